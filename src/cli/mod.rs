@@ -1,0 +1,194 @@
+//! The command line: clap definitions and the commands. It owns the
+//! terminal, the exit codes and the choice of output format; the work is
+//! done by the library.
+//!
+//! Exit codes: 0 clean; 1 errors found (or warnings with `--deny-warnings`);
+//! 2 usage error, or a path that could not be read.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::diag::render::{self, Format, HumanStyle};
+use crate::diag::{Code, Counts};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dvcc",
+    version,
+    about = "Compile .dvc delivery-cycle descriptions, checked as one graph",
+    long_about = "dvcc reads .dvc files (environments, services, pipelines, rollouts, alerts, SLOs, \
+                  infrastructure) and checks them as one graph.\n\nA PATH is a .dvc file or a directory; \
+                  a directory means all the .dvc files directly in it, one project.",
+    after_help = "Exit codes: 0 clean, 1 problems found, 2 usage or I/O error.\n\
+                  Run `dvcc explain CODE` for the page of a diagnostic code."
+)]
+pub struct Cli {
+    /// Print nothing but the diagnostics.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check .dvc files and report every problem found.
+    Lint(LintArgs),
+    /// Show the documentation page of a diagnostic code.
+    Explain {
+        /// A code such as DVC0102 (or its name, such as unclosed-block).
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its summary.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Example: dvcc completions bash > /etc/bash_completion.d/dvcc")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct LintArgs {
+    /// Files or directories to check [default: .]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+
+    /// Most reports to print in human output (the machine formats carry all).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    max_diagnostics: usize,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OutputFormat {
+    /// miette's graphical report, on standard error.
+    Human,
+    /// One JSON object on standard output (see docs/language.md).
+    Json,
+    /// GitHub Actions workflow commands (annotations) on standard output.
+    Github,
+    /// SARIF 2.1.0 on standard output.
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Lint(ref args) => lint(&cli, args),
+        Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let loaded = crate::load::load_paths(&paths);
+    let io_failure = loaded.has_io_failure();
+    let diags = crate::lint(&loaded);
+    let counts = Counts::of(&diags);
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Sarif => Format::Sarif,
+    };
+    let style = HumanStyle {
+        color: use_color(cli.color),
+        width: terminal_width(),
+    };
+    let out = render::render(&loaded.db, &diags, format, style, args.max_diagnostics);
+    if format == Format::Human {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(out.as_bytes());
+        if !cli.quiet {
+            let _ = writeln!(err, "{}", render::summary(counts, loaded.files.len()));
+        }
+    } else {
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    }
+    if io_failure {
+        ExitCode::from(2)
+    } else if counts.errors > 0 || (args.deny_warnings && counts.warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn explain(code: Option<&str>, list: bool) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    if list {
+        for c in Code::ALL {
+            let _ = writeln!(out, "{}  {:<26} {}", c.as_str(), c.slug(), c.summary());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let code = code.unwrap_or_default();
+    match Code::parse(code) {
+        Some(c) => {
+            let _ = out.write_all(c.doc().as_bytes());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: `{code}` is not a dvcc diagnostic code\n\nhelp: `dvcc explain --list` lists every code");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
+}

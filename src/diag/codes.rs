@@ -1,0 +1,132 @@
+//! The registry of diagnostic codes: one row per code with its number, a
+//! kebab-case slug, its default severity, a one-line summary and its
+//! documentation page (`docs/diagnostics/DVCnnnn.md`, compiled in so that
+//! `dvcc explain` works offline).
+//!
+//! Numbers are append-only and never reused. Families: `DVC01xx` syntax,
+//! `DVC02xx` names, `DVC03xx` types and units, `DVC04xx` graph, `DVC05xx`
+//! target-specific, `DVC06xx` security, `DVC07xx` I/O and build.
+//!
+//! To add a code: add a row here, write its page (same sections as the
+//! others: What it means / Example / How to fix / Related), and add a case
+//! under `tests/cases/` that triggers it. Tests enforce all three.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $slug:literal, $sev:ident, $summary:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant ),* }
+
+        impl Code {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant ),* ];
+
+            /// `DVC0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code ),* }
+            }
+
+            /// `syntax-error`.
+            pub fn slug(self) -> &'static str {
+                match self { $( Code::$variant => $slug ),* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev ),* }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary ),* }
+            }
+
+            /// The Markdown page shown by `dvcc explain`.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $( Code::$variant => include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics/", $code, ".md"
+                    )) ),*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError = "DVC0101", "syntax-error", Error, "text that is not dvcc syntax";
+    UnclosedBlock = "DVC0102", "unclosed-block", Error, "a block's `{` has no matching `}`";
+    UnterminatedString = "DVC0103", "unterminated-string", Error, "a string without its closing quote";
+    InvalidEscape = "DVC0104", "invalid-escape", Error, "an unknown escape sequence in a string";
+    UnmatchedClosingBrace = "DVC0105", "unmatched-closing-brace", Error, "a `}` that closes no block";
+    MissingValue = "DVC0106", "missing-value", Error, "an attribute with `=` but no value";
+    NestingTooDeep = "DVC0107", "nesting-too-deep", Error, "blocks, lists or calls nested deeper than the limit";
+    MalformedInterpolation = "DVC0108", "malformed-interpolation", Error, "a `${...}` or `${{ ... }}` that is not closed or not a reference";
+    YamlStyleAttribute = "DVC0109", "yaml-style-attribute", Error, "`name: value` written as in YAML";
+    UnterminatedComment = "DVC0110", "unterminated-comment", Error, "a `/*` comment that is never closed";
+    BraceOnNextLine = "DVC0111", "brace-on-next-line", Error, "a block's `{` on the line after its header";
+    IncompleteReference = "DVC0112", "incomplete-reference", Error, "a reference ending in `.`";
+    EqualsBeforeBlock = "DVC0113", "equals-before-block", Error, "`name = { ... }` written as in HCL";
+    UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";
+    InvalidUtf8 = "DVC0702", "invalid-utf8", Error, "a file that is not valid UTF-8";
+    NulByte = "DVC0703", "nul-byte", Error, "a file containing a NUL byte";
+    NoDvcFiles = "DVC0704", "no-dvc-files", Error, "a directory without any `.dvc` file";
+    FileTooLarge = "DVC0705", "file-too-large", Error, "a file larger than dvcc reads";
+}
+
+impl Code {
+    /// Looks a code up by its text, case-insensitively (`dvc0101` works).
+    pub fn parse(text: &str) -> Option<Code> {
+        let text = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.slug() == text)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_sorted_unique_and_well_formed() {
+        let mut prev = "";
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(s.len() == 7 && s.starts_with("DVC"), "{s}");
+            assert!(s[3..].chars().all(|ch| ch.is_ascii_digit()), "{s}");
+            assert!(s > prev, "{s} is out of order");
+            prev = s;
+        }
+    }
+
+    #[test]
+    fn every_page_names_its_code_and_has_the_sections() {
+        for c in Code::ALL {
+            let doc = c.doc();
+            let first = doc.lines().next().unwrap_or("");
+            assert!(first.starts_with(&format!("# {}", c.as_str())), "{c}: {first}");
+            for section in ["## What it means", "## Example", "## How to fix", "## Related"] {
+                assert!(doc.contains(section), "{c} lacks {section}");
+            }
+            assert!(
+                doc.contains(&format!("```dvc {}", c.as_str())) || c.as_str().starts_with("DVC07"),
+                "{c}: the example block must be tagged ```dvc {c}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_accepts_code_and_slug() {
+        assert_eq!(Code::parse("dvc0101"), Some(Code::SyntaxError));
+        assert_eq!(Code::parse("unclosed-block"), Some(Code::UnclosedBlock));
+        assert_eq!(Code::parse("DVC9999"), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! Diagnostics are plain data: a [`Code`], a severity, a message, a primary
+//! [`Label`] (a span in any file), secondary labels, a help line and notes.
+//! Stages build them with the constructors beside them; the renderers in
+//! [`render`] turn the same data into miette's report, JSON, GitHub workflow
+//! commands and SARIF.
+//!
+//! **Invariant:** every diagnostic has a primary span, even I/O errors (which
+//! point at an empty stand-in file named after the path).
+
+pub mod codes;
+pub mod render;
+
+pub use codes::Code;
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A span with a message ("this `{` is never closed").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(span: Span, message: impl Into<String>) -> Label {
+        Label {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn with_label(mut self, label: Label) -> Diagnostic {
+        self.secondary.push(label);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (Span, Code, &str) {
+        (self.primary.span, self.code, &self.message)
+    }
+}
+
+/// Sorts diagnostics by (file, position, code) and drops exact duplicates, so
+/// that every renderer shows them in one stable order.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+}
+
+/// Counts of errors and warnings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Counts {
+    pub fn of(diags: &[Diagnostic]) -> Counts {
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        Counts {
+            errors,
+            warnings: diags.len() - errors,
+        }
+    }
+}

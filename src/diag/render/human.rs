@@ -1,0 +1,211 @@
+//! Human output: miette's graphical report.
+//!
+//! miette renders one source per diagnostic (zkat/miette#193), so labels in
+//! the primary file are drawn in place and labels in other files become
+//! `related` reports. miette is handed only a window of the file around the
+//! labels (with line numbers shifted back), so a report on a 10 MB file costs
+//! the size of the window, not of the file.
+
+use std::fmt;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
+
+use crate::diag::{Diagnostic, Label, Severity};
+use crate::source::{FileId, SourceDb};
+
+/// How to draw reports.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanStyle {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for HumanStyle {
+    fn default() -> Self {
+        HumanStyle {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+pub fn render(db: &SourceDb, diag: &Diagnostic, style: HumanStyle) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_urls(false);
+    let report = Report::new(db, diag);
+    let mut out = String::new();
+    // A fmt::Write into a String cannot fail, and miette reports its own
+    // source errors inline.
+    let _ = handler.render_report(&mut out, &report);
+    out
+}
+
+/// A window of one file, as miette reads it.
+struct Window<'a> {
+    name: &'a str,
+    text: &'a str,
+    /// Offset of `text` in the file, and the 0-based line it starts on.
+    base: usize,
+    base_line: usize,
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(span.offset().saturating_sub(self.base).into(), span.len());
+        let inner = self.text.read_span(&local, before, after)?;
+        let shifted = SourceSpan::new((inner.span().offset() + self.base).into(), inner.span().len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            shifted,
+            inner.line() + self.base_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    message: String,
+    window: Window<'a>,
+    labels: Vec<&'a Label>,
+    related: Vec<Report<'a>>,
+}
+
+impl<'a> Report<'a> {
+    fn new(db: &'a SourceDb, diag: &'a Diagnostic) -> Report<'a> {
+        let file = diag.primary.span.file;
+        let mut labels = vec![&diag.primary];
+        let mut others: Vec<&Label> = Vec::new();
+        for l in &diag.secondary {
+            if l.span.file == file {
+                labels.push(l)
+            } else {
+                others.push(l)
+            }
+        }
+        let related = others
+            .into_iter()
+            .map(|l| Report {
+                diag,
+                message: l.message.clone(),
+                window: window(db, l.span.file, &[l]),
+                labels: vec![l],
+                related: Vec::new(),
+            })
+            .collect();
+        let message = if diag.notes.is_empty() {
+            diag.message.clone()
+        } else {
+            let notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {n}")).collect();
+            format!("{}\n{}", diag.message, notes.join("\n"))
+        };
+        Report {
+            diag,
+            message,
+            window: window(db, file, &labels),
+            labels,
+            related,
+        }
+    }
+
+    fn is_related(&self) -> bool {
+        self.related.is_empty() && !std::ptr::eq(self.labels[0], &self.diag.primary)
+    }
+}
+
+/// The lines around the labels, two lines of context on each side.
+fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
+    let f = db.get(file);
+    let lo = labels.iter().map(|l| l.span.start as usize).min().unwrap_or(0);
+    let hi = labels.iter().map(|l| l.span.end as usize).max().unwrap_or(0);
+    let first = f.lines.line_of(lo).saturating_sub(2);
+    let last = (f.lines.line_of(hi) + 3).min(f.lines.line_count());
+    let base = f.lines.line_start(first);
+    let end = if last >= f.lines.line_count() {
+        f.text.len()
+    } else {
+        f.lines.line_start(last)
+    };
+    Window {
+        name: &f.name,
+        text: f.text.get(base..end).unwrap_or(""),
+        base,
+        base_line: first,
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (!self.is_related()).then(|| Box::new(self.diag.code.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match (self.is_related(), self.diag.severity) {
+            (true, _) => miette::Severity::Advice,
+            (false, Severity::Error) => miette::Severity::Error,
+            (false, Severity::Warning) => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.is_related() {
+            return None;
+        }
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.window)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = self.labels.first().map(|l| l.span);
+        Some(Box::new(self.labels.iter().map(move |l| {
+            let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
+            let text = (!l.message.is_empty()).then(|| l.message.clone());
+            if Some(l.span) == primary {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}

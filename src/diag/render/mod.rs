@@ -1,0 +1,104 @@
+//! Renderers: one data model, four faces. Human output is miette's report;
+//! JSON, GitHub workflow commands and SARIF follow the brief's section 5.
+//! Lines and columns are 1-based and columns count characters; an end
+//! column is exclusive (it names the character after the span).
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::diag::{Counts, Diagnostic, Label};
+use crate::source::{SourceDb, Span};
+
+pub use human::HumanStyle;
+
+/// The output formats of `dvcc lint --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+/// A span as people count: 1-based lines and character columns, with an
+/// exclusive end column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Location {
+    pub fn of(db: &SourceDb, span: Span) -> Location {
+        let f = db.get(span.file);
+        let start = f.line_col(span.start as usize);
+        let end = f.line_col(span.end as usize);
+        Location {
+            file: f.name.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// All labels, the primary one first.
+pub fn labels(d: &Diagnostic) -> impl Iterator<Item = &Label> {
+    std::iter::once(&d.primary).chain(d.secondary.iter())
+}
+
+/// Renders `diags` (already sorted) in `format`. Human output shows at most
+/// `limit` reports and then says how many more there were; the machine
+/// formats always carry every diagnostic.
+pub fn render(db: &SourceDb, diags: &[Diagnostic], format: Format, style: HumanStyle, limit: usize) -> String {
+    match format {
+        Format::Human => render_human(db, diags, style, limit),
+        Format::Json => json::render(db, diags),
+        Format::Github => github::render(db, diags),
+        Format::Sarif => sarif::render(db, diags),
+    }
+}
+
+fn render_human(db: &SourceDb, diags: &[Diagnostic], style: HumanStyle, limit: usize) -> String {
+    let mut out = String::new();
+    for d in diags.iter().take(limit) {
+        out.push_str(&human::render(db, d, style));
+        out.push('\n');
+    }
+    if diags.len() > limit {
+        let more = Counts::of(&diags[limit..]);
+        out.push_str(&format!(
+            "… and {} more not shown ({} errors, {} warnings); use --format json to see every one\n",
+            diags.len() - limit,
+            more.errors,
+            more.warnings
+        ));
+    }
+    out
+}
+
+/// "2 errors, 1 warning" as a summary line.
+pub fn summary(counts: Counts, files: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if counts.errors == 0 && counts.warnings == 0 {
+        return format!("no problems in {}", plural(files, "file"));
+    }
+    format!(
+        "{}, {} in {}",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(files, "file")
+    )
+}

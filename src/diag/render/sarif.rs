@@ -1,0 +1,107 @@
+//! `--format sarif`: SARIF 2.1.0, one run, the rules taken from the code
+//! registry. Columns are Unicode code points (`columnKind`), as in the other
+//! formats.
+
+use serde_json::{Value, json};
+
+use super::Location;
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::source::SourceDb;
+
+pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
+    let mut used: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    used.sort();
+    used.dedup();
+    let rules: Vec<Value> = used
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.slug(),
+                "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": c.summary() },
+                "help": { "text": format!("Run `dvcc explain {}` for the full page.", c.as_str()), "markdown": c.doc() },
+                "defaultConfiguration": { "level": level(c.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let index = used.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            let related: Vec<Value> = d
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(&Location::of(db, l.span));
+                    loc["id"] = json!(i + 1);
+                    loc["message"] = json!({ "text": l.message });
+                    loc
+                })
+                .collect();
+            let mut primary = location(&Location::of(db, d.primary.span));
+            if !d.primary.message.is_empty() {
+                primary["message"] = json!({ "text": d.primary.message });
+            }
+            json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": { "text": message },
+                "locations": [primary],
+                "relatedLocations": related,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "dvcc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn location(at: &Location) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri(&at.file) },
+            "region": {
+                "startLine": at.line,
+                "startColumn": at.column,
+                "endLine": at.end_line,
+                "endColumn": at.end_column,
+            }
+        }
+    })
+}
+
+/// A relative URI reference for a path (forward slashes, spaces and `%`
+/// escaped).
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    path.replace('%', "%25").replace(' ', "%20").replace('#', "%23")
+}

@@ -1,0 +1,260 @@
+//! The source map: every loaded file gets a [`FileId`]; spans are byte ranges
+//! tagged with that id. Lines and columns are computed only at the edges
+//! (renderers, the language server) through a per-file [`LineIndex`].
+//!
+//! **Invariant:** no line or column is stored anywhere else.
+
+use std::fmt;
+
+/// Identifies one file of a [`SourceDb`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: to_u32(start),
+            end: to_u32(end.max(start)),
+        }
+    }
+
+    /// The smallest span covering both (they must be in the same file).
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    // Files are capped at `load::MAX_FILE_BYTES` (far below 4 GiB), so this
+    // saturation never happens for loaded files.
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A position for people: 1-based line, 1-based column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Line starts of one text, for byte → line/column conversion.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(to_u32(i + 1)),
+                // A lone CR is a line break too (old Mac files); CRLF counts once.
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// 0-based line containing byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&to_u32(offset)) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).map_or(0, |s| *s as usize)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 1-based line and character column of `offset` in `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        LineCol { line: line + 1, column }
+    }
+
+    /// 0-based line and UTF-16 column, as the language server protocol counts.
+    pub fn line_utf16(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let col = text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
+        (line, col)
+    }
+}
+
+/// The largest char boundary `<= offset` (std's is unstable).
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Where a file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A user file, from disk or an editor buffer.
+    User,
+    /// A module of the bundled standard library.
+    Stdlib,
+}
+
+/// One loaded file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as it is shown to users (relative when the user gave it so).
+    pub name: String,
+    /// The text, without a leading UTF-8 byte order mark.
+    pub text: String,
+    /// Whether the file on disk started with a byte order mark.
+    pub bom: bool,
+    pub origin: Origin,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines.line_col(&self.text, offset)
+    }
+}
+
+/// All loaded files of one compilation.
+#[derive(Clone, Debug, Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn new() -> SourceDb {
+        SourceDb::default()
+    }
+
+    /// Adds a file. A leading byte order mark is removed and remembered.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>, origin: Origin) -> FileId {
+        let mut text = text.into();
+        let bom = text.starts_with('\u{FEFF}');
+        if bom {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
+        let id = FileId(to_u32(self.files.len()));
+        self.files.push(SourceFile {
+            name: name.into(),
+            lines: LineIndex::new(&text),
+            text,
+            bom,
+            origin,
+        });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        // unwrap: FileIds are only made by `add` on this database.
+        &self.files[id.0 as usize]
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.get(id).text
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text(span.file).get(span.range()).unwrap_or("")
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.files.len()).map(|i| FileId(to_u32(i)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_utf16() {
+        let text = "ab\né€x\r\nz";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 3 });
+        assert_eq!(idx.line_utf16(text, x), (1, 2));
+        let z = text.find('z').unwrap();
+        assert_eq!(idx.line_col(text, z), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn offsets_inside_a_character_round_down() {
+        let text = "é";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 1), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn bom_is_removed_and_remembered() {
+        let mut db = SourceDb::new();
+        let id = db.add("a.dvc", "\u{FEFF}x = 1", Origin::User);
+        assert!(db.get(id).bom);
+        assert_eq!(db.text(id), "x = 1");
+    }
+
+    #[test]
+    fn lone_carriage_return_breaks_lines() {
+        let text = "a\rb";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 2), LineCol { line: 2, column: 1 });
+    }
+}

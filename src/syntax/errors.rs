@@ -1,0 +1,209 @@
+//! Explains an error item: the text that no item alternative accepted.
+//!
+//! The item is parsed again alone with the strict `probe` rule; pest's
+//! farthest failure position and the tokens it expected there give the label
+//! ("expected `=` or `{`"). Habits from other formats get their own codes:
+//! YAML's `name: value` (DVC0109), HCL's `name = { ... }` (DVC0113), and a
+//! block's `{` on the next line (DVC0111).
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::set_error_detail;
+
+use super::ast::Item;
+use super::parser::{DvcParser, Rule};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::source::Span;
+
+pub fn diagnose(text: &str, span: Span, prev: Option<&Item>) -> Diagnostic {
+    let item = text.get(span.range()).unwrap_or("");
+    if let Some(d) = brace_on_next_line(text, span, item, prev) {
+        return d;
+    }
+    set_error_detail(true);
+    let err = match DvcParser::parse(Rule::probe, item) {
+        Ok(_) => {
+            return Diagnostic::new(
+                Code::SyntaxError,
+                "unexpected text",
+                Label::new(span, "this is not an item here"),
+            )
+            .with_help("an item is a block `KIND LABEL* { ... }`, an attribute `NAME = VALUE` or an `import`");
+        }
+        Err(e) => e,
+    };
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = crate::source::floor_char_boundary(item, pos);
+    let (found, len) = describe(item, pos);
+    let at = Span::new(span.file, span.start as usize + pos, span.start as usize + pos + len);
+    let before = item[..pos].trim_end();
+    let name = item
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .next()
+        .unwrap_or("");
+
+    if item[pos..].starts_with(':') && !name.is_empty() && before.chars().all(|c| c != '=') {
+        return Diagnostic::new(
+            Code::YamlStyleAttribute,
+            format!("`{name}:` is YAML syntax, not dvcc"),
+            Label::new(at, "dvcc does not use `:` here"),
+        )
+        .with_help(format!(
+            "write an attribute as `{name} = VALUE`, or a block as `{name} {{ ... }}`"
+        ));
+    }
+    if item[pos..].starts_with('{') && before.ends_with('=') && !name.is_empty() {
+        let eq = span.start as usize + before.len() - 1;
+        return Diagnostic::new(
+            Code::EqualsBeforeBlock,
+            format!("`{name} = {{` puts `=` before a block"),
+            Label::new(Span::new(span.file, eq, eq + 1), "a block takes no `=`"),
+        )
+        .with_help(format!("remove the `=`: write `{name} {{ ... }}`"));
+    }
+    let expected = expected(&err);
+    let label = if expected.is_empty() {
+        "not expected here".to_string()
+    } else {
+        format!("expected {expected}")
+    };
+    let mut d = Diagnostic::new(Code::SyntaxError, format!("unexpected {found}"), Label::new(at, label));
+    if pos > 0 && !before.is_empty() {
+        d = d.with_label(Label::new(
+            Span::new(span.file, span.start as usize, span.start as usize + before.len()),
+            "this item could not be parsed",
+        ));
+    }
+    d.with_help(help_for(item, pos))
+}
+
+fn help_for(item: &str, pos: usize) -> &'static str {
+    let rest = &item[pos..];
+    if rest.starts_with(';') || rest.starts_with(',') {
+        "items are separated by white space or new lines; remove the separator"
+    } else if pos == 0 && rest.starts_with(|c: char| c.is_ascii_digit()) {
+        "an item starts with a name; give the value a name (`NAME = VALUE`) or join it to the value before as a list `[a, b]`"
+    } else if pos == 0 {
+        "an item is a block `KIND LABEL* { ... }`, an attribute `NAME = VALUE` or an `import \"...\"`"
+    } else {
+        "check the text at the label; `dvcc explain DVC0101` lists the forms of items and values"
+    }
+}
+
+/// `job build` then `{` on the next line.
+fn brace_on_next_line(text: &str, span: Span, item: &str, prev: Option<&Item>) -> Option<Diagnostic> {
+    if !item.starts_with('{') {
+        return None;
+    }
+    let Some(Item::Block(b)) = prev else { return None };
+    if b.body.is_some() {
+        return None;
+    }
+    let between = text.get(b.span.end as usize..span.start as usize)?;
+    if between.trim().is_empty() && between.matches('\n').count() == 1 {
+        let header = text.get(b.span.range()).unwrap_or("").trim_end();
+        let open = Span {
+            end: span.start + 1,
+            ..span
+        };
+        return Some(
+            Diagnostic::new(
+                Code::BraceOnNextLine,
+                format!("the `{{` of `{header}` must be on the same line"),
+                Label::new(open, "this `{` starts a line of its own"),
+            )
+            .with_label(Label::new(b.span, "this block ends at the end of its line"))
+            .with_help(format!("move the `{{` up: `{header} {{`")),
+        );
+    }
+    None
+}
+
+/// What is at `pos`, in words, and how many bytes to underline.
+fn describe(item: &str, pos: usize) -> (String, usize) {
+    let rest = &item[pos..];
+    let Some(c) = rest.chars().next() else {
+        return ("end of line".to_string(), 0);
+    };
+    if c.is_ascii_alphabetic() || c == '_' {
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        return (format!("name `{}`", &rest[..len]), len);
+    }
+    if c.is_ascii_digit() {
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '%'))
+            .unwrap_or(rest.len());
+        return (format!("`{}`", &rest[..len]), len);
+    }
+    if c == '"' || c == '`' {
+        return ("string".to_string(), c.len_utf8());
+    }
+    let shown = if c.is_control() || c.is_whitespace() {
+        format!("{:?}", c)
+    } else {
+        format!("`{c}`")
+    };
+    (format!("character {shown}"), c.len_utf8())
+}
+
+/// "`=`, `{` or a value", from pest's attempts at the farthest position.
+fn expected(err: &pest::error::Error<Rule>) -> String {
+    let mut words: Vec<&'static str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        for r in positives {
+            words.extend(rule_word(*r));
+        }
+    }
+    if let Some(attempts) = err.parse_attempts() {
+        for t in attempts.expected_tokens() {
+            words.extend(token_word(&t.to_string()));
+        }
+    }
+    words.sort_unstable();
+    words.dedup();
+    // Names and values read best last.
+    words.sort_by_key(|w| (w.starts_with('a'), *w));
+    match words.len() {
+        0 => String::new(),
+        1 => words[0].to_string(),
+        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+    }
+}
+
+fn rule_word(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::ident => "a name",
+        Rule::body => "`{`",
+        Rule::string | Rule::raw_string | Rule::block_string => "a string",
+        Rule::number | Rule::unit_lit | Rule::boolean | Rule::list | Rule::call | Rule::range | Rule::reference => {
+            "a value"
+        }
+        Rule::close_brace => "`}`",
+        _ => return None,
+    })
+}
+
+/// pest's expected tokens, by their display text (`=`, `0..9`).
+fn token_word(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "=" => "`=`",
+        "{" => "`{`",
+        "}" => "`}`",
+        "[" | "-" | "true" | "false" => "a value",
+        "]" => "`]`",
+        "(" => "`(`",
+        ")" => "`)`",
+        "," => "`,`",
+        ".." => "`..`",
+        "\"" | "`" | "\"\"\"" => "a string",
+        "\n" | "\r\n" | "\r" => "end of line",
+        _ if t.len() == 4 && t.as_bytes()[1] == b'.' && t.as_bytes()[0].is_ascii_digit() => "a value",
+        _ if t.len() == 4 && t.as_bytes()[1] == b'.' && t.as_bytes()[0].is_ascii_alphabetic() => "a name",
+        _ => return None,
+    })
+}

@@ -1,0 +1,687 @@
+//! Lowering: the lossless CST becomes the typed AST. Strings are cooked
+//! here (escapes decoded, interpolations parsed, block strings dedented),
+//! comments are attached to items, and every tolerant construct of the
+//! grammar (missing quotes, braces and values, bad escapes, error items) is
+//! reported.
+
+use super::ast::*;
+use super::cst::{Elem, Kind, Node, Token};
+use super::errors;
+use crate::diag::{Code, Diagnostic, Label};
+use crate::source::{FileId, Span};
+
+pub struct Lower<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'a> Lower<'a> {
+    pub fn new(file: FileId, text: &'a str) -> Lower<'a> {
+        Lower {
+            file,
+            text,
+            diags: Vec::new(),
+        }
+    }
+
+    fn span(&self, start: u32, end: u32) -> Span {
+        Span {
+            file: self.file,
+            start,
+            end,
+        }
+    }
+
+    fn tok_span(&self, t: &Token) -> Span {
+        self.span(t.start, t.end)
+    }
+
+    fn slice(&self, start: u32, end: u32) -> &'a str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    pub fn file(&mut self, node: &Node) -> File {
+        let (items, dangling) = self.items(&node.children);
+        File {
+            span: self.span(node.start, node.end),
+            items,
+            dangling,
+        }
+    }
+
+    /// The items of a file or body, with comments attached.
+    fn items(&mut self, children: &[Elem]) -> (Vec<Item>, Vec<Comment>) {
+        let mut items: Vec<Item> = Vec::new();
+        let mut pending: Vec<Comment> = Vec::new();
+        // Whether a newline came since the last item (a comment before any
+        // newline trails that item).
+        let mut newline_since_item = true;
+        for elem in children {
+            let item = match elem {
+                Elem::Token(t) => match t.kind {
+                    Kind::Newline => {
+                        newline_since_item = true;
+                        continue;
+                    }
+                    Kind::Comment => {
+                        let c = self.comment(t);
+                        match items.last_mut() {
+                            Some(last) if !newline_since_item && last.comments().trailing.is_none() => {
+                                last.comments_mut().trailing = Some(c);
+                            }
+                            _ => pending.push(c),
+                        }
+                        continue;
+                    }
+                    Kind::ErrorItem => {
+                        let span = self.tok_span(t);
+                        self.diags.push(errors::diagnose(self.text, span, items.last()));
+                        Item::Error(ErrorItem {
+                            span,
+                            comments: Comments::default(),
+                        })
+                    }
+                    Kind::StrayClose => {
+                        let span = self.tok_span(t);
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::UnmatchedClosingBrace,
+                                "unexpected `}`: no block is open here",
+                                Label::new(span, "this `}` closes nothing"),
+                            )
+                            .with_help("remove it, or look above for a block that was closed twice"),
+                        );
+                        Item::Error(ErrorItem {
+                            span,
+                            comments: Comments::default(),
+                        })
+                    }
+                    _ => continue, // white space, and `{`/`}` of a body
+                },
+                Elem::Node(n) => match n.kind {
+                    Kind::Block => Item::Block(self.block(n)),
+                    Kind::Attribute => Item::Attribute(self.attribute(n)),
+                    Kind::Import => Item::Import(self.import(n)),
+                    Kind::Unparsed => Item::Error(ErrorItem {
+                        span: self.span(n.start, n.end),
+                        comments: Comments::default(),
+                    }),
+                    _ => continue,
+                },
+            };
+            let mut item = item;
+            item.comments_mut().leading = std::mem::take(&mut pending);
+            items.push(item);
+            newline_since_item = false;
+        }
+        (items, pending)
+    }
+
+    fn comment(&self, t: &Token) -> Comment {
+        let text = self.slice(t.start, t.end);
+        let style = if text.starts_with('#') {
+            CommentStyle::Hash
+        } else if text.starts_with("//") {
+            CommentStyle::Slashes
+        } else {
+            CommentStyle::Block
+        };
+        Comment {
+            span: self.tok_span(t),
+            style,
+        }
+    }
+
+    /// Comment tokens directly among `children`.
+    fn inner_comments(&self, children: &[Elem], out: &mut Vec<Comment>) {
+        for e in children {
+            if let Elem::Token(t) = e
+                && t.kind == Kind::Comment
+            {
+                out.push(self.comment(t));
+            }
+        }
+    }
+
+    fn ident(&self, t: &Token) -> Ident {
+        Ident {
+            name: self.slice(t.start, t.end).to_string(),
+            span: self.tok_span(t),
+        }
+    }
+
+    fn block(&mut self, n: &Node) -> Block {
+        let mut comments = Comments::default();
+        self.inner_comments(&n.children, &mut comments.inner);
+        let mut kind = None;
+        let mut labels = Vec::new();
+        let mut body = None;
+        for e in &n.children {
+            match e {
+                Elem::Token(t) if t.kind == Kind::Ident => match kind {
+                    None => kind = Some(self.ident(t)),
+                    Some(_) => labels.push(BlockLabel::Ident(self.ident(t))),
+                },
+                Elem::Node(c) if matches!(c.kind, Kind::Str | Kind::RawStr | Kind::BlockStr) => {
+                    labels.push(BlockLabel::Str(self.string(c, &mut comments.inner)));
+                }
+                Elem::Node(c) if c.kind == Kind::Body => body = Some(c),
+                _ => {}
+            }
+        }
+        let kind = kind.unwrap_or_else(|| Ident {
+            name: String::new(),
+            span: self.span(n.start, n.start),
+        });
+        let body = body.map(|b| self.body(b, &kind, &labels));
+        Block {
+            kind,
+            labels,
+            body,
+            span: self.span(n.start, n.end),
+            comments,
+        }
+    }
+
+    fn body(&mut self, n: &Node, kind: &Ident, labels: &[BlockLabel]) -> Body {
+        let open = self.span(n.start, n.start + 1);
+        let close = n.children.iter().find_map(|e| match e {
+            Elem::Token(t) if t.kind == Kind::CloseBrace => Some(self.tok_span(t)),
+            _ => None,
+        });
+        let (items, dangling) = self.items(&n.children);
+        if close.is_none() {
+            let header = match labels.last() {
+                Some(l) => self.slice(kind.span.start, l.span().end),
+                None => kind.name.as_str(),
+            };
+            self.diags
+                .push(unclosed_block(self.text, self.file, header, open, n.end));
+        }
+        Body {
+            open,
+            close,
+            items,
+            dangling,
+        }
+    }
+
+    fn attribute(&mut self, n: &Node) -> Attribute {
+        let mut comments = Comments::default();
+        self.inner_comments(&n.children, &mut comments.inner);
+        let mut name = None;
+        let mut value = None;
+        let mut eq = None;
+        for e in &n.children {
+            match e {
+                Elem::Token(t) if t.kind == Kind::Ident && name.is_none() => name = Some(self.ident(t)),
+                Elem::Token(t) if t.kind == Kind::Punct && eq.is_none() => eq = Some(self.tok_span(t)),
+                Elem::Node(c) if c.kind == Kind::MissingValue => {
+                    let name_text = name.as_ref().map_or("", |i: &Ident| i.name.as_str());
+                    let at = eq.unwrap_or_else(|| self.span(c.start, c.start));
+                    let whole = self.span(n.start, at.end);
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::MissingValue,
+                            format!("`{name_text} =` has no value"),
+                            Label::new(whole, "a value must follow `=` on this line"),
+                        )
+                        .with_help(format!(
+                            "write the value after `=`, for example `{name_text} = \"...\"`, or remove the line"
+                        )),
+                    );
+                    value = Some(Value {
+                        kind: ValueKind::Error,
+                        span: self.span(c.start, c.end),
+                    });
+                }
+                other if value.is_none() && name.is_some() && eq.is_some() => {
+                    value = self.value(other, &mut comments.inner);
+                }
+                _ => {}
+            }
+        }
+        let name = name.unwrap_or_else(|| Ident {
+            name: String::new(),
+            span: self.span(n.start, n.start),
+        });
+        let value = value.unwrap_or(Value {
+            kind: ValueKind::Error,
+            span: self.span(n.end, n.end),
+        });
+        Attribute {
+            name,
+            value,
+            span: self.span(n.start, n.end),
+            comments,
+        }
+    }
+
+    fn import(&mut self, n: &Node) -> Import {
+        let mut comments = Comments::default();
+        self.inner_comments(&n.children, &mut comments.inner);
+        let mut path = None;
+        for e in &n.children {
+            if let Elem::Node(c) = e
+                && matches!(c.kind, Kind::Str | Kind::RawStr | Kind::BlockStr)
+            {
+                path = Some(self.string(c, &mut comments.inner));
+            }
+        }
+        let span = self.span(n.start, n.end);
+        if path.is_none() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    "`import` needs a path",
+                    Label::new(span, "expected a string after `import`"),
+                )
+                .with_help(
+                    "write the module or file to import: `import \"std/github\"` or `import \"./services.dvc\"`",
+                ),
+            );
+        }
+        Import { path, span, comments }
+    }
+
+    /// A value from one CST element; `None` for trivia and punctuation.
+    fn value(&mut self, e: &Elem, comments: &mut Vec<Comment>) -> Option<Value> {
+        let (start, end) = e.range();
+        let span = self.span(start, end);
+        let kind = match e {
+            Elem::Token(t) => match t.kind {
+                Kind::Number => {
+                    let text = self.slice(t.start, t.end).to_string();
+                    ValueKind::Number {
+                        value: text.parse().unwrap_or(f64::NAN),
+                        text,
+                    }
+                }
+                Kind::Unit => {
+                    let text = self.slice(t.start, t.end).to_string();
+                    let split = text
+                        .char_indices()
+                        .find(|&(i, c)| i > 0 && (c.is_ascii_alphabetic() || c == '%'))
+                        .map_or(text.len(), |(i, _)| i);
+                    ValueKind::Unit {
+                        value: text[..split].parse().unwrap_or(f64::NAN),
+                        unit: text[split..].to_string(),
+                        text,
+                    }
+                }
+                Kind::Bool => ValueKind::Bool(self.slice(t.start, t.end) == "true"),
+                Kind::Comment => {
+                    comments.push(self.comment(t));
+                    return None;
+                }
+                _ => return None,
+            },
+            Elem::Node(n) => match n.kind {
+                Kind::Str | Kind::RawStr | Kind::BlockStr => ValueKind::Str(self.string(n, comments)),
+                Kind::Reference => ValueKind::Ref(self.reference(n)),
+                Kind::List => ValueKind::List(n.children.iter().filter_map(|c| self.value(c, comments)).collect()),
+                Kind::Range => {
+                    let mut ends = n.children.iter().filter_map(|c| self.value(c, comments));
+                    let lo = ends.next();
+                    let hi = ends.next();
+                    match (lo, hi) {
+                        (Some(lo), Some(hi)) => ValueKind::Range(Box::new(lo), Box::new(hi)),
+                        _ => ValueKind::Error,
+                    }
+                }
+                Kind::Call => {
+                    let mut name = None;
+                    let mut args = Vec::new();
+                    for c in &n.children {
+                        match c {
+                            Elem::Token(t) if t.kind == Kind::Ident && name.is_none() => name = Some(self.ident(t)),
+                            other => args.extend(self.value(other, comments)),
+                        }
+                    }
+                    let name = name.unwrap_or_else(|| Ident {
+                        name: String::new(),
+                        span,
+                    });
+                    ValueKind::Call { name, args }
+                }
+                _ => return None,
+            },
+        };
+        Some(Value { kind, span })
+    }
+
+    fn reference(&mut self, n: &Node) -> Path {
+        let mut segments = Vec::new();
+        for e in &n.children {
+            match e {
+                Elem::Token(t) if t.kind == Kind::Ident => segments.push(self.ident(t)),
+                Elem::Token(t) if t.kind == Kind::TrailingDot => {
+                    let dotted = self.slice(n.start, t.start);
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::IncompleteReference,
+                            format!("the reference `{dotted}.` ends with a dot"),
+                            Label::new(self.tok_span(t), "expected a name after this `.`"),
+                        )
+                        .with_help(format!("complete the name (`{dotted}.NAME`) or remove the dot")),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Path {
+            segments,
+            span: self.span(n.start, n.end),
+        }
+    }
+
+    fn string(&mut self, n: &Node, _comments: &mut Vec<Comment>) -> StrLit {
+        let style = match n.kind {
+            Kind::RawStr => StrStyle::Raw,
+            Kind::BlockStr => StrStyle::Block,
+            _ => StrStyle::Quoted,
+        };
+        let span = self.span(n.start, n.end);
+        let mut parts: Vec<StrPart> = Vec::new();
+        let mut closed = false;
+        for e in &n.children {
+            match e {
+                Elem::Token(t) => {
+                    let ts = self.tok_span(t);
+                    let raw = self.slice(t.start, t.end);
+                    match t.kind {
+                        Kind::StrText => push_text(&mut parts, raw, ts),
+                        Kind::Escape => match decode_escape(raw) {
+                            Some(c) => push_text(&mut parts, c.encode_utf8(&mut [0; 4]), ts),
+                            None => {
+                                self.diags.push(invalid_escape(ts, raw));
+                                push_text(&mut parts, raw, ts);
+                            }
+                        },
+                        Kind::BadEscape => {
+                            self.diags.push(invalid_escape(ts, raw));
+                            push_text(&mut parts, raw, ts);
+                        }
+                        Kind::DollarLit => push_text(&mut parts, "${", ts),
+                        Kind::GhaExpr => parts.push(StrPart::Gha {
+                            text: raw.to_string(),
+                            span: ts,
+                        }),
+                        Kind::BadGha => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::MalformedInterpolation,
+                                    "this GitHub Actions expression `${{` is not closed",
+                                    Label::new(ts, "expected `}}` later on this line"),
+                                )
+                                .with_help("close the expression with `}}`, as in `${{ github.sha }}`"),
+                            );
+                            push_text(&mut parts, raw, ts);
+                        }
+                        Kind::BadInterp => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::MalformedInterpolation,
+                                    "this interpolation `${` is not closed",
+                                    Label::new(ts, "expected a name and `}` after `${`"),
+                                )
+                                .with_help("close it (`${project.registry}`), or write `$${` for a literal `${`"),
+                            );
+                            push_text(&mut parts, raw, ts);
+                        }
+                        Kind::QuoteClose => closed = true,
+                        _ => {}
+                    }
+                }
+                Elem::Node(c) if c.kind == Kind::Interp => parts.push(self.interp(c)),
+                Elem::Node(_) => {}
+            }
+        }
+        if !closed {
+            self.diags.push(unterminated_string(span, style));
+        }
+        if style == StrStyle::Block {
+            parts = dedent(parts, span);
+        }
+        StrLit { style, parts, span }
+    }
+
+    fn interp(&mut self, n: &Node) -> StrPart {
+        let span = self.span(n.start, n.end);
+        let inner = n.children.iter().find_map(|e| match e {
+            Elem::Token(t) if t.kind == Kind::InterpInner => Some(t),
+            _ => None,
+        });
+        let (istart, itext) = inner.map_or((n.start + 2, ""), |t| (t.start, self.slice(t.start, t.end)));
+        let lead = itext.len() - itext.trim_start().len();
+        let trimmed = itext.trim();
+        let mut segments = Vec::new();
+        let mut at = istart as usize + lead;
+        let mut ok = !trimmed.is_empty();
+        for seg in trimmed.split('.') {
+            if !is_ident(seg) {
+                ok = false;
+                break;
+            }
+            segments.push(Ident {
+                name: seg.to_string(),
+                span: Span::new(self.file, at, at + seg.len()),
+            });
+            at += seg.len() + 1;
+        }
+        if !ok {
+            let what = if trimmed.is_empty() {
+                "this interpolation is empty".to_string()
+            } else {
+                format!("`{trimmed}` is not a reference")
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MalformedInterpolation,
+                    format!("{what}: `${{...}}` takes a dotted name"),
+                    Label::new(span, "expected a name such as `project.registry`"),
+                )
+                .with_help("write `${NAME}` or `${NAME.FIELD}`; for a literal `${`, write `$${`"),
+            );
+            let raw = self.slice(n.start, n.end).to_string();
+            return StrPart::Text { text: raw, span };
+        }
+        StrPart::Interp {
+            path: Path {
+                segments,
+                span: Span::new(self.file, istart as usize + lead, at - 1),
+            },
+            span,
+        }
+    }
+}
+
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn push_text(parts: &mut Vec<StrPart>, text: &str, span: Span) {
+    if let Some(StrPart::Text {
+        text: prev,
+        span: prev_span,
+    }) = parts.last_mut()
+    {
+        prev.push_str(text);
+        *prev_span = prev_span.to(span);
+    } else {
+        parts.push(StrPart::Text {
+            text: text.to_string(),
+            span,
+        });
+    }
+}
+
+fn decode_escape(raw: &str) -> Option<char> {
+    Some(match raw {
+        "\\\"" => '"',
+        "\\\\" => '\\',
+        "\\n" => '\n',
+        "\\t" => '\t',
+        "\\r" => '\r',
+        "\\0" => '\0',
+        "\\$" => '$',
+        _ => {
+            let hex = raw.strip_prefix("\\u{")?.strip_suffix('}')?;
+            char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+        }
+    })
+}
+
+fn invalid_escape(span: Span, raw: &str) -> Diagnostic {
+    let what = if raw.starts_with("\\u") {
+        format!("`{raw}` is not a Unicode scalar value")
+    } else {
+        format!("unknown escape `{raw}`")
+    };
+    Diagnostic::new(Code::InvalidEscape, what, Label::new(span, "not a valid escape"))
+        .with_help("the escapes are \\\" \\\\ \\n \\t \\r \\0 \\$ and \\u{XXXX}; write `\\\\` for a backslash, or use a raw `...` string")
+}
+
+fn unterminated_string(span: Span, style: StrStyle) -> Diagnostic {
+    let (what, help) = match style {
+        StrStyle::Quoted => (
+            "this string is not closed: `\"` strings end on their line",
+            "add the closing `\"`; for text on several lines use a block string `\"\"\"`",
+        ),
+        StrStyle::Raw => (
+            "this raw string is not closed: `` ` `` strings end on their line",
+            "add the closing `` ` ``; for text on several lines use a block string `\"\"\"`",
+        ),
+        StrStyle::Block => (
+            "this block string is not closed",
+            "add `\"\"\"` where the text should end",
+        ),
+    };
+    let open = match style {
+        StrStyle::Block => Span {
+            end: span.start + 3,
+            ..span
+        },
+        _ => span,
+    };
+    Diagnostic::new(
+        Code::UnterminatedString,
+        what,
+        Label::new(open, "the string starts here and never ends"),
+    )
+    .with_help(help)
+}
+
+fn unclosed_block(text: &str, file: FileId, header: &str, open: Span, body_end: u32) -> Diagnostic {
+    let rest = text.get(body_end as usize..).unwrap_or("");
+    let skipped = rest.len() - rest.trim_start().len();
+    let next = body_end as usize + skipped;
+    let d = Diagnostic::new(
+        Code::UnclosedBlock,
+        format!("`{header}` is never closed"),
+        Label::new(open, "this `{` has no matching `}`"),
+    )
+    .with_help(format!("add `}}` at the end of the body of `{header}`"));
+    if next < text.len() {
+        let line_end = text[next..].find(['\n', '\r']).map_or(text.len(), |p| next + p);
+        d.with_label(Label::new(
+            Span::new(file, next, line_end),
+            "the next top-level block starts here",
+        ))
+    } else {
+        d.with_label(Label::new(
+            Span::new(file, text.len(), text.len()),
+            "the file ends here",
+        ))
+    }
+}
+
+/// Removes the common indentation of a block string: the first line is
+/// dropped when blank (text starts on the line after `"""`), the last line
+/// when only white space precedes the closing `"""`, and then the longest
+/// common run of leading spaces and tabs is removed from every non-blank
+/// line. Line endings become `\n`.
+fn dedent(parts: Vec<StrPart>, whole: Span) -> Vec<StrPart> {
+    // Split into lines of parts.
+    let mut lines: Vec<Vec<StrPart>> = vec![Vec::new()];
+    for p in parts {
+        match p {
+            StrPart::Text { text, span } => {
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
+                let mut first = true;
+                for piece in text.split('\n') {
+                    if !first {
+                        lines.push(Vec::new());
+                    }
+                    first = false;
+                    if !piece.is_empty()
+                        && let Some(line) = lines.last_mut()
+                    {
+                        line.push(StrPart::Text {
+                            text: piece.to_string(),
+                            span,
+                        });
+                    }
+                }
+            }
+            other => {
+                if let Some(line) = lines.last_mut() {
+                    line.push(other);
+                }
+            }
+        }
+    }
+    let blank = |line: &Vec<StrPart>| {
+        line.iter()
+            .all(|p| matches!(p, StrPart::Text { text, .. } if text.trim_matches([' ', '\t']).is_empty()))
+    };
+    if lines.len() > 1 && lines.first().is_some_and(blank) {
+        lines.remove(0);
+    }
+    let mut trailing_newline = false;
+    if lines.len() > 1 && lines.last().is_some_and(blank) {
+        lines.pop();
+        trailing_newline = true;
+    }
+    let indent = lines
+        .iter()
+        .filter(|l| !blank(l))
+        .map(|l| match l.first() {
+            Some(StrPart::Text { text, .. }) => text.len() - text.trim_start_matches([' ', '\t']).len(),
+            _ => 0,
+        })
+        .min()
+        .unwrap_or(0);
+    let count = lines.len();
+    let mut out: Vec<StrPart> = Vec::new();
+    for (i, mut line) in lines.into_iter().enumerate() {
+        if blank(&line) {
+            line.clear();
+        } else if let Some(StrPart::Text { text, .. }) = line.first_mut() {
+            text.drain(..indent.min(text.len()));
+        }
+        for p in line {
+            match p {
+                StrPart::Text { text, span } => push_text(&mut out, &text, span),
+                other => out.push(other),
+            }
+        }
+        if i + 1 < count || trailing_newline {
+            let span = out.last().map(|p| match p {
+                StrPart::Text { span, .. } | StrPart::Interp { span, .. } | StrPart::Gha { span, .. } => *span,
+            });
+            if let Some(span) = span {
+                push_text(&mut out, "\n", span);
+            } else {
+                out.push(StrPart::Text {
+                    text: "\n".to_string(),
+                    span: whole,
+                });
+            }
+        }
+    }
+    out
+}

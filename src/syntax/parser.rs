@@ -1,0 +1,8 @@
+//! The pest parser generated from `grammar/dvc.pest`.
+#![allow(missing_docs)]
+
+use pest_derive::Parser;
+
+#[derive(Parser)]
+#[grammar = "../grammar/dvc.pest"]
+pub struct DvcParser;
