@@ -37,6 +37,8 @@ pub fn diagnose(text: &str, span: Span, prev: Option<&Item>) -> Diagnostic {
         InputLocation::Span((s, _)) => s,
     };
     let pos = crate::source::floor_char_boundary(item, pos);
+    // pest stops before white space; point at what follows it.
+    let pos = pos + (item[pos..].len() - item[pos..].trim_start_matches([' ', '\t']).len());
     let (found, len) = describe(item, pos);
     let at = Span::new(span.file, span.start as usize + pos, span.start as usize + pos + len);
     let before = item[..pos].trim_end();
@@ -51,9 +53,7 @@ pub fn diagnose(text: &str, span: Span, prev: Option<&Item>) -> Diagnostic {
             format!("`{name}:` is YAML syntax, not dvcc"),
             Label::new(at, "dvcc does not use `:` here"),
         )
-        .with_help(format!(
-            "write an attribute as `{name} = VALUE`, or a block as `{name} {{ ... }}`"
-        ));
+        .with_help(yaml_help(name, item[pos + 1..].trim()));
     }
     if item[pos..].starts_with('{') && before.ends_with('=') && !name.is_empty() {
         let eq = span.start as usize + before.len() - 1;
@@ -77,12 +77,18 @@ pub fn diagnose(text: &str, span: Span, prev: Option<&Item>) -> Diagnostic {
             "this item could not be parsed",
         ));
     }
-    d.with_help(help_for(item, pos))
+    d.with_help(help_for(item, pos, &expected))
 }
 
-fn help_for(item: &str, pos: usize) -> &'static str {
+fn help_for(item: &str, pos: usize, expected: &str) -> &'static str {
     let rest = &item[pos..];
-    if rest.starts_with(';') || rest.starts_with(',') {
+    let before = &item[..pos];
+    let open_lists = before.matches(['[', '(']).count() > before.matches([']', ')']).count();
+    if open_lists && expected.contains("`,`") {
+        "separate the elements of a list, or the arguments of a call, with `,`"
+    } else if expected == "a value" {
+        "a value is a string, a number, `true`/`false`, a unit literal (`30s`, `512Mi`, `10%`), a range `2..10`, a list `[a, b]`, a reference (`api.port`) or a call (`secret(\"NAME\")`)"
+    } else if rest.starts_with(';') || rest.starts_with(',') {
         "items are separated by white space or new lines; remove the separator"
     } else if pos == 0 && rest.starts_with(|c: char| c.is_ascii_digit()) {
         "an item starts with a name; give the value a name (`NAME = VALUE`) or join it to the value before as a list `[a, b]`"
@@ -90,6 +96,15 @@ fn help_for(item: &str, pos: usize) -> &'static str {
         "an item is a block `KIND LABEL* { ... }`, an attribute `NAME = VALUE` or an `import \"...\"`"
     } else {
         "check the text at the label; `dvcc explain DVC0101` lists the forms of items and values"
+    }
+}
+
+fn yaml_help(name: &str, value: &str) -> String {
+    let value = value.lines().next().unwrap_or("").trim();
+    if value.is_empty() || value.starts_with('{') {
+        format!("write a block without `:`: `{name} {{ ... }}`")
+    } else {
+        format!("write an attribute with `=`: `{name} = {value}`")
     }
 }
 
@@ -166,6 +181,11 @@ fn expected(err: &pest::error::Error<Rule>) -> String {
     }
     words.sort_unstable();
     words.dedup();
+    // Where a value may stand, "a value" says it all (names and strings are
+    // values; `}` and the end of line come from the missing-value check).
+    if words.contains(&"a value") {
+        words.retain(|w| !matches!(*w, "a name" | "a string" | "`}`" | "end of line"));
+    }
     // Names and values read best last.
     words.sort_by_key(|w| (w.starts_with('a'), *w));
     match words.len() {

@@ -14,6 +14,9 @@ pub struct Lower<'a> {
     pub file: FileId,
     pub text: &'a str,
     pub diags: Vec<Diagnostic>,
+    /// Something unterminated (a block string or a `/*` comment) runs to the
+    /// end of the file; blocks it left open are not reported again.
+    pub swallowed_to_eof: bool,
 }
 
 impl<'a> Lower<'a> {
@@ -22,6 +25,7 @@ impl<'a> Lower<'a> {
             file,
             text,
             diags: Vec::new(),
+            swallowed_to_eof: false,
         }
     }
 
@@ -191,19 +195,39 @@ impl<'a> Lower<'a> {
             _ => None,
         });
         let (items, dangling) = self.items(&n.children);
-        if close.is_none() {
-            let header = match labels.last() {
-                Some(l) => self.slice(kind.span.start, l.span().end),
-                None => kind.name.as_str(),
-            };
-            self.diags
-                .push(unclosed_block(self.text, self.file, header, open, n.end));
+        let cascade = self.swallowed_to_eof && n.end as usize == self.text.len();
+        if close.is_none() && !cascade {
+            let header = self.header(kind, labels);
+            let mut d = unclosed_block(self.text, self.file, &header, open, n.end);
+            if let Some((inner, inner_close)) = misindented(self.text, &items) {
+                let inner_header = self.header(&inner.kind, &inner.labels);
+                let inner_open = inner.body.as_ref().map_or(inner.span, |b| b.open);
+                d = d
+                    .with_label(Label::new(
+                        inner_open,
+                        format!("`{inner_header}` may be the block missing its `}}`"),
+                    ))
+                    .with_label(Label::new(
+                        inner_close,
+                        format!("this `}}` closes `{inner_header}`, but it is indented like an outer block"),
+                    ));
+                d.help = Some(format!("add `}}` at the end of the body of `{inner_header}`"));
+            }
+            self.diags.push(d);
         }
         Body {
             open,
             close,
             items,
             dangling,
+        }
+    }
+
+    /// `service api` for messages.
+    fn header(&self, kind: &Ident, labels: &[BlockLabel]) -> String {
+        match labels.last() {
+            Some(l) => self.slice(kind.span.start, l.span().end).to_string(),
+            None => kind.name.clone(),
         }
     }
 
@@ -236,7 +260,8 @@ impl<'a> Lower<'a> {
                         span: self.span(c.start, c.end),
                     });
                 }
-                other if value.is_none() && name.is_some() && eq.is_some() => {
+                // Comments were collected above; everything else after `=` is the value.
+                other if value.is_none() && name.is_some() && eq.is_some() && other.kind() != Kind::Comment => {
                     value = self.value(other, &mut comments.inner);
                 }
                 _ => {}
@@ -440,6 +465,7 @@ impl<'a> Lower<'a> {
         }
         if !closed {
             self.diags.push(unterminated_string(span, style));
+            self.swallowed_to_eof |= style == StrStyle::Block;
         }
         if style == StrStyle::Block {
             parts = dedent(parts, span);
@@ -592,11 +618,33 @@ fn unclosed_block(text: &str, file: FileId, header: &str, open: Span, body_end: 
             "the next top-level block starts here",
         ))
     } else {
-        d.with_label(Label::new(
-            Span::new(file, text.len(), text.len()),
-            "the file ends here",
-        ))
+        d
     }
+}
+
+/// The first nested block whose `}` is indented less than its header: with
+/// an outer block left open, that block is the likely culprit (its `}` was
+/// meant for the outer block).
+fn misindented<'b>(text: &str, items: &'b [Item]) -> Option<(&'b Block, Span)> {
+    for item in items {
+        let Item::Block(b) = item else { continue };
+        let Some(body) = &b.body else { continue };
+        if let Some(close) = body.close
+            && indent_of(text, close.start as usize) < indent_of(text, b.span.start as usize)
+        {
+            return Some((b, close));
+        }
+        if let Some(found) = misindented(text, &body.items) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// The width of the white space that starts the line holding `offset`.
+fn indent_of(text: &str, offset: usize) -> usize {
+    let start = text[..offset.min(text.len())].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len()
 }
 
 /// Removes the common indentation of a block string: the first line is

@@ -105,6 +105,7 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
         children,
     };
     let mut lower = lower::Lower::new(file, text);
+    lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
     let ast = lower.file(&cst);
     diagnostics.extend(lower.diags);
     Parse { cst, ast, diagnostics }

@@ -14,7 +14,7 @@ use miette::{
 };
 
 use crate::diag::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceDb};
+use crate::source::{FileId, SourceDb, floor_char_boundary};
 
 /// How to draw reports.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +57,8 @@ struct Window<'a> {
     /// Offset of `text` in the file, and the 0-based line it starts on.
     base: usize,
     base_line: usize,
+    /// Characters of the first line left out before `text` (clipped lines).
+    base_column: usize,
 }
 
 impl SourceCode for Window<'_> {
@@ -74,7 +76,7 @@ impl SourceCode for Window<'_> {
             inner.data(),
             shifted,
             inner.line() + self.base_line,
-            inner.column(),
+            inner.column() + if inner.line() == 0 { self.base_column } else { 0 },
             inner.line_count(),
         )))
     }
@@ -130,13 +132,43 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The lines around the labels, two lines of context on each side.
+/// Longest line shown whole; past it, the line is clipped around the labels.
+const MAX_SHOWN_LINE: usize = 400;
+
+/// The lines around the labels, two lines of context on each side. When all
+/// labels sit on one very long line, only the part around them is shown.
 fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
     let f = db.get(file);
     let lo = labels.iter().map(|l| l.span.start as usize).min().unwrap_or(0);
     let hi = labels.iter().map(|l| l.span.end as usize).max().unwrap_or(0);
-    let first = f.lines.line_of(lo).saturating_sub(2);
-    let last = (f.lines.line_of(hi) + 3).min(f.lines.line_count());
+    let (lo_line, hi_line) = (f.lines.line_of(lo), f.lines.line_of(hi));
+    let line_end = |line: usize| {
+        if line + 1 >= f.lines.line_count() {
+            f.text.len()
+        } else {
+            f.lines.line_start(line + 1)
+        }
+    };
+    if lo_line == hi_line && line_end(lo_line) - f.lines.line_start(lo_line) > MAX_SHOWN_LINE {
+        let start = floor_char_boundary(
+            &f.text,
+            lo.saturating_sub(MAX_SHOWN_LINE / 2).max(f.lines.line_start(lo_line)),
+        );
+        let end = floor_char_boundary(&f.text, (hi + MAX_SHOWN_LINE / 2).min(line_end(lo_line)));
+        let skipped = f
+            .text
+            .get(f.lines.line_start(lo_line)..start)
+            .map_or(0, |s| s.chars().count());
+        return Window {
+            name: &f.name,
+            text: f.text.get(start..end).unwrap_or(""),
+            base: start,
+            base_line: lo_line,
+            base_column: skipped,
+        };
+    }
+    let first = lo_line.saturating_sub(2);
+    let last = (hi_line + 3).min(f.lines.line_count());
     let base = f.lines.line_start(first);
     let end = if last >= f.lines.line_count() {
         f.text.len()
@@ -148,6 +180,7 @@ fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
         text: f.text.get(base..end).unwrap_or(""),
         base,
         base_line: first,
+        base_column: 0,
     }
 }
 

@@ -1,0 +1,141 @@
+//! Loading and encodings: the `DVC07xx` codes, byte order marks, CRLF, and
+//! what a directory means. Each diagnostic is snapshotted (human and JSON).
+
+use std::path::PathBuf;
+
+use dvcc::diag::Code;
+use dvcc::load::{self, Loaded};
+
+use crate::support::{codes, lint_bytes, report};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("io");
+    std::fs::create_dir_all(&dir).expect("the target tmp dir is writable");
+    dir.join(name)
+}
+
+fn snapshot(name: &str, source: &str, loaded: &Loaded, diags: &[dvcc::diag::Diagnostic]) {
+    let tmpdir = env!("CARGO_TARGET_TMPDIR").replace('\\', "/");
+    let text = report(source, &loaded.db, diags).replace(&tmpdir, "<tmp>");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots/diagnostics");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(format!("io__{name}"), text));
+}
+
+fn lint_paths(paths: &[PathBuf]) -> (Loaded, Vec<dvcc::diag::Diagnostic>) {
+    let loaded = load::load_paths(paths);
+    let diags = dvcc::lint(&loaded);
+    (loaded, diags)
+}
+
+#[test]
+fn invalid_utf8_names_file_and_position() {
+    let bytes = b"project shop {\n  owner = \"caf\xe9\"\n}\n".to_vec();
+    let (loaded, diags) = lint_bytes("latin1.dvc", bytes);
+    assert_eq!(codes(&diags), ["DVC0702"]);
+    let d = &diags[0];
+    assert!(d.message.contains("line 2, column 15"), "{}", d.message);
+    snapshot(
+        "invalid_utf8",
+        "project shop {\\n  owner = \"caf\\xe9\"\\n}\\n",
+        &loaded,
+        &diags,
+    );
+}
+
+#[test]
+fn nul_byte_is_reported() {
+    let (loaded, diags) = lint_bytes("utf16.dvc", b"p\0r\0o\0j\0".to_vec());
+    assert_eq!(codes(&diags), ["DVC0703"]);
+    assert_eq!(diags[0].primary.span.start, 1);
+    snapshot("nul_byte", "p\\0r\\0o\\0j\\0", &loaded, &diags);
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let text = "\u{FEFF}service api {\r\n  port = 8080\r\n  run = \"\"\"\r\n    a\r\n    b\r\n  \"\"\"\r\n}\r\n";
+    let (loaded, diags) = lint_bytes("windows.dvc", text.as_bytes().to_vec());
+    assert!(diags.is_empty(), "{diags:?}");
+    let file = loaded.files[0];
+    let parse = dvcc::syntax::parse(&loaded.db, file);
+    // The tree still prints back to the text (without the BOM, kept aside).
+    assert!(loaded.db.get(file).bom);
+    assert_eq!(parse.cst.print(loaded.db.text(file)), &text[3..]);
+}
+
+#[test]
+fn crlf_errors_point_at_the_right_column() {
+    let text = "service api {\r\n  port: 8080\r\n}\r\n";
+    let (loaded, diags) = lint_bytes("crlf.dvc", text.as_bytes().to_vec());
+    assert_eq!(codes(&diags), ["DVC0109"]);
+    let at = loaded
+        .db
+        .get(diags[0].primary.span.file)
+        .line_col(diags[0].primary.span.start as usize);
+    assert_eq!((at.line, at.column), (2, 7));
+}
+
+#[test]
+fn missing_path() {
+    let (loaded, diags) = lint_paths(&[PathBuf::from("tests/does-not-exist.dvc")]);
+    assert_eq!(codes(&diags), ["DVC0701"]);
+    assert!(loaded.has_io_failure());
+    snapshot("missing_path", "", &loaded, &diags);
+}
+
+#[test]
+fn directory_without_dvc_files() {
+    let (loaded, diags) = lint_paths(&[PathBuf::from("docs/diagnostics")]);
+    assert_eq!(codes(&diags), ["DVC0704"]);
+    snapshot("no_dvc_files", "", &loaded, &diags);
+}
+
+#[test]
+fn file_too_large_is_not_read() {
+    let path = tmp("huge.dvc");
+    let f = std::fs::File::create(&path).expect("create");
+    f.set_len(load::MAX_FILE_BYTES + 1).expect("a sparse file");
+    let (loaded, diags) = lint_paths(std::slice::from_ref(&path));
+    assert_eq!(codes(&diags), ["DVC0705"]);
+    snapshot("file_too_large", "", &loaded, &diags);
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn a_directory_is_every_dvc_file_in_it_in_name_order() {
+    let (loaded, diags) = lint_paths(&[PathBuf::from("examples/shop")]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let names: Vec<&str> = loaded.files.iter().map(|f| loaded.db.get(*f).name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(names.len() >= 4, "{names:?}");
+}
+
+/// The I/O codes that the tests above trigger (for the coverage test).
+pub fn codes_triggered() -> Vec<Code> {
+    let mut out = Vec::new();
+    out.extend(lint_bytes("a.dvc", b"\xff".to_vec()).1.iter().map(|d| d.code));
+    out.extend(lint_bytes("a.dvc", b"\0".to_vec()).1.iter().map(|d| d.code));
+    out.extend(
+        lint_paths(&[PathBuf::from("tests/does-not-exist.dvc")])
+            .1
+            .iter()
+            .map(|d| d.code),
+    );
+    out.extend(
+        lint_paths(&[PathBuf::from("docs/diagnostics")])
+            .1
+            .iter()
+            .map(|d| d.code),
+    );
+    let path = tmp("huge-coverage.dvc");
+    if let Ok(f) = std::fs::File::create(&path) {
+        let _ = f.set_len(load::MAX_FILE_BYTES + 1);
+        out.extend(lint_paths(std::slice::from_ref(&path)).1.iter().map(|d| d.code));
+        let _ = std::fs::remove_file(path);
+    }
+    out
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary (tests are modules, not one binary each).
+
+mod cases;
+mod cli;
+mod hostile;
+mod io;
+mod property;
+mod roundtrip;
+mod support;
