@@ -56,8 +56,52 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
             .with_help("add `*/` where the comment should end, or use `#` comments"),
         );
     }
+    let (children, chunk_diags) = parse_chunks(file, text, &scanned.chunks);
+    diagnostics.extend(chunk_diags);
+    let cst = Node {
+        kind: Kind::File,
+        start: 0,
+        end: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        children,
+    };
+    let mut lower = lower::Lower::new(file, text);
+    lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
+    let ast = lower.file(&cst);
+    diagnostics.extend(lower.diags);
+    Parse { cst, ast, diagnostics }
+}
+
+/// Files larger than this are parsed on several threads (chunks are
+/// independent; results are joined in order, so output does not change).
+const PARALLEL_BYTES: usize = 512 * 1024;
+
+fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if text.len() < PARALLEL_BYTES || threads < 2 || chunks.len() < 2 {
+        return parse_chunk_range(file, text, chunks);
+    }
+    let per = chunks.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .chunks(per)
+            .map(|group| s.spawn(move || parse_chunk_range(file, text, group)))
+            .collect();
+        let mut children = Vec::new();
+        let mut diags = Vec::new();
+        for h in handles {
+            // A panic in a worker is a bug; re-raise it on this thread.
+            let (c, d) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            children.extend(c);
+            diags.extend(d);
+        }
+        (children, diags)
+    })
+}
+
+fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {
     let mut children: Vec<Elem> = Vec::new();
-    for chunk in &scanned.chunks {
+    let mut diagnostics = Vec::new();
+    for chunk in chunks {
         let piece = &text[chunk.start..chunk.end];
         if let Some(at) = chunk.too_deep {
             diagnostics.push(
@@ -98,17 +142,7 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
             }
         }
     }
-    let cst = Node {
-        kind: Kind::File,
-        start: 0,
-        end: u32::try_from(text.len()).unwrap_or(u32::MAX),
-        children,
-    };
-    let mut lower = lower::Lower::new(file, text);
-    lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
-    let ast = lower.file(&cst);
-    diagnostics.extend(lower.diags);
-    Parse { cst, ast, diagnostics }
+    (children, diagnostics)
 }
 
 fn unparsed(start: usize, end: usize) -> Elem {
