@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod diag;
 pub mod load;
+mod par;
 pub mod source;
 pub mod syntax;
 
@@ -15,8 +16,8 @@ use diag::Diagnostic;
 /// parser's), sorted by file and position, without duplicates.
 pub fn lint(loaded: &load::Loaded) -> Vec<Diagnostic> {
     let mut diags = loaded.diagnostics.clone();
-    for &file in &loaded.files {
-        diags.extend(syntax::parse(&loaded.db, file).diagnostics);
+    for file_diags in par::map(&loaded.files, |&file| syntax::parse(&loaded.db, file).diagnostics) {
+        diags.extend(file_diags);
     }
     diag::sort_and_dedup(&mut diags);
     diags

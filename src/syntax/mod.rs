@@ -76,26 +76,18 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
 const PARALLEL_BYTES: usize = 512 * 1024;
 
 fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if text.len() < PARALLEL_BYTES || threads < 2 || chunks.len() < 2 {
+    if text.len() < PARALLEL_BYTES {
         return parse_chunk_range(file, text, chunks);
     }
-    let per = chunks.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .chunks(per)
-            .map(|group| s.spawn(move || parse_chunk_range(file, text, group)))
-            .collect();
-        let mut children = Vec::new();
-        let mut diags = Vec::new();
-        for h in handles {
-            // A panic in a worker is a bug; re-raise it on this thread.
-            let (c, d) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            children.extend(c);
-            diags.extend(d);
-        }
-        (children, diags)
-    })
+    // Groups of chunks, so that each task is worth a thread's time.
+    let groups: Vec<&[scan::Chunk]> = chunks.chunks(chunks.len().div_ceil(16).max(1)).collect();
+    let mut children = Vec::new();
+    let mut diags = Vec::new();
+    for (c, d) in crate::par::map(&groups, |g| parse_chunk_range(file, text, g)) {
+        children.extend(c);
+        diags.extend(d);
+    }
+    (children, diags)
 }
 
 fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {

@@ -1,0 +1,125 @@
+//! `cargo bench --bench lint`: front-end speed on generated projects.
+//!
+//! Prints medians over several runs (the machine is shared and noisy, so a
+//! median is the figure to compare), and throughput. Scenarios:
+//! - a 100,000-line project spread over 20 files (what `dvcc lint` reads),
+//! - one 5,000-line file (what the language server re-checks per keystroke),
+//! - one 10 MB file (a single huge file, parsed on all cores).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use dvcc::load::{Loaded, add_bytes};
+
+/// One shop-like project section with unique names (`n` keeps them apart).
+fn section(n: usize) -> String {
+    format!(
+        r#"# section {n}
+environment env{n} {{
+  extends   = dev
+  cluster   = "cluster-{n}"
+  namespace = "shop-{n}"
+}}
+
+service api{n} {{
+  image    = "${{project.registry}}/api{n}"
+  port     = 8080
+  health   = "/healthz"
+  replicas = 2
+  resources {{ cpu = 500m  memory = 512Mi }}
+  env       {{ LOG_LEVEL = "info" }}
+  secrets   {{ DATABASE_URL = secret("db-url-{n}") }}
+  autoscale {{ min = 2  max = 10  cpu = 70% }}
+  in env{n} {{ replicas = 5  autoscale {{ max = 30 }} }}
+}}
+
+pipeline ci{n} {{
+  on push {{ branches = ["main"] }}
+  job build {{
+    uses checkout
+    uses docker_build {{ service = api{n} }}
+  }}
+  job test {{
+    needs = [build]
+    run """
+      npm ci
+      npm test -- --ci
+    """
+  }}
+  deploy env{n} {{ needs = [test]  services = [api{n}] }}
+}}
+
+alert HighErrorRate{n} {{
+  service  = api{n}
+  expr     = `sum(rate(http_requests_total{{job="api{n}",status=~"5.."}}[5m])) > 0.05`
+  for      = 5m
+  severity = critical
+}}
+"#
+    )
+}
+
+fn project(lines: usize, files: usize) -> Vec<(String, String)> {
+    let per_section = section(0).lines().count();
+    let sections = lines.div_ceil(per_section);
+    let per_file = sections.div_ceil(files);
+    (0..files)
+        .map(|f| {
+            let text: String = (f * per_file..((f + 1) * per_file).min(sections))
+                .map(section)
+                .collect();
+            (format!("gen/file{f:02}.dvc"), text)
+        })
+        .collect()
+}
+
+fn lint(files: &[(String, String)]) -> usize {
+    let mut loaded = Loaded::default();
+    for (name, text) in files {
+        add_bytes(&mut loaded, name.clone(), text.clone().into_bytes());
+    }
+    dvcc::lint(&loaded).len()
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn measure(name: &str, files: &[(String, String)], runs: usize) {
+    let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
+    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    assert_eq!(lint(files), 0, "the generated project must be clean");
+    let times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(lint(black_box(files)));
+            start.elapsed()
+        })
+        .collect();
+    let m = median(times);
+    let secs = m.as_secs_f64();
+    println!(
+        "{name:<32} {lines:>8} lines {:>7.2} MB  median {:>9.2} ms  {:>6.2} M lines/s  {:>6.1} MB/s",
+        bytes as f64 / 1e6,
+        secs * 1e3,
+        lines as f64 / secs / 1e6,
+        bytes as f64 / secs / 1e6
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters scenarios.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let want = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    if want("project-100k") {
+        measure("project-100k (20 files)", &project(100_000, 20), 9);
+    }
+    if want("file-5k") {
+        measure("file-5k (language server)", &project(5_000, 1), 31);
+    }
+    if want("file-10mb") {
+        let one = project(10 * 1024 * 1024 / 22, 1);
+        measure("file-10mb (one file)", &one, 5);
+    }
+}
