@@ -79,7 +79,7 @@ struct LintArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum OutputFormat {
-    /// miette's graphical report, on standard error.
+    /// A report with source excerpts and labels, on standard error.
     Human,
     /// One JSON object on standard output (see docs/language.md).
     Json,

@@ -5,5 +5,6 @@ mod cli;
 mod hostile;
 mod io;
 mod property;
+mod recovery;
 mod roundtrip;
 mod support;
