@@ -6,19 +6,55 @@
 pub mod cli;
 pub mod diag;
 pub mod load;
+pub mod model;
 mod par;
+pub mod schema;
+pub mod sema;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 
 use diag::Diagnostic;
 
-/// Checks every loaded file and returns all diagnostics (the loader's and the
-/// parser's), sorted by file and position, without duplicates.
+/// Every diagnostic of the loaded projects (loading, syntax, meaning),
+/// sorted by file and position, without duplicates.
 pub fn lint(loaded: &load::Loaded) -> Vec<Diagnostic> {
-    let mut diags = loaded.diagnostics.clone();
-    for file_diags in par::map(&loaded.files, |&file| syntax::parse(&loaded.db, file).diagnostics) {
-        diags.extend(file_diags);
+    let mut diags = syntax_diagnostics(loaded);
+    for i in 0..loaded.projects.len() {
+        diags.extend(analyze(loaded, i).diagnostics);
     }
     diag::sort_and_dedup(&mut diags);
     diags
+}
+
+/// The loader's and the parser's diagnostics only.
+pub fn syntax_diagnostics(loaded: &load::Loaded) -> Vec<Diagnostic> {
+    let mut diags = loaded.diagnostics.clone();
+    for f in &loaded.files {
+        if let Some(p) = loaded.parses.get(f) {
+            diags.extend(p.diagnostics.iter().cloned());
+        }
+    }
+    diag::sort_and_dedup(&mut diags);
+    diags
+}
+
+/// The analysis of project `index` of `loaded`.
+pub fn analyze(loaded: &load::Loaded, index: usize) -> sema::Analysis {
+    let files = loaded.projects.get(index).map(|p| p.files.as_slice()).unwrap_or(&[]);
+    let input = sema::ProjectInput {
+        files: files.iter().filter_map(|f| Some((*f, loaded.ast(*f)?))).collect(),
+        stdlib: loaded
+            .stdlib
+            .iter()
+            .filter_map(|f| Some((*f, loaded.ast(*f)?)))
+            .collect(),
+        imports: loaded
+            .imports
+            .iter()
+            .filter(|e| files.contains(&e.from))
+            .cloned()
+            .collect(),
+    };
+    sema::analyze(&loaded.db, &input)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use dvcc::diag::Code;
 use dvcc::load::{self, Loaded};
 
-use crate::support::{codes, lint_bytes, report};
+use crate::support::{codes, report, syntax_bytes};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("io");
@@ -33,7 +33,7 @@ fn lint_paths(paths: &[PathBuf]) -> (Loaded, Vec<dvcc::diag::Diagnostic>) {
 #[test]
 fn invalid_utf8_names_file_and_position() {
     let bytes = b"project shop {\n  owner = \"caf\xe9\"\n}\n".to_vec();
-    let (loaded, diags) = lint_bytes("latin1.dvc", bytes);
+    let (loaded, diags) = syntax_bytes("latin1.dvc", bytes);
     assert_eq!(codes(&diags), ["DVC0702"]);
     let d = &diags[0];
     assert!(d.message.contains("line 2, column 15"), "{}", d.message);
@@ -47,7 +47,7 @@ fn invalid_utf8_names_file_and_position() {
 
 #[test]
 fn nul_byte_is_reported() {
-    let (loaded, diags) = lint_bytes("utf16.dvc", b"p\0r\0o\0j\0".to_vec());
+    let (loaded, diags) = syntax_bytes("utf16.dvc", b"p\0r\0o\0j\0".to_vec());
     assert_eq!(codes(&diags), ["DVC0703"]);
     assert_eq!(diags[0].primary.span.start, 1);
     snapshot("nul_byte", "p\\0r\\0o\\0j\\0", &loaded, &diags);
@@ -56,7 +56,7 @@ fn nul_byte_is_reported() {
 #[test]
 fn bom_and_crlf_are_accepted() {
     let text = "\u{FEFF}service api {\r\n  port = 8080\r\n  run = \"\"\"\r\n    a\r\n    b\r\n  \"\"\"\r\n}\r\n";
-    let (loaded, diags) = lint_bytes("windows.dvc", text.as_bytes().to_vec());
+    let (loaded, diags) = syntax_bytes("windows.dvc", text.as_bytes().to_vec());
     assert!(diags.is_empty(), "{diags:?}");
     let file = loaded.files[0];
     let parse = dvcc::syntax::parse(&loaded.db, file);
@@ -68,7 +68,7 @@ fn bom_and_crlf_are_accepted() {
 #[test]
 fn crlf_errors_point_at_the_right_column() {
     let text = "service api {\r\n  port: 8080\r\n}\r\n";
-    let (loaded, diags) = lint_bytes("crlf.dvc", text.as_bytes().to_vec());
+    let (loaded, diags) = syntax_bytes("crlf.dvc", text.as_bytes().to_vec());
     assert_eq!(codes(&diags), ["DVC0109"]);
     let at = loaded
         .db
@@ -117,8 +117,8 @@ fn a_directory_is_every_dvc_file_in_it_in_name_order() {
 /// The I/O codes that the tests above trigger (for the coverage test).
 pub fn codes_triggered() -> Vec<Code> {
     let mut out = Vec::new();
-    out.extend(lint_bytes("a.dvc", b"\xff".to_vec()).1.iter().map(|d| d.code));
-    out.extend(lint_bytes("a.dvc", b"\0".to_vec()).1.iter().map(|d| d.code));
+    out.extend(syntax_bytes("a.dvc", b"\xff".to_vec()).1.iter().map(|d| d.code));
+    out.extend(syntax_bytes("a.dvc", b"\0".to_vec()).1.iter().map(|d| d.code));
     out.extend(
         lint_paths(&[PathBuf::from("tests/does-not-exist.dvc")])
             .1

@@ -6,7 +6,7 @@
 use dvcc::diag::render::{self, Format, HumanStyle};
 
 use crate::roundtrip::check_lossless;
-use crate::support::{lint_bytes, repo_dvc_files};
+use crate::support::{repo_dvc_files, syntax_bytes};
 
 struct Rng(u64);
 
@@ -107,7 +107,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 
 fn check(text: &str, what: &str) {
     check_lossless(text, what);
-    let (loaded, diags) = lint_bytes("p.dvc", text.as_bytes().to_vec());
+    let (loaded, diags) = syntax_bytes("p.dvc", text.as_bytes().to_vec());
     for format in [Format::Human, Format::Json, Format::Github, Format::Sarif] {
         let out = render::render(&loaded.db, &diags, format, HumanStyle::default(), 20);
         assert!(
@@ -131,7 +131,7 @@ fn arbitrary_bytes_never_panic() {
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     for _ in 0..cases() {
         let bytes: Vec<u8> = (0..rng.below(200)).map(|_| rng.next() as u8).collect();
-        let (loaded, diags) = lint_bytes("b.dvc", bytes);
+        let (loaded, diags) = syntax_bytes("b.dvc", bytes);
         let _ = render::render(&loaded.db, &diags, Format::Human, HumanStyle::default(), 5);
         let _ = render::render(&loaded.db, &diags, Format::Json, HumanStyle::default(), 5);
     }

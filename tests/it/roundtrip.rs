@@ -178,7 +178,7 @@ fn value_inner(v: &Value) -> String {
 
 #[test]
 fn ast_of_every_form() {
-    let path = crate::support::root().join("tests/cases/valid/every_form.dvc");
+    let path = crate::support::root().join("tests/cases/syntax/every_form.dvc");
     let text = std::fs::read_to_string(path).expect("readable");
     let mut db = SourceDb::new();
     let id = db.add("every_form.dvc", text.clone(), dvcc::source::Origin::User);

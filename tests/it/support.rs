@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use dvcc::diag::render::{self, Format, HumanStyle};
 use dvcc::diag::{Code, Diagnostic};
-use dvcc::load::{self, Loaded};
+use dvcc::load::Loaded;
 use dvcc::source::SourceDb;
 
 pub fn root() -> PathBuf {
@@ -37,10 +37,39 @@ pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
     out
 }
 
-/// Loads `bytes` as a file named `name` and lints it.
+/// Loads `bytes` as a one-file project named `name` and lints it fully.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>) -> (Loaded, Vec<Diagnostic>) {
-    let mut loaded = Loaded::default();
-    load::add_bytes(&mut loaded, name.to_string(), bytes);
+    let loaded = Loaded::from_bytes(name, bytes);
+    let diags = dvcc::lint(&loaded);
+    (loaded, diags)
+}
+
+/// Loads `bytes` as a file and reports loading and syntax problems only.
+pub fn syntax_bytes(name: &str, bytes: Vec<u8>) -> (Loaded, Vec<Diagnostic>) {
+    let loaded = Loaded::from_bytes(name, bytes);
+    let diags = dvcc::syntax_diagnostics(&loaded);
+    (loaded, diags)
+}
+
+/// A case file: one file, or several separated by `# file: NAME` lines.
+/// Files under `tests/cases/syntax/` are checked by the parser alone.
+pub fn lint_case(path: &Path, bytes: Vec<u8>) -> (Loaded, Vec<Diagnostic>) {
+    let name = rel(path);
+    if name.starts_with("tests/cases/syntax/") {
+        return syntax_bytes(&name, bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !text.contains("\n# file: ") {
+        return lint_bytes(&name, bytes);
+    }
+    let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for piece in text.split("\n# file: ").skip(1) {
+        let (file, body) = piece.split_once('\n').unwrap_or((piece, ""));
+        files.push((format!("{dir}/{}", file.trim()), body.as_bytes().to_vec()));
+    }
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let loaded = Loaded::from_files(&refs);
     let diags = dvcc::lint(&loaded);
     (loaded, diags)
 }
@@ -101,7 +130,7 @@ pub fn codes_in_cases() -> Vec<Code> {
     let mut out = Vec::new();
     for path in repo_dvc_files() {
         let bytes = std::fs::read(&path).expect("case files are readable");
-        let (_, diags) = lint_bytes(&rel(&path), bytes);
+        let (_, diags) = lint_case(&path, bytes);
         out.extend(diags.iter().map(|d| d.code));
     }
     out

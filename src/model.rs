@@ -1,0 +1,347 @@
+//! The resolved model: plain typed data, no syntax nodes. Every
+//! environment is fully resolved (`extends` applied), every service is
+//! resolved per environment (`in ENV` overrides applied along the `extends`
+//! chain), pipelines have their templates expanded and their jobs in
+//! dependency order. Backends read only this.
+//!
+//! Spans are kept where a later check reports on a value (cron, PromQL,
+//! action references), as plain data.
+//!
+//! **Invariant:** collections are `Vec`s in a documented, deterministic order
+//! or `BTreeMap`/`IndexMap`s; nothing here depends on hashing.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::sema::units::{Cpu, Duration, Memory};
+use crate::source::Span;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Model {
+    pub project: Project,
+    /// In `extends` order: every environment after the one it extends.
+    pub environments: Vec<Environment>,
+    /// In name order.
+    pub services: Vec<Service>,
+    /// In name order.
+    pub pipelines: Vec<Pipeline>,
+    pub rollouts: Vec<Rollout>,
+    pub alerts: Vec<Alert>,
+    pub slos: Vec<Slo>,
+    /// One per environment with an `infra` block, in environment order.
+    pub infra: Vec<Infra>,
+}
+
+impl Model {
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn rollout(&self, name: &str) -> Option<&Rollout> {
+        self.rollouts.iter().find(|r| r.name == name)
+    }
+
+    pub fn alert(&self, name: &str) -> Option<&Alert> {
+        self.alerts.iter().find(|a| a.name == name)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Project {
+    pub name: String,
+    pub repo: String,
+    pub registry: Option<String>,
+    pub owner: Option<String>,
+    pub prometheus: Option<String>,
+    pub description: Option<String>,
+    /// The `.dvc` files of the project, relative as given, in load order.
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub extends: Option<String>,
+    pub after: Option<String>,
+    pub approval: bool,
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub region: Option<String>,
+    pub url: Option<String>,
+    pub prometheus: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Service {
+    pub name: String,
+    /// Values shared by every environment (no override applied).
+    pub base: ServiceConfig,
+    /// The resolved values per environment, for every environment.
+    pub per_env: BTreeMap<String, ServiceConfig>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceConfig {
+    pub image: String,
+    pub port: Option<u16>,
+    pub health: Option<String>,
+    pub replicas: u32,
+    pub command: Vec<String>,
+    pub cpu: Option<Cpu>,
+    pub cpu_limit: Option<Cpu>,
+    pub memory: Option<Memory>,
+    pub env: IndexMap<String, String>,
+    /// Variable name → secret name.
+    pub secrets: IndexMap<String, String>,
+    pub autoscale: Option<Autoscale>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Autoscale {
+    pub min: u32,
+    pub max: u32,
+    /// Target CPU utilisation in percent.
+    pub cpu: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pipeline {
+    pub name: String,
+    pub triggers: Vec<Trigger>,
+    /// In dependency order (a job after every job it needs), ties by name.
+    pub jobs: Vec<Job>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    Push {
+        branches: Vec<String>,
+        paths: Vec<String>,
+        paths_ignore: Vec<String>,
+    },
+    PullRequest {
+        branches: Vec<String>,
+        paths: Vec<String>,
+        paths_ignore: Vec<String>,
+    },
+    Schedule {
+        cron: String,
+        #[serde(skip)]
+        span: Span,
+    },
+    Tag {
+        pattern: String,
+    },
+    Manual {
+        inputs: Vec<Input>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Input {
+    pub name: String,
+    pub description: Option<String>,
+    pub ty: String,
+    pub default: Option<String>,
+    pub required: bool,
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Job {
+    /// For deploy jobs, the environment's name.
+    pub name: String,
+    pub deploy: Option<Deploy>,
+    pub needs: Vec<String>,
+    pub runs_on: String,
+    pub timeout: Duration,
+    pub condition: Option<String>,
+    pub env: IndexMap<String, String>,
+    pub matrix: IndexMap<String, Vec<String>>,
+    /// Service containers: name → image.
+    pub containers: IndexMap<String, String>,
+    pub steps: Vec<Step>,
+    /// Token permissions the steps need (from templates), e.g. `packages: write`.
+    pub permissions: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Deploy {
+    pub environment: String,
+    pub services: Vec<String>,
+    pub rollout: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    Run {
+        name: Option<String>,
+        script: String,
+        condition: Option<String>,
+        shell: Option<String>,
+        working_directory: Option<String>,
+        continue_on_error: bool,
+        env: IndexMap<String, String>,
+        #[serde(skip)]
+        span: Span,
+    },
+    Action {
+        name: Option<String>,
+        /// `owner/repo@ref` (or `owner/repo/path@ref`).
+        uses: String,
+        /// The version the ref stands for (`v4.2.2`), written as a comment.
+        version: Option<String>,
+        condition: Option<String>,
+        with: IndexMap<String, String>,
+        env: IndexMap<String, String>,
+        #[serde(skip)]
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rollout {
+    pub name: String,
+    pub service: String,
+    pub strategy: Strategy,
+    pub abort_on: Vec<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Strategy {
+    Canary {
+        steps: Vec<CanaryStep>,
+    },
+    BlueGreen {
+        preview: bool,
+        auto_promote: bool,
+        scale_down_delay: Duration,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CanaryStep {
+    /// Percent of traffic.
+    pub weight: f64,
+    pub pause: Pause,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pause {
+    None,
+    For(Duration),
+    Manual,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Alert {
+    pub name: String,
+    pub service: String,
+    pub expr: String,
+    pub for_: Duration,
+    pub keep_firing_for: Option<Duration>,
+    pub severity: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub runbook: Option<String>,
+    /// The alert's team, else the project owner.
+    pub team: Option<String>,
+    pub labels: IndexMap<String, String>,
+    #[serde(skip)]
+    pub expr_span: Span,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Slo {
+    pub name: String,
+    pub service: String,
+    /// Percent, e.g. 99.9.
+    pub objective: f64,
+    pub window: Duration,
+    /// PromQL with `${window}` left in place for each window.
+    pub errors: String,
+    pub total: String,
+    pub description: Option<String>,
+    pub team: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Infra {
+    pub environment: String,
+    pub region: Option<String>,
+    pub backend: Option<Backend>,
+    pub clusters: Vec<Cluster>,
+    pub buckets: Vec<Bucket>,
+    pub databases: Vec<Database>,
+    pub resources: Vec<RawResource>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Backend {
+    pub bucket: String,
+    pub key: String,
+    pub region: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Cluster {
+    pub name: String,
+    pub kind: String,
+    pub version: String,
+    pub min_nodes: u32,
+    pub max_nodes: u32,
+    pub instance: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Bucket {
+    pub name: String,
+    pub versioning: bool,
+    pub expire_after: Option<Duration>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Database {
+    pub name: String,
+    pub engine: String,
+    pub version: String,
+    pub size: String,
+    pub storage: Memory,
+    pub backups: Duration,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RawResource {
+    pub ty: String,
+    pub name: String,
+    /// The body as JSON (lists, nested blocks as objects).
+    pub body: serde_json::Value,
+    #[serde(skip)]
+    pub span: Span,
+}

@@ -1,0 +1,222 @@
+//! The schema registry: what every block kind may contain.
+//!
+//! Each [`BlockSchema`] gives a block kind's labels, attributes (with type,
+//! required or optional, default, bounds and a doc line), the child blocks it
+//! allows, and whether it takes free-form attributes (`env { }`, `labels { }`).
+//! The checker reads it, `docs/reference.md` is generated from it, and the
+//! language server will read it for completion and hover.
+//!
+//! **Invariant:** the registry is data; no check is written against a block
+//! kind by name where the registry can say it.
+
+mod registry;
+
+use std::fmt;
+use std::sync::LazyLock;
+
+pub use registry::build;
+
+/// Where a name lives. Each block kind that declares names has its own
+/// namespace; references resolve in the namespace their attribute names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Namespace {
+    Environment,
+    Service,
+    Pipeline,
+    /// Jobs and deploy jobs of one pipeline.
+    Job,
+    Rollout,
+    Alert,
+    Slo,
+    Template,
+    /// A template's parameters.
+    Param,
+}
+
+impl Namespace {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Namespace::Environment => "environment",
+            Namespace::Service => "service",
+            Namespace::Pipeline => "pipeline",
+            Namespace::Job => "job",
+            Namespace::Rollout => "rollout",
+            Namespace::Alert => "alert",
+            Namespace::Slo => "SLO",
+            Namespace::Template => "template",
+            Namespace::Param => "parameter",
+        }
+    }
+}
+
+/// The type of an attribute value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    Str,
+    Int,
+    Number,
+    Bool,
+    /// `30s`, `5m`, `1h30m`, `7d`.
+    Duration,
+    /// `500m` (millicores) or `2` (cores).
+    Cpu,
+    /// `512Mi`, `2Gi`.
+    Memory,
+    /// `10%`, `99.9%`.
+    Percent,
+    /// A string, number or boolean, written out as a string (env values).
+    Scalar,
+    Range(Box<Ty>),
+    List(Box<Ty>),
+    Ref(Namespace),
+    /// `secret("NAME")`.
+    Secret,
+    /// One of the given words, written bare (`severity = critical`).
+    Enum(&'static [&'static str]),
+    /// Either type.
+    Either(Box<Ty>, Box<Ty>),
+    /// Anything (passed through, e.g. raw Terraform).
+    Any,
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Str => f.write_str("string"),
+            Ty::Int => f.write_str("whole number"),
+            Ty::Number => f.write_str("number"),
+            Ty::Bool => f.write_str("boolean"),
+            Ty::Duration => f.write_str("duration (`30s`, `5m`, `2h`, `7d`)"),
+            Ty::Cpu => f.write_str("CPU quantity (`500m` or `2`)"),
+            Ty::Memory => f.write_str("memory quantity (`512Mi`, `2Gi`)"),
+            Ty::Percent => f.write_str("percentage (`10%`)"),
+            Ty::Scalar => f.write_str("string, number or boolean"),
+            Ty::Range(t) => write!(f, "range of {t} (`MIN..MAX`)"),
+            Ty::List(t) => match t.as_ref() {
+                Ty::Ref(ns) => write!(f, "list of {} names", ns.noun()),
+                other => write!(f, "list of {other}"),
+            },
+            Ty::Ref(ns) => write!(f, "{} name", ns.noun()),
+            Ty::Secret => f.write_str("secret reference (`secret(\"NAME\")`)"),
+            Ty::Enum(words) => {
+                let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+                write!(f, "one of {}", quoted.join(", "))
+            }
+            Ty::Either(a, b) => write!(f, "{a} or {b}"),
+            Ty::Any => f.write_str("any value"),
+        }
+    }
+}
+
+/// One attribute of a block kind.
+#[derive(Clone, Debug)]
+pub struct AttrSchema {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// The default, as dvcc source text (shown in docs).
+    pub default: Option<&'static str>,
+    /// Bounds, in the type's base unit (percent for percentages, the number
+    /// itself for numbers).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub doc: &'static str,
+}
+
+/// What a block's labels are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
+    /// No labels: `resources { }`.
+    None,
+    /// One name, declared in a namespace: `service api`.
+    Declare(Namespace),
+    /// One name, referring to a declaration: `in production`, `deploy staging`.
+    Refer(Namespace),
+    /// A fixed word choosing the variant: `on push`, `provider aws`.
+    Variant,
+    /// A script string: `run "npm test"`.
+    Script,
+    /// A template name or an action string: `uses checkout`.
+    Uses,
+    /// A Terraform type and a name: `resource aws_sns_topic alerts`.
+    TypeAndName,
+    /// A name local to the parent: `input version`, `param version`, `cluster main`.
+    Local,
+}
+
+/// Whether a block has a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyRule {
+    Required,
+    Optional,
+}
+
+#[derive(Clone, Debug)]
+pub struct BlockSchema {
+    /// Unique id: the path of kinds (`pipeline.job.run`), variants after a
+    /// colon (`pipeline.on:push`).
+    pub id: &'static str,
+    pub kind: &'static str,
+    /// For [`Labels::Variant`] blocks: the word that selects this schema.
+    pub variant: Option<&'static str>,
+    pub labels: Labels,
+    pub body: BodyRule,
+    pub attrs: Vec<AttrSchema>,
+    /// Ids of allowed child blocks.
+    pub children: Vec<&'static str>,
+    /// Any attribute name is allowed, with this type.
+    pub free: Option<Ty>,
+    /// May appear more than once in its parent.
+    pub repeatable: bool,
+    pub doc: &'static str,
+}
+
+impl BlockSchema {
+    pub fn attr(&self, name: &str) -> Option<&AttrSchema> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// All block kinds.
+pub struct Registry {
+    pub blocks: Vec<BlockSchema>,
+    /// Ids of the kinds allowed at the top level of a file.
+    pub top: Vec<&'static str>,
+}
+
+impl Registry {
+    pub fn get(&self, id: &str) -> Option<&BlockSchema> {
+        self.blocks.iter().find(|b| b.id == id)
+    }
+
+    /// The schemas a child block of kind `kind` may have inside `parent`
+    /// (`None` for the top level). Several for variant kinds (`on`).
+    pub fn children_of<'a>(&'a self, parent: Option<&'a BlockSchema>, kind: &str) -> Vec<&'a BlockSchema> {
+        let ids: &[&str] = match parent {
+            Some(p) => &p.children,
+            None => &self.top,
+        };
+        ids.iter()
+            .filter_map(|id| self.get(id))
+            .filter(|b| b.kind == kind)
+            .collect()
+    }
+
+    /// The kinds allowed inside `parent`, for did-you-mean and docs.
+    pub fn kinds_in(&self, parent: Option<&BlockSchema>) -> Vec<&'static str> {
+        let ids: &[&str] = match parent {
+            Some(p) => &p.children,
+            None => &self.top,
+        };
+        let mut kinds: Vec<&'static str> = ids.iter().filter_map(|id| self.get(id)).map(|b| b.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+    }
+}
+
+/// The registry, built once.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: LazyLock<Registry> = LazyLock::new(build);
+    &REGISTRY
+}

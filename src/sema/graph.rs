@@ -1,0 +1,212 @@
+//! Graph checks over the checked tree and the model: cycles in `extends`,
+//! `after` and `needs` (every member labelled, found with petgraph's
+//! strongly connected components), promotion order, and deploys to
+//! environments without a cluster.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::names::Symbols;
+use super::shape::{Node, Val};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::Model;
+use crate::schema::Namespace;
+use crate::source::Span;
+
+/// An edge of a relation: `from` points at `to`, written at `span`.
+struct Edge {
+    from: String,
+    to: String,
+    span: Span,
+}
+
+/// Reports every cycle of one relation, labelling each edge in it.
+/// `verb` is (singular, plural): ("extends", "extend").
+fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagnostic>) {
+    let (verb, plural) = verb;
+    let mut g: DiGraph<&str, usize> = DiGraph::new();
+    let mut index: BTreeMap<&str, NodeIndex> = BTreeMap::new();
+    for e in edges {
+        for n in [e.from.as_str(), e.to.as_str()] {
+            if !index.contains_key(n) {
+                index.insert(n, g.add_node(n));
+            }
+        }
+    }
+    for (i, e) in edges.iter().enumerate() {
+        g.add_edge(index[e.from.as_str()], index[e.to.as_str()], i);
+    }
+    for scc in tarjan_scc(&g) {
+        let members: BTreeSet<&str> = scc.iter().map(|n| g[*n]).collect();
+        let self_loop = scc.len() == 1
+            && edges
+                .iter()
+                .any(|e| e.from == e.to && members.contains(e.from.as_str()));
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let mut in_cycle: Vec<&Edge> = edges
+            .iter()
+            .filter(|e| members.contains(e.from.as_str()) && members.contains(e.to.as_str()))
+            .collect();
+        in_cycle.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+        let names: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
+        let Some(first) = in_cycle.first() else { continue };
+        let message = if self_loop {
+            format!("{what} `{}` {verb} itself", first.from)
+        } else {
+            format!("{what}s {} {plural} each other in a cycle", names.join(", "))
+        };
+        let mut d = Diagnostic::new(
+            Code::DependencyCycle,
+            message,
+            Label::new(first.span, format!("`{}` {verb} `{}`", first.from, first.to)),
+        )
+        .with_help(format!("break the cycle: remove one of these `{verb}` links"));
+        for e in &in_cycle[1..] {
+            d = d.with_label(Label::new(e.span, format!("`{}` {verb} `{}`", e.from, e.to)));
+        }
+        diags.push(d);
+    }
+}
+
+fn ref_edge(from: &str, node: &Node<'_>, attr: &str) -> Vec<Edge> {
+    let mut out = Vec::new();
+    let mut push = |v: &Val<'_>| {
+        if let Val::Ref(i, _) = v {
+            out.push(Edge {
+                from: from.to_string(),
+                to: i.name.clone(),
+                span: i.span,
+            });
+        }
+    };
+    match node.get(attr) {
+        Some(Val::List(items)) => items.iter().for_each(&mut push),
+        Some(v) => push(v),
+        None => {}
+    }
+    out
+}
+
+pub fn check(user: &[Node<'_>], sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+    let envs: Vec<&Node> = user.iter().filter(|n| n.schema.id == "environment").collect();
+    let extends: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, "extends")).collect();
+    cycles(&extends, "environment", ("extends", "extend"), diags);
+    let after: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, "after")).collect();
+    cycles(&after, "environment", ("comes after", "come after"), diags);
+    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
+        let needs: Vec<Edge> = p
+            .children
+            .iter()
+            .filter(|c| matches!(c.schema.id, "pipeline.job" | "pipeline.deploy"))
+            .flat_map(|j| ref_edge(j.label(), j, "needs"))
+            .collect();
+        cycles(&needs, "job", ("needs", "need"), diags);
+        promotion(p, sym, model, diags);
+        clusters(p, sym, model, diags);
+    }
+}
+
+/// The `after` attribute that applies to `env`, along its `extends` chain.
+fn after_attr(env: &str, sym: &Symbols<'_, '_>) -> Option<(String, Span)> {
+    let mut seen = BTreeSet::new();
+    let mut cur = env.to_string();
+    while seen.insert(cur.clone()) {
+        let node = sym.get(Namespace::Environment, &cur)?.node;
+        if let Some(a) = node.attrs.get("after")
+            && let Val::Ref(i, _) = &a.val
+        {
+            return Some((i.name.clone(), a.attr.span));
+        }
+        match node.get("extends") {
+            Some(Val::Ref(i, _)) => cur = i.name.clone(),
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn promotion(p: &Node<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+    let Some(pipeline) = model.pipelines.iter().find(|m| m.name == p.label()) else {
+        return;
+    };
+    let needs: BTreeMap<&str, &Vec<String>> = pipeline.jobs.iter().map(|j| (j.name.as_str(), &j.needs)).collect();
+    for deploy in p.children_of("pipeline.deploy") {
+        let env = deploy.label();
+        let Some((before, after_span)) = after_attr(env, sym) else {
+            continue;
+        };
+        let earlier = p.children_of("pipeline.deploy").find(|d| d.label() == before);
+        let d = match earlier {
+            None => Diagnostic::new(
+                Code::PromotionOrder,
+                format!(
+                    "pipeline `{}` deploys to `{env}` but never to `{before}`, which must come first",
+                    p.label()
+                ),
+                Label::new(deploy.header_span(), format!("deploys to `{env}`")),
+            )
+            .with_label(Label::new(after_span, format!("`{env}` comes after `{before}`")))
+            .with_help(format!(
+                "add `deploy {before} {{ ... }}` and make this deploy need it: `needs = [{before}]`"
+            )),
+            Some(_) if reaches(&needs, env, &before) => continue,
+            Some(e) => Diagnostic::new(
+                Code::PromotionOrder,
+                format!("`deploy {env}` does not wait for `deploy {before}`"),
+                Label::new(deploy.header_span(), format!("may run before `{before}` is deployed")),
+            )
+            .with_label(Label::new(after_span, format!("`{env}` comes after `{before}`")))
+            .with_label(Label::new(e.header_span(), format!("the deploy to `{before}`")))
+            .with_help(format!("add `{before}` to its needs: `needs = [{before}]`")),
+        };
+        diags.push(d);
+    }
+}
+
+/// Whether job `from` needs `to`, directly or through other jobs.
+fn reaches(needs: &BTreeMap<&str, &Vec<String>>, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(j) = stack.pop() {
+        if !seen.insert(j.clone()) {
+            continue;
+        }
+        for n in needs.get(j.as_str()).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if n == to {
+                return true;
+            }
+            stack.push(n.clone());
+        }
+    }
+    false
+}
+
+fn clusters(p: &Node<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+    for deploy in p.children_of("pipeline.deploy") {
+        let env = deploy.label();
+        let Some(e) = model.environment(env) else { continue };
+        let infra_cluster = model
+            .infra
+            .iter()
+            .any(|i| i.environment == env && !i.clusters.is_empty());
+        if e.cluster.is_some() || infra_cluster {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::DeployWithoutCluster,
+            format!("`deploy {env}` has no cluster to deploy to"),
+            Label::new(deploy.label_span(), format!("`{env}` has no `cluster`")),
+        )
+        .with_help(format!(
+            "set `cluster = \"...\"` on environment `{env}` (or one it extends), or declare `infra {env} {{ cluster NAME {{ ... }} }}`"
+        ));
+        if let Some(decl) = sym.get(Namespace::Environment, env) {
+            d = d.with_label(Label::new(decl.span, "declared here without a cluster"));
+        }
+        diags.push(d);
+    }
+}

@@ -1,0 +1,134 @@
+//! Meaning: from the syntax trees of a project to the resolved model.
+//!
+//! ```text
+//!  ASTs ──shape──▶ checked tree ──names──▶ symbols ──build──▶ Model ──graph──▶ checks
+//!        (schema)   (typed values)  (resolve, dup, unused)  (inherit, expand)  (cycles, order)
+//! ```
+//!
+//! Plus the credential scan over the user's files. Every pass reports into
+//! one list; the model is built even when there are errors (with the broken
+//! parts left out), so later checks and the language server still see it.
+//!
+//! **Invariant:** backends get a model only when there are no errors (the
+//! caller's job: see `lib.rs`).
+
+pub mod build;
+pub mod graph;
+pub mod names;
+pub mod security;
+pub mod shape;
+pub mod suggest;
+pub mod units;
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::Model;
+use crate::schema::registry;
+use crate::source::{FileId, SourceDb, Span};
+use crate::syntax::ast;
+
+/// An `import` from one file of the project to another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportEdge {
+    pub from: FileId,
+    pub to: FileId,
+    pub span: Span,
+}
+
+/// What the analysis of a project reads.
+pub struct ProjectInput<'a> {
+    /// The project's files (its directory's and those it imports).
+    pub files: Vec<(FileId, &'a ast::File)>,
+    pub stdlib: Vec<(FileId, &'a ast::File)>,
+    pub imports: Vec<ImportEdge>,
+}
+
+pub struct Analysis {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
+    let mut shape = shape::Shape::new(registry());
+    let mut user = Vec::new();
+    for (_, file) in &input.files {
+        user.extend(shape.file(&file.items));
+    }
+    let mut std_nodes = Vec::new();
+    let mut std_shape = shape::Shape::new(registry());
+    for (_, file) in &input.stdlib {
+        std_nodes.extend(std_shape.file(&file.items));
+    }
+    // The stdlib is checked by its own tests; its diagnostics are not the
+    // user's.
+    let mut diags = std::mem::take(&mut shape.diags);
+    let mut sym = names::collect(&user, &std_nodes, &mut diags);
+    names::resolve(&user, &mut sym, &mut diags);
+    names::unused(&sym, &mut diags);
+    if sym.project.is_none() && !user.is_empty() {
+        let (file, _) = input.files[0];
+        diags.push(
+            Diagnostic::new(
+                Code::MissingAttribute,
+                "this project has no `project` block",
+                Label::new(
+                    Span::new(file, 0, 0),
+                    "expected `project NAME { ... }` in one of the project's files",
+                ),
+            )
+            .with_help("add `project NAME { repo = \"owner/name\" }`"),
+        );
+    }
+    let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
+    let (model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
+    diags.extend(build_diags);
+    graph::check(&user, &sym, &model, &mut diags);
+    import_cycles(db, &input.imports, &mut diags);
+    for (_, file) in &input.files {
+        security::scan(&file.items, &mut diags);
+    }
+    Analysis {
+        model,
+        diagnostics: diags,
+    }
+}
+
+/// Cycles among imports, each `import` of a cycle labelled.
+fn import_cycles(db: &SourceDb, edges: &[ImportEdge], diags: &mut Vec<Diagnostic>) {
+    use petgraph::algo::tarjan_scc;
+    use petgraph::graph::DiGraph;
+    let mut g: DiGraph<FileId, Span> = DiGraph::new();
+    let mut index = std::collections::BTreeMap::new();
+    for e in edges {
+        for f in [e.from, e.to] {
+            index.entry(f).or_insert_with(|| g.add_node(f));
+        }
+    }
+    for e in edges {
+        g.add_edge(index[&e.from], index[&e.to], e.span);
+    }
+    for scc in tarjan_scc(&g) {
+        let members: std::collections::BTreeSet<FileId> = scc.iter().map(|n| g[*n]).collect();
+        let self_loop = edges.iter().any(|e| e.from == e.to && members.contains(&e.from));
+        if members.len() < 2 && !self_loop {
+            continue;
+        }
+        let mut in_cycle: Vec<&ImportEdge> = edges
+            .iter()
+            .filter(|e| members.contains(&e.from) && members.contains(&e.to))
+            .collect();
+        in_cycle.sort_by_key(|e| (e.from, e.span));
+        let names: Vec<String> = members.iter().map(|f| format!("`{}`", db.get(*f).name)).collect();
+        let label = |e: &ImportEdge| format!("`{}` imports `{}`", db.get(e.from).name, db.get(e.to).name);
+        let Some(first) = in_cycle.first() else { continue };
+        let mut d = Diagnostic::new(
+            Code::ImportCycle,
+            format!("{} import each other in a cycle", names.join(", ")),
+            Label::new(first.span, label(first)),
+        )
+        .with_help("move what these files share into a file that each of them imports");
+        for e in &in_cycle[1..] {
+            d = d.with_label(Label::new(e.span, label(e)));
+        }
+        diags.push(d);
+    }
+}

@@ -1,0 +1,324 @@
+//! Names: one symbol table per namespace (and one per pipeline for its
+//! jobs), duplicate declarations, reference resolution with did-you-mean in
+//! the right namespace, and unused declarations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::shape::{Node, Val};
+use super::suggest::did_you_mean;
+use crate::diag::{Code, Diagnostic, Label, Severity};
+use crate::schema::{Labels, Namespace};
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Decl<'n, 'a> {
+    pub node: &'n Node<'a>,
+    pub span: Span,
+    pub stdlib: bool,
+}
+
+#[derive(Default)]
+pub struct Symbols<'n, 'a> {
+    pub decls: BTreeMap<(Namespace, String), Decl<'n, 'a>>,
+    /// Pipeline → job name → the job or deploy node.
+    pub jobs: BTreeMap<String, BTreeMap<String, &'n Node<'a>>>,
+    pub used: BTreeSet<(Namespace, String)>,
+    pub project: Option<&'n Node<'a>>,
+}
+
+impl<'n, 'a> Symbols<'n, 'a> {
+    pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
+        self.decls.get(&(ns, name.to_string()))
+    }
+
+    pub fn names(&self, ns: Namespace) -> Vec<&str> {
+        self.decls
+            .keys()
+            .filter(|(n, _)| *n == ns)
+            .map(|(_, name)| name.as_str())
+            .collect()
+    }
+
+    /// The declared kinds (nouns) that have a name, for "there is a service
+    /// named ..." hints.
+    fn other_namespaces(&self, name: &str, except: Namespace) -> Vec<Namespace> {
+        self.decls
+            .keys()
+            .filter(|(ns, n)| *ns != except && n == name)
+            .map(|(ns, _)| *ns)
+            .collect()
+    }
+}
+
+pub fn collect<'n, 'a>(user: &'n [Node<'a>], stdlib: &'n [Node<'a>], diags: &mut Vec<Diagnostic>) -> Symbols<'n, 'a> {
+    let mut sym = Symbols::default();
+    for node in user {
+        if node.schema.id == "project" {
+            match sym.project {
+                None => sym.project = Some(node),
+                Some(first) => diags.push(duplicate("project", node.label_span(), first.label_span(), "project")),
+            }
+        }
+        if let Labels::Declare(ns) = node.schema.labels {
+            declare(&mut sym, ns, node, false, diags);
+        }
+        if node.schema.id == "pipeline" {
+            let mut jobs: BTreeMap<String, &Node> = BTreeMap::new();
+            for job in node
+                .children
+                .iter()
+                .filter(|c| matches!(c.schema.id, "pipeline.job" | "pipeline.deploy"))
+            {
+                let name = job.label().to_string();
+                if name.is_empty() {
+                    continue;
+                }
+                if let Some(first) = jobs.get(&name) {
+                    diags.push(duplicate(&name, job.label_span(), first.label_span(), "job"));
+                    continue;
+                }
+                jobs.insert(name, job);
+            }
+            sym.jobs.insert(node.label().to_string(), jobs);
+        }
+    }
+    for node in stdlib {
+        if node.schema.labels == Labels::Declare(Namespace::Template) {
+            let key = (Namespace::Template, node.label().to_string());
+            // A user template of the same name shadows the stdlib's.
+            sym.decls.entry(key).or_insert(Decl {
+                node,
+                span: node.label_span(),
+                stdlib: true,
+            });
+        }
+    }
+    sym
+}
+
+fn declare<'n, 'a>(
+    sym: &mut Symbols<'n, 'a>,
+    ns: Namespace,
+    node: &'n Node<'a>,
+    stdlib: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = node.label().to_string();
+    if name.is_empty() {
+        return;
+    }
+    let key = (ns, name.clone());
+    if let Some(first) = sym.decls.get(&key) {
+        diags.push(duplicate(&name, node.label_span(), first.span, ns.noun()));
+        return;
+    }
+    sym.decls.insert(
+        key,
+        Decl {
+            node,
+            span: node.label_span(),
+            stdlib,
+        },
+    );
+}
+
+fn duplicate(name: &str, again: Span, first: Span, noun: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        format!("the {noun} `{name}` is declared twice"),
+        Label::new(again, "declared again here"),
+    )
+    .with_label(Label::new(first, "first declared here"))
+    .with_help(format!(
+        "rename one of them; every {noun} name must be unique in the project"
+    ))
+}
+
+/// Resolves every reference below the user's nodes.
+pub fn resolve<'n, 'a>(user: &'n [Node<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
+    for node in user {
+        let pipeline = (node.schema.id == "pipeline").then(|| node.label().to_string());
+        walk(node, pipeline.as_deref(), sym, diags);
+    }
+}
+
+fn walk<'n, 'a>(node: &'n Node<'a>, pipeline: Option<&str>, sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
+    if let Labels::Refer(ns) = node.schema.labels
+        && !node.label().is_empty()
+    {
+        let attr = format!("`{}`", node.block.kind.name);
+        reference(node.label(), node.label_span(), ns, &attr, pipeline, sym, diags);
+    }
+    if node.schema.labels == Labels::Uses
+        && let Some(crate::syntax::ast::BlockLabel::Ident(t)) = node.block.labels.first()
+    {
+        reference(&t.name, t.span, Namespace::Template, "`uses`", pipeline, sym, diags);
+        template_args(node, &t.name, pipeline, sym, diags);
+    }
+    for (name, a) in &node.attrs {
+        refs_in(&a.val, &format!("`{name}`"), pipeline, sym, diags);
+    }
+    for child in &node.children {
+        walk(child, pipeline, sym, diags);
+    }
+}
+
+fn refs_in<'n, 'a>(
+    val: &Val<'a>,
+    attr: &str,
+    pipeline: Option<&str>,
+    sym: &mut Symbols<'n, 'a>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match val {
+        Val::Ref(ident, ns) => reference(&ident.name, ident.span, *ns, attr, pipeline, sym, diags),
+        Val::List(items) => {
+            for v in items {
+                refs_in(v, attr, pipeline, sym, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Arguments of `uses TEMPLATE { ... }` whose parameter is a service or an
+/// environment are references too.
+fn template_args<'n, 'a>(
+    uses: &'n Node<'a>,
+    template: &str,
+    pipeline: Option<&str>,
+    sym: &mut Symbols<'n, 'a>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(decl) = sym.get(Namespace::Template, template).copied() else {
+        return;
+    };
+    for param in decl.node.children_of("template.param") {
+        let ns = match param.get("type") {
+            Some(Val::Word(w)) if w == "service" => Namespace::Service,
+            Some(Val::Word(w)) if w == "environment" => Namespace::Environment,
+            _ => continue,
+        };
+        if let Some(a) = uses.attrs.get(param.label())
+            && let Val::Raw(v) = &a.val
+            && let crate::syntax::ast::ValueKind::Ref(p) = &v.kind
+            && let [ident] = p.segments.as_slice()
+        {
+            reference(
+                &ident.name,
+                ident.span,
+                ns,
+                &format!("`{}`", param.label()),
+                pipeline,
+                sym,
+                diags,
+            );
+        }
+    }
+}
+
+fn reference(
+    name: &str,
+    span: Span,
+    ns: Namespace,
+    attr: &str,
+    pipeline: Option<&str>,
+    sym: &mut Symbols<'_, '_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if ns == Namespace::Job {
+        let here = pipeline.and_then(|p| sym.jobs.get(p));
+        if here.is_some_and(|jobs| jobs.contains_key(name)) {
+            return;
+        }
+        let candidates: Vec<&str> = here.map(|j| j.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut d = Diagnostic::new(
+            Code::UndefinedName,
+            format!("no job named `{name}` in pipeline `{}`", pipeline.unwrap_or("?")),
+            Label::new(span, format!("{attr} names jobs of this pipeline")),
+        );
+        let elsewhere = sym
+            .jobs
+            .iter()
+            .find(|(p, jobs)| Some(p.as_str()) != pipeline && jobs.contains_key(name));
+        d.help = match (did_you_mean(name, candidates.iter().copied()), elsewhere) {
+            (Some(c), _) => Some(format!("did you mean `{c}`?")),
+            (None, Some((p, _))) => Some(format!(
+                "`{name}` is a job of pipeline `{p}`; a job can only need jobs of its own pipeline"
+            )),
+            (None, None) => Some(format!(
+                "the jobs of this pipeline are {}",
+                super::shape::quote_list(&candidates)
+            )),
+        };
+        diags.push(d);
+        return;
+    }
+    if sym.get(ns, name).is_some() {
+        sym.used.insert((ns, name.to_string()));
+        return;
+    }
+    let names = sym.names(ns);
+    let mut d = Diagnostic::new(
+        Code::UndefinedName,
+        format!("no {} named `{name}`", ns.noun()),
+        Label::new(span, format!("{attr} names {}s", ns.noun())),
+    );
+    d.help = did_you_mean(name, names.iter().copied())
+        .map(|c| format!("did you mean `{c}`?"))
+        .or_else(|| {
+            sym.other_namespaces(name, ns)
+                .first()
+                .map(|other| format!("`{name}` is a {}, but {attr} names {}s", other.noun(), ns.noun()))
+        });
+    if d.help.is_none() {
+        d.help = Some(if names.is_empty() {
+            format!(
+                "no {} is declared; declare `{} {name} {{ ... }}`",
+                ns.noun(),
+                keyword(ns)
+            )
+        } else {
+            format!("the declared {}s are {}", ns.noun(), super::shape::quote_list(&names))
+        });
+    }
+    diags.push(d);
+}
+
+fn keyword(ns: Namespace) -> &'static str {
+    match ns {
+        Namespace::Environment => "environment",
+        Namespace::Service => "service",
+        Namespace::Pipeline => "pipeline",
+        Namespace::Job => "job",
+        Namespace::Rollout => "rollout",
+        Namespace::Alert => "alert",
+        Namespace::Slo => "slo",
+        Namespace::Template => "template",
+        Namespace::Param => "param",
+    }
+}
+
+/// Environments, services, rollouts and templates that nothing refers to.
+pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Vec<Diagnostic>) {
+    for ((ns, name), decl) in &sym.decls {
+        // Environments and services are outputs in their own right (values
+        // files, charts); rollouts and templates do nothing unless used.
+        let checked = matches!(ns, Namespace::Rollout | Namespace::Template);
+        if !checked || decl.stdlib || sym.used.contains(&(*ns, name.clone())) {
+            continue;
+        }
+        let hint = match ns {
+            Namespace::Rollout => "use it in a deploy job (`rollout = NAME`), or remove it",
+            _ => "use it in a job (`uses NAME`), or remove it",
+        };
+        let mut d = Diagnostic::new(
+            Code::UnusedDeclaration,
+            format!("the {} `{name}` is never used", ns.noun()),
+            Label::new(decl.span, "declared here, referred to nowhere"),
+        )
+        .with_help(hint);
+        d.severity = Severity::Warning;
+        diags.push(d);
+    }
+}

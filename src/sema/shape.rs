@@ -1,0 +1,629 @@
+//! Shape checking: every block against the schema registry. Produces the
+//! checked tree ([`Node`]s with typed values, [`Val`]) that the later passes
+//! read, and reports unknown kinds and attributes, labels, duplicates,
+//! types, units, bounds and missing required attributes.
+//!
+//! A block whose body holds a syntax error is not checked for missing
+//! attributes: the missing one may be in the broken line.
+
+use indexmap::IndexMap;
+
+use super::suggest::help_line;
+use super::units::{Cpu, Duration, Memory, describe_unit};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::schema::{AttrSchema, BlockSchema, BodyRule, Labels, Namespace, Registry, Ty};
+use crate::source::Span;
+use crate::syntax::ast::{Attribute, Block, BlockLabel, Ident, Item, StrLit, Value, ValueKind};
+
+/// A checked value.
+#[derive(Clone, Debug)]
+pub enum Val<'a> {
+    Str(&'a StrLit),
+    Int(i64),
+    Num(f64),
+    Bool(bool),
+    Dur(Duration),
+    Cpu(Cpu),
+    Mem(Memory),
+    Pct(f64),
+    /// A string, number or boolean, as text.
+    Scalar(ScalarVal<'a>),
+    Range(Box<Val<'a>>, Box<Val<'a>>),
+    List(Vec<Val<'a>>),
+    Ref(&'a Ident, Namespace),
+    Secret(String),
+    Word(String),
+    /// Unchecked (raw Terraform, template arguments before expansion).
+    Raw(&'a Value),
+}
+
+#[derive(Clone, Debug)]
+pub enum ScalarVal<'a> {
+    Str(&'a StrLit),
+    Text(String),
+}
+
+/// A checked attribute: its value and where it was written.
+#[derive(Clone, Debug)]
+pub struct CheckedAttr<'a> {
+    pub val: Val<'a>,
+    pub attr: &'a Attribute,
+}
+
+/// A checked block.
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    pub schema: &'static BlockSchema,
+    pub block: &'a Block,
+    /// The labels, as written (identifiers and plain strings).
+    pub labels: Vec<(String, Span)>,
+    pub attrs: IndexMap<&'a str, CheckedAttr<'a>>,
+    pub children: Vec<Node<'a>>,
+    /// The body holds a syntax error.
+    pub broken: bool,
+    /// Names suggested for misspelt attributes: not reported missing again.
+    pub suggested: Vec<&'static str>,
+}
+
+impl<'a> Node<'a> {
+    pub fn label(&self) -> &str {
+        self.labels.first().map_or("", |(l, _)| l.as_str())
+    }
+
+    pub fn label_span(&self) -> Span {
+        self.labels.first().map_or(self.block.kind.span, |(_, s)| *s)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Val<'a>> {
+        self.attrs.get(name).map(|a| &a.val)
+    }
+
+    pub fn children_of<'s>(&'s self, id: &'s str) -> impl Iterator<Item = &'s Node<'a>> + 's {
+        self.children.iter().filter(move |c| c.schema.id == id)
+    }
+
+    pub fn child(&self, id: &str) -> Option<&Node<'a>> {
+        self.children.iter().find(|c| c.schema.id == id)
+    }
+
+    /// `service api`, as written.
+    pub fn header(&self) -> String {
+        let mut s = self.block.kind.name.clone();
+        for (l, _) in &self.labels {
+            s.push(' ');
+            s.push_str(l);
+        }
+        s
+    }
+
+    /// The span of the kind and labels.
+    pub fn header_span(&self) -> Span {
+        let end = self.block.labels.last().map_or(self.block.kind.span, BlockLabel::span);
+        self.block.kind.span.to(end)
+    }
+}
+
+pub struct Shape {
+    pub reg: &'static Registry,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Shape {
+    pub fn new(reg: &'static Registry) -> Shape {
+        Shape { reg, diags: Vec::new() }
+    }
+
+    /// Checks the top-level items of one file.
+    pub fn file<'a>(&mut self, items: &'a [Item]) -> Vec<Node<'a>> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Item::Block(b) => {
+                    if let Some(schema) = self.pick(None, b) {
+                        out.push(self.node(b, schema));
+                    }
+                }
+                Item::Attribute(a) => self.diags.push(
+                    Diagnostic::new(
+                        Code::UnknownAttribute,
+                        format!("attribute `{}` outside any block", a.name.name),
+                        Label::new(a.name.span, "attributes belong inside a block"),
+                    )
+                    .with_help("move it into the block it describes, e.g. `project NAME { ... }`"),
+                ),
+                Item::Import(_) | Item::Error(_) => {}
+            }
+        }
+        out
+    }
+
+    /// The schema for block `b` inside `parent`, reporting unknown kinds and
+    /// variants.
+    fn pick(&mut self, parent: Option<&'static BlockSchema>, b: &Block) -> Option<&'static BlockSchema> {
+        let kind = b.kind.name.as_str();
+        let options = self.reg.children_of(parent, kind);
+        match options.as_slice() {
+            [] => {
+                let place = parent.map_or("at the top level".to_string(), |p| format!("inside `{}`", p.kind));
+                let mut d = Diagnostic::new(
+                    Code::UnknownBlockKind,
+                    format!("unknown block kind `{kind}` {place}"),
+                    Label::new(b.kind.span, "not a block kind here"),
+                );
+                let kinds = self.reg.kinds_in(parent);
+                d.help = help_line(kind, &kinds).or_else(|| {
+                    parent
+                        .and_then(|p| p.attr(kind))
+                        .map(|_| format!("`{kind}` is an attribute: write `{kind} = ...`"))
+                });
+                if d.help.is_none() {
+                    d.help = Some(format!("the kinds allowed {place} are {}", quote_list(&kinds)));
+                }
+                self.diags.push(d);
+                None
+            }
+            [only] if only.variant.is_none() => Some(only),
+            variants => {
+                let words: Vec<&str> = variants.iter().filter_map(|v| v.variant).collect();
+                let first = b.labels.first();
+                let found = match first {
+                    Some(BlockLabel::Ident(i)) => variants.iter().find(|v| v.variant == Some(i.name.as_str())),
+                    _ => None,
+                };
+                if let Some(found) = found {
+                    return Some(found);
+                }
+                let (span, what) = match first {
+                    Some(l) => (l.span(), "is not".to_string()),
+                    None => (b.kind.span, "needs".to_string()),
+                };
+                let name = match first {
+                    Some(BlockLabel::Ident(i)) => i.name.clone(),
+                    _ => String::new(),
+                };
+                let mut d = Diagnostic::new(
+                    Code::MalformedBlock,
+                    format!("`{kind}` {what} one of {}", quote_list(&words)),
+                    Label::new(span, format!("expected one of {}", quote_list(&words))),
+                );
+                d.help = help_line(&name, &words).or(Some(format!("write `{kind} {} {{ ... }}`", words[0])));
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    pub fn node<'a>(&mut self, b: &'a Block, schema: &'static BlockSchema) -> Node<'a> {
+        let labels = self.labels(b, schema);
+        let mut node = Node {
+            schema,
+            block: b,
+            labels,
+            attrs: IndexMap::new(),
+            children: Vec::new(),
+            broken: false,
+            suggested: Vec::new(),
+        };
+        let Some(body) = &b.body else {
+            if schema.body == BodyRule::Required {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MalformedBlock,
+                        format!("`{}` needs a body", node.header()),
+                        Label::new(node.header_span(), "expected `{ ... }` after this"),
+                    )
+                    .with_help(format!("write `{} {{ ... }}`", node.header())),
+                );
+            }
+            return node;
+        };
+        let raw = schema.labels == Labels::TypeAndName;
+        let mut seen_once: IndexMap<&str, &Block> = IndexMap::new();
+        for item in &body.items {
+            match item {
+                Item::Attribute(a) => self.attribute(&mut node, a),
+                Item::Block(child) if raw => {
+                    // Raw Terraform: nested blocks pass through unchecked.
+                    node.broken |= contains_error(child);
+                }
+                Item::Block(child) => {
+                    let Some(cs) = self.pick(Some(schema), child) else {
+                        continue;
+                    };
+                    if !cs.repeatable {
+                        if let Some(first) = seen_once.get(cs.id) {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::DuplicateAttribute,
+                                    format!("`{}` is given twice in `{}`", child.kind.name, node.header()),
+                                    Label::new(child.kind.span, "given again here"),
+                                )
+                                .with_label(Label::new(first.kind.span, "first given here"))
+                                .with_help(format!("merge the two `{}` blocks into one", child.kind.name)),
+                            );
+                            continue;
+                        }
+                        seen_once.insert(cs.id, child);
+                    }
+                    let c = self.node(child, cs);
+                    node.children.push(c);
+                }
+                Item::Import(i) => self.diags.push(
+                    Diagnostic::new(
+                        Code::MalformedBlock,
+                        "`import` inside a block",
+                        Label::new(i.span, "imports stand at the top level of a file"),
+                    )
+                    .with_help("move the import to the top of the file"),
+                ),
+                Item::Error(_) => node.broken = true,
+            }
+        }
+        if !node.broken {
+            self.required(&node);
+        }
+        node
+    }
+
+    fn labels(&mut self, b: &Block, schema: &'static BlockSchema) -> Vec<(String, Span)> {
+        let texts: Vec<(String, Span, bool)> = b
+            .labels
+            .iter()
+            .map(|l| match l {
+                BlockLabel::Ident(i) => (i.name.clone(), i.span, true),
+                BlockLabel::Str(s) => (s.as_plain().unwrap_or_default(), s.span, false),
+            })
+            .collect();
+        let kind = &b.kind.name;
+        let (want, ident_only, shape): (usize, bool, String) = match schema.labels {
+            Labels::None => (0, false, format!("`{kind} {{ ... }}`, without labels")),
+            Labels::Declare(ns) => (1, true, format!("`{kind} NAME`, where NAME names the {}", ns.noun())),
+            Labels::Refer(ns) => (1, true, format!("`{kind} NAME`, where NAME is an {}", ns.noun())),
+            Labels::Variant => (1, true, format!("`{kind} {}`", schema.variant.unwrap_or("VARIANT"))),
+            Labels::Script => (1, false, format!("`{kind} \"SCRIPT\"`")),
+            Labels::Uses => (1, false, format!("`{kind} TEMPLATE` or `{kind} \"owner/repo@SHA\"`")),
+            Labels::TypeAndName => (2, true, format!("`{kind} TYPE NAME`")),
+            Labels::Local => (1, false, format!("`{kind} NAME`")),
+        };
+        let bad_count = texts.len() != want;
+        let bad_form = match schema.labels {
+            Labels::Script => texts.iter().any(|t| t.2),
+            _ if ident_only => texts.iter().any(|t| !t.2),
+            _ => false,
+        };
+        if bad_count || bad_form {
+            let span = match (b.labels.first(), b.labels.last()) {
+                (Some(f), Some(l)) => f.span().to(l.span()),
+                _ => b.kind.span,
+            };
+            let what = if bad_count {
+                format!(
+                    "`{kind}` takes {want} label{}, found {}",
+                    if want == 1 { "" } else { "s" },
+                    texts.len()
+                )
+            } else if schema.labels == Labels::Script {
+                format!("the script of `{kind}` must be a string")
+            } else {
+                format!("the label of `{kind}` must be a name, not a string")
+            };
+            self.diags.push(
+                Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"))
+                    .with_help(format!("write {shape}")),
+            );
+        }
+        texts.into_iter().map(|(t, s, _)| (t, s)).collect()
+    }
+
+    fn attribute<'a>(&mut self, node: &mut Node<'a>, a: &'a Attribute) {
+        let name = a.name.name.as_str();
+        let schema = node.schema;
+        let (ty, attr_schema) = match (schema.attr(name), &schema.free) {
+            (Some(s), _) => (&s.ty, Some(s)),
+            (None, Some(free)) => (free, None),
+            (None, None) => {
+                let mut d = Diagnostic::new(
+                    Code::UnknownAttribute,
+                    format!("`{}` has no attribute `{name}`", node.block.kind.name),
+                    Label::new(a.name.span, "unknown attribute"),
+                );
+                let names: Vec<&'static str> = schema.attrs.iter().map(|s| s.name).collect();
+                if let Some(s) = super::suggest::did_you_mean(name, names.iter().copied()) {
+                    node.suggested.extend(names.iter().copied().find(|n| *n == s));
+                }
+                d.help = help_line(name, &names).or_else(|| {
+                    self.reg
+                        .kinds_in(Some(schema))
+                        .contains(&name)
+                        .then(|| format!("`{name}` is a block: write `{name} {{ ... }}`"))
+                });
+                if d.help.is_none() {
+                    d.help = Some(if names.is_empty() {
+                        format!("`{}` takes no attributes", node.block.kind.name)
+                    } else {
+                        format!(
+                            "the attributes of `{}` are {}",
+                            node.block.kind.name,
+                            quote_list(&names)
+                        )
+                    });
+                }
+                self.diags.push(d);
+                return;
+            }
+        };
+        if let Some(first) = node.attrs.get(name) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::DuplicateAttribute,
+                    format!("`{name}` is set twice in `{}`", node.header()),
+                    Label::new(a.name.span, "set again here"),
+                )
+                .with_label(Label::new(first.attr.name.span, "first set here"))
+                .with_help("keep one of them"),
+            );
+            return;
+        }
+        match self.typed(&a.value, ty, name, true) {
+            Some(val) => {
+                if let Some(s) = attr_schema {
+                    self.bounds(&val, s, &a.value);
+                }
+                node.attrs.insert(name, CheckedAttr { val, attr: a });
+            }
+            // Given, though wrongly: not "missing" as well.
+            None => node.suggested.extend(attr_schema.map(|s| s.name)),
+        }
+    }
+
+    fn required(&mut self, node: &Node<'_>) {
+        for s in node.schema.attrs.iter().filter(|s| s.required) {
+            if !node.attrs.contains_key(s.name) && !node.suggested.contains(&s.name) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingAttribute,
+                        format!("`{}` is missing `{}`", node.header(), s.name),
+                        Label::new(node.header_span(), format!("`{}` must be set here", s.name)),
+                    )
+                    .with_help(format!("add `{} = ...` ({}: {})", s.name, s.ty, s.doc)),
+                );
+            }
+        }
+    }
+
+    fn bounds(&mut self, val: &Val<'_>, s: &AttrSchema, v: &Value) {
+        let (n, unit) = match val {
+            Val::Int(i) => (*i as f64, ""),
+            Val::Num(x) => (*x, ""),
+            Val::Pct(p) => (*p, "%"),
+            Val::Range(lo, hi) => {
+                if let (Val::Int(a), Val::Int(b)) = (lo.as_ref(), hi.as_ref())
+                    && a > b
+                {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::OutOfRange,
+                            format!("`{}` has its minimum {a} above its maximum {b}", s.name),
+                            Label::new(v.span, "MIN..MAX with MIN > MAX"),
+                        )
+                        .with_help(format!("write `{b}..{a}`")),
+                    );
+                }
+                return;
+            }
+            _ => return,
+        };
+        let low = s.min.is_some_and(|m| n < m);
+        let high = s.max.is_some_and(|m| n > m);
+        if low || high {
+            let bound = match (s.min, s.max) {
+                (Some(lo), Some(hi)) => format!("between {lo}{unit} and {hi}{unit}"),
+                (Some(lo), None) => format!("at least {lo}{unit}"),
+                (None, Some(hi)) => format!("at most {hi}{unit}"),
+                (None, None) => String::new(),
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("`{}` must be {bound}", s.name),
+                    Label::new(v.span, format!("{n}{unit} is out of range")),
+                )
+                .with_help(format!("give `{}` a value {bound}", s.name)),
+            );
+        }
+    }
+
+    /// Checks `v` against `ty`; reports (when `report`) and returns `None`
+    /// on a mismatch.
+    pub fn typed<'a>(&mut self, v: &'a Value, ty: &Ty, name: &str, report: bool) -> Option<Val<'a>> {
+        let out = match (ty, &v.kind) {
+            (_, ValueKind::Error) => return None,
+            (Ty::Any, _) => Some(Val::Raw(v)),
+            (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s)),
+            (Ty::Scalar, ValueKind::Str(s)) => Some(Val::Scalar(ScalarVal::Str(s))),
+            (Ty::Scalar, ValueKind::Number { text, .. }) => Some(Val::Scalar(ScalarVal::Text(text.clone()))),
+            (Ty::Scalar, ValueKind::Bool(b)) => Some(Val::Scalar(ScalarVal::Text(b.to_string()))),
+            (Ty::Int, ValueKind::Number { value, .. }) if value.fract() == 0.0 && value.abs() < 9e15 => {
+                Some(Val::Int(*value as i64))
+            }
+            (Ty::Number, ValueKind::Number { value, .. }) => Some(Val::Num(*value)),
+            (Ty::Bool, ValueKind::Bool(b)) => Some(Val::Bool(*b)),
+            (Ty::Duration, ValueKind::Unit { text, .. }) => Duration::parse(text).map(Val::Dur),
+            (Ty::Duration, ValueKind::Number { value, .. }) if *value == 0.0 => Some(Val::Dur(Duration { millis: 0 })),
+            (Ty::Cpu, ValueKind::Unit { value, unit, .. }) => Cpu::parse(*value, unit).map(Val::Cpu),
+            (Ty::Cpu, ValueKind::Number { value, .. }) => Cpu::parse(*value, "").map(Val::Cpu),
+            (Ty::Memory, ValueKind::Unit { value, unit, .. }) => Memory::parse(*value, unit).map(Val::Mem),
+            (Ty::Percent, ValueKind::Unit { value, unit, .. }) if unit == "%" => Some(Val::Pct(*value)),
+            (Ty::Range(t), ValueKind::Range(lo, hi)) => {
+                let lo = self.typed(lo, t, name, report)?;
+                let hi = self.typed(hi, t, name, report)?;
+                return Some(Val::Range(Box::new(lo), Box::new(hi)));
+            }
+            (Ty::List(t), ValueKind::List(items)) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.typed(item, t, name, report) {
+                        Some(v) => out.push(v),
+                        None => ok = false,
+                    }
+                }
+                return ok.then_some(Val::List(out));
+            }
+            (Ty::Ref(ns), ValueKind::Ref(p)) if p.segments.len() == 1 => Some(Val::Ref(&p.segments[0], *ns)),
+            (Ty::Secret, ValueKind::Call { name: f, args }) if f.name == "secret" => match args.as_slice() {
+                [
+                    Value {
+                        kind: ValueKind::Str(s),
+                        ..
+                    },
+                ] => s.as_plain().filter(|n| !n.is_empty()).map(Val::Secret),
+                _ => None,
+            },
+            (Ty::Enum(words), ValueKind::Ref(p)) if p.segments.len() == 1 => {
+                let w = &p.segments[0].name;
+                if words.contains(&w.as_str()) {
+                    Some(Val::Word(w.clone()))
+                } else {
+                    if report {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::UnknownChoice,
+                                format!("`{w}` is not a choice for `{name}`"),
+                                Label::new(v.span, format!("expected {}", ty)),
+                            )
+                            .with_help(help_line(w, *words).unwrap_or_else(|| format!("use {ty}"))),
+                        );
+                    }
+                    return None;
+                }
+            }
+            (Ty::Enum(words), ValueKind::Str(s)) => s.as_plain().filter(|w| words.contains(&w.as_str())).map(Val::Word),
+            (Ty::Either(a, b), _) => {
+                if let Some(x) = self.typed(v, a, name, false) {
+                    return Some(x);
+                }
+                if let Some(x) = self.typed(v, b, name, false) {
+                    return Some(x);
+                }
+                None
+            }
+            _ => None,
+        };
+        if out.is_none() && report {
+            self.diags.push(mismatch(v, ty, name));
+        }
+        out
+    }
+}
+
+fn contains_error(b: &Block) -> bool {
+    b.body.as_ref().is_some_and(|body| {
+        body.items.iter().any(|i| match i {
+            Item::Error(_) => true,
+            Item::Block(c) => contains_error(c),
+            _ => false,
+        })
+    })
+}
+
+fn unit_ty(ty: &Ty) -> bool {
+    match ty {
+        Ty::Duration | Ty::Cpu | Ty::Memory | Ty::Percent => true,
+        Ty::Either(a, b) => unit_ty(a) || unit_ty(b),
+        _ => false,
+    }
+}
+
+/// A wrong-type or wrong-unit diagnostic for `v` where `ty` was expected.
+fn mismatch(v: &Value, ty: &Ty, name: &str) -> Diagnostic {
+    let found = describe(v);
+    let is_unit_value = matches!(v.kind, ValueKind::Unit { .. } | ValueKind::Number { .. });
+    if let (Ty::Duration, ValueKind::Unit { unit, text, .. }) = (ty, &v.kind)
+        && describe_unit(unit) == "a duration"
+    {
+        return Diagnostic::new(
+            Code::WrongUnit,
+            format!("`{text}` is not a valid duration for `{name}`"),
+            Label::new(v.span, "not a duration dvcc can read"),
+        )
+        .with_help(
+            "durations are whole numbers with units `ms s m h d w y`, largest first: `90m` or `1h30m`, not `1.5h`",
+        );
+    }
+    if unit_ty(ty) && is_unit_value {
+        let help = match ty {
+            Ty::Duration => "write a duration such as `30s`, `5m`, `2h` or `1h30m` (no fractions)".to_string(),
+            Ty::Cpu => "write CPU as millicores (`500m`) or cores (`2`)".to_string(),
+            Ty::Memory => "write memory with a binary suffix such as `512Mi` or `2Gi`".to_string(),
+            Ty::Percent => "write a percentage such as `10%`".to_string(),
+            _ => format!("write {ty}"),
+        };
+        return Diagnostic::new(
+            Code::WrongUnit,
+            format!("`{name}` takes a {ty}, but {found} was given"),
+            Label::new(v.span, format!("{found}, not a {}", short(ty))),
+        )
+        .with_help(help);
+    }
+    let help = match (ty, &v.kind) {
+        (Ty::List(_), _) => format!("write a list, even of one element: `{name} = [...]`"),
+        (Ty::Secret, _) => format!("reference a secret: `{name} = secret(\"NAME\")`"),
+        (Ty::Ref(ns), ValueKind::Str(_)) => format!("write the {} name without quotes", ns.noun()),
+        (Ty::Str, ValueKind::Ref(_)) => "put the text in quotes: `\"...\"`".to_string(),
+        (Ty::Int, ValueKind::Number { .. }) => "write a whole number".to_string(),
+        _ => format!("write a {ty}"),
+    };
+    Diagnostic::new(
+        Code::TypeMismatch,
+        format!("`{name}` expects a {ty}, but {found} was given"),
+        Label::new(v.span, format!("{found}, not a {}", short(ty))),
+    )
+    .with_help(help)
+}
+
+/// A short type name for labels.
+fn short(ty: &Ty) -> String {
+    match ty {
+        Ty::Duration => "duration".into(),
+        Ty::Cpu => "CPU quantity".into(),
+        Ty::Memory => "memory quantity".into(),
+        Ty::Percent => "percentage".into(),
+        Ty::Range(_) => "range".into(),
+        Ty::List(_) => "list".into(),
+        Ty::Either(a, b) => format!("{} or {}", short(a), short(b)),
+        Ty::Enum(_) => "choice".into(),
+        other => other.to_string(),
+    }
+}
+
+/// "a string", "the duration `5h`", "a list".
+pub fn describe(v: &Value) -> String {
+    match &v.kind {
+        ValueKind::Str(_) => "a string".into(),
+        ValueKind::Number { text, .. } => format!("the number `{text}`"),
+        ValueKind::Bool(b) => format!("`{b}`"),
+        ValueKind::Unit { unit, text, .. } => {
+            let what = describe_unit(unit);
+            if what.starts_with("a unit") {
+                format!("`{text}` (an unknown unit)")
+            } else {
+                format!("{what} `{text}`")
+            }
+        }
+        ValueKind::Range(..) => "a range".into(),
+        ValueKind::List(_) => "a list".into(),
+        ValueKind::Ref(p) => format!("the name `{}`", p.dotted()),
+        ValueKind::Call { name, .. } => format!("a call to `{}`", name.name),
+        ValueKind::Error => "an invalid value".into(),
+    }
+}
+
+pub fn quote_list(words: &[&str]) -> String {
+    let q: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match q.len() {
+        0 => "none".into(),
+        1 => q[0].clone(),
+        n => format!("{} and {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
