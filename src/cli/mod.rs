@@ -42,9 +42,9 @@ pub struct Cli {
 enum Command {
     /// Check .dvc files and report every problem found.
     Lint(LintArgs),
-    /// Show the documentation page of a diagnostic code.
+    /// Show the page of a diagnostic code, or the reference of a block kind.
     Explain {
-        /// A code such as DVC0102 (or its name, such as unclosed-block).
+        /// A code such as DVC0102, its name (unclosed-block), or a block kind (service).
         #[arg(required_unless_present = "list")]
         code: Option<String>,
         /// List every code with its summary.
@@ -168,10 +168,18 @@ fn explain(code: Option<&str>, list: bool) -> ExitCode {
             let _ = out.write_all(c.doc().as_bytes());
             ExitCode::SUCCESS
         }
-        None => {
-            eprintln!("error: `{code}` is not a dvcc diagnostic code\n\nhelp: `dvcc explain --list` lists every code");
-            ExitCode::from(2)
-        }
+        None => match crate::schema::reference::for_kind(crate::schema::registry(), code) {
+            Some(page) => {
+                let _ = out.write_all(page.as_bytes());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!(
+                    "error: `{code}` is not a dvcc diagnostic code or block kind\n\nhelp: `dvcc explain --list` lists every code; docs/reference.md lists every block kind"
+                );
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

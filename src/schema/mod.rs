@@ -9,6 +9,7 @@
 //! **Invariant:** the registry is data; no check is written against a block
 //! kind by name where the registry can say it.
 
+pub mod reference;
 mod registry;
 
 use std::fmt;

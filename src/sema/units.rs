@@ -69,12 +69,12 @@ impl Duration {
 }
 
 impl fmt::Display for Duration {
-    /// The canonical Prometheus form: `90s` is `1m30s`, `0` is `0s`.
+    /// One unit, the largest that divides exactly: `30d`, `90m`, `1500ms`
+    /// (valid Prometheus and readable; `0` is `0s`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.millis == 0 {
             return f.write_str("0s");
         }
-        let mut ms = self.millis;
         for (unit, factor) in [
             ("y", 365 * 86_400_000u64),
             ("w", 7 * 86_400_000),
@@ -82,14 +82,12 @@ impl fmt::Display for Duration {
             ("h", 3_600_000),
             ("m", 60_000),
             ("s", 1000),
-            ("ms", 1),
         ] {
-            if ms >= factor {
-                write!(f, "{}{unit}", ms / factor)?;
-                ms %= factor;
+            if self.millis.is_multiple_of(factor) {
+                return write!(f, "{}{unit}", self.millis / factor);
             }
         }
-        Ok(())
+        write!(f, "{}ms", self.millis)
     }
 }
 
@@ -203,14 +201,22 @@ mod tests {
         ] {
             assert_eq!(Duration::parse(bad), None, "{bad}");
         }
-        assert_eq!(Duration { millis: 5_400_000 }.to_string(), "1h30m");
+        assert_eq!(Duration { millis: 5_400_000 }.to_string(), "90m");
         assert_eq!(
             Duration {
                 millis: 30 * 86_400_000
             }
             .to_string(),
-            "4w2d"
+            "30d"
         );
+        assert_eq!(
+            Duration {
+                millis: 28 * 86_400_000
+            }
+            .to_string(),
+            "4w"
+        );
+        assert_eq!(Duration { millis: 1500 }.to_string(), "1500ms");
         assert_eq!(Duration { millis: 0 }.to_string(), "0s");
         assert_eq!(Duration { millis: 90_000 }.minutes_ceil(), 2);
     }
