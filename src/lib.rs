@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod graph;
 pub mod load;
 pub mod model;
 mod par;

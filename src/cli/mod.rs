@@ -51,6 +51,16 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Print the project's graph: environments, pipelines and jobs, services,
+    /// rollouts, alerts, SLOs and infrastructure, with their links.
+    #[command(after_help = "Example: dvcc graph examples/shop | dot -Tsvg > shop.svg")]
+    Graph {
+        /// A .dvc file or a project directory [default: .]
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example: dvcc completions bash > /etc/bash_completion.d/dvcc")]
     Completions {
@@ -90,6 +100,16 @@ enum OutputFormat {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum GraphFormat {
+    /// Graphviz DOT (render with `dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+    /// Nodes and edges as JSON.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -108,6 +128,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Lint(ref args) => lint(&cli, args),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -152,6 +173,33 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let loaded = crate::load::load_paths(&[path]);
+    let diags = crate::lint(&loaded);
+    let counts = Counts::of(&diags);
+    if counts.errors > 0 || loaded.has_io_failure() {
+        let style = HumanStyle {
+            color: use_color(cli.color),
+            width: terminal_width(),
+        };
+        let out = render::render(&loaded.db, &diags, Format::Human, style, 100);
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(out.as_bytes());
+        let _ = writeln!(err, "{}; no graph printed", render::summary(counts, loaded.files.len()));
+        return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
+    }
+    let model = crate::analyze(&loaded, 0).model;
+    let g = crate::graph::ProjectGraph::build(&model);
+    let text = match format {
+        GraphFormat::Dot => g.dot(&model.project.name),
+        GraphFormat::Mermaid => g.mermaid(),
+        GraphFormat::Json => g.json(),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn explain(code: Option<&str>, list: bool) -> ExitCode {

@@ -139,3 +139,38 @@ pub fn codes_triggered() -> Vec<Code> {
     }
     out
 }
+
+#[test]
+fn relative_imports_load_and_errors_point_into_the_imported_file() {
+    let base = tmp("imports");
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(base.join("app")).expect("mkdir");
+    std::fs::create_dir_all(base.join("lib")).expect("mkdir");
+    std::fs::write(
+        base.join("app/main.dvc"),
+        "import \"../lib/steps.dvc\"\nproject p { repo = \"a/b\" }\npipeline ci { job t { uses greet } }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        base.join("lib/steps.dvc"),
+        "template greet {\n  run \"echo hi\"\n  colour = 1\n}\n",
+    )
+    .expect("write");
+    let loaded = load::load_paths(&[base.join("app")]);
+    let diags = dvcc::lint(&loaded);
+    assert_eq!(codes(&diags), ["DVC0202"], "{diags:#?}");
+    let file = &loaded.db.get(diags[0].primary.span.file).name;
+    assert!(file.ends_with("lib/steps.dvc"), "{file}");
+    assert_eq!(loaded.projects[0].files.len(), 2);
+
+    // A cycle between files on disk.
+    std::fs::write(
+        base.join("lib/steps.dvc"),
+        "import \"../app/main.dvc\"\ntemplate greet { run \"echo hi\" }\n",
+    )
+    .expect("write");
+    let loaded = load::load_paths(&[base.join("app")]);
+    let diags = dvcc::lint(&loaded);
+    assert_eq!(codes(&diags), ["DVC0402"], "{diags:#?}");
+    assert_eq!(diags[0].secondary.len(), 1, "both imports are labelled");
+}

@@ -2,6 +2,7 @@
 
 mod cases;
 mod cli;
+mod graph;
 mod hostile;
 mod io;
 mod model;
