@@ -9,18 +9,14 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use dvcc::load::{Loaded, add_bytes};
+use dvcc::load::Loaded;
 
-/// One shop-like project section with unique names (`n` keeps them apart).
+/// One shop-like project section with unique names (`n` keeps them apart):
+/// a service with per-environment overrides, its pipeline deploying it
+/// through three environments, a rollout and an alert.
 fn section(n: usize) -> String {
     format!(
         r#"# section {n}
-environment env{n} {{
-  extends   = dev
-  cluster   = "cluster-{n}"
-  namespace = "shop-{n}"
-}}
-
 service api{n} {{
   image    = "${{project.registry}}/api{n}"
   port     = 8080
@@ -30,7 +26,7 @@ service api{n} {{
   env       {{ LOG_LEVEL = "info" }}
   secrets   {{ DATABASE_URL = secret("db-url-{n}") }}
   autoscale {{ min = 2  max = 10  cpu = 70% }}
-  in env{n} {{ replicas = 5  autoscale {{ max = 30 }} }}
+  in production {{ replicas = 5  autoscale {{ max = 30 }} }}
 }}
 
 pipeline ci{n} {{
@@ -46,7 +42,17 @@ pipeline ci{n} {{
       npm test -- --ci
     """
   }}
-  deploy env{n} {{ needs = [test]  services = [api{n}] }}
+  deploy staging    {{ needs = [test]     services = [api{n}] }}
+  deploy production {{ needs = [staging]  services = [api{n}]  rollout = canary{n} }}
+}}
+
+rollout canary{n} {{
+  service = api{n}
+  canary {{
+    step {{ weight = 10%  pause = 2m }}
+    step {{ weight = 100% }}
+  }}
+  abort_on = [HighErrorRate{n}]
 }}
 
 alert HighErrorRate{n} {{
@@ -59,25 +65,50 @@ alert HighErrorRate{n} {{
     )
 }
 
+/// Declared once per project: what every section refers to.
+const HEADER: &str = r#"project bench {
+  repo     = "acme/bench"
+  registry = "ghcr.io/acme"
+}
+
+environment dev {
+  cluster   = "dev-cluster"
+  namespace = "bench-dev"
+}
+
+environment staging {
+  extends   = dev
+  cluster   = "staging-cluster"
+  namespace = "bench-staging"
+}
+
+environment production {
+  extends   = staging
+  after     = staging
+  cluster   = "production-cluster"
+  namespace = "bench"
+}
+"#;
+
 fn project(lines: usize, files: usize) -> Vec<(String, String)> {
     let per_section = section(0).lines().count();
     let sections = lines.div_ceil(per_section);
     let per_file = sections.div_ceil(files);
     (0..files)
         .map(|f| {
-            let text: String = (f * per_file..((f + 1) * per_file).min(sections))
-                .map(section)
-                .collect();
+            let mut text: String = if f == 0 { HEADER.to_string() } else { String::new() };
+            text.extend((f * per_file..((f + 1) * per_file).min(sections)).map(section));
             (format!("gen/file{f:02}.dvc"), text)
         })
         .collect()
 }
 
 fn lint(files: &[(String, String)]) -> usize {
-    let mut loaded = Loaded::default();
-    for (name, text) in files {
-        add_bytes(&mut loaded, name.clone(), text.clone().into_bytes());
-    }
+    let refs: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
+        .collect();
+    let loaded = Loaded::from_files(&refs);
     dvcc::lint(&loaded).len()
 }
 

@@ -183,11 +183,18 @@ pub struct Registry {
     pub blocks: Vec<BlockSchema>,
     /// Ids of the kinds allowed at the top level of a file.
     pub top: Vec<&'static str>,
+    /// Id → position in `blocks` (lookups only; never iterated).
+    index: std::collections::HashMap<&'static str, usize>,
 }
 
 impl Registry {
+    pub fn new(blocks: Vec<BlockSchema>, top: Vec<&'static str>) -> Registry {
+        let index = blocks.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        Registry { blocks, top, index }
+    }
+
     pub fn get(&self, id: &str) -> Option<&BlockSchema> {
-        self.blocks.iter().find(|b| b.id == id)
+        self.index.get(id).and_then(|&i| self.blocks.get(i))
     }
 
     /// The schemas a child block of kind `kind` may have inside `parent`

@@ -578,7 +578,7 @@ pub fn build() -> Registry {
         "infra",
         "template",
     ];
-    Registry { blocks, top }
+    Registry::new(blocks, top)
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@ pub struct Builder<'n, 'a, 's> {
     /// The `uses` being expanded, outermost first, and whether the template
     /// they name is the stdlib's.
     sites: Vec<(Span, String, bool)>,
+    /// Each environment's `extends` chain, computed once.
+    chains: BTreeMap<String, Vec<String>>,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -76,6 +78,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             model: Model::default(),
             reported: BTreeSet::new(),
             sites: Vec::new(),
+            chains: BTreeMap::new(),
         }
     }
 
@@ -315,6 +318,9 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
     /// The environment and the ones it extends, nearest first (stops at a
     /// cycle, which the graph pass reports).
     pub fn chain(&self, env: &str) -> Vec<String> {
+        if let Some(c) = self.chains.get(env) {
+            return c.clone();
+        }
         let mut out: Vec<String> = Vec::new();
         let mut cur = Some(env.to_string());
         while let Some(name) = cur {
@@ -337,6 +343,11 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
     fn environments(&mut self, user: &'n [Node<'a>]) {
         let scope = Scope::default();
         let envs: Vec<&Node> = user.iter().filter(|n| n.schema.id == "environment").collect();
+        let chains: BTreeMap<String, Vec<String>> = envs
+            .iter()
+            .map(|n| (n.label().to_string(), self.chain(n.label())))
+            .collect();
+        self.chains = chains;
         let mut built = Vec::new();
         for node in &envs {
             let name = node.label().to_string();
@@ -372,19 +383,10 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 span: node.label_span(),
             });
         }
-        // Every environment after the one it extends; ties in source order.
-        let mut ordered: Vec<Environment> = Vec::new();
-        let mut left = built;
-        while !left.is_empty() {
-            let ready = left.iter().position(|e| {
-                e.extends
-                    .as_ref()
-                    .is_none_or(|p| ordered.iter().any(|o| &o.name == p) || !left.iter().any(|l| &l.name == p))
-            });
-            // A cycle leaves nothing ready; take the rest in source order.
-            let i = ready.unwrap_or(0);
-            ordered.push(left.remove(i));
-        }
+        // Every environment after the one it extends (a longer chain is a
+        // deeper environment); ties in source order (the sort is stable).
+        let mut ordered = built;
+        ordered.sort_by_key(|e| self.chains.get(&e.name).map_or(0, Vec::len));
         self.model.environments = ordered;
     }
 

@@ -48,10 +48,18 @@ pub struct Analysis {
 }
 
 pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
+    // Files are independent here: check their shapes on all cores, keep
+    // the order.
+    let checked = crate::par::map(&input.files, |(_, file)| {
+        let mut s = shape::Shape::new(registry());
+        let nodes = s.file(&file.items);
+        (nodes, s.diags)
+    });
     let mut shape = shape::Shape::new(registry());
     let mut user = Vec::new();
-    for (_, file) in &input.files {
-        user.extend(shape.file(&file.items));
+    for (nodes, file_diags) in checked {
+        user.extend(nodes);
+        shape.diags.extend(file_diags);
     }
     let mut std_nodes = Vec::new();
     let mut std_shape = shape::Shape::new(registry());
@@ -83,8 +91,12 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
     import_cycles(db, &input.imports, &mut diags);
-    for (_, file) in &input.files {
-        security::scan(&file.items, &mut diags);
+    for found in crate::par::map(&input.files, |(_, file)| {
+        let mut out = Vec::new();
+        security::scan(&file.items, &mut out);
+        out
+    }) {
+        diags.extend(found);
     }
     Analysis {
         model,

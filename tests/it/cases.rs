@@ -61,3 +61,24 @@ fn explain_examples_trigger_their_code() {
         );
     }
 }
+
+/// A cycle's report labels every member, whatever its length.
+#[test]
+fn a_cycle_labels_every_member() {
+    for n in [2usize, 3, 5] {
+        let mut src = String::from("project p { repo = \"a/b\" }\n");
+        for i in 0..n {
+            src.push_str(&format!(
+                "environment e{i} {{ extends = e{}  cluster = \"c\" }}\n",
+                (i + 1) % n
+            ));
+        }
+        let (_, diags) = lint_bytes("cycle.dvc", src.into_bytes());
+        assert_eq!(codes(&diags), ["DVC0401"], "{n}");
+        let d = &diags[0];
+        assert_eq!(1 + d.secondary.len(), n, "every edge of a {n}-cycle is labelled");
+        for i in 0..n {
+            assert!(d.message.contains(&format!("`e{i}`")), "{}", d.message);
+        }
+    }
+}
