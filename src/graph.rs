@@ -5,6 +5,8 @@
 //! Built from the resolved model into a petgraph graph; nodes and edges are
 //! added in model order, so every rendering is deterministic.
 
+use std::collections::BTreeMap;
+
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::json;
 
@@ -67,12 +69,6 @@ impl ProjectGraph {
                 pipeline: pipeline.map(str::to_string),
             })
         };
-        let find = |g: &DiGraph<GNode, &'static str>, kind: NodeKind, name: &str, pipeline: Option<&str>| {
-            g.node_indices().find(|i| {
-                let n = &g[*i];
-                n.kind == kind && n.name == name && n.pipeline.as_deref() == pipeline
-            })
-        };
         for e in &m.environments {
             add(&mut g, NodeKind::Environment, &e.name, None);
         }
@@ -101,6 +97,16 @@ impl ProjectGraph {
         for i in &m.infra {
             add(&mut g, NodeKind::Infra, &i.environment, None);
         }
+        // (kind, pipeline, name) → node, so linking is not quadratic.
+        let index: BTreeMap<(&'static str, Option<String>, String), NodeIndex> = g
+            .node_indices()
+            .map(|i| ((g[i].kind.word(), g[i].pipeline.clone(), g[i].name.clone()), i))
+            .collect();
+        let find = |_: &DiGraph<GNode, &'static str>, kind: NodeKind, name: &str, pipeline: Option<&str>| {
+            index
+                .get(&(kind.word(), pipeline.map(str::to_string), name.to_string()))
+                .copied()
+        };
         let edge = |g: &mut DiGraph<GNode, &'static str>, a: Option<NodeIndex>, b: Option<NodeIndex>, l| {
             if let (Some(a), Some(b)) = (a, b) {
                 g.add_edge(a, b, l);

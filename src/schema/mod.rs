@@ -48,6 +48,15 @@ impl Namespace {
             Namespace::Param => "parameter",
         }
     }
+
+    /// The block kind that declares names of this namespace.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Namespace::Slo => "slo",
+            Namespace::Param => "param",
+            other => other.noun(),
+        }
+    }
 }
 
 /// The type of an attribute value.

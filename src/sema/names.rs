@@ -276,27 +276,13 @@ fn reference(
             format!(
                 "no {} is declared; declare `{} {name} {{ ... }}`",
                 ns.noun(),
-                keyword(ns)
+                ns.keyword()
             )
         } else {
             format!("the declared {}s are {}", ns.noun(), super::shape::quote_list(&names))
         });
     }
     diags.push(d);
-}
-
-fn keyword(ns: Namespace) -> &'static str {
-    match ns {
-        Namespace::Environment => "environment",
-        Namespace::Service => "service",
-        Namespace::Pipeline => "pipeline",
-        Namespace::Job => "job",
-        Namespace::Rollout => "rollout",
-        Namespace::Alert => "alert",
-        Namespace::Slo => "slo",
-        Namespace::Template => "template",
-        Namespace::Param => "param",
-    }
 }
 
 /// Environments, services, rollouts and templates that nothing refers to.
