@@ -3,8 +3,10 @@
 //! The library does the work; the `dvcc` binary, the tests and (later) the
 //! language server are thin users of it. See `docs/ARCHITECTURE.md`.
 
+pub mod backend;
 pub mod cli;
 pub mod diag;
+pub mod emit;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -117,6 +117,8 @@ pub struct Autoscale {
 #[derive(Clone, Debug, Serialize)]
 pub struct Pipeline {
     pub name: String,
+    /// The `.dvc` file that declares it (as loaded).
+    pub source: String,
     pub triggers: Vec<Trigger>,
     /// In dependency order (a job after every job it needs), ties by name.
     pub jobs: Vec<Job>,
@@ -198,6 +200,9 @@ pub enum Step {
         working_directory: Option<String>,
         continue_on_error: bool,
         env: IndexMap<String, String>,
+        /// The `${{ ... }}` expressions of the script, where they were written.
+        #[serde(skip)]
+        exprs: Vec<(String, Span)>,
         #[serde(skip)]
         span: Span,
     },

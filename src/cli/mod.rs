@@ -40,6 +40,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Generate the artifacts (GitHub Actions workflows) from a project.
+    #[command(
+        after_help = "In CI, `dvcc build --check` fails when a committed artifact is stale, missing or hand-edited."
+    )]
+    Build(BuildArgs),
     /// Check .dvc files and report every problem found.
     Lint(LintArgs),
     /// Show the page of a diagnostic code, or the reference of a block kind.
@@ -67,6 +72,34 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct BuildArgs {
+    /// A .dvc file or a project directory [default: .]
+    path: Option<PathBuf>,
+
+    /// Where to write [default: the project directory]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Write nothing; print a diff of every stale, missing or extra file and exit 1 if there is one.
+    #[arg(long)]
+    check: bool,
+
+    /// Only these targets [default: all].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    target: Vec<TargetArg>,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TargetArg {
+    /// GitHub Actions workflows (.github/workflows/).
+    Gha,
 }
 
 #[derive(clap::Args, Debug)]
@@ -127,6 +160,7 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Lint(ref args) => lint(&cli, args),
+        Command::Build(ref args) => build(&cli, args),
         Command::Explain { code, list } => explain(code.as_deref(), list),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Completions { shell } => {
@@ -173,6 +207,148 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
+    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let mut loaded = crate::load::load_paths(std::slice::from_ref(&path));
+    let mut diags = crate::lint(&loaded);
+    let style = HumanStyle {
+        color: use_color(cli.color),
+        width: terminal_width(),
+    };
+    let counts = Counts::of(&diags);
+    let io_failure = loaded.has_io_failure();
+    if counts.errors > 0 || io_failure || (args.deny_warnings && counts.warnings > 0) {
+        report(
+            cli,
+            &loaded.db,
+            &diags,
+            style,
+            &format!("{}; nothing written", render::summary(counts, loaded.files.len())),
+        );
+        return ExitCode::from(if io_failure { 2 } else { 1 });
+    }
+    let root = if path.is_dir() {
+        path.clone()
+    } else {
+        path.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let out = args.out.clone().unwrap_or_else(|| root.clone());
+    let model = crate::analyze(&loaded, 0).model;
+    let header = |sources: &[String]| {
+        let rel: Vec<String> = sources
+            .iter()
+            .map(|s| relative(std::path::Path::new(s), &out))
+            .collect();
+        crate::backend::yaml_header(&rel)
+    };
+    let ctx = crate::backend::Context { header: &header };
+    let mut artifacts = Vec::new();
+    let mut owned = Vec::new();
+    for b in crate::backend::ALL {
+        let wanted = args.target.is_empty()
+            || args
+                .target
+                .iter()
+                .any(|t| format!("{t:?}").eq_ignore_ascii_case(b.name()));
+        if wanted {
+            artifacts.extend(b.generate(&model, &ctx));
+            owned.extend_from_slice(b.owned_dirs());
+        }
+    }
+    let plan = crate::emit::plan(&out, &artifacts, &owned, &mut loaded.db);
+    diags.extend(plan.diagnostics.iter().cloned());
+    crate::diag::sort_and_dedup(&mut diags);
+    let counts = Counts::of(&diags);
+    if counts.errors > 0 {
+        report(
+            cli,
+            &loaded.db,
+            &diags,
+            style,
+            &format!("{}; nothing written", render::summary(counts, loaded.files.len())),
+        );
+        return ExitCode::from(1);
+    }
+    if !diags.is_empty() {
+        report(
+            cli,
+            &loaded.db,
+            &diags,
+            style,
+            &render::summary(counts, loaded.files.len()),
+        );
+    }
+    if args.check {
+        if plan.is_clean() {
+            if !cli.quiet {
+                eprintln!("{} generated files are up to date", plan.unchanged);
+            }
+            return ExitCode::SUCCESS;
+        }
+        let _ = std::io::stdout().lock().write_all(crate::emit::diff(&plan).as_bytes());
+        eprintln!(
+            "{} stale or missing, {} extra: run `dvcc build` and commit the result",
+            plan.writes.len(),
+            plan.removes.len()
+        );
+        return ExitCode::from(1);
+    }
+    let progress = std::io::stderr().is_terminal() && plan.writes.len() > 50 && !cli.quiet;
+    if progress {
+        eprint!("writing {} files…\r", plan.writes.len());
+    }
+    if let Err(e) = crate::emit::apply(&out, &plan) {
+        eprintln!("error[DVC0701]: cannot write to `{}`: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    if !cli.quiet {
+        eprintln!(
+            "{} written, {} removed, {} unchanged in {}",
+            plan.writes.len(),
+            plan.removes.len(),
+            plan.unchanged,
+            if out.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                out.display().to_string()
+            }
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Prints diagnostics and a summary line to standard error.
+fn report(
+    cli: &Cli,
+    db: &crate::source::SourceDb,
+    diags: &[crate::diag::Diagnostic],
+    style: HumanStyle,
+    summary: &str,
+) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(render::render(db, diags, Format::Human, style, 100).as_bytes());
+    if !cli.quiet {
+        let _ = writeln!(err, "{summary}");
+    }
+}
+
+/// `path` relative to `base` (both as given; `..` where needed).
+fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
+    let abs = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (p, b) = (abs(path), abs(base));
+    let pc: Vec<_> = p.components().collect();
+    let bc: Vec<_> = b.components().collect();
+    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
+    let mut out = std::path::PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c);
+    }
+    out.to_string_lossy().replace('\\', "/")
 }
 
 fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {

@@ -90,6 +90,7 @@ codes! {
     NulByte = "DVC0703", "nul-byte", Error, "a file containing a NUL byte";
     NoDvcFiles = "DVC0704", "no-dvc-files", Error, "a directory without any `.dvc` file";
     FileTooLarge = "DVC0705", "file-too-large", Error, "a file larger than dvcc reads";
+    UnownedFile = "DVC0706", "unowned-file", Error, "a file at a generated path that dvcc did not write";
 }
 
 impl Code {

@@ -192,18 +192,32 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 "name" => Some(p.name.clone()),
                 "repo" => Some(p.repo.clone()),
                 "registry" => p.registry.clone(),
+                // `ghcr.io/acme` → `ghcr.io`: what `docker login` wants.
+                "registry_host" => p
+                    .registry
+                    .as_ref()
+                    .map(|r| r.split('/').next().unwrap_or(r).to_string()),
                 "owner" => p.owner.clone(),
                 "prometheus" => p.prometheus.clone(),
                 "description" => p.description.clone(),
                 _ => {
-                    let fields = ["name", "repo", "registry", "owner", "prometheus", "description"];
-                    return Err(help_line(field, fields)
-                        .unwrap_or_else(|| "the project's fields are name, repo, registry, owner, prometheus".into()));
+                    let fields = [
+                        "name",
+                        "repo",
+                        "registry",
+                        "registry_host",
+                        "owner",
+                        "prometheus",
+                        "description",
+                    ];
+                    return Err(help_line(field, fields).unwrap_or_else(|| {
+                        "the project's fields are name, repo, registry, registry_host, owner, prometheus".into()
+                    }));
                 }
             };
             return value
                 .filter(|_| names.len() == 2)
-                .ok_or_else(|| format!("set `{field}` in the `project` block"));
+                .ok_or_else(|| format!("set `{}` in the `project` block", field.trim_end_matches("_host")));
         }
         if let Some(params) = scope.params {
             match (params.get(root), names.get(1)) {
@@ -550,6 +564,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         }
         Pipeline {
             name: node.label().to_string(),
+            source: String::new(),
             triggers,
             jobs: order_jobs(jobs),
             span: node.label_span(),
@@ -600,9 +615,19 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
     }
 
     fn run_step(&mut self, node: &Node<'a>, scope: &Scope) -> Step {
-        let script = match node.block.labels.first() {
-            Some(BlockLabel::Str(lit)) => self.interpolate(lit, scope),
-            _ => String::new(),
+        let (script, exprs) = match node.block.labels.first() {
+            Some(BlockLabel::Str(lit)) => {
+                let exprs = lit
+                    .parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        StrPart::Gha { text, span } => Some((text.clone(), *span)),
+                        _ => None,
+                    })
+                    .collect();
+                (self.interpolate(lit, scope), exprs)
+            }
+            _ => (String::new(), Vec::new()),
         };
         Step::Run {
             name: self.text(node.get("name"), scope),
@@ -612,6 +637,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             working_directory: self.text(node.get("working_directory"), scope),
             continue_on_error: Self::bool(node.get("continue_on_error"), false),
             env: self.map(node.child("step.env"), scope),
+            exprs,
             span: node.header_span(),
         }
     }

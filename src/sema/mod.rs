@@ -87,7 +87,10 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
         );
     }
     let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
-    let (model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
+    let (mut model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
+    for p in &mut model.pipelines {
+        p.source = db.get(p.span.file).name.clone();
+    }
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
     import_cycles(db, &input.imports, &mut diags);

@@ -1,5 +1,6 @@
 //! The one integration-test binary (tests are modules, not one binary each).
 
+mod build;
 mod cases;
 mod cli;
 mod graph;
@@ -11,3 +12,4 @@ mod recovery;
 mod reference;
 mod roundtrip;
 mod support;
+mod yaml;

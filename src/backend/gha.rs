@@ -1,0 +1,537 @@
+//! GitHub Actions: one workflow per pipeline, hardened by construction.
+//!
+//! - `permissions: contents: read` on the workflow; jobs widen only what
+//!   their steps need (`packages: write` for image pushes, `id-token: write`
+//!   for the OIDC cloud login of deploy jobs).
+//! - Every action is pinned to a full commit SHA with its version in a
+//!   comment; every checkout has `persist-credentials: false`.
+//! - Deploy jobs carry `environment:` (approvals), a per-environment
+//!   `concurrency` group that never cancels a deploy in progress, an OIDC
+//!   login to the role the Terraform target creates, and `helm upgrade
+//!   --install --atomic --wait` with the chart and values files the Helm
+//!   target writes; values reach the scripts through `env:`, never `${{ }}`.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{Artifact, Backend, Context, paths, yaml};
+use crate::model::{self, Model, Step as MStep, Trigger};
+
+pub struct GithubActions;
+
+/// Actions the generated deploy jobs use, pinned (the stdlib pins the rest).
+pub const CHECKOUT: (&str, &str) = ("actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0");
+pub const AWS_CREDENTIALS: (&str, &str) = (
+    "aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838",
+    "v5.0.0",
+);
+pub const SETUP_HELM: (&str, &str) = ("azure/setup-helm@1a275c3b69536ee54be43f2070a358922e12c8d4", "v4.3.1");
+
+impl Backend for GithubActions {
+    fn name(&self) -> &'static str {
+        "gha"
+    }
+
+    fn owned_dirs(&self) -> &'static [&'static str] {
+        &[paths::WORKFLOW_DIR]
+    }
+
+    fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
+        model
+            .pipelines
+            .iter()
+            .map(|p| {
+                let wf = workflow(model, p);
+                let body = pin_comments(&yaml::to_string(&wf), model);
+                let sources = vec![p.source.clone()];
+                Artifact {
+                    path: paths::workflow(&p.name),
+                    contents: format!("{}{body}", (ctx.header)(&sources)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each workflow's path and the values its YAML must read back as (the same
+/// typed data, as JSON), for read-back tests with YAML 1.1 readers.
+pub fn intended_values(model: &Model) -> Vec<(String, serde_json::Value)> {
+    model
+        .pipelines
+        .iter()
+        .map(|p| {
+            (
+                paths::workflow(&p.name),
+                serde_json::to_value(workflow(model, p)).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Workflow {
+    name: String,
+    #[serde(rename = "on")]
+    on: IndexMap<&'static str, On>,
+    permissions: IndexMap<String, String>,
+    jobs: IndexMap<String, Job>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum On {
+    Filters(Filters),
+    Schedule(Vec<Cron>),
+    Dispatch(Dispatch),
+}
+
+#[derive(Serialize, Default)]
+struct Filters {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    paths: Vec<String>,
+    #[serde(rename = "paths-ignore", skip_serializing_if = "Vec::is_empty")]
+    paths_ignore: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Cron {
+    cron: String,
+}
+
+#[derive(Serialize)]
+struct Dispatch {
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    inputs: IndexMap<String, Input>,
+}
+
+#[derive(Serialize)]
+struct Input {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    required: bool,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: Option<Scalar>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    options: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Job {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(rename = "runs-on")]
+    runs_on: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    needs: Vec<String>,
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<JobEnvironment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    concurrency: Option<Concurrency>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    permissions: IndexMap<String, String>,
+    #[serde(rename = "timeout-minutes")]
+    timeout_minutes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<Strategy>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    services: IndexMap<String, Container>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    env: IndexMap<String, String>,
+    steps: Vec<Step>,
+}
+
+#[derive(Serialize)]
+struct JobEnvironment {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Concurrency {
+    group: String,
+    #[serde(rename = "cancel-in-progress")]
+    cancel_in_progress: bool,
+}
+
+#[derive(Serialize)]
+struct Strategy {
+    #[serde(rename = "fail-fast")]
+    fail_fast: bool,
+    matrix: IndexMap<String, Vec<Scalar>>,
+}
+
+#[derive(Serialize)]
+struct Container {
+    image: String,
+}
+
+#[derive(Serialize, Default)]
+struct Step {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    with: IndexMap<String, Scalar>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shell: Option<String>,
+    #[serde(rename = "working-directory", skip_serializing_if = "Option::is_none")]
+    working_directory: Option<String>,
+    #[serde(rename = "continue-on-error", skip_serializing_if = "std::ops::Not::not")]
+    continue_on_error: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<String>,
+}
+
+/// An action input or matrix value: booleans and whole numbers keep their
+/// type, everything else is a string.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+impl Scalar {
+    fn of(text: &str) -> Scalar {
+        match text {
+            "true" => Scalar::Bool(true),
+            "false" => Scalar::Bool(false),
+            _ => match text.parse::<i64>() {
+                Ok(n) if n.to_string() == text => Scalar::Int(n),
+                _ => Scalar::Str(text.to_string()),
+            },
+        }
+    }
+}
+
+fn workflow(m: &Model, p: &model::Pipeline) -> Workflow {
+    let mut on: IndexMap<&'static str, On> = IndexMap::new();
+    let mut push = Filters::default();
+    let mut has_push = false;
+    for t in &p.triggers {
+        match t {
+            Trigger::Push {
+                branches,
+                paths,
+                paths_ignore,
+            } => {
+                has_push = true;
+                push.branches.extend(branches.iter().cloned());
+                push.paths.extend(paths.iter().cloned());
+                push.paths_ignore.extend(paths_ignore.iter().cloned());
+            }
+            Trigger::Tag { pattern } => {
+                has_push = true;
+                push.tags.push(pattern.clone());
+            }
+            Trigger::PullRequest {
+                branches,
+                paths,
+                paths_ignore,
+            } => {
+                on.insert(
+                    "pull_request",
+                    On::Filters(Filters {
+                        branches: branches.clone(),
+                        tags: Vec::new(),
+                        paths: paths.clone(),
+                        paths_ignore: paths_ignore.clone(),
+                    }),
+                );
+            }
+            Trigger::Schedule { cron, .. } => {
+                let entry = on.entry("schedule").or_insert_with(|| On::Schedule(Vec::new()));
+                if let On::Schedule(list) = entry {
+                    list.push(Cron { cron: cron.clone() });
+                }
+            }
+            Trigger::Manual { inputs } => {
+                let inputs = inputs
+                    .iter()
+                    .map(|i| {
+                        let input = Input {
+                            description: i.description.clone(),
+                            required: i.required,
+                            ty: i.ty.clone(),
+                            default: i.default.as_deref().map(Scalar::of),
+                            options: i.options.clone(),
+                        };
+                        (i.name.clone(), input)
+                    })
+                    .collect();
+                on.insert("workflow_dispatch", On::Dispatch(Dispatch { inputs }));
+            }
+        }
+    }
+    if has_push {
+        on.insert("push", On::Filters(push));
+    }
+    // GitHub's order reads best: push, pull_request, schedule, dispatch.
+    let order = ["push", "pull_request", "schedule", "workflow_dispatch"];
+    on.sort_by_key(|k, _| order.iter().position(|o| o == k));
+    let mut permissions = IndexMap::new();
+    permissions.insert("contents".to_string(), "read".to_string());
+    let jobs = p.jobs.iter().map(|j| (j.name.clone(), job(m, j))).collect();
+    Workflow {
+        name: p.name.clone(),
+        on,
+        permissions,
+        jobs,
+    }
+}
+
+fn job(m: &Model, j: &model::Job) -> Job {
+    let mut out = Job {
+        name: None,
+        runs_on: j.runs_on.clone(),
+        needs: j.needs.clone(),
+        condition: j.condition.clone(),
+        environment: None,
+        concurrency: None,
+        permissions: IndexMap::new(),
+        timeout_minutes: j.timeout.minutes_ceil().max(1),
+        strategy: (!j.matrix.is_empty()).then(|| Strategy {
+            fail_fast: false,
+            matrix: j
+                .matrix
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(|x| Scalar::of(x)).collect()))
+                .collect(),
+        }),
+        services: j
+            .containers
+            .iter()
+            .map(|(k, v)| (k.clone(), Container { image: v.clone() }))
+            .collect(),
+        env: j.env.clone(),
+        steps: dedup_setup(j.steps.iter().map(step).collect()),
+    };
+    if !j.permissions.is_empty() {
+        out.permissions.insert("contents".to_string(), "read".to_string());
+        for (k, v) in &j.permissions {
+            out.permissions.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(d) = &j.deploy {
+        deploy(m, d, &mut out);
+    }
+    out
+}
+
+fn step(s: &MStep) -> Step {
+    match s {
+        MStep::Run {
+            name,
+            script,
+            condition,
+            shell,
+            working_directory,
+            continue_on_error,
+            env,
+            ..
+        } => Step {
+            name: name.clone(),
+            condition: condition.clone(),
+            env: env.clone(),
+            shell: shell.clone(),
+            working_directory: working_directory.clone(),
+            continue_on_error: *continue_on_error,
+            run: Some(script.clone()),
+            ..Step::default()
+        },
+        MStep::Action {
+            name,
+            uses,
+            condition,
+            with,
+            env,
+            ..
+        } => {
+            let mut with: IndexMap<String, Scalar> = with.iter().map(|(k, v)| (k.clone(), Scalar::of(v))).collect();
+            // An empty input is the action's default: leave it out.
+            with.retain(|_, v| *v != Scalar::Str(String::new()));
+            if uses.starts_with("actions/checkout@") {
+                with.entry("persist-credentials".to_string())
+                    .or_insert(Scalar::Bool(false));
+            }
+            Step {
+                name: name.clone(),
+                condition: condition.clone(),
+                uses: Some(uses.clone()),
+                with,
+                env: env.clone(),
+                ..Step::default()
+            }
+        }
+    }
+}
+
+/// Actions whose second run with the same inputs changes nothing.
+const IDEMPOTENT: &[&str] = &[
+    "docker/setup-buildx-action@",
+    "docker/login-action@",
+    "actions/setup-",
+    "azure/setup-helm@",
+];
+
+/// Drops exact repeats of idempotent setup steps (five `docker_build` uses
+/// need one buildx setup and one registry login).
+fn dedup_setup(steps: Vec<Step>) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    for s in steps {
+        let idempotent = s
+            .uses
+            .as_deref()
+            .is_some_and(|u| IDEMPOTENT.iter().any(|p| u.starts_with(p)));
+        let seen = out
+            .iter()
+            .any(|o| o.uses == s.uses && o.with == s.with && o.env == s.env && o.condition == s.condition);
+        if !(idempotent && seen) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// A deploy job: environment, concurrency, OIDC login, Helm per service,
+/// and the rollout wait.
+fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
+    let env = m.environment(&d.environment);
+    let infra = m.infra.iter().find(|i| i.environment == d.environment);
+    let region = env
+        .and_then(|e| e.region.clone())
+        .or_else(|| infra.and_then(|i| i.region.clone()));
+    let cluster = env.and_then(|e| e.cluster.clone()).or_else(|| {
+        infra
+            .and_then(|i| i.clusters.first())
+            .map(|c| paths::cluster_name(&m.project.name, &d.environment, &c.name))
+    });
+    let namespace = env
+        .and_then(|e| e.namespace.clone())
+        .unwrap_or_else(|| "default".to_string());
+    job.environment = Some(JobEnvironment {
+        name: d.environment.clone(),
+        url: env.and_then(|e| e.url.clone()),
+    });
+    job.concurrency = Some(Concurrency {
+        group: paths::deploy_concurrency(&d.environment),
+        cancel_in_progress: false,
+    });
+    job.permissions = IndexMap::from([
+        ("contents".to_string(), "read".to_string()),
+        ("id-token".to_string(), "write".to_string()),
+    ]);
+    let role = format!(
+        "arn:aws:iam::${{{{ vars.AWS_ACCOUNT_ID }}}}:role/{}",
+        paths::deploy_role(&m.project.name, &d.environment)
+    );
+    let mut steps = vec![
+        Step {
+            uses: Some(CHECKOUT.0.to_string()),
+            with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
+            ..Step::default()
+        },
+        Step {
+            name: Some("Log in to AWS (OIDC)".to_string()),
+            uses: Some(AWS_CREDENTIALS.0.to_string()),
+            with: IndexMap::from([
+                ("role-to-assume".to_string(), Scalar::Str(role)),
+                (
+                    "aws-region".to_string(),
+                    Scalar::Str(region.clone().unwrap_or_default()),
+                ),
+            ]),
+            ..Step::default()
+        },
+        Step {
+            uses: Some(SETUP_HELM.0.to_string()),
+            ..Step::default()
+        },
+        Step {
+            name: Some("Connect to the cluster".to_string()),
+            env: IndexMap::from([
+                ("CLUSTER".to_string(), cluster.unwrap_or_default()),
+                ("REGION".to_string(), region.unwrap_or_default()),
+            ]),
+            run: Some("aws eks update-kubeconfig --name \"$CLUSTER\" --region \"$REGION\"\n".to_string()),
+            ..Step::default()
+        },
+    ];
+    let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
+    for svc in &d.services {
+        steps.push(Step {
+            name: Some(format!("Deploy {svc}")),
+            env: IndexMap::from([
+                ("RELEASE".to_string(), svc.clone()),
+                ("CHART".to_string(), paths::chart_dir(svc)),
+                ("VALUES".to_string(), paths::values(svc)),
+                ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
+                ("NAMESPACE".to_string(), namespace.clone()),
+                ("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string()),
+            ]),
+            run: Some(
+                "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --set-string image.tag=\"$IMAGE_TAG\" \\\n  --atomic --wait --timeout 10m\n"
+                    .to_string(),
+            ),
+            ..Step::default()
+        });
+        if let Some(r) = rollout.filter(|r| &r.service == svc) {
+            steps.push(Step {
+                name: Some(format!("Wait for the {} rollout of {svc}", r.name)),
+                env: IndexMap::from([("ROLLOUT".to_string(), svc.clone()), ("NAMESPACE".to_string(), namespace.clone())]),
+                run: Some(
+                    "kubectl wait \"rollout/$ROLLOUT\" --namespace \"$NAMESPACE\" \\\n  --for=jsonpath='{.status.phase}'=Healthy --timeout=60m\n"
+                        .to_string(),
+                ),
+                ..Step::default()
+            });
+        }
+    }
+    job.steps = steps;
+}
+
+/// Appends the version comment to every pinned `uses:` line.
+fn pin_comments(yaml: &str, m: &Model) -> String {
+    let mut versions: IndexMap<String, String> = IndexMap::new();
+    for (uses, version) in [CHECKOUT, AWS_CREDENTIALS, SETUP_HELM] {
+        versions.insert(uses.to_string(), version.to_string());
+    }
+    for p in &m.pipelines {
+        for j in &p.jobs {
+            for s in &j.steps {
+                if let MStep::Action {
+                    uses, version: Some(v), ..
+                } = s
+                {
+                    versions.insert(uses.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(yaml.len() + 256);
+    for line in yaml.lines() {
+        out.push_str(line);
+        let value = line.trim_start().trim_start_matches("- ").strip_prefix("uses: ");
+        if let Some(v) = value.and_then(|u| versions.get(u)) {
+            out.push_str("  # ");
+            out.push_str(v);
+        }
+        out.push('\n');
+    }
+    out
+}
