@@ -113,7 +113,8 @@ fn python() -> Option<PathBuf> {
 
 /// Loads `yaml` with PyYAML and compares with `expected`; the error text.
 fn pyyaml_equals(py: &Path, yaml: &Path, expected: &serde_json::Value) -> Result<(), String> {
-    let json = yaml.with_extension("expected.json");
+    let name = yaml.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.expected.json"));
     std::fs::write(&json, serde_json::to_string(expected).expect("JSON")).expect("write");
     let script = "import json,sys,yaml\n\
         got = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n\
