@@ -4,6 +4,7 @@
 //! language server are thin users of it. See `docs/ARCHITECTURE.md`.
 
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;

@@ -84,7 +84,13 @@ codes! {
     ImportCycle = "DVC0402", "import-cycle", Error, "files that import each other in a cycle";
     PromotionOrder = "DVC0403", "promotion-order", Error, "a deploy that skips the environment it must come after";
     DeployWithoutCluster = "DVC0404", "deploy-without-cluster", Error, "a deploy to an environment that has no cluster";
+    DeployWithoutRegion = "DVC0405", "deploy-without-region", Error, "a deploy to an environment that has no cloud region";
+    InvalidCron = "DVC0501", "invalid-cron", Error, "a schedule that is not a valid 5-field cron expression";
+    InvalidActionReference = "DVC0502", "invalid-action-reference", Error, "a `uses` string that is not `owner/repo@REF`";
+    UnpinnedAction = "DVC0503", "unpinned-action", Warning, "an action not pinned to a full commit SHA";
+    UnreachableTrigger = "DVC0504", "unreachable-trigger", Error, "a trigger whose filters can never match";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
+    ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";
     InvalidUtf8 = "DVC0702", "invalid-utf8", Error, "a file that is not valid UTF-8";
     NulByte = "DVC0703", "nul-byte", Error, "a file containing a NUL byte";

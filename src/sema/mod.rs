@@ -93,6 +93,7 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     }
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
+    crate::check::run(db, &user, &model, &mut diags);
     import_cycles(db, &input.imports, &mut diags);
     for found in crate::par::map(&input.files, |(_, file)| {
         let mut out = Vec::new();

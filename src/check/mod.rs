@@ -1,0 +1,351 @@
+//! Target checks on the resolved model and the checked tree, reported on
+//! the `.dvc` spans: cron syntax, action references, expression injection
+//! in scripts, triggers that can never fire, deploys without a region.
+//! They run before any backend, so backends never see a model with errors.
+
+pub mod cron;
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Model, Step, Trigger};
+use crate::sema::shape::{Node, Val};
+use crate::source::{SourceDb, Span};
+
+/// Actions dvcc knows the pinned form of (the stdlib's and the deploy
+/// jobs'): repository → (full SHA, version).
+pub fn known_actions() -> Vec<(&'static str, &'static str, &'static str)> {
+    use crate::backend::gha::{AWS_CREDENTIALS, CHECKOUT, SETUP_HELM};
+    let mut out = Vec::new();
+    for (_, module) in crate::stdlib::MODULES {
+        let mut lines = module.lines().peekable();
+        while let Some(line) = lines.next() {
+            let Some(reference) = line
+                .trim_start()
+                .strip_prefix("uses \"")
+                .and_then(|r| r.split('"').next())
+            else {
+                continue;
+            };
+            let version = lines
+                .peek()
+                .and_then(|l| l.trim_start().strip_prefix("version = \""))
+                .and_then(|v| v.split('"').next());
+            if let (Some((repo, sha)), Some(version)) = (reference.split_once('@'), version) {
+                out.push((repo, sha, version));
+            }
+        }
+    }
+    for (reference, version) in [CHECKOUT, AWS_CREDENTIALS, SETUP_HELM] {
+        if let Some((repo, sha)) = reference.split_once('@') {
+            out.push((repo, sha, version));
+        }
+    }
+    out.sort_unstable();
+    out.dedup_by_key(|a| a.0);
+    out
+}
+
+pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    schedules(db, model, diags);
+    actions(model, diags);
+    injection(model, diags);
+    triggers(user, diags);
+    regions(user, model, diags);
+}
+
+fn schedules(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in &model.pipelines {
+        for t in &p.triggers {
+            let Trigger::Schedule { cron, span } = t else { continue };
+            if let Err(e) = cron::check(cron) {
+                // Point at the field when the source is the plain string.
+                let src = db.slice(*span);
+                let at = if src.len() == cron.len() + 2 && &src[1..src.len() - 1] == cron {
+                    Span {
+                        start: span.start + 1 + e.start as u32,
+                        end: span.start + 1 + e.end as u32,
+                        ..*span
+                    }
+                } else {
+                    *span
+                };
+                diags.push(
+                    Diagnostic::new(Code::InvalidCron, format!("invalid schedule: {}", e.message), Label::new(at, "not a valid value for this field"))
+                        .with_help("GitHub's cron has five fields: minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or JAN–DEC) day-of-week (0–6 or SUN–SAT), e.g. `0 3 * * 1`"),
+                );
+            }
+        }
+    }
+}
+
+fn actions(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let known = known_actions();
+    for p in &model.pipelines {
+        for j in &p.jobs {
+            for s in &j.steps {
+                let Step::Action { uses, span, .. } = s else { continue };
+                if uses.starts_with("docker://") || uses.starts_with("./") {
+                    continue;
+                }
+                let Some((repo, reference)) = uses.split_once('@') else {
+                    diags.push(invalid_action(uses, *span, "it has no `@REF`"));
+                    continue;
+                };
+                let parts: Vec<&str> = repo.split('/').collect();
+                let name_ok =
+                    |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                if parts.len() < 2 || !parts.iter().all(|p| name_ok(p)) || reference.is_empty() {
+                    diags.push(invalid_action(
+                        uses,
+                        *span,
+                        "it is not `owner/repo@REF` (or `owner/repo/path@REF`)",
+                    ));
+                    continue;
+                }
+                let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
+                if pinned {
+                    continue;
+                }
+                let owner_repo = parts[..2].join("/");
+                let help = match known.iter().find(|k| k.0 == owner_repo) {
+                    Some((r, sha, v)) => format!("pin it to a commit: `uses \"{r}@{sha}\" {{ version = \"{v}\" }}`"),
+                    None => format!(
+                        "pin it to the full 40-character commit SHA of `{reference}`: `uses \"{repo}@SHA\" {{ version = \"{reference}\" }}`"
+                    ),
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnpinnedAction,
+                        format!("`{uses}` is not pinned to a commit"),
+                        Label::new(*span, format!("`{reference}` can be moved to other code at any time")),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+fn invalid_action(uses: &str, span: Span, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidActionReference,
+        format!("`{uses}` is not an action reference: {why}"),
+        Label::new(span, "here"),
+    )
+    .with_help("write `uses \"owner/repo@SHA\" { version = \"vX.Y.Z\" }`, or use a template: `uses checkout`")
+}
+
+/// Contexts whose values an outsider controls (GitHub's list in "Security
+/// hardening for GitHub Actions"); `*` is any one segment.
+const UNTRUSTED: &[&str] = &[
+    "github.event.issue.title",
+    "github.event.issue.body",
+    "github.event.pull_request.title",
+    "github.event.pull_request.body",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.label",
+    "github.event.pull_request.head.repo.default_branch",
+    "github.event.comment.body",
+    "github.event.review.body",
+    "github.event.review_comment.body",
+    "github.event.discussion.title",
+    "github.event.discussion.body",
+    "github.event.pages.*.page_name",
+    "github.event.commits.*.message",
+    "github.event.commits.*.author.email",
+    "github.event.commits.*.author.name",
+    "github.event.head_commit.message",
+    "github.event.head_commit.author.email",
+    "github.event.head_commit.author.name",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_commit.message",
+    "github.event.workflow_run.head_commit.author.email",
+    "github.event.workflow_run.head_commit.author.name",
+    "github.event.workflow_run.pull_requests.*.head.ref",
+    "github.head_ref",
+];
+
+/// The untrusted context an expression reads, if any.
+pub fn untrusted(expr: &str) -> Option<String> {
+    let body = expr.trim_start_matches("${{").trim_end_matches("}}");
+    let mut path = String::new();
+    let mut paths = Vec::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' | '.' => path.push(c),
+            '[' => {
+                // `x[0]` and `x['y']` are one more segment.
+                for n in chars.by_ref() {
+                    if n == ']' {
+                        break;
+                    }
+                }
+                path.push_str(".*");
+            }
+            '*' => path.push('*'),
+            _ => paths.push(std::mem::take(&mut path)),
+        }
+    }
+    paths.push(path);
+    for p in paths.iter().filter(|p| p.starts_with("github.")) {
+        let segs: Vec<&str> = p.split('.').collect();
+        for pattern in UNTRUSTED {
+            let pat: Vec<&str> = pattern.split('.').collect();
+            let matches = segs.len() >= pat.len()
+                && pat
+                    .iter()
+                    .zip(&segs)
+                    .all(|(a, b)| *a == "*" || *b == "*" || a.eq_ignore_ascii_case(b));
+            if matches {
+                return Some(p.clone());
+            }
+        }
+    }
+    None
+}
+
+fn injection(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in &model.pipelines {
+        for j in &p.jobs {
+            for s in &j.steps {
+                let Step::Run { exprs, .. } = s else { continue };
+                for (expr, span) in exprs {
+                    let Some(context) = untrusted(expr) else { continue };
+                    let var = context
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or("VALUE")
+                        .to_ascii_uppercase()
+                        .replace('-', "_");
+                    diags.push(
+                        Diagnostic::new(
+                            Code::ExpressionInjection,
+                            format!("`{context}` is pasted into a shell script, where its author can run commands"),
+                            Label::new(*span, "untrusted input in `run`"),
+                        )
+                        .with_help(format!(
+                            "pass it through the environment: add `env {{ {var} = \"{expr}\" }}` to the step and use \"${var}\" in the script"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn triggers(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
+        for t in &p.children {
+            let list = |name: &str| -> Option<(Vec<String>, Span)> {
+                let a = t.attrs.get(name)?;
+                let Val::List(items) = &a.val else { return None };
+                let texts = items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Val::Str(s) => s.as_plain(),
+                        _ => None,
+                    })
+                    .collect();
+                Some((texts, a.attr.value.span))
+            };
+            let mut never = |span: Span, why: String, help: &str| {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnreachableTrigger,
+                        format!("`{}` can never start the pipeline: {why}", t.header()),
+                        Label::new(span, "here"),
+                    )
+                    .with_help(help.to_string()),
+                );
+            };
+            match t.schema.id {
+                "pipeline.on:push" | "pipeline.on:pull_request" => {
+                    if let Some((b, span)) = list("branches") {
+                        if b.is_empty() {
+                            never(
+                                span,
+                                "its branch list is empty".into(),
+                                "list the branches, or remove `branches` to run on every branch",
+                            );
+                        } else if b.iter().all(|x| x.starts_with('!')) {
+                            never(
+                                span,
+                                "it has only negated branch patterns".into(),
+                                "add a pattern to match, e.g. `[\"**\", \"!release/**\"]`",
+                            );
+                        } else if let Some(r) = b.iter().find(|x| x.starts_with("refs/")) {
+                            never(
+                                span,
+                                format!("`{r}` is a full ref, but GitHub matches branch names"),
+                                "write the branch name without `refs/heads/`",
+                            );
+                        }
+                    }
+                    let paths = list("paths");
+                    if let Some((ignored, span)) = list("paths_ignore") {
+                        if ignored.iter().any(|x| x == "**" || x == "*" || x == "**/*") {
+                            never(
+                                span,
+                                "it ignores every path".into(),
+                                "ignore specific paths, such as `[\"docs/**\"]`",
+                            );
+                        } else if paths.is_some() {
+                            never(
+                                span,
+                                "GitHub rejects `paths` and `paths_ignore` together".into(),
+                                "keep one of them; negate paths inside `paths` with `!` instead",
+                            );
+                        }
+                    }
+                    if let Some((p, span)) = paths
+                        && p.is_empty()
+                    {
+                        never(
+                            span,
+                            "its path list is empty".into(),
+                            "list the paths, or remove `paths`",
+                        );
+                    }
+                }
+                "pipeline.on:tag" => {
+                    if let Some(a) = t.attrs.get("pattern")
+                        && let Val::Str(s) = &a.val
+                        && s.as_plain().is_some_and(|p| p.is_empty())
+                    {
+                        never(
+                            a.attr.value.span,
+                            "its tag pattern is empty".into(),
+                            "write a pattern such as `\"v*\"`",
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn regions(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
+        for d in p.children_of("pipeline.deploy") {
+            let env = d.label();
+            let Some(e) = model.environment(env) else { continue };
+            let infra_region = model.infra.iter().any(|i| i.environment == env && i.region.is_some());
+            let has_cluster = e.cluster.is_some()
+                || model
+                    .infra
+                    .iter()
+                    .any(|i| i.environment == env && !i.clusters.is_empty());
+            if e.region.is_none() && !infra_region && has_cluster {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DeployWithoutRegion,
+                        format!("`deploy {env}` has no cloud region to log in to"),
+                        Label::new(d.label_span(), format!("`{env}` has no `region`")),
+                    )
+                    .with_help(format!("set `region = \"...\"` on environment `{env}` (or one it extends), or `provider aws {{ region = ... }}` in `infra {env}`")),
+                );
+            }
+        }
+    }
+}
