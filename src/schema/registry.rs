@@ -81,6 +81,11 @@ impl BlockSchema {
     }
 }
 
+/// A plain value, or `secret("NAME")` (a workflow's `${{ secrets.NAME }}`).
+fn scalar_or_secret() -> Ty {
+    Ty::Either(Box::new(Ty::Scalar), Box::new(Ty::Secret))
+}
+
 fn list(t: Ty) -> Ty {
     Ty::List(Box::new(t))
 }
@@ -314,10 +319,10 @@ pub fn build() -> Registry {
             "pipeline.job.env",
             "env",
             Labels::None,
-            "Environment variables for every step.",
+            "Environment variables for every step (`secret(\"NAME\")` allowed).",
         )
         .once()
-        .free(Ty::Scalar),
+        .free(scalar_or_secret()),
         block(
             "pipeline.job.matrix",
             "matrix",
@@ -373,9 +378,14 @@ pub fn build() -> Registry {
         block("step.with", "with", Labels::None, "Inputs of an action.")
             .once()
             .free(Ty::Scalar),
-        block("step.env", "env", Labels::None, "Environment variables of one step.")
-            .once()
-            .free(Ty::Scalar),
+        block(
+            "step.env",
+            "env",
+            Labels::None,
+            "Environment variables of one step (`secret(\"NAME\")` allowed).",
+        )
+        .once()
+        .free(scalar_or_secret()),
         block(
             "rollout",
             "rollout",

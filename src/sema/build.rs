@@ -296,12 +296,17 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         }
     }
 
-    /// Free attributes of a child block as text (`env { }`, `labels { }`).
+    /// Free attributes of a child block as text (`env { }`, `labels { }`);
+    /// `secret("NAME")` becomes the workflow expression that reads it.
     fn map(&mut self, node: Option<&Node<'a>>, scope: &Scope) -> IndexMap<String, String> {
         let mut out = IndexMap::new();
         if let Some(node) = node {
             for (k, a) in &node.attrs {
-                if let Some(v) = self.text(Some(&a.val), scope) {
+                let v = match &a.val {
+                    Val::Secret(name) => Some(format!("${{{{ secrets.{} }}}}", github_secret_name(name))),
+                    other => self.text(Some(other), scope),
+                };
+                if let Some(v) = v {
                     out.insert((*k).to_string(), v);
                 }
             }
@@ -1043,6 +1048,20 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         out.sort_by_key(|i| order.iter().position(|e| e == &i.environment).unwrap_or(usize::MAX));
         self.model.infra = out;
     }
+}
+
+/// GitHub secret names are letters, digits and `_`: `shop-db-url` is
+/// `SHOP_DB_URL`.
+pub fn github_secret_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Jobs after every job they need; ties in source order. Needs that form a

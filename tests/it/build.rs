@@ -218,3 +218,16 @@ pub fn codes_triggered() -> Vec<Code> {
 }
 
 use dvcc::backend::Backend as _;
+
+#[test]
+fn secrets_in_env_become_workflow_secret_expressions() {
+    let src = "project p { repo = \"a/b\" }\npipeline ci {\n  job t {\n    env { TOKEN = secret(\"npm-token\") }\n    run \"npm publish\" { env { X = secret(\"x.y\") } }\n  }\n}\n";
+    let loaded = dvcc::load::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let header = |s: &[String]| dvcc::backend::yaml_header(s);
+    let ctx = dvcc::backend::Context { header: &header };
+    let wf = &dvcc::backend::gha::GithubActions.generate(&model, &ctx)[0].contents;
+    assert!(wf.contains("TOKEN: ${{ secrets.NPM_TOKEN }}"), "{wf}");
+    assert!(wf.contains("X: ${{ secrets.X_Y }}"), "{wf}");
+}
