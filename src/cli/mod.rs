@@ -361,10 +361,8 @@ fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
             color: use_color(cli.color),
             width: terminal_width(),
         };
-        let out = render::render(&loaded.db, &diags, Format::Human, style, 100);
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(out.as_bytes());
-        let _ = writeln!(err, "{}; no graph printed", render::summary(counts, loaded.files.len()));
+        let summary = format!("{}; no graph printed", render::summary(counts, loaded.files.len()));
+        report(cli, &loaded.db, &diags, style, &summary);
         return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
     }
     let model = crate::analyze(&loaded, 0).model;
