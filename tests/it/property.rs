@@ -150,3 +150,35 @@ fn mutated_repository_files_never_panic() {
         check(&text, &format!("mutation {i}"));
     }
 }
+
+/// The whole checker, and the workflow backend when the result is clean, on
+/// mutated repository files: no panic, spans in bounds.
+#[test]
+fn mutated_files_never_panic_the_checker_or_the_backend() {
+    let mut rng = Rng(0x51_7CC1_B727_220A);
+    let files: Vec<String> =
+        repo_dvc_files().iter().filter_map(|p| String::from_utf8(std::fs::read(p).ok()?).ok()).collect();
+    let header = |s: &[String]| dvcc::backend::yaml_header(s);
+    let ctx = dvcc::backend::Context { header: &header };
+    // The full pipeline costs more per case: a quarter of the cases.
+    for i in 0..cases().div_ceil(4) {
+        let base = &files[rng.below(files.len())];
+        let text = if i % 5 == 0 { base.clone() } else { mutate(&mut rng, base) };
+        let loaded = dvcc::load::Loaded::from_bytes("m.dvc", text.clone().into_bytes());
+        let diags = dvcc::lint(&loaded);
+        for d in &diags {
+            for l in std::iter::once(&d.primary).chain(&d.secondary) {
+                let len = loaded.db.text(l.span.file).len();
+                assert!(l.span.end as usize <= len, "case {i}: span past the end: {d:?}");
+            }
+        }
+        let _ = render::render(&loaded.db, &diags, Format::Human, HumanStyle::default(), 5);
+        if !diags.iter().any(|d| d.is_error()) {
+            let model = dvcc::analyze(&loaded, 0).model;
+            for b in dvcc::backend::ALL {
+                let _ = b.generate(&model, &ctx);
+            }
+            let _ = dvcc::graph::ProjectGraph::build(&model).dot("p");
+        }
+    }
+}
