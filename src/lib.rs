@@ -14,6 +14,7 @@ pub mod model;
 mod par;
 pub mod schema;
 pub mod sema;
+pub mod slo;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

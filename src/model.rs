@@ -290,6 +290,13 @@ pub struct Slo {
     pub total: String,
     pub description: Option<String>,
     pub team: Option<String>,
+    /// Where `errors`, `total`, `objective` and `window` were written.
+    #[serde(skip)]
+    pub errors_span: Span,
+    #[serde(skip)]
+    pub total_span: Span,
+    #[serde(skip)]
+    pub objective_span: Span,
     #[serde(skip)]
     pub span: Span,
 }

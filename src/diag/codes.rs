@@ -89,6 +89,11 @@ codes! {
     InvalidActionReference = "DVC0502", "invalid-action-reference", Error, "a `uses` string that is not `owner/repo@REF`";
     UnpinnedAction = "DVC0503", "unpinned-action", Warning, "an action not pinned to a full commit SHA";
     UnreachableTrigger = "DVC0504", "unreachable-trigger", Error, "a trigger whose filters can never match";
+    PromqlSyntax = "DVC0505", "promql-syntax", Error, "a PromQL expression that does not parse";
+    AlertNotCondition = "DVC0506", "alert-not-condition", Warning, "an alert expression that is not a condition";
+    BareRangeSelector = "DVC0507", "bare-range-selector", Warning, "a range selector that no function reduces";
+    QuantileWithoutLe = "DVC0508", "quantile-without-le", Warning, "histogram_quantile over an aggregation that drops `le`";
+    UnreachableSlo = "DVC0509", "unreachable-slo", Warning, "an SLO whose burn-rate alerts cannot fire meaningfully";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -959,6 +959,15 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             total: self.text(node.get("total"), &keep).unwrap_or_default(),
             description: self.text(node.get("description"), &scope),
             team: self.text(node.get("team"), &scope).or(owner),
+            errors_span: node
+                .attrs
+                .get("errors")
+                .map_or(node.label_span(), |a| a.attr.value.span),
+            total_span: node.attrs.get("total").map_or(node.label_span(), |a| a.attr.value.span),
+            objective_span: node
+                .attrs
+                .get("objective")
+                .map_or(node.label_span(), |a| a.attr.value.span),
             span: node.label_span(),
         }
     }

@@ -156,14 +156,20 @@ fn mutated_repository_files_never_panic() {
 #[test]
 fn mutated_files_never_panic_the_checker_or_the_backend() {
     let mut rng = Rng(0x51_7CC1_B727_220A);
-    let files: Vec<String> =
-        repo_dvc_files().iter().filter_map(|p| String::from_utf8(std::fs::read(p).ok()?).ok()).collect();
+    let files: Vec<String> = repo_dvc_files()
+        .iter()
+        .filter_map(|p| String::from_utf8(std::fs::read(p).ok()?).ok())
+        .collect();
     let header = |s: &[String]| dvcc::backend::yaml_header(s);
     let ctx = dvcc::backend::Context { header: &header };
     // The full pipeline costs more per case: a quarter of the cases.
     for i in 0..cases().div_ceil(4) {
         let base = &files[rng.below(files.len())];
-        let text = if i % 5 == 0 { base.clone() } else { mutate(&mut rng, base) };
+        let text = if i % 5 == 0 {
+            base.clone()
+        } else {
+            mutate(&mut rng, base)
+        };
         let loaded = dvcc::load::Loaded::from_bytes("m.dvc", text.clone().into_bytes());
         let diags = dvcc::lint(&loaded);
         for d in &diags {
