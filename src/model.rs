@@ -272,6 +272,9 @@ pub struct Alert {
     /// The alert's team, else the project owner.
     pub team: Option<String>,
     pub labels: IndexMap<String, String>,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
     #[serde(skip)]
     pub expr_span: Span,
     #[serde(skip)]
@@ -290,6 +293,9 @@ pub struct Slo {
     pub total: String,
     pub description: Option<String>,
     pub team: Option<String>,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
     /// Where `errors`, `total`, `objective` and `window` were written.
     #[serde(skip)]
     pub errors_span: Span,

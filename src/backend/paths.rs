@@ -11,6 +11,19 @@ pub fn workflow(pipeline: &str) -> String {
 /// The directory of workflows dvcc owns files in.
 pub const WORKFLOW_DIR: &str = ".github/workflows";
 
+/// The directory of Prometheus rule files dvcc owns.
+pub const PROMETHEUS_DIR: &str = "deploy/prometheus";
+
+/// `deploy/prometheus/<project>.rules.yml`
+pub fn prometheus_rules(project: &str) -> String {
+    format!("{PROMETHEUS_DIR}/{project}.rules.yml")
+}
+
+/// `deploy/prometheus/<project>.rules.test.yml`: promtool unit tests.
+pub fn prometheus_tests(project: &str) -> String {
+    format!("{PROMETHEUS_DIR}/{project}.rules.test.yml")
+}
+
 /// `deploy/helm/<service>`: the service's chart.
 pub fn chart_dir(service: &str) -> String {
     format!("deploy/helm/{service}")

@@ -935,6 +935,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             runbook: self.text(node.get("runbook"), &scope),
             team: self.text(node.get("team"), &scope).or(owner),
             labels: self.map(node.child("alert.labels"), &scope),
+            source: String::new(),
             expr_span: node.attrs.get("expr").map_or(node.label_span(), |a| a.attr.value.span),
             span: node.label_span(),
         }
@@ -959,6 +960,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             total: self.text(node.get("total"), &keep).unwrap_or_default(),
             description: self.text(node.get("description"), &scope),
             team: self.text(node.get("team"), &scope).or(owner),
+            source: String::new(),
             errors_span: node
                 .attrs
                 .get("errors")

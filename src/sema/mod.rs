@@ -91,6 +91,12 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     for p in &mut model.pipelines {
         p.source = db.get(p.span.file).name.clone();
     }
+    for a in &mut model.alerts {
+        a.source = db.get(a.span.file).name.clone();
+    }
+    for s in &mut model.slos {
+        s.source = db.get(s.span.file).name.clone();
+    }
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
     crate::check::run(db, &user, &model, &mut diags);

@@ -68,7 +68,7 @@ fn building_twice_gives_identical_bytes_and_check_passes() {
         .collect();
     let o = dvcc(&["build", s(&dir)]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("0 written, 0 removed, 3 unchanged"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 written, 0 removed, 4 unchanged"));
     for (f, text) in &first {
         assert_eq!(&read(&wf.join(f)), text, "{f} changed on the second build");
     }
@@ -187,14 +187,18 @@ fn workflow_snapshots() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     for ex in ["shop", "platform"] {
-        let wf = root().join("examples").join(ex).join(".github/workflows");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&wf)
-            .expect("committed workflows")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for dir in [".github/workflows", "deploy/prometheus"] {
+            let d = root().join("examples").join(ex).join(dir);
+            files.extend(
+                std::fs::read_dir(&d)
+                    .expect("committed artifacts")
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        }
         files.sort();
-        assert!(!files.is_empty());
+        assert!(files.len() >= 2);
         for f in files {
             let name = format!("{ex}@{}", f.file_name().and_then(|n| n.to_str()).unwrap_or(""));
             settings.bind(|| insta::assert_snapshot!(name, read(&f)));

@@ -171,7 +171,7 @@ fn hostile_strings_read_back_unchanged_in_yaml_1_1() {
 }
 
 #[test]
-fn generated_workflows_read_back_as_intended() {
+fn generated_files_read_back_as_intended() {
     let Some(py) = python() else {
         assert!(!required(), "CI must install PyYAML (.ci/install-validators)");
         eprintln!("skipped: no PyYAML");
@@ -180,7 +180,12 @@ fn generated_workflows_read_back_as_intended() {
     for ex in ["examples/shop", "examples/platform"] {
         let loaded = dvcc::load::load_paths(&[root().join(ex)]);
         let model = dvcc::analyze(&loaded, 0).model;
-        for (path, expected) in dvcc::backend::gha::intended_values(&model) {
+        let mut intended = dvcc::backend::gha::intended_values(&model);
+        intended.push((
+            dvcc::backend::paths::prometheus_rules(&model.project.name),
+            serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON"),
+        ));
+        for (path, expected) in intended {
             let file = root().join(ex).join(&path);
             if let Err(e) = pyyaml_equals(&py, &file, &expected) {
                 panic!("{ex}/{path} does not read back as intended:\n{e}");

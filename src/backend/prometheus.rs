@@ -1,0 +1,244 @@
+//! Prometheus: one rule file per project (`deploy/prometheus/<project>.rules.yml`).
+//!
+//! - A group per service with its alerting rules: `for`, `keep_firing_for`,
+//!   labels `severity`, `team` (the alert's, else the project owner),
+//!   `service` and the user's labels; annotations `summary`, `description`
+//!   (Prometheus templates kept byte for byte) and `runbook_url`.
+//! - A group per SLO: the error ratio recorded over every window the alerts
+//!   use (`slo:sli_error:ratio_rate5m` ... with `slo` and `service` labels),
+//!   the objective and budget as metadata, and the four multi-window
+//!   burn-rate alerts scaled to the SLO's window (see `crate::slo`).
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{Artifact, Backend, Context, paths, yaml};
+use crate::model::{Alert, Model, Slo};
+use crate::slo::{BURN_RATES, windows};
+
+pub struct Prometheus;
+
+impl Backend for Prometheus {
+    fn name(&self) -> &'static str {
+        "prometheus"
+    }
+
+    fn owned_dirs(&self) -> &'static [&'static str] {
+        &[paths::PROMETHEUS_DIR]
+    }
+
+    fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
+        if model.alerts.is_empty() && model.slos.is_empty() {
+            return Vec::new();
+        }
+        let file = RuleFile { groups: groups(model) };
+        let mut sources: Vec<String> = Vec::new();
+        for s in model
+            .alerts
+            .iter()
+            .map(|a| &a.source)
+            .chain(model.slos.iter().map(|s| &s.source))
+        {
+            if !sources.contains(s) {
+                sources.push(s.clone());
+            }
+        }
+        vec![Artifact {
+            path: paths::prometheus_rules(&model.project.name),
+            contents: format!("{}{}", (ctx.header)(&sources), yaml::to_string(&file)),
+        }]
+    }
+}
+
+#[derive(Serialize)]
+pub struct RuleFile {
+    groups: Vec<Group>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize, Default)]
+struct Rule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<String>,
+    expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    for_: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep_firing_for: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    labels: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    annotations: IndexMap<String, String>,
+}
+
+/// The rule file as typed data (for read-back tests).
+pub fn rule_file(model: &Model) -> RuleFile {
+    RuleFile { groups: groups(model) }
+}
+
+fn groups(m: &Model) -> Vec<Group> {
+    let mut out = Vec::new();
+    let mut services: Vec<&str> = m.alerts.iter().map(|a| a.service.as_str()).collect();
+    services.sort_unstable();
+    services.dedup();
+    for svc in services {
+        let rules = m.alerts.iter().filter(|a| a.service == svc).map(alert_rule).collect();
+        out.push(Group {
+            name: format!("{}.{svc}.alerts", m.project.name),
+            rules,
+        });
+    }
+    for s in &m.slos {
+        out.push(Group {
+            name: format!("{}.slo.{}", m.project.name, s.name),
+            rules: slo_rules(s),
+        });
+    }
+    out
+}
+
+fn alert_rule(a: &Alert) -> Rule {
+    let mut labels = IndexMap::new();
+    labels.insert("severity".to_string(), a.severity.clone());
+    if let Some(t) = &a.team {
+        labels.insert("team".to_string(), t.clone());
+    }
+    labels.insert("service".to_string(), a.service.clone());
+    for (k, v) in &a.labels {
+        labels.insert(k.clone(), v.clone());
+    }
+    let mut annotations = IndexMap::new();
+    for (k, v) in [
+        ("summary", &a.summary),
+        ("description", &a.description),
+        ("runbook_url", &a.runbook),
+    ] {
+        if let Some(v) = v {
+            annotations.insert(k.to_string(), v.clone());
+        }
+    }
+    Rule {
+        alert: Some(a.name.clone()),
+        expr: a.expr.clone(),
+        for_: (a.for_.millis > 0).then(|| a.for_.to_string()),
+        keep_firing_for: a.keep_firing_for.as_ref().map(ToString::to_string),
+        labels,
+        annotations,
+        ..Rule::default()
+    }
+}
+
+/// The recording rule name of the error ratio over `window`.
+pub fn ratio_record(window: &str) -> String {
+    format!("slo:sli_error:ratio_rate{window}")
+}
+
+fn slo_rules(s: &Slo) -> Vec<Rule> {
+    let labels = || {
+        IndexMap::from([
+            ("slo".to_string(), s.name.clone()),
+            ("service".to_string(), s.service.clone()),
+        ])
+    };
+    let mut rules = Vec::new();
+    for w in windows(&s.window) {
+        let w = w.to_string();
+        let errors = s.errors.replace("${window}", &w);
+        let total = s.total.replace("${window}", &w);
+        rules.push(Rule {
+            record: Some(ratio_record(&w)),
+            expr: format!("({errors})\n/\n({total})"),
+            labels: labels(),
+            ..Rule::default()
+        });
+    }
+    let budget = 1.0 - s.objective / 100.0;
+    for (record, value) in [
+        ("slo:objective:ratio", format!("vector({})", num(s.objective / 100.0))),
+        ("slo:error_budget:ratio", format!("vector({})", num(budget))),
+        (
+            "slo:time_period:days",
+            format!("vector({})", num(s.window.secs() as f64 / 86_400.0)),
+        ),
+    ] {
+        rules.push(Rule {
+            record: Some(record.to_string()),
+            expr: value,
+            labels: labels(),
+            ..Rule::default()
+        });
+    }
+    let selector = format!("{{slo=\"{}\", service=\"{}\"}}", s.name, s.service);
+    for b in &BURN_RATES {
+        let factor = b.factor(&s.window);
+        let long = crate::sema::units::Duration::from_secs(b.long).to_string();
+        let short = crate::sema::units::Duration::from_secs(b.short).to_string();
+        let threshold = num(factor * budget);
+        let mut l = labels();
+        l.insert("severity".to_string(), b.severity.to_string());
+        if let Some(t) = &s.team {
+            l.insert("team".to_string(), t.clone());
+        }
+        l.insert("long_window".to_string(), long.clone());
+        let mut annotations = IndexMap::new();
+        annotations.insert(
+            "summary".to_string(),
+            format!("SLO {} is burning its error budget {}× too fast", s.name, num(factor)),
+        );
+        annotations.insert(
+            "description".to_string(),
+            format!(
+                "The error ratio of {} is {{{{ $value | humanizePercentage }}}} over {short}, and above {} over {long} too; at this rate {}% of the {} budget is gone in {long}.",
+                s.service,
+                num(factor * budget * 100.0),
+                num(b.budget * 100.0),
+                s.window
+            ),
+        );
+        rules.push(Rule {
+            alert: Some(format!("{}_error_budget_burn", s.name)),
+            expr: format!(
+                "{short_rec}{selector} > {threshold}\nand\n{long_rec}{selector} > {threshold}",
+                short_rec = ratio_record(&short),
+                long_rec = ratio_record(&long),
+            ),
+            for_: Some(crate::sema::units::Duration::from_secs(b.for_secs).to_string()),
+            labels: l,
+            annotations,
+            ..Rule::default()
+        });
+    }
+    rules
+}
+
+/// A number as PromQL and humans write it: no float noise (`0.0144`, `14.4`).
+pub fn num(x: f64) -> String {
+    let rounded = (x * 1e9).round() / 1e9;
+    let s = format!("{rounded}");
+    if s.contains('e') {
+        format!("{rounded:.12}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_without_noise() {
+        assert_eq!(super::num(14.4 * (1.0 - 0.999)), "0.0144");
+        assert_eq!(super::num(0.999), "0.999");
+        assert_eq!(super::num(30.0), "30");
+        assert_eq!(super::num(1e-7), "0.0000001");
+    }
+}
