@@ -11,6 +11,7 @@
 pub mod gha;
 pub mod paths;
 pub mod prometheus;
+pub mod prometheus_tests;
 pub mod yaml;
 
 use crate::model::Model;

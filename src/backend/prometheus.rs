@@ -43,10 +43,19 @@ impl Backend for Prometheus {
                 sources.push(s.clone());
             }
         }
-        vec![Artifact {
-            path: paths::prometheus_rules(&model.project.name),
+        let rules_path = paths::prometheus_rules(&model.project.name);
+        let rules_name = rules_path.rsplit('/').next().unwrap_or(&rules_path).to_string();
+        let mut out = vec![Artifact {
+            path: rules_path.clone(),
             contents: format!("{}{}", (ctx.header)(&sources), yaml::to_string(&file)),
-        }]
+        }];
+        if let Some(tests) = super::prometheus_tests::test_file(model, &rules_name) {
+            out.push(Artifact {
+                path: paths::prometheus_tests(&model.project.name),
+                contents: format!("{}{}", (ctx.header)(&sources), yaml::to_string(&tests)),
+            });
+        }
+        out
     }
 }
 

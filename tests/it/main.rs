@@ -7,6 +7,7 @@ mod graph;
 mod hostile;
 mod io;
 mod model;
+mod prometheus;
 mod property;
 mod recovery;
 mod reference;

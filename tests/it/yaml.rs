@@ -185,6 +185,13 @@ fn generated_files_read_back_as_intended() {
             dvcc::backend::paths::prometheus_rules(&model.project.name),
             serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON"),
         ));
+        let rules_name = format!("{}.rules.yml", model.project.name);
+        if let Some(tests) = dvcc::backend::prometheus_tests::test_file(&model, &rules_name) {
+            intended.push((
+                dvcc::backend::paths::prometheus_tests(&model.project.name),
+                serde_json::to_value(tests).expect("JSON"),
+            ));
+        }
         for (path, expected) in intended {
             let file = root().join(ex).join(&path);
             if let Err(e) = pyyaml_equals(&py, &file, &expected) {
