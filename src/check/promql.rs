@@ -266,6 +266,10 @@ mod tests {
             "rate(x[5m] offset 1h) > 1",
             "avg_over_time(up[10m:1m]) < 0.9",
             "(x > 1) and on(instance) y",
+            "rate(x[5m] @ 1700000000) > 1",
+            "sum without (instance) (rate(x[5m])) > 1",
+            "max_over_time(up[1h:5m]) > 0 unless ignoring(job) y",
+            "count by (job) (up == 0) / count by (job) (up) > 0.5",
         ] {
             assert_eq!(check_alert(ok), vec![], "{ok}");
         }
