@@ -97,6 +97,7 @@ pub struct ServiceConfig {
     pub health: Option<String>,
     pub replicas: u32,
     pub command: Vec<String>,
+    pub team: Option<String>,
     pub cpu: Option<Cpu>,
     pub cpu_limit: Option<Cpu>,
     pub memory: Option<Memory>,
@@ -269,7 +270,7 @@ pub struct Alert {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub runbook: Option<String>,
-    /// The alert's team, else the project owner.
+    /// The alert's team, else its service's, else the project owner.
     pub team: Option<String>,
     pub labels: IndexMap<String, String>,
     /// The `.dvc` file that declares it (as loaded).

@@ -117,6 +117,11 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
             list(Ty::Str),
             "container command, replacing the image's entrypoint",
         ),
+        opt(
+            "team",
+            Ty::Str,
+            "owning team: the team label of its alerts and SLOs unless they set one",
+        ),
     ]
 }
 
@@ -448,7 +453,11 @@ pub fn build() -> Registry {
                 "description annotation; Prometheus templates allowed",
             ),
             opt("runbook", Ty::Str, "runbook URL"),
-            opt("team", Ty::Str, "owning team (defaults to the project owner)"),
+            opt(
+                "team",
+                Ty::Str,
+                "owning team (defaults to the service's team, then the project owner)",
+            ),
         ])
         .children(&["alert.labels"]),
         block("alert.labels", "labels", Labels::None, "Extra alert labels.")
@@ -475,7 +484,11 @@ pub fn build() -> Registry {
                 "PromQL rate of all events; `${window}` is replaced per window",
             ),
             opt("description", Ty::Str, "what the SLO means"),
-            opt("team", Ty::Str, "owning team (defaults to the project owner)"),
+            opt(
+                "team",
+                Ty::Str,
+                "owning team (defaults to the service's team, then the project owner)",
+            ),
         ]),
         block(
             "infra",

@@ -494,6 +494,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             health: self.text(m.get("health"), &scope),
             replicas: Self::int(m.get("replicas")).map_or(1, |r| r.max(0) as u32),
             command: self.texts(m.get("command"), &scope),
+            team: self.text(m.get("team"), &scope),
             cpu: match m.get("resources.cpu") {
                 Some(Val::Cpu(c)) => Some(*c),
                 _ => None,
@@ -915,9 +916,19 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         })
     }
 
+    /// The team of a service's alerts and SLOs: the service's, else the
+    /// project owner.
+    fn default_team(&mut self, node: &Node<'a>) -> Option<String> {
+        let service = self.text(node.get("service"), &Scope::default()).unwrap_or_default();
+        self.model
+            .service(&service)
+            .and_then(|s| s.base.team.clone())
+            .or_else(|| self.model.project.owner.clone())
+    }
+
     fn alert(&mut self, node: &Node<'a>) -> Alert {
         let scope = Scope::default();
-        let owner = self.model.project.owner.clone();
+        let owner = self.default_team(node);
         Alert {
             name: node.label().to_string(),
             service: self.text(node.get("service"), &scope).unwrap_or_default(),
@@ -947,7 +958,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             params: None,
             keep: &["window"],
         };
-        let owner = self.model.project.owner.clone();
+        let owner = self.default_team(node);
         Slo {
             name: node.label().to_string(),
             service: self.text(node.get("service"), &scope).unwrap_or_default(),

@@ -294,3 +294,20 @@ fn model_of_shop() {
 fn model_of_platform() {
     snapshot_model("examples/platform");
 }
+
+#[test]
+fn alert_team_comes_from_the_alert_the_service_or_the_project_owner() {
+    let src = r#"
+project shop { repo = "acme/shop"  owner = "team-owner" }
+service api    { image = "x"  team = "team-api" }
+service worker { image = "y" }
+alert A { service = api     expr = `up == 0`  team = "team-alert" }
+alert B { service = api     expr = `up == 0` }
+alert C { service = worker  expr = `up == 0` }
+"#;
+    let m = model_of(src);
+    let team = |n: &str| m.alert(n).and_then(|a| a.team.clone());
+    assert_eq!(team("A").as_deref(), Some("team-alert"));
+    assert_eq!(team("B").as_deref(), Some("team-api"));
+    assert_eq!(team("C").as_deref(), Some("team-owner"));
+}
