@@ -222,13 +222,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let counts = Counts::of(&diags);
     let io_failure = loaded.has_io_failure();
     if counts.errors > 0 || io_failure || (args.deny_warnings && counts.warnings > 0) {
-        report(
-            cli,
-            &loaded.db,
-            &diags,
-            style,
-            &format!("{}; nothing written", render::summary(counts, loaded.files.len())),
-        );
+        refuse(cli, &loaded, &diags, style);
         return ExitCode::from(if io_failure { 2 } else { 1 });
     }
     let root = if path.is_dir() {
@@ -264,13 +258,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     crate::diag::sort_and_dedup(&mut diags);
     let counts = Counts::of(&diags);
     if counts.errors > 0 {
-        report(
-            cli,
-            &loaded.db,
-            &diags,
-            style,
-            &format!("{}; nothing written", render::summary(counts, loaded.files.len())),
-        );
+        refuse(cli, &loaded, &diags, style);
         return ExitCode::from(1);
     }
     if !diags.is_empty() {
@@ -319,6 +307,12 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Reports why `build` writes nothing.
+fn refuse(cli: &Cli, loaded: &crate::load::Loaded, diags: &[crate::diag::Diagnostic], style: HumanStyle) {
+    let summary = render::summary(Counts::of(diags), loaded.files.len());
+    report(cli, &loaded.db, diags, style, &format!("{summary}; nothing written"));
 }
 
 /// Prints diagnostics and a summary line to standard error.
