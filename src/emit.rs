@@ -30,14 +30,16 @@ impl Plan {
     }
 }
 
-/// Whether `text` carries dvcc's header (YAML comment or JSON `"//"` key).
+/// Whether `text` carries dvcc's header (YAML comment, or a JSON `"//"` or
+/// `"$comment"` key first).
 pub fn is_generated(text: &str) -> bool {
     let mut lines = text.lines();
     match lines.next() {
         Some(first) if first.starts_with(&format!("# {MARK}")) => true,
-        Some("{") => lines
-            .next()
-            .is_some_and(|l| l.trim_start().starts_with(&format!("\"//\": \"{MARK}"))),
+        Some("{") => lines.next().is_some_and(|l| {
+            let l = l.trim_start();
+            l.starts_with(&format!("\"//\": \"{MARK}")) || l.starts_with(&format!("\"$comment\": \"{MARK}"))
+        }),
         _ => false,
     }
 }

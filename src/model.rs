@@ -50,6 +50,55 @@ impl Model {
     pub fn alert(&self, name: &str) -> Option<&Alert> {
         self.alerts.iter().find(|a| a.name == name)
     }
+
+    pub fn infra(&self, env: &str) -> Option<&Infra> {
+        self.infra.iter().find(|i| i.environment == env)
+    }
+
+    /// The cluster that `infra ENV` creates and deploys to ENV target: the
+    /// one the environment's `cluster` names (by its local or full name),
+    /// else the first one declared.
+    pub fn infra_cluster(&self, env: &str) -> Option<&Cluster> {
+        let infra = self.infra(env)?;
+        let wanted = self.environment(env).and_then(|e| e.cluster.as_deref());
+        let full = |c: &Cluster| crate::backend::paths::cluster_name(&self.project.name, env, &c.name);
+        match wanted {
+            Some(w) => infra.clusters.iter().find(|c| c.name == w || full(c) == w),
+            None => infra.clusters.first(),
+        }
+    }
+
+    /// The name of the cluster deploys to `env` connect to: the cluster
+    /// Terraform creates for it, else the environment's `cluster`.
+    pub fn deploy_cluster(&self, env: &str) -> Option<String> {
+        match self.infra_cluster(env) {
+            Some(c) => Some(crate::backend::paths::cluster_name(&self.project.name, env, &c.name)),
+            None => self.environment(env).and_then(|e| e.cluster.clone()),
+        }
+    }
+
+    /// The cloud region of `env`: its own, else its `infra` provider's.
+    pub fn region(&self, env: &str) -> Option<String> {
+        self.environment(env)
+            .and_then(|e| e.region.clone())
+            .or_else(|| self.infra(env).and_then(|i| i.region.clone()))
+    }
+
+    /// The rollout that deploys of `service` to `env` use, if any (the
+    /// first deploy job that names one, in pipeline order).
+    pub fn rollout_of(&self, service: &str, env: &str) -> Option<&Rollout> {
+        self.deploys()
+            .filter(|(_, d)| d.environment == env && d.services.iter().any(|s| s == service))
+            .filter_map(|(_, d)| d.rollout.as_deref().and_then(|r| self.rollout(r)))
+            .find(|r| r.service == service)
+    }
+
+    /// Every deploy job with its pipeline, in pipeline and job order.
+    pub fn deploys(&self) -> impl Iterator<Item = (&Pipeline, &Deploy)> {
+        self.pipelines
+            .iter()
+            .flat_map(|p| p.jobs.iter().filter_map(move |j| j.deploy.as_ref().map(|d| (p, d))))
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -59,6 +108,8 @@ pub struct Project {
     pub registry: Option<String>,
     pub owner: Option<String>,
     pub prometheus: Option<String>,
+    /// The External Secrets store that service secrets are read from.
+    pub secret_store: Option<String>,
     pub description: Option<String>,
     /// The `.dvc` files of the project, relative as given, in load order.
     pub sources: Vec<String>,
@@ -75,6 +126,7 @@ pub struct Environment {
     pub region: Option<String>,
     pub url: Option<String>,
     pub prometheus: Option<String>,
+    pub secret_store: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -82,6 +134,9 @@ pub struct Environment {
 #[derive(Clone, Debug, Serialize)]
 pub struct Service {
     pub name: String,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
     /// Values shared by every environment (no override applied).
     pub base: ServiceConfig,
     /// The resolved values per environment, for every environment.
@@ -188,6 +243,11 @@ pub struct Deploy {
     pub environment: String,
     pub services: Vec<String>,
     pub rollout: Option<String>,
+    /// The deploy job's label, and its `rollout` value (else the label).
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub rollout_span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -224,6 +284,9 @@ pub enum Step {
 #[derive(Clone, Debug, Serialize)]
 pub struct Rollout {
     pub name: String,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
     pub service: String,
     pub strategy: Strategy,
     pub abort_on: Vec<String>,
@@ -249,6 +312,9 @@ pub struct CanaryStep {
     /// Percent of traffic.
     pub weight: f64,
     pub pause: Pause,
+    /// Where the weight is written.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -311,6 +377,9 @@ pub struct Slo {
 #[derive(Clone, Debug, Serialize)]
 pub struct Infra {
     pub environment: String,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
     pub region: Option<String>,
     pub backend: Option<Backend>,
     pub clusters: Vec<Cluster>,

@@ -412,15 +412,8 @@ fn dedup_setup(steps: Vec<Step>) -> Vec<Step> {
 /// and the rollout wait.
 fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     let env = m.environment(&d.environment);
-    let infra = m.infra.iter().find(|i| i.environment == d.environment);
-    let region = env
-        .and_then(|e| e.region.clone())
-        .or_else(|| infra.and_then(|i| i.region.clone()));
-    let cluster = env.and_then(|e| e.cluster.clone()).or_else(|| {
-        infra
-            .and_then(|i| i.clusters.first())
-            .map(|c| paths::cluster_name(&m.project.name, &d.environment, &c.name))
-    });
+    let region = m.region(&d.environment);
+    let cluster = m.deploy_cluster(&d.environment);
     let namespace = env
         .and_then(|e| e.namespace.clone())
         .unwrap_or_else(|| "default".to_string());

@@ -24,9 +24,12 @@ pub fn prometheus_tests(project: &str) -> String {
     format!("{PROMETHEUS_DIR}/{project}.rules.test.yml")
 }
 
+/// The directory of Helm charts dvcc owns files in.
+pub const HELM_DIR: &str = "deploy/helm";
+
 /// `deploy/helm/<service>`: the service's chart.
 pub fn chart_dir(service: &str) -> String {
-    format!("deploy/helm/{service}")
+    format!("{HELM_DIR}/{service}")
 }
 
 /// `deploy/helm/<service>/values.yaml`: values shared by every environment.

@@ -5,6 +5,7 @@
 
 pub mod cron;
 pub mod promql;
+pub mod rollouts;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step, Trigger};
@@ -53,6 +54,7 @@ pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diag
     regions(user, model, diags);
     alerts(db, model, diags);
     slos(db, model, diags);
+    rollouts::run(user, model, diags);
 }
 
 /// The source span of bytes `start..end` of `text`, the value of a string

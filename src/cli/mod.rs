@@ -40,7 +40,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Generate the artifacts (GitHub Actions workflows, Prometheus rules) from a project.
+    /// Generate the artifacts (GitHub Actions workflows, Helm charts, Prometheus rules) from a project.
     #[command(
         after_help = "In CI, `dvcc build --check` fails when a committed artifact is stale, missing or hand-edited."
     )]
@@ -100,6 +100,8 @@ struct BuildArgs {
 enum TargetArg {
     /// GitHub Actions workflows (.github/workflows/).
     Gha,
+    /// Helm charts and values per service (deploy/helm/).
+    Helm,
     /// Prometheus rules (deploy/prometheus/).
     Prometheus,
 }

@@ -85,6 +85,7 @@ codes! {
     PromotionOrder = "DVC0403", "promotion-order", Error, "a deploy that skips the environment it must come after";
     DeployWithoutCluster = "DVC0404", "deploy-without-cluster", Error, "a deploy to an environment that has no cluster";
     DeployWithoutRegion = "DVC0405", "deploy-without-region", Error, "a deploy to an environment that has no cloud region";
+    ClusterConflict = "DVC0406", "cluster-conflict", Error, "an environment that names a cluster other than the one its infra creates";
     InvalidCron = "DVC0501", "invalid-cron", Error, "a schedule that is not a valid 5-field cron expression";
     InvalidActionReference = "DVC0502", "invalid-action-reference", Error, "a `uses` string that is not `owner/repo@REF`";
     UnpinnedAction = "DVC0503", "unpinned-action", Warning, "an action not pinned to a full commit SHA";
@@ -94,6 +95,14 @@ codes! {
     BareRangeSelector = "DVC0507", "bare-range-selector", Warning, "a range selector that no function reduces";
     QuantileWithoutLe = "DVC0508", "quantile-without-le", Warning, "histogram_quantile over an aggregation that drops `le`";
     UnreachableSlo = "DVC0509", "unreachable-slo", Warning, "an SLO whose burn-rate alerts cannot fire meaningfully";
+    CanaryWeightsNotIncreasing = "DVC0510", "canary-weights-not-increasing", Error, "canary weights that do not strictly increase";
+    CanaryNotComplete = "DVC0511", "canary-not-complete", Error, "a canary whose last step does not reach 100%";
+    AnalysisWithoutPrometheus = "DVC0512", "analysis-without-prometheus", Error, "a rollout with `abort_on` deployed where no Prometheus address is set";
+    RolloutServiceNotDeployed = "DVC0513", "rollout-service-not-deployed", Warning, "a deploy's rollout for a service the deploy does not ship";
+    DeployWithoutRolloutWait = "DVC0514", "deploy-without-rollout-wait", Warning, "a deploy that ships a rolled-out service without waiting for its rollout";
+    ConflictingRollouts = "DVC0515", "conflicting-rollouts", Error, "one service rolled out two ways in the same environment";
+    RolloutWithoutPort = "DVC0516", "rollout-without-port", Error, "a blue-green rollout of a service that has no port";
+    InvalidKubernetesName = "DVC0517", "invalid-kubernetes-name", Error, "a service or secret name Kubernetes does not accept";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -152,6 +152,11 @@ pub fn build() -> Registry {
                 opt("registry", Ty::Str, "container registry that images are pushed to"),
                 opt("owner", Ty::Str, "default team label for alerts and SLOs"),
                 opt("prometheus", Ty::Str, "Prometheus address used by rollout analysis"),
+                opt(
+                    "secret_store",
+                    Ty::Str,
+                    "External Secrets `ClusterSecretStore` that service secrets are read from",
+                ),
                 opt("description", Ty::Str, "what the project is"),
             ]),
         block(
@@ -185,6 +190,11 @@ pub fn build() -> Registry {
                 "prometheus",
                 Ty::Str,
                 "Prometheus address for this environment's rollout analysis",
+            ),
+            opt(
+                "secret_store",
+                Ty::Str,
+                "External Secrets `ClusterSecretStore` for this environment's service secrets",
             ),
         ]),
         block(

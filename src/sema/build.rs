@@ -329,6 +329,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             p.registry = self.text(node.get("registry"), &scope);
             p.owner = self.text(node.get("owner"), &scope);
             p.prometheus = self.text(node.get("prometheus"), &scope);
+            p.secret_store = self.text(node.get("secret_store"), &scope);
             p.description = self.text(node.get("description"), &scope);
         }
         self.model.project = p;
@@ -376,6 +377,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                     .iter()
                     .find_map(|e| self.sym.get(Namespace::Environment, e).and_then(|d| d.node.get(attr)))
             };
+            let secret_store = get("secret_store").cloned();
             let (after, approval, cluster, namespace, region, url, prometheus) = (
                 get("after").cloned(),
                 get("approval").cloned(),
@@ -399,6 +401,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 region: self.text(region.as_ref(), &scope),
                 url: self.text(url.as_ref(), &scope),
                 prometheus: self.text(prometheus.as_ref(), &scope),
+                secret_store: self.text(secret_store.as_ref(), &scope),
                 span: node.label_span(),
             });
         }
@@ -451,6 +454,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 per_env.insert(env.clone(), self.config(&merged));
             }
             services.push(Service {
+                source: String::new(),
                 name: node.label().to_string(),
                 base: base_cfg,
                 per_env,
@@ -583,6 +587,11 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             environment: node.label().to_string(),
             services: self.texts(node.get("services"), &scope),
             rollout: self.text(node.get("rollout"), &scope),
+            span: node.label_span(),
+            rollout_span: node
+                .attrs
+                .get("rollout")
+                .map_or(node.label_span(), |a| a.attr.value.span),
         });
         let mut steps = Vec::new();
         let mut permissions = BTreeMap::new();
@@ -864,6 +873,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 steps: c
                     .children_of("rollout.canary.step")
                     .map(|s| CanaryStep {
+                        span: s.attrs.get("weight").map_or(s.header_span(), |a| a.attr.value.span),
                         weight: match s.get("weight") {
                             Some(Val::Pct(p)) => *p,
                             _ => 0.0,
@@ -908,6 +918,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             }
         };
         Some(Rollout {
+            source: String::new(),
             name: node.label().to_string(),
             service: self.text(node.get("service"), &scope).unwrap_or_default(),
             strategy,
@@ -998,6 +1009,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                 region: self.text(b.get("region"), &scope),
             });
             let mut infra = Infra {
+                source: String::new(),
                 environment: node.label().to_string(),
                 region: provider.and_then(|p| self.text(p.get("region"), &scope)),
                 backend,

@@ -97,6 +97,15 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     for s in &mut model.slos {
         s.source = db.get(s.span.file).name.clone();
     }
+    for s in &mut model.services {
+        s.source = db.get(s.span.file).name.clone();
+    }
+    for r in &mut model.rollouts {
+        r.source = db.get(r.span.file).name.clone();
+    }
+    for i in &mut model.infra {
+        i.source = db.get(i.span.file).name.clone();
+    }
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
     crate::check::run(db, &user, &model, &mut diags);

@@ -101,7 +101,7 @@ fn report(what: &str, span: Span, name: Option<&str>) -> Diagnostic {
 fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     // Where a secret is, not what it is.
-    if ["_file", "_path", "_dir", "_url", "_name", "_env"]
+    if ["_file", "_path", "_dir", "_url", "_name", "_env", "_store"]
         .iter()
         .any(|s| n.ends_with(s))
     {

@@ -1,7 +1,8 @@
 //! `dvcc build`: deterministic output, `--check` (fresh, hand-edited,
 //! source changed, extra files), ownership by header, nothing written on
-//! error, and snapshots of every generated workflow.
+//! error, and snapshots of every generated file.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -61,18 +62,38 @@ fn committed_example_artifacts_are_up_to_date() {
 fn building_twice_gives_identical_bytes_and_check_passes() {
     let dir = copy_example("platform", "twice");
     assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
-    let wf = dir.join(".github/workflows");
-    let first: Vec<(String, String)> = ["ci.yml", "nightly.yml", "release.yml"]
-        .iter()
-        .map(|f| (f.to_string(), read(&wf.join(f))))
-        .collect();
+    let first = generated(&dir);
+    assert!(first.len() > 60, "workflows, charts, values and rules: {}", first.len());
     let o = dvcc(&["build", s(&dir)]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("0 written, 0 removed, 5 unchanged"));
-    for (f, text) in &first {
-        assert_eq!(&read(&wf.join(f)), text, "{f} changed on the second build");
-    }
+    let unchanged = format!("0 written, 0 removed, {} unchanged", first.len());
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&unchanged));
+    assert_eq!(generated(&dir), first, "the second build changed a file");
     assert_eq!(dvcc(&["build", "--check", s(&dir)]).status.code(), Some(0));
+}
+
+/// Every generated file under `dir` (everything but the `.dvc` sources),
+/// with its text, in path order.
+fn generated(dir: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, d: &Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(d).expect("readable dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if p.extension().is_none_or(|x| x != "dvc") {
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, read(&p)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }
 
 #[test]
@@ -174,36 +195,49 @@ fn target_filter_and_out_dir() {
         &text[..80]
     );
     assert_eq!(
-        dvcc(&["build", "--target", "helm", s(&dir)]).status.code(),
+        dvcc(&["build", "--target", "kubernetes", s(&dir)]).status.code(),
         Some(2),
         "unknown targets are usage errors"
     );
 }
 
+/// Snapshots of every generated file of the examples. The chart templates
+/// and the values schema are the same for every service: one snapshot each,
+/// and a check that every chart carries exactly those bytes.
 #[test]
-fn workflow_snapshots() {
+fn artifact_snapshots() {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots/targets");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
+    let mut shared: BTreeMap<String, String> = BTreeMap::new();
     for ex in ["shop", "platform"] {
-        let mut files: Vec<PathBuf> = Vec::new();
-        for dir in [".github/workflows", "deploy/prometheus"] {
-            let d = root().join("examples").join(ex).join(dir);
-            files.extend(
-                std::fs::read_dir(&d)
-                    .expect("committed artifacts")
-                    .flatten()
-                    .map(|e| e.path()),
-            );
-        }
-        files.sort();
+        let files = generated(&root().join("examples").join(ex));
         assert!(files.len() >= 2);
-        for f in files {
-            let name = format!("{ex}@{}", f.file_name().and_then(|n| n.to_str()).unwrap_or(""));
-            settings.bind(|| insta::assert_snapshot!(name, read(&f)));
+        for (path, text) in files {
+            if let Some(rest) = path.strip_prefix("deploy/helm/") {
+                let (_, within) = rest.split_once('/').expect("deploy/helm/<service>/<file>");
+                if within.starts_with("templates/") || within == "values.schema.json" {
+                    match shared.get(within) {
+                        Some(first) => assert_eq!(first, &text, "{ex}/{path} differs from the other charts"),
+                        None => {
+                            let name = format!("chart@{}", within.replace('/', "__"));
+                            settings.bind(|| insta::assert_snapshot!(name, &text));
+                            shared.insert(within.to_string(), text);
+                        }
+                    }
+                    continue;
+                }
+                let name = format!("{ex}@helm__{}", rest.replace('/', "__"));
+                settings.bind(|| insta::assert_snapshot!(name, &text));
+                continue;
+            }
+            let file = path.rsplit('/').next().unwrap_or(&path);
+            let name = format!("{ex}@{file}");
+            settings.bind(|| insta::assert_snapshot!(name, &text));
         }
     }
+    assert_eq!(shared.len(), 11, "10 templates and the schema: {:?}", shared.keys());
 }
 
 /// The build codes that these tests trigger (for the coverage test).

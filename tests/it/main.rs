@@ -4,6 +4,7 @@ mod build;
 mod cases;
 mod cli;
 mod graph;
+mod helm;
 mod hostile;
 mod io;
 mod model;

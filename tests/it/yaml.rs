@@ -95,7 +95,7 @@ const HOSTILE: &[&str] = &[
     "émoji 🚀",
 ];
 
-fn python() -> Option<PathBuf> {
+pub fn python() -> Option<PathBuf> {
     let venv = PathBuf::from(std::env::var("DVCC_VALIDATORS").unwrap_or_else(|_| "/opt/dvcc-validators".into()))
         .join("tools/bin/python");
     let ok = |p: &Path| {
@@ -140,7 +140,7 @@ fn pyyaml_equals(py: &Path, yaml: &Path, expected: &serde_json::Value) -> Result
     }
 }
 
-fn required() -> bool {
+pub fn required() -> bool {
     std::env::var_os("CI").is_some()
 }
 
@@ -191,6 +191,13 @@ fn generated_files_read_back_as_intended() {
                 dvcc::backend::paths::prometheus_tests(&model.project.name),
                 serde_json::to_value(tests).expect("JSON"),
             ));
+        }
+        for svc in &model.services {
+            let layered = dvcc::backend::helm::layered(&model, svc);
+            intended.push((dvcc::backend::paths::values(&svc.name), layered.base));
+            for (env, overlay, _) in layered.envs {
+                intended.push((dvcc::backend::paths::env_values(&svc.name, &env), overlay));
+            }
         }
         for (path, expected) in intended {
             let file = root().join(ex).join(&path);

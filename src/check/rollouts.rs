@@ -1,0 +1,275 @@
+//! Checks of the Helm target: canary steps, rollout analysis, the links
+//! between deploy jobs and rollouts, Kubernetes names, and the cluster a
+//! deploy targets.
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Model, Strategy};
+use crate::sema::shape::{Node, Val};
+
+pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    canary_steps(model, diags);
+    deploys(model, diags);
+    names(user, diags);
+    clusters(user, model, diags);
+}
+
+fn canary_steps(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for r in &model.rollouts {
+        let Strategy::Canary { steps } = &r.strategy else {
+            continue;
+        };
+        if steps.iter().any(|s| !(1.0..=100.0).contains(&s.weight)) {
+            continue; // reported as out of range
+        }
+        for pair in steps.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if b.weight <= a.weight {
+                diags.push(
+                    Diagnostic::new(
+                        Code::CanaryWeightsNotIncreasing,
+                        format!("the canary steps of `{}` do not increase the weight", r.name),
+                        Label::new(b.span, format!("{}% after {}%", b.weight, a.weight)),
+                    )
+                    .with_label(Label::new(a.span, "previous step"))
+                    .with_help("each step must send more traffic to the new version than the one before it"),
+                );
+            }
+        }
+        if let Some(last) = steps.last().filter(|s| s.weight < 100.0) {
+            diags.push(
+                Diagnostic::new(
+                    Code::CanaryNotComplete,
+                    format!("the canary `{}` never sends all traffic to the new version", r.name),
+                    Label::new(last.span, format!("the last step stops at {}%", last.weight)),
+                )
+                .with_help("end with `step { weight = 100% }` so the rollout completes"),
+            );
+        }
+    }
+}
+
+fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for (p, d) in model.deploys() {
+        let env = &d.environment;
+        let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
+            // Shipping a service whose chart is a Rollout in this environment
+            // (another deploy job rolls it out) without waiting for it.
+            for svc in &d.services {
+                if let Some(r) = model.rollout_of(svc, env) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DeployWithoutRolloutWait,
+                            format!(
+                                "`deploy {env}` in pipeline `{}` ships `{svc}` without waiting for its rollout",
+                                p.name
+                            ),
+                            Label::new(
+                                d.span,
+                                format!(
+                                    "no `rollout` here, but `{svc}` is rolled out with `{}` in `{env}`",
+                                    r.name
+                                ),
+                            ),
+                        )
+                        .with_help(format!(
+                            "add `rollout = {}` to this deploy so the job waits until the rollout is healthy",
+                            r.name
+                        )),
+                    );
+                }
+            }
+            continue;
+        };
+        if model.service(&r.service).is_none() {
+            continue; // reported as an undefined name
+        }
+        if !d.services.contains(&r.service) {
+            diags.push(
+                Diagnostic::new(
+                    Code::RolloutServiceNotDeployed,
+                    format!(
+                        "`deploy {env}` uses rollout `{}` but does not ship `{}`",
+                        r.name, r.service
+                    ),
+                    Label::new(d.rollout_span, format!("rolls out `{}`", r.service)),
+                )
+                .with_label(Label::new(r.span, "declared here"))
+                .with_help(format!(
+                    "add `{}` to this deploy's `services`, or remove `rollout`",
+                    r.service
+                )),
+            );
+            continue;
+        }
+        // The first deploy job that names a rollout decides; another one
+        // must agree.
+        if let Some(first) = model.rollout_of(&r.service, env).filter(|f| f.name != r.name) {
+            diags.push(
+                Diagnostic::new(
+                    Code::ConflictingRollouts,
+                    format!(
+                        "`{}` is rolled out in `{env}` with both `{}` and `{}`",
+                        r.service, first.name, r.name
+                    ),
+                    Label::new(d.rollout_span, format!("`{}` here", r.name)),
+                )
+                .with_label(Label::new(first.span, "the rollout an earlier deploy job uses"))
+                .with_help(format!(
+                    "a chart has one strategy per environment: use `{}` in every deploy of `{}` to `{env}`",
+                    first.name, r.service
+                )),
+            );
+        }
+        if !r.abort_on.is_empty() && crate::backend::helm::prometheus_address(model, env).is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::AnalysisWithoutPrometheus,
+                    format!(
+                        "rollout `{}` analyses alerts in `{env}`, where no Prometheus address is set",
+                        r.name
+                    ),
+                    Label::new(d.rollout_span, "its `abort_on` alerts are queried here"),
+                )
+                .with_help(format!(
+                    "set `prometheus = \"http://...\"` on the project, or on environment `{env}`"
+                )),
+            );
+        }
+        let port = model
+            .service(&r.service)
+            .and_then(|s| s.per_env.get(env))
+            .and_then(|c| c.port);
+        if port.is_none() && matches!(r.strategy, Strategy::BlueGreen { .. }) {
+            diags.push(
+                Diagnostic::new(
+                    Code::RolloutWithoutPort,
+                    format!(
+                        "blue-green rollout `{}` switches traffic of `{}`, which has no port",
+                        r.name, r.service
+                    ),
+                    Label::new(d.rollout_span, format!("`{}` serves no traffic in `{env}`", r.service)),
+                )
+                .with_label(Label::new(r.span, "blue-green declared here"))
+                .with_help(format!(
+                    "set `port` on service `{}`, or use a `canary` rollout",
+                    r.service
+                )),
+            );
+        }
+    }
+}
+
+/// Whether `s` is a DNS-1035 label (service and release names).
+fn dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 53 // Helm release names
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// Whether `s` is a DNS-1123 subdomain (Secret names).
+fn dns_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|part| {
+            let b = part.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
+}
+
+fn names(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
+    for svc in user.iter().filter(|n| n.schema.id == "service") {
+        let name = svc.label();
+        if !name.is_empty() && !dns_label(name) {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidKubernetesName,
+                    format!("`{name}` cannot name a Helm release or a Kubernetes Service"),
+                    Label::new(svc.label_span(), "not a DNS label"),
+                )
+                .with_help(format!(
+                    "use lowercase letters, digits and `-`, starting with a letter, at most 53 characters: `{}`",
+                    name.to_ascii_lowercase().replace('_', "-")
+                )),
+            );
+        }
+        let blocks = svc.children_of("service.secrets").chain(
+            svc.children_of("service.in")
+                .flat_map(|i| i.children_of("service.secrets")),
+        );
+        for block in blocks {
+            for a in block.attrs.values() {
+                if let Val::Secret(secret) = &a.val
+                    && !dns_subdomain(secret)
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidKubernetesName,
+                            format!("secret `{secret}` cannot name a Kubernetes Secret"),
+                            Label::new(a.attr.value.span, "not a DNS subdomain"),
+                        )
+                        .with_help(format!(
+                            "use lowercase letters, digits, `-` and `.`: `{}`",
+                            secret.to_ascii_lowercase().replace('_', "-")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An environment that names a cluster other than the ones its `infra`
+/// creates: deploys would go to one cluster while Terraform builds another.
+fn clusters(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for infra in &model.infra {
+        let env = &infra.environment;
+        let Some(e) = model.environment(env) else { continue };
+        let (Some(wanted), Some(first)) = (&e.cluster, infra.clusters.first()) else {
+            continue;
+        };
+        if model.infra_cluster(env).is_some() {
+            continue;
+        }
+        let at = user
+            .iter()
+            .filter(|n| n.schema.id == "environment" && n.label() == env)
+            .find_map(|n| n.attrs.get("cluster").map(|a| a.attr.value.span))
+            .unwrap_or(e.span);
+        let names: Vec<String> = infra.clusters.iter().map(|c| format!("`{}`", c.name)).collect();
+        diags.push(
+            Diagnostic::new(
+                Code::ClusterConflict,
+                format!("environment `{env}` deploys to cluster \"{wanted}\", but `infra {env}` creates {}", names.join(", ")),
+                Label::new(at, "a cluster that infra does not create"),
+            )
+            .with_label(Label::new(infra.span, "creates its own cluster"))
+            .with_help(format!(
+                "set `cluster = \"{}\"` on environment `{env}` (an inherited `cluster` counts too), or remove the cluster from `infra {env}`",
+                first.name
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kubernetes_names() {
+        assert!(super::dns_label("api"));
+        assert!(super::dns_label("api-2"));
+        assert!(!super::dns_label("api_gateway"));
+        assert!(!super::dns_label("2api"));
+        assert!(!super::dns_label("Api"));
+        assert!(super::dns_subdomain("shop-db-url"));
+        assert!(super::dns_subdomain("x.y"));
+        assert!(!super::dns_subdomain("NPM_TOKEN"));
+        assert!(!super::dns_subdomain("a..b"));
+    }
+}

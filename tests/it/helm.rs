@@ -1,0 +1,184 @@
+//! The Helm target: `values.yaml` and each `values-<env>.yaml`, read back by
+//! a YAML 1.1 reader (PyYAML, as Helm's Go library reads YAML 1.1) and
+//! merged the way Helm merges, equal the resolved model of that environment;
+//! strings that YAML 1.1 would turn into booleans or numbers stay strings.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::support::root;
+use crate::yaml::{python, required};
+
+/// Reads `values.yaml` and the overlay with PyYAML and merges them as Helm
+/// does (maps key by key, `null` deletes); the merged values as JSON.
+fn helm_merged(py: &Path, chart: &Path, env: &str) -> Value {
+    let script = "import json,sys,yaml\n\
+        def coalesce(b, o):\n\
+        \x20   if not isinstance(b, dict) or not isinstance(o, dict): return o\n\
+        \x20   out = dict(b)\n\
+        \x20   for k, v in o.items():\n\
+        \x20       if v is None: out.pop(k, None)\n\
+        \x20       elif isinstance(v, dict) and isinstance(out.get(k), dict): out[k] = coalesce(out[k], v)\n\
+        \x20       else: out[k] = v\n\
+        \x20   return out\n\
+        base = yaml.safe_load(open(sys.argv[1], encoding='utf-8')) or {}\n\
+        over = yaml.safe_load(open(sys.argv[2], encoding='utf-8')) or {}\n\
+        print(json.dumps(coalesce(base, over)))\n";
+    let out = Command::new(py)
+        .args(["-c", script])
+        .arg(chart.join("values.yaml"))
+        .arg(chart.join(format!("values-{env}.yaml")))
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON from python")
+}
+
+#[test]
+fn merged_values_equal_the_model_for_every_service_and_environment() {
+    let Some(py) = python() else {
+        assert!(!required(), "CI must install PyYAML (.ci/install-validators)");
+        eprintln!("skipped: no PyYAML");
+        return;
+    };
+    let mut checked = 0;
+    for ex in ["examples/shop", "examples/platform"] {
+        let loaded = dvcc::load::load_paths(&[root().join(ex)]);
+        let model = dvcc::analyze(&loaded, 0).model;
+        for svc in &model.services {
+            let chart = root().join(ex).join(dvcc::backend::paths::chart_dir(&svc.name));
+            for env in &model.environments {
+                let merged = helm_merged(&py, &chart, &env.name);
+                // The values the backend means for this environment, built
+                // directly from the model (no layering)...
+                let full =
+                    serde_json::to_value(dvcc::backend::helm::values(&model, svc, Some(&env.name))).expect("JSON");
+                assert_eq!(merged, full, "{ex}: {} in {}", svc.name, env.name);
+                // ...and what they say, field by field, against the model.
+                let cfg = &svc.per_env[&env.name];
+                let at = |p: &str| merged.pointer(p).cloned().unwrap_or(Value::Null);
+                let image = format!(
+                    "{}:{}",
+                    at("/image/repository").as_str().unwrap_or(""),
+                    at("/image/tag").as_str().unwrap_or("")
+                );
+                assert!(image.starts_with(&cfg.image), "{image} vs {}", cfg.image);
+                assert_eq!(at("/replicaCount"), json!(cfg.replicas));
+                assert_eq!(at("/port"), cfg.port.map_or(Value::Null, |p| json!(p)));
+                assert_eq!(
+                    at("/command"),
+                    if cfg.command.is_empty() {
+                        Value::Null
+                    } else {
+                        json!(cfg.command)
+                    }
+                );
+                assert_eq!(
+                    at("/resources/requests/cpu"),
+                    cfg.cpu.as_ref().map_or(Value::Null, |c| json!(c.to_string()))
+                );
+                assert_eq!(
+                    at("/resources/limits/memory"),
+                    cfg.memory.as_ref().map_or(Value::Null, |m| json!(m.to_string()))
+                );
+                assert_eq!(
+                    at("/env"),
+                    if cfg.env.is_empty() {
+                        Value::Null
+                    } else {
+                        json!(cfg.env)
+                    }
+                );
+                for (var, secret) in &cfg.secrets {
+                    assert_eq!(at(&format!("/secretEnv/{var}/secret")), json!(secret));
+                }
+                assert_eq!(at("/autoscaling/enabled"), json!(cfg.autoscale.is_some()));
+                if let Some(a) = &cfg.autoscale {
+                    assert_eq!(at("/autoscaling/minReplicas"), json!(a.min));
+                    assert_eq!(at("/autoscaling/maxReplicas"), json!(a.max));
+                }
+                let rollout = model.rollout_of(&svc.name, &env.name);
+                assert_eq!(at("/rollout/enabled"), json!(rollout.is_some()));
+                if let Some(r) = rollout {
+                    assert_eq!(at("/rollout/name"), json!(r.name));
+                    let queries: Vec<Value> = r
+                        .abort_on
+                        .iter()
+                        .map(|a| json!({"name": a, "query": model.alert(a).expect("declared").expr}))
+                        .collect();
+                    assert_eq!(
+                        at("/rollout/analysis/alerts"),
+                        if queries.is_empty() {
+                            Value::Null
+                        } else {
+                            json!(queries)
+                        }
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(
+        checked,
+        3 + 5 * 4,
+        "every service in every environment of both examples"
+    );
+}
+
+#[test]
+fn env_values_survive_a_yaml_1_1_read_back_as_strings() {
+    let Some(py) = python() else {
+        assert!(!required(), "CI must install PyYAML (.ci/install-validators)");
+        eprintln!("skipped: no PyYAML");
+        return;
+    };
+    let hostile = [
+        "on",
+        "no",
+        "NO",
+        "off",
+        "y",
+        "0755",
+        "1e3",
+        "12:30",
+        "~",
+        "2024-01-02",
+        "1_000",
+        "true",
+        ".inf",
+    ];
+    let mut src = String::from(
+        "project p { repo = \"a/b\" }\nenvironment prod { cluster = \"c\" }\nservice api {\n  image = \"r/api\"\n  env {\n",
+    );
+    for (i, v) in hostile.iter().enumerate() {
+        src.push_str(&format!("    V{i} = \"{v}\"\n"));
+    }
+    src.push_str("  }\n  in prod { env { V0 = \"off\"  V1 = \"yes\" } }\n}\n");
+    let loaded = dvcc::load::Loaded::from_bytes("p.dvc", src.into_bytes());
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let header = |s: &[String]| dvcc::backend::yaml_header(s);
+    let ctx = dvcc::backend::Context { header: &header };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-yaml11");
+    let _ = std::fs::remove_dir_all(&dir);
+    use dvcc::backend::Backend as _;
+    for a in dvcc::backend::helm::Helm.generate(&model, &ctx) {
+        let p = dir.join(&a.path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, a.contents).expect("write");
+    }
+    let merged = helm_merged(&py, &dir.join("deploy/helm/api"), "prod");
+    let mut want: Vec<(String, String)> = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("V{i}"), v.to_string()))
+        .collect();
+    want[0].1 = "off".into();
+    want[1].1 = "yes".into();
+    for (k, v) in want {
+        assert_eq!(merged["env"][&k], json!(v), "{k} read back as {}", merged["env"][&k]);
+    }
+}
