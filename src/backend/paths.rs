@@ -42,6 +42,14 @@ pub fn env_values(service: &str, env: &str) -> String {
     format!("{}/values-{env}.yaml", chart_dir(service))
 }
 
+/// The directory of Terraform modules dvcc owns files in.
+pub const TERRAFORM_DIR: &str = "deploy/terraform";
+
+/// `deploy/terraform/<env>/main.tf.json`: the infrastructure of `env`.
+pub fn terraform(env: &str) -> String {
+    format!("{TERRAFORM_DIR}/{env}/main.tf.json")
+}
+
 /// The IAM role that deploy jobs to `env` assume through GitHub's OIDC
 /// provider (at most 64 characters, as AWS requires).
 pub fn deploy_role(project: &str, env: &str) -> String {

@@ -6,6 +6,7 @@
 pub mod cron;
 pub mod promql;
 pub mod rollouts;
+pub mod terraform;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step, Trigger};
@@ -55,6 +56,7 @@ pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diag
     alerts(db, model, diags);
     slos(db, model, diags);
     rollouts::run(user, model, diags);
+    terraform::run(user, model, diags);
 }
 
 /// The source span of bytes `start..end` of `text`, the value of a string

@@ -40,7 +40,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Generate the artifacts (GitHub Actions workflows, Helm charts, Prometheus rules) from a project.
+    /// Generate the artifacts (GitHub Actions workflows, Helm charts, Terraform, Prometheus rules) from a project.
     #[command(
         after_help = "In CI, `dvcc build --check` fails when a committed artifact is stale, missing or hand-edited."
     )]
@@ -102,6 +102,8 @@ enum TargetArg {
     Gha,
     /// Helm charts and values per service (deploy/helm/).
     Helm,
+    /// Terraform JSON per environment with infra (deploy/terraform/).
+    Terraform,
     /// Prometheus rules (deploy/prometheus/).
     Prometheus,
 }

@@ -103,6 +103,9 @@ codes! {
     ConflictingRollouts = "DVC0515", "conflicting-rollouts", Error, "one service rolled out two ways in the same environment";
     RolloutWithoutPort = "DVC0516", "rollout-without-port", Error, "a blue-green rollout of a service that has no port";
     InvalidKubernetesName = "DVC0517", "invalid-kubernetes-name", Error, "a service or secret name Kubernetes does not accept";
+    UnknownEngineVersion = "DVC0518", "unknown-engine-version", Error, "a database engine version RDS does not offer";
+    UndeclaredTerraformReference = "DVC0519", "undeclared-terraform-reference", Error, "a `${...}` in a raw resource that names nothing declared";
+    InfraWithoutRegion = "DVC0520", "infra-without-region", Error, "an `infra` block with no AWS region";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

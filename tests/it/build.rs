@@ -232,8 +232,10 @@ fn artifact_snapshots() {
                 settings.bind(|| insta::assert_snapshot!(name, &text));
                 continue;
             }
-            let file = path.rsplit('/').next().unwrap_or(&path);
-            let name = format!("{ex}@{file}");
+            let name = match path.strip_prefix("deploy/terraform/") {
+                Some(rest) => format!("{ex}@terraform__{}", rest.replace('/', "__")),
+                None => format!("{ex}@{}", path.rsplit('/').next().unwrap_or(&path)),
+            };
             settings.bind(|| insta::assert_snapshot!(name, &text));
         }
     }
@@ -268,4 +270,59 @@ fn secrets_in_env_become_workflow_secret_expressions() {
     let wf = &dvcc::backend::gha::GithubActions.generate(&model, &ctx)[0].contents;
     assert!(wf.contains("TOKEN: ${{ secrets.NPM_TOKEN }}"), "{wf}");
     assert!(wf.contains("X: ${{ secrets.X_Y }}"), "{wf}");
+}
+
+/// The role each generated deploy job assumes is the role the generated
+/// Terraform of its environment creates, and that role trusts exactly the
+/// repository's deploys to that environment.
+#[test]
+fn deploy_jobs_assume_the_role_terraform_creates() {
+    let mut checked = 0;
+    for ex in ["shop", "platform"] {
+        let dir = root().join("examples").join(ex);
+        let loaded = dvcc::load::load_paths(std::slice::from_ref(&dir));
+        let model = dvcc::analyze(&loaded, 0).model;
+        for (path, workflow) in dvcc::backend::gha::intended_values(&model) {
+            let jobs = workflow["jobs"].as_object().expect("jobs");
+            for (name, job) in jobs {
+                let Some(env) = job["environment"]["name"].as_str() else {
+                    continue;
+                };
+                let steps = job["steps"].as_array().expect("steps");
+                let arn = steps
+                    .iter()
+                    .find_map(|s| s["with"]["role-to-assume"].as_str())
+                    .unwrap_or_else(|| panic!("{path}: deploy job {name} assumes no role"));
+                let role = arn.rsplit_once(":role/").expect("a role ARN").1;
+                let tf_path = dir.join(dvcc::backend::paths::terraform(env));
+                if model.infra(env).is_none() {
+                    assert!(!tf_path.exists());
+                    continue;
+                }
+                let tf: serde_json::Value = serde_json::from_str(&read(&tf_path)).expect("JSON");
+                let created = &tf["resource"]["aws_iam_role"]["deploy"];
+                assert_eq!(created["name"], role, "{ex}: {path} job {name}");
+                let trust: serde_json::Value =
+                    serde_json::from_str(created["assume_role_policy"].as_str().expect("policy")).expect("JSON");
+                let cond = &trust["Statement"][0]["Condition"]["StringEquals"];
+                assert_eq!(
+                    cond["token.actions.githubusercontent.com:sub"],
+                    format!("repo:{}:environment:{env}", model.project.repo)
+                );
+                assert_eq!(cond["token.actions.githubusercontent.com:aud"], "sts.amazonaws.com");
+                // The cluster the job connects to is the one Terraform creates.
+                let cluster = steps
+                    .iter()
+                    .find_map(|s| s["env"]["CLUSTER"].as_str())
+                    .expect("a cluster step");
+                let modules = tf["module"].as_object().expect("modules");
+                assert!(
+                    modules.values().any(|m| m["cluster_name"] == cluster),
+                    "{ex}: {name} connects to {cluster}, which {env}'s Terraform does not create"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 3, "deploy jobs to environments with infra: {checked}");
 }

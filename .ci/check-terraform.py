@@ -1,0 +1,174 @@
+"""Checks the generated Terraform JSON of the examples (run by
+.ci/validate-artifacts with the validators' Python, which has python-hcl2).
+
+For every examples/*/deploy/terraform/<env>/main.tf.json:
+  1. it is JSON with an object at the top and no duplicate keys;
+  2. every string holding `${...}` or `%{...}` parses as an HCL template
+     (python-hcl2), as Terraform will parse it;
+  3. `terraform validate` passes where a terraform binary is on PATH. The
+     registry modules cannot be downloaded here, so each is replaced by a
+     local stub that declares exactly the arguments dvcc passes and the
+     outputs dvcc reads; providers cannot be downloaded either, so this
+     checks the configuration's structure (block and argument names,
+     required arguments). Without terraform, the check is skipped;
+  4. checkov (--framework terraform_json --skip-download) reports no failed
+     policy beyond those in .ci/checkov-accepted.json, each with its reason.
+Prints one PASS/FAIL/SKIP line per check; exits 1 when one fails.
+"""
+import json, os, re, shutil, subprocess, sys, tempfile
+from pathlib import Path
+
+import hcl2
+
+PREFIX = Path(os.environ.get("DVCC_VALIDATORS", "/opt/dvcc-validators"))
+CHECKOV = PREFIX / "checkov" / "bin" / "checkov"
+# checkov 3.3's terraform_json parser fails on the `terraform` block: give it the rest.
+CHECKOV_BLOCKS = ("resource", "data", "provider", "module", "variable", "locals", "output")
+PLUGIN_DIAGS = ("Missing required provider", "Failed to load plugin schemas", "Could not load plugin")
+failed = False
+
+
+def report(status, what, where, why=""):
+    global failed
+    failed |= status == "FAIL"
+    print(f"{status} {what} {where}" + (f"  -- {why}" if why else ""))
+
+
+def no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dup = {k for k in keys if keys.count(k) > 1}
+    if dup:
+        raise ValueError(f"duplicate key(s) {sorted(dup)}")
+    return dict(pairs)
+
+
+def strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from strings(k)
+            yield from strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from strings(x)
+
+
+def stubbed(doc, tmp):
+    """The module with each registry module replaced by a local stub."""
+    doc = json.loads(json.dumps(doc))
+    text = json.dumps(doc)
+    doc.get("terraform", {}).pop("backend", None)
+    for name, m in doc.get("module", {}).items():
+        d = tmp / f"stub_{name}"
+        d.mkdir()
+        outs = sorted(set(re.findall(rf"module\.{re.escape(name)}\.([a-z_0-9]+)", text)))
+        args = [k for k in m if k not in ("source", "version")]
+        (d / "main.tf.json").write_text(json.dumps({
+            "variable": {a: {} for a in args},
+            "output": {o: {"value": "stub"} for o in outs} or {"none": {"value": "stub"}},
+        }))
+        m["source"] = f"./stub_{name}"
+        m.pop("version", None)
+    return doc
+
+
+def validate(f, doc):
+    tf = shutil.which("terraform")
+    if not tf:
+        report("SKIP", "terraform-validate", f, "no terraform binary on PATH")
+        return
+    with tempfile.TemporaryDirectory(prefix="dvcc-tf-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "main.tf.json").write_text(json.dumps(stubbed(doc, tmp)))
+        (tmp / "empty.tfrc").write_text("")
+        env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0",
+               "TF_CLI_CONFIG_FILE": str(tmp / "empty.tfrc")}
+        # Installs the stub modules; the provider download fails offline.
+        subprocess.run([tf, "init", "-backend=false", "-input=false", "-no-color"], cwd=tmp, env=env,
+                       capture_output=True, text=True, timeout=120)
+        out = subprocess.run([tf, "validate", "-json", "-no-color"], cwd=tmp, env=env,
+                             capture_output=True, text=True, timeout=120)
+        version = subprocess.run([tf, "version", "-json"], capture_output=True, text=True, env=env)
+    try:
+        diags = json.loads(out.stdout).get("diagnostics", [])
+        ver = json.loads(version.stdout).get("terraform_version", "?")
+    except ValueError:
+        report("FAIL", "terraform-validate", f, out.stderr.strip()[-300:])
+        return
+    real = [d for d in diags if d.get("summary") not in PLUGIN_DIAGS]
+    errors = [f"{d.get('summary')}: {d.get('detail', '')[:160]}" for d in real if d.get("severity") == "error"]
+    report("FAIL" if errors else "PASS", "terraform-validate", f,
+           "; ".join(errors[:3]) if errors else f"terraform {ver}, structure (providers cannot be downloaded here)")
+
+
+def checkov(files, docs, accepted):
+    if not CHECKOV.exists():
+        report("FAIL" if os.environ.get("CI") else "SKIP", "checkov", "(all modules)", "checkov is not installed")
+        return
+    with tempfile.TemporaryDirectory(prefix="dvcc-checkov-") as tmp:
+        for i, (f, doc) in enumerate(zip(files, docs)):
+            part = {k: v for k, v in doc.items() if k in CHECKOV_BLOCKS}
+            (Path(tmp) / f"m{i}.tf.json").write_text(json.dumps(part))
+        out = subprocess.run([str(CHECKOV), "-d", tmp, "--framework", "terraform_json", "--skip-download",
+                              "--quiet", "-o", "json"], capture_output=True, text=True,
+                             env={**os.environ, "BC_SKIP_MAPPING": "TRUE"})
+    try:
+        res = json.loads(out.stdout)
+    except ValueError:
+        report("FAIL", "checkov", "(all modules)", (out.stderr or out.stdout).strip()[-300:])
+        return
+    res = res if isinstance(res, list) else [res]
+    res = [r for r in res if r.get("check_type") == "terraform_json"]
+    if not res:
+        report("FAIL", "checkov", "(all modules)", "checkov read nothing")
+        return
+    summary = res[0].get("summary", {})
+    if summary.get("parsing_errors"):
+        report("FAIL", "checkov", "(all modules)", f"{summary['parsing_errors']} file(s) checkov could not parse")
+    by_file = {}
+    for c in res[0].get("results", {}).get("failed_checks", []):
+        i = int(re.search(r"m(\d+)\.tf\.json", c["file_path"]).group(1))
+        by_file.setdefault(i, []).append(c)
+    for i, f in enumerate(files):
+        bad = [f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in by_file.get(i, [])
+               if c["check_id"] not in accepted]
+        ok = len([c for c in by_file.get(i, []) if c["check_id"] in accepted])
+        report("FAIL" if bad else "PASS", "checkov", f,
+               "; ".join(bad[:4]) if bad else f"{summary.get('passed', 0)} passed overall; {ok} accepted finding(s) here")
+
+
+def main(root):
+    root = Path(root)
+    files = sorted(root.glob("examples/*/deploy/terraform/*/main.tf.json"))
+    if not files:
+        print("no generated Terraform found")
+        return 1
+    accepted = json.loads((root / ".ci" / "checkov-accepted.json").read_text())
+    docs = []
+    for f in files:
+        rel = f.relative_to(root)
+        try:
+            doc = json.loads(f.read_text(), object_pairs_hook=no_duplicates)
+            assert isinstance(doc, dict), "the top level must be an object"
+            report("PASS", "json", rel)
+        except (ValueError, AssertionError) as e:
+            report("FAIL", "json", rel, str(e))
+            continue
+        templates = [s for s in strings(doc) if "${" in s or "%{" in s]
+        bad = []
+        for s in templates:
+            try:
+                hcl2.loads(f"a = {json.dumps(s)}\n")
+            except Exception as e:  # python-hcl2 raises lark errors of several kinds
+                bad.append(f"{s[:60]!r}: {type(e).__name__}")
+        report("FAIL" if bad else "PASS", "hcl2-templates", rel,
+               "; ".join(bad[:3]) if bad else f"{len(templates)} template string(s)")
+        validate(rel, doc)
+        docs.append((rel, doc))
+    checkov([r for r, _ in docs], [d for _, d in docs], accepted)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "."))

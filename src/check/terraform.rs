@@ -1,0 +1,187 @@
+//! Checks of the Terraform target: database engine versions, references
+//! between raw resources, and a region for every `infra`.
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::Model;
+use crate::sema::shape::Node;
+use crate::sema::suggest::did_you_mean;
+use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
+
+/// The major versions RDS offers per engine (a version may add a minor:
+/// `16.4`, `8.0.39`).
+pub const ENGINE_VERSIONS: &[(&str, &[&str])] = &[
+    ("postgres", &["12", "13", "14", "15", "16", "17"]),
+    ("mysql", &["5.7", "8.0", "8.4"]),
+    ("mariadb", &["10.5", "10.6", "10.11", "11.4"]),
+];
+
+/// The major version `version` belongs to, if `engine` has it.
+fn known_version(engine: &str, version: &str) -> Option<bool> {
+    let (_, majors) = ENGINE_VERSIONS.iter().find(|(e, _)| *e == engine)?;
+    Some(majors.iter().any(|m| {
+        version == *m
+            || version
+                .strip_prefix(m)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|minor| {
+                    !minor.is_empty()
+                        && minor
+                            .split('.')
+                            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                })
+    }))
+}
+
+pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for node in user.iter().filter(|n| n.schema.id == "infra") {
+        let env = node.label();
+        let Some(infra) = model.infra(env) else { continue };
+        if model.region(env).is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::InfraWithoutRegion,
+                    format!("`infra {env}` has no AWS region"),
+                    Label::new(node.label_span(), "no `provider aws { region = ... }` here"),
+                )
+                .with_help(format!(
+                    "add `provider aws {{ region = \"us-east-1\" }}` to `infra {env}`, or `region = \"...\"` on environment `{env}`"
+                )),
+            );
+        }
+        for db in node.children_of("infra.database") {
+            let (Some(engine), Some(version)) = (db.attrs.get("engine"), db.attrs.get("version")) else {
+                continue;
+            };
+            let engine_name = infra
+                .databases
+                .iter()
+                .find(|d| d.name == db.label())
+                .map(|d| (d.engine.clone(), d.version.clone()));
+            let Some((engine_name, version_text)) = engine_name else {
+                continue;
+            };
+            if known_version(&engine_name, &version_text) == Some(false) {
+                let majors = ENGINE_VERSIONS
+                    .iter()
+                    .find(|(e, _)| *e == engine_name)
+                    .map(|(_, m)| m.join(", "))
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnknownEngineVersion,
+                        format!("RDS has no {engine_name} version \"{version_text}\""),
+                        Label::new(version.attr.value.span, format!("not a {engine_name} version")),
+                    )
+                    .with_label(Label::new(engine.attr.value.span, "the engine"))
+                    .with_help(format!(
+                        "{engine_name} versions are {majors} (optionally with a minor: `{}.1`)",
+                        majors.split(", ").last().unwrap_or("")
+                    )),
+                );
+            }
+        }
+        let declared = crate::backend::terraform::declared(model, infra);
+        for res in node.children_of("infra.resource") {
+            let mut refs = Vec::new();
+            interpolations(res.block, &mut refs);
+            for (path, span) in refs {
+                if let Some(why) = undeclared(&path, &declared) {
+                    let mut d = Diagnostic::new(
+                        Code::UndeclaredTerraformReference,
+                        format!("`${{{}}}` refers to {why}", path.join(".")),
+                        Label::new(span, "not declared in this infra block"),
+                    );
+                    let target = path
+                        .iter()
+                        .take(if path[0] == "data" { 3 } else { 2 })
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    d = match did_you_mean(&target, declared.iter().map(String::as_str)) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None if ["module", "data", "var", "local"].contains(&path[0].as_str()) => {
+                            let prefix = format!("{}.", path[0]);
+                            let same: Vec<String> = declared
+                                .iter()
+                                .filter(|n| n.starts_with(&prefix))
+                                .map(|n| format!("`{n}`"))
+                                .collect();
+                            d.with_help(if same.is_empty() {
+                                format!("`infra {env}` declares no `{prefix}*`; use a resource instead")
+                            } else {
+                                format!("`infra {env}` declares {}", same.join(", "))
+                            })
+                        }
+                        None => d.with_help(format!(
+                            "declare it with `resource TYPE NAME {{ }}` in `infra {env}`, or fix the name"
+                        )),
+                    };
+                    diags.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Why `path` names nothing declared, or `None` when it does (or when it is
+/// not a reference Terraform resolves from this module).
+fn undeclared(path: &[String], declared: &[String]) -> Option<String> {
+    let first = path.first()?.as_str();
+    let key = match first {
+        // Built-in objects and iteration variables.
+        "path" | "terraform" | "count" | "each" | "self" => return None,
+        "data" if path.len() >= 3 => format!("data.{}.{}", path[1], path[2]),
+        "module" | "var" | "local" if path.len() >= 2 => format!("{first}.{}", path[1]),
+        _ if path.len() >= 2 => format!("{first}.{}", path[1]),
+        _ => return Some(format!("`{first}`, which is not a resource reference")),
+    };
+    (!declared.contains(&key)).then(|| format!("`{key}`, which is not declared"))
+}
+
+/// Every `${...}` in the strings of a raw block: its path segments and span.
+fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
+    let Some(body) = &block.body else { return };
+    for item in &body.items {
+        match item {
+            Item::Attribute(a) => value(&a.value, out),
+            Item::Block(b) => interpolations(b, out),
+            _ => {}
+        }
+    }
+}
+
+fn value(v: &Value, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
+    match &v.kind {
+        ValueKind::Str(lit) => {
+            for part in &lit.parts {
+                if let StrPart::Interp { path, span } = part {
+                    out.push((path.segments.iter().map(|s| s.name.clone()).collect(), *span));
+                }
+            }
+        }
+        ValueKind::List(items) => items.iter().for_each(|x| value(x, out)),
+        ValueKind::Range(a, b) => {
+            value(a, out);
+            value(b, out);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::known_version;
+
+    #[test]
+    fn engine_versions() {
+        assert_eq!(known_version("postgres", "16"), Some(true));
+        assert_eq!(known_version("postgres", "16.4"), Some(true));
+        assert_eq!(known_version("postgres", "8.0"), Some(false));
+        assert_eq!(known_version("postgres", "16."), Some(false));
+        assert_eq!(known_version("mysql", "8.0.39"), Some(true));
+        assert_eq!(known_version("mysql", "8"), Some(false));
+        assert_eq!(known_version("mariadb", "10.11"), Some(true));
+        assert_eq!(known_version("mariadb", "10.1"), Some(false));
+        assert_eq!(known_version("oracle", "19"), None);
+    }
+}
