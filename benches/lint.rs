@@ -4,7 +4,10 @@
 //! median is the figure to compare), and throughput. Scenarios:
 //! - a 100,000-line project spread over 20 files (what `dvcc lint` reads),
 //! - one 5,000-line file (what the language server re-checks per keystroke),
-//! - one 10 MB file (a single huge file, parsed on all cores).
+//! - one 10 MB file (a single huge file, parsed on all cores),
+//! - `build-*`: the same 100,000-line project checked and generated for
+//!   every target (workflows, charts and values, rules), as `dvcc build`
+//!   does before writing.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -69,11 +72,13 @@ alert HighErrorRate{n} {{
 const HEADER: &str = r#"project bench {
   repo     = "acme/bench"
   registry = "ghcr.io/acme"
+  prometheus = "http://prometheus:9090"
 }
 
 environment dev {
   cluster   = "dev-cluster"
   namespace = "bench-dev"
+  region    = "us-east-1"
 }
 
 environment staging {
@@ -112,19 +117,64 @@ fn lint(files: &[(String, String)]) -> usize {
     dvcc::lint(&loaded).len()
 }
 
+/// Checks the project and generates every target's artifacts; their count.
+fn build(files: &[(String, String)]) -> usize {
+    let refs: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
+        .collect();
+    let loaded = Loaded::from_files(&refs);
+    let analysis = dvcc::analyze(&loaded, 0);
+    assert!(analysis.diagnostics.is_empty(), "the generated project must be clean");
+    let header = |s: &[String]| dvcc::backend::yaml_header(s);
+    let ctx = dvcc::backend::Context { header: &header };
+    dvcc::backend::ALL
+        .iter()
+        .map(|b| b.generate(&analysis.model, &ctx).len())
+        .sum()
+}
+
+/// Where `build` spends its time: analysis, then each target (one run).
+fn build_breakdown(files: &[(String, String)]) {
+    let refs: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
+        .collect();
+    let start = Instant::now();
+    let loaded = Loaded::from_files(&refs);
+    let analysis = dvcc::analyze(&loaded, 0);
+    let mut parts = vec![format!("load+check {:.0} ms", start.elapsed().as_secs_f64() * 1e3)];
+    let header = |s: &[String]| dvcc::backend::yaml_header(s);
+    let ctx = dvcc::backend::Context { header: &header };
+    for b in dvcc::backend::ALL {
+        let start = Instant::now();
+        let n = black_box(b.generate(&analysis.model, &ctx)).len();
+        parts.push(format!(
+            "{} {:.0} ms ({n} files)",
+            b.name(),
+            start.elapsed().as_secs_f64() * 1e3
+        ));
+    }
+    println!("{:<32} {}", "  one run:", parts.join(", "));
+}
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
 }
 
 fn measure(name: &str, files: &[(String, String)], runs: usize) {
+    measure_with(name, files, runs, lint);
+}
+
+fn measure_with(name: &str, files: &[(String, String)], runs: usize, work: fn(&[(String, String)]) -> usize) {
     let lines: usize = files.iter().map(|(_, t)| t.lines().count()).sum();
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
     assert_eq!(lint(files), 0, "the generated project must be clean");
     let times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            black_box(lint(black_box(files)));
+            black_box(work(black_box(files)));
             start.elapsed()
         })
         .collect();
@@ -145,6 +195,11 @@ fn main() {
     let want = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     if want("project-100k") {
         measure("project-100k (20 files)", &project(100_000, 20), 9);
+    }
+    if want("build-100k") {
+        let files = project(100_000, 20);
+        measure_with("build-100k (all targets)", &files, 5, build);
+        build_breakdown(&files);
     }
     if want("file-5k") {
         measure("file-5k (language server)", &project(5_000, 1), 31);

@@ -93,6 +93,22 @@ impl Model {
             .find(|r| r.service == service)
     }
 
+    /// [`Model::rollout_of`] for every service and environment at once:
+    /// (service, environment) → rollout.
+    pub fn rollout_index(&self) -> std::collections::HashMap<(&str, &str), &Rollout> {
+        let by_name: std::collections::HashMap<&str, &Rollout> =
+            self.rollouts.iter().map(|r| (r.name.as_str(), r)).collect();
+        let mut out = std::collections::HashMap::new();
+        for (_, d) in self.deploys() {
+            if let Some(r) = d.rollout.as_deref().and_then(|r| by_name.get(r))
+                && d.services.contains(&r.service)
+            {
+                out.entry((r.service.as_str(), d.environment.as_str())).or_insert(*r);
+            }
+        }
+        out
+    }
+
     /// Every deploy job with its pipeline, in pipeline and job order.
     pub fn deploys(&self) -> impl Iterator<Item = (&Pipeline, &Deploy)> {
         self.pipelines

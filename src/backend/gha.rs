@@ -37,12 +37,13 @@ impl Backend for GithubActions {
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
+        let versions = pinned_versions(model);
         model
             .pipelines
             .iter()
             .map(|p| {
                 let wf = workflow(model, p);
-                let body = pin_comments(&yaml::to_string(&wf), model);
+                let body = pin_comments(&yaml::to_string(&wf), &versions);
                 let sources = vec![p.source.clone()];
                 Artifact {
                     path: paths::workflow(&p.name),
@@ -498,8 +499,8 @@ fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     job.steps = steps;
 }
 
-/// Appends the version comment to every pinned `uses:` line.
-fn pin_comments(yaml: &str, m: &Model) -> String {
+/// Every pinned `uses` of the project, with the version it stands for.
+fn pinned_versions(m: &Model) -> IndexMap<String, String> {
     let mut versions: IndexMap<String, String> = IndexMap::new();
     for (uses, version) in [CHECKOUT, AWS_CREDENTIALS, SETUP_HELM] {
         versions.insert(uses.to_string(), version.to_string());
@@ -516,6 +517,11 @@ fn pin_comments(yaml: &str, m: &Model) -> String {
             }
         }
     }
+    versions
+}
+
+/// Appends the version comment to every pinned `uses:` line.
+fn pin_comments(yaml: &str, versions: &IndexMap<String, String>) -> String {
     let mut out = String::with_capacity(yaml.len() + 256);
     for line in yaml.lines() {
         out.push_str(line);

@@ -15,6 +15,8 @@
 //! back that environment's full values; a test reads the written files back
 //! with a YAML 1.1 reader and checks this for every service and environment.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -85,40 +87,65 @@ impl Backend for Helm {
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
+        let sources = sources(model);
+        // The same in every chart: made once.
+        let fixed = fixed_files();
+        let rollouts = model.rollout_index();
         let mut out = Vec::new();
         for svc in &model.services {
-            out.extend(chart(model, svc, ctx));
+            let own = sources.get(svc.name.as_str()).map_or(&[][..], Vec::as_slice);
+            out.extend(chart(model, svc, own, &rollouts, ctx));
+            let dir = paths::chart_dir(&svc.name);
+            out.extend(fixed.iter().map(|(path, text)| Artifact {
+                path: format!("{dir}/{path}"),
+                contents: text.clone(),
+            }));
         }
         out
     }
 }
 
-fn chart(model: &Model, svc: &Service, ctx: &Context<'_>) -> Vec<Artifact> {
+/// Per service, the `.dvc` files its chart comes from: the service's, its
+/// rollouts' and their `abort_on` alerts', and the pipelines that deploy it.
+fn sources(model: &Model) -> HashMap<&str, Vec<String>> {
+    let mut out: HashMap<&str, Vec<String>> = model
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), vec![s.source.clone()]))
+        .collect();
+    let mut add = |svc: &str, file: &String| {
+        if let Some(v) = out.get_mut(svc)
+            && !v.contains(file)
+        {
+            v.push(file.clone());
+        }
+    };
+    for r in &model.rollouts {
+        add(&r.service, &r.source);
+    }
+    for (p, d) in model.deploys() {
+        for svc in &d.services {
+            add(svc, &p.source);
+        }
+    }
+    for r in &model.rollouts {
+        for a in r.abort_on.iter().filter_map(|a| model.alert(a)) {
+            add(&r.service, &a.source);
+        }
+    }
+    out
+}
+
+fn chart(
+    model: &Model,
+    svc: &Service,
+    sources: &[String],
+    rollouts: &HashMap<(&str, &str), &Rollout>,
+    ctx: &Context<'_>,
+) -> Vec<Artifact> {
     let dir = paths::chart_dir(&svc.name);
-    let mut sources = vec![svc.source.clone()];
-    for r in model.rollouts.iter().filter(|r| r.service == svc.name) {
-        if !sources.contains(&r.source) {
-            sources.push(r.source.clone());
-        }
-    }
-    for p in &model.pipelines {
-        let deploys = p.jobs.iter().filter_map(|j| j.deploy.as_ref());
-        if deploys.into_iter().any(|d| d.services.contains(&svc.name)) && !sources.contains(&p.source) {
-            sources.push(p.source.clone());
-        }
-    }
-    for a in model.alerts.iter().filter(|a| {
-        model
-            .rollouts
-            .iter()
-            .any(|r| r.service == svc.name && r.abort_on.contains(&a.name))
-    }) {
-        if !sources.contains(&a.source) {
-            sources.push(a.source.clone());
-        }
-    }
-    let header = (ctx.header)(&sources);
-    let layered = layered(model, svc);
+    let header = (ctx.header)(sources);
+    let layered = layered_with(model, svc, rollouts);
     let mut out = vec![
         Artifact {
             path: format!("{dir}/Chart.yaml"),
@@ -128,10 +155,6 @@ fn chart(model: &Model, svc: &Service, ctx: &Context<'_>) -> Vec<Artifact> {
             path: paths::values(&svc.name),
             contents: format!("{header}{}", yaml::to_string(&layered.base)),
         },
-        Artifact {
-            path: format!("{dir}/values.schema.json"),
-            contents: schema(),
-        },
     ];
     for (env, overlay, _) in &layered.envs {
         out.push(Artifact {
@@ -139,16 +162,18 @@ fn chart(model: &Model, svc: &Service, ctx: &Context<'_>) -> Vec<Artifact> {
             contents: format!("{header}{}", yaml::to_string(overlay)),
         });
     }
-    let template_header = format!(
+    out
+}
+
+/// The files every chart carries unchanged: the templates (with the
+/// generated-file mark) and the values schema.
+fn fixed_files() -> Vec<(&'static str, String)> {
+    let header = format!(
         "# {MARK} {}: the chart bundled with dvcc.\n# Do not edit: it is rewritten by `dvcc build`.\n",
         env!("CARGO_PKG_VERSION")
     );
-    for (path, text) in TEMPLATES {
-        out.push(Artifact {
-            path: format!("{dir}/{path}"),
-            contents: format!("{template_header}{text}"),
-        });
-    }
+    let mut out: Vec<(&str, String)> = TEMPLATES.iter().map(|(p, t)| (*p, format!("{header}{t}"))).collect();
+    out.push(("values.schema.json", schema()));
     out
 }
 
@@ -434,6 +459,12 @@ pub fn go_duration(d: &Duration) -> String {
 /// The full values of `svc` in `env` (`None`: the service's own
 /// declaration, no override and no rollout).
 pub fn values(model: &Model, svc: &Service, env: Option<&str>) -> Values {
+    let rollout = env.and_then(|e| model.rollout_of(&svc.name, e));
+    values_with(model, svc, env, rollout)
+}
+
+/// [`values`] with the environment's rollout already looked up.
+fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollout: Option<&Rollout>) -> Values {
     let cfg: &ServiceConfig = env.and_then(|e| svc.per_env.get(e)).unwrap_or(&svc.base);
     let (repository, tag) = split_image(&cfg.image);
     let store = env
@@ -441,7 +472,7 @@ pub fn values(model: &Model, svc: &Service, env: Option<&str>) -> Values {
         .and_then(|e| e.secret_store.clone())
         .or_else(|| model.project.secret_store.clone());
     let most = cfg.autoscale.as_ref().map_or(cfg.replicas, |a| a.max.max(a.min));
-    let rollout = env.and_then(|e| model.rollout_of(&svc.name, e).map(|r| (e, r)));
+    let rollout = env.zip(rollout);
     Values {
         image: Image {
             repository,
@@ -637,12 +668,22 @@ pub struct Layered {
 }
 
 pub fn layered(model: &Model, svc: &Service) -> Layered {
+    layered_with(model, svc, &model.rollout_index())
+}
+
+fn layered_with(model: &Model, svc: &Service, rollouts: &HashMap<(&str, &str), &Rollout>) -> Layered {
     let full: Vec<(String, Value)> = model
         .environments
         .iter()
-        .map(|e| (e.name.clone(), to_value(&values(model, svc, Some(&e.name)))))
+        .map(|e| {
+            let rollout = rollouts.get(&(svc.name.as_str(), e.name.as_str())).copied();
+            (
+                e.name.clone(),
+                to_value(&values_with(model, svc, Some(&e.name), rollout)),
+            )
+        })
         .collect();
-    let mut base = to_value(&values(model, svc, None));
+    let mut base = to_value(&values_with(model, svc, None, None));
     if let Some(common) = common(&full.iter().map(|(_, v)| v).collect::<Vec<_>>()) {
         base = coalesce(&base, &common);
     }

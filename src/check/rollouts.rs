@@ -49,13 +49,16 @@ fn canary_steps(model: &Model, diags: &mut Vec<Diagnostic>) {
 }
 
 fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let rollout_of = model.rollout_index();
+    let services: std::collections::HashMap<&str, &crate::model::Service> =
+        model.services.iter().map(|s| (s.name.as_str(), s)).collect();
     for (p, d) in model.deploys() {
         let env = &d.environment;
         let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
             // Shipping a service whose chart is a Rollout in this environment
             // (another deploy job rolls it out) without waiting for it.
             for svc in &d.services {
-                if let Some(r) = model.rollout_of(svc, env) {
+                if let Some(r) = rollout_of.get(&(svc.as_str(), env.as_str())) {
                     diags.push(
                         Diagnostic::new(
                             Code::DeployWithoutRolloutWait,
@@ -80,7 +83,7 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
             }
             continue;
         };
-        if model.service(&r.service).is_none() {
+        if !services.contains_key(r.service.as_str()) {
             continue; // reported as an undefined name
         }
         if !d.services.contains(&r.service) {
@@ -103,7 +106,10 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
         }
         // The first deploy job that names a rollout decides; another one
         // must agree.
-        if let Some(first) = model.rollout_of(&r.service, env).filter(|f| f.name != r.name) {
+        if let Some(first) = rollout_of
+            .get(&(r.service.as_str(), env.as_str()))
+            .filter(|f| f.name != r.name)
+        {
             diags.push(
                 Diagnostic::new(
                     Code::ConflictingRollouts,
@@ -135,8 +141,8 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        let port = model
-            .service(&r.service)
+        let port = services
+            .get(r.service.as_str())
             .and_then(|s| s.per_env.get(env))
             .and_then(|c| c.port);
         if port.is_none() && matches!(r.strategy, Strategy::BlueGreen { .. }) {
