@@ -10,6 +10,7 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     canary_steps(model, diags);
     deploys(model, diags);
     names(user, diags);
+    probes(user, model, diags);
     clusters(user, model, diags);
 }
 
@@ -162,6 +163,46 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// `health` without `port`: the probes would have no port to call.
+fn probes(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for node in user.iter().filter(|n| n.schema.id == "service") {
+        let Some(svc) = model.service(node.label()) else {
+            continue;
+        };
+        let envs: Vec<&str> = svc
+            .per_env
+            .iter()
+            .filter(|(_, c)| c.health.is_some() && c.port.is_none())
+            .map(|(e, _)| e.as_str())
+            .collect();
+        let base = svc.base.health.is_some() && svc.base.port.is_none();
+        if envs.is_empty() && !base {
+            continue;
+        }
+        let at = node
+            .attrs
+            .get("health")
+            .or_else(|| node.children_of("service.in").find_map(|i| i.attrs.get("health")))
+            .map_or(node.label_span(), |a| a.attr.value.span);
+        let whole = envs.len() == svc.per_env.len();
+        diags.push(
+            Diagnostic::new(
+                Code::HealthWithoutPort,
+                format!("`{}` has a health check but no port to call it on", svc.name),
+                Label::new(
+                    at,
+                    if whole {
+                        "no probe is generated".to_string()
+                    } else {
+                        format!("no probe in {}", envs.join(", "))
+                    },
+                ),
+            )
+            .with_help(format!("set `port` on service `{}`, or remove `health`", svc.name)),
+        );
     }
 }
 
