@@ -406,6 +406,33 @@ fn engine_facts(engine: &str) -> (u16, &'static [&'static str]) {
     }
 }
 
+/// The parameter group family of an engine version (`postgres16`,
+/// `mysql8.0`) and the parameters dvcc sets: TLS only, and logging.
+fn parameter_group(engine: &str, version: &str) -> (String, &'static [(&'static str, &'static str)]) {
+    let parts: Vec<&str> = version.split('.').collect();
+    match engine {
+        "postgres" => (
+            format!("postgres{}", parts[0]),
+            &[
+                ("rds.force_ssl", "1"),
+                ("log_statement", "ddl"),
+                ("log_min_duration_statement", "1000"),
+            ],
+        ),
+        _ => (
+            format!(
+                "{engine}{}",
+                parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
+            ),
+            &[
+                ("require_secure_transport", "1"),
+                ("slow_query_log", "1"),
+                ("long_query_time", "1"),
+            ],
+        ),
+    }
+}
+
 fn database(prefix: &str, d: &Database, protected: bool, add: &mut impl FnMut(&str, &str, Value)) {
     let name = &d.name;
     let ident = format!("{prefix}-{}", name.replace('_', "-"));
@@ -431,6 +458,22 @@ fn database(prefix: &str, d: &Database, protected: bool, add: &mut impl FnMut(&s
             "egress": [],
         }),
     );
+    // TLS required; slow queries and schema changes logged (to CloudWatch,
+    // with the log exports below); statements with data are not.
+    let (family, parameters) = parameter_group(&d.engine, &d.version);
+    add(
+        "aws_db_parameter_group",
+        name,
+        json!({
+            "name": format!("{ident}-params"),
+            "family": family,
+            "description": format!("Logging for database {name}"),
+            "parameter": parameters
+                .iter()
+                .map(|(k, v)| json!({ "name": k, "value": v }))
+                .collect::<Vec<_>>(),
+        }),
+    );
     let gib = d.storage.bytes.div_ceil(1 << 30).max(20);
     let mut db = json!({
         "identifier": ident,
@@ -445,6 +488,7 @@ fn database(prefix: &str, d: &Database, protected: bool, add: &mut impl FnMut(&s
         "manage_master_user_password": true,
         "iam_database_authentication_enabled": d.engine != "mariadb",
         "db_subnet_group_name": "${module.vpc.database_subnet_group_name}",
+        "parameter_group_name": format!("${{aws_db_parameter_group.{name}.name}}"),
         "vpc_security_group_ids": [format!("${{aws_security_group.db_{name}.id}}")],
         "publicly_accessible": false,
         "multi_az": protected,
@@ -534,4 +578,31 @@ pub fn declared(model: &Model, infra: &Infra) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_group_families() {
+        assert_eq!(parameter_group("postgres", "16").0, "postgres16");
+        assert_eq!(parameter_group("postgres", "16.4").0, "postgres16");
+        assert_eq!(parameter_group("mysql", "8.0.39").0, "mysql8.0");
+        assert_eq!(parameter_group("mariadb", "10.11").0, "mariadb10.11");
+        assert!(parameter_group("postgres", "16").1.contains(&("rds.force_ssl", "1")));
+        assert!(
+            parameter_group("mysql", "8.0")
+                .1
+                .contains(&("require_secure_transport", "1"))
+        );
+    }
+
+    #[test]
+    fn the_deploy_role_trusts_one_repository_environment() {
+        assert_eq!(
+            trusted_subject("acme/shop", "production"),
+            "repo:acme/shop:environment:production"
+        );
+    }
 }
