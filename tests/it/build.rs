@@ -194,6 +194,25 @@ fn target_filter_and_out_dir() {
         "{}",
         &text[..80]
     );
+    assert!(!out.join("deploy").exists(), "--target gha writes workflows only");
+    let o = dvcc(&[
+        "build",
+        "--target",
+        "helm",
+        "--target",
+        "terraform",
+        "--out",
+        s(&out),
+        s(&dir),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("deploy/helm/api/values-production.yaml").exists());
+    assert!(out.join("deploy/terraform/production/main.tf.json").exists());
+    assert!(!out.join("deploy/prometheus").exists());
+    assert!(
+        out.join(".github/workflows/ci.yml").exists(),
+        "other targets' files are kept"
+    );
     assert_eq!(
         dvcc(&["build", "--target", "kubernetes", s(&dir)]).status.code(),
         Some(2),
@@ -325,4 +344,36 @@ fn deploy_jobs_assume_the_role_terraform_creates() {
         }
     }
     assert!(checked >= 3, "deploy jobs to environments with infra: {checked}");
+}
+
+/// A chart file dvcc no longer generates (an environment was removed) is
+/// removed by `build` and reported by `--check`; a values file without the
+/// header is the user's and stays.
+#[test]
+fn stale_chart_files_are_removed_and_hand_written_ones_kept() {
+    let dir = copy_example("shop", "stale-chart");
+    assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
+    let chart = dir.join("deploy/helm/api");
+    let stale = chart.join("values-qa.yaml");
+    let header = read(&chart.join("values-dev.yaml"));
+    std::fs::write(&stale, &header).expect("write");
+    let mine = chart.join("values-local.yaml");
+    std::fs::write(&mine, "replicaCount: 1\n").expect("write");
+    let o = dvcc(&["build", "--check", s(&dir)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("1 extra"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
+    assert!(!stale.exists());
+    assert!(mine.exists());
+    // A chart dvcc no longer generates goes with its directory.
+    let old_chart = dir.join("deploy/helm/gone/templates");
+    std::fs::create_dir_all(&old_chart).expect("mkdir");
+    std::fs::write(old_chart.join("hpa.yaml"), &header).expect("write");
+    assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
+    assert!(!dir.join("deploy/helm/gone").exists());
+    assert!(dir.join("deploy/helm").exists());
 }
