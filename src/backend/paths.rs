@@ -63,6 +63,30 @@ pub fn cluster_name(project: &str, env: &str, cluster: &str) -> String {
     format!("{project}-{env}-{cluster}")
 }
 
+/// `<project>-<env>` as AWS names accept it (lowercase, `-` for `_`): the
+/// prefix of the names of everything `infra ENV` creates.
+pub fn aws_prefix(project: &str, env: &str) -> String {
+    format!("{project}-{env}").to_ascii_lowercase().replace('_', "-")
+}
+
+/// The S3 bucket `infra ENV { bucket NAME { } }` creates.
+pub fn bucket_name(project: &str, env: &str, bucket: &str) -> String {
+    format!(
+        "{}-{}",
+        aws_prefix(project, env),
+        bucket.to_ascii_lowercase().replace('_', "-")
+    )
+}
+
+/// The RDS instance identifier of `infra ENV { database NAME { } }`.
+pub fn db_identifier(project: &str, env: &str, database: &str) -> String {
+    format!(
+        "{}-{}",
+        aws_prefix(project, env),
+        database.to_ascii_lowercase().replace('_', "-")
+    )
+}
+
 /// The GitHub concurrency group of deploys to `env`.
 pub fn deploy_concurrency(env: &str) -> String {
     format!("deploy-{env}")
@@ -79,5 +103,13 @@ mod tests {
         );
         assert_eq!(super::deploy_role("shop", "production"), "shop-production-deploy");
         assert_eq!(super::deploy_role(&"x".repeat(80), "p").len(), 64);
+        assert_eq!(
+            super::bucket_name("Shop", "eu_prod", "raw_assets"),
+            "shop-eu-prod-raw-assets"
+        );
+        assert_eq!(
+            super::db_identifier("shop", "production", "orders"),
+            "shop-production-orders"
+        );
     }
 }

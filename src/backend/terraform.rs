@@ -74,7 +74,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     let env = model.environment(env_name);
     let protected = env.is_some_and(|e| e.approval);
     let region = model.region(env_name).unwrap_or_default();
-    let prefix = format!("{project}-{env_name}");
+    let prefix = paths::aws_prefix(project, env_name);
     let mut doc = Map::new();
     doc.insert("//".into(), json!(header));
 
@@ -160,7 +160,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     };
     github(model, env_name, infra, &mut add);
     for b in &infra.buckets {
-        bucket(&prefix, b, &mut add);
+        bucket(&paths::bucket_name(project, env_name, &b.name), b, &mut add);
     }
     if !infra.databases.is_empty() {
         // Enhanced monitoring publishes OS metrics through this role.
@@ -186,7 +186,12 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         );
     }
     for d in &infra.databases {
-        database(&prefix, d, protected, &mut add);
+        database(
+            &paths::db_identifier(project, env_name, &d.name),
+            d,
+            protected,
+            &mut add,
+        );
     }
     for r in &infra.resources {
         add(&r.ty, &r.name, r.body.clone());
@@ -320,14 +325,10 @@ fn policy(statements: &Value) -> String {
     serde_json::to_string(&json!({ "Version": "2012-10-17", "Statement": statements })).unwrap_or_default()
 }
 
-fn bucket(prefix: &str, b: &Bucket, add: &mut impl FnMut(&str, &str, Value)) {
+fn bucket(bucket_name: &str, b: &Bucket, add: &mut impl FnMut(&str, &str, Value)) {
     let name = &b.name;
     let id = format!("${{aws_s3_bucket.{name}.id}}");
-    add(
-        "aws_s3_bucket",
-        name,
-        json!({ "bucket": format!("{prefix}-{}", name.replace('_', "-")) }),
-    );
+    add("aws_s3_bucket", name, json!({ "bucket": bucket_name }));
     add(
         "aws_s3_bucket_versioning",
         name,
@@ -401,7 +402,8 @@ fn bucket(prefix: &str, b: &Bucket, add: &mut impl FnMut(&str, &str, Value)) {
 /// The port and the CloudWatch log types of an engine.
 fn engine_facts(engine: &str) -> (u16, &'static [&'static str]) {
     match engine {
-        "mysql" | "mariadb" => (3306, &["audit", "error", "general", "slowquery"]),
+        // `audit` needs an option group with the audit plugin: not exported.
+        "mysql" | "mariadb" => (3306, &["error", "slowquery"]),
         _ => (5432, &["postgresql", "upgrade"]),
     }
 }
@@ -433,9 +435,8 @@ fn parameter_group(engine: &str, version: &str) -> (String, &'static [(&'static 
     }
 }
 
-fn database(prefix: &str, d: &Database, protected: bool, add: &mut impl FnMut(&str, &str, Value)) {
+fn database(ident: &str, d: &Database, protected: bool, add: &mut impl FnMut(&str, &str, Value)) {
     let name = &d.name;
-    let ident = format!("{prefix}-{}", name.replace('_', "-"));
     let (port, logs) = engine_facts(&d.engine);
     add(
         "aws_security_group",

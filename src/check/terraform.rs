@@ -48,6 +48,32 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+        for (kind, child) in node
+            .children_of("infra.bucket")
+            .map(|c| ("bucket", c))
+            .chain(node.children_of("infra.database").map(|c| ("database", c)))
+        {
+            let project = &model.project.name;
+            let (name, why) = if kind == "bucket" {
+                let n = crate::backend::paths::bucket_name(project, env, child.label());
+                let why = bucket_name_problem(&n);
+                (n, why)
+            } else {
+                let n = crate::backend::paths::db_identifier(project, env, child.label());
+                let why = db_identifier_problem(&n);
+                (n, why)
+            };
+            if let Some(why) = why {
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidAwsName,
+                        format!("the {kind} `{}` would be named \"{name}\", which AWS rejects: {why}", child.label()),
+                        Label::new(child.label_span(), "the generated name ends with this one"),
+                    )
+                    .with_help("shorten the project, environment or resource name, and keep to letters, digits and single `_` or `-`"),
+                );
+            }
+        }
         for db in node.children_of("infra.database") {
             let (Some(engine), Some(version)) = (db.attrs.get("engine"), db.attrs.get("version")) else {
                 continue;
@@ -123,6 +149,45 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Why AWS would reject `name` as an S3 bucket name.
+fn bucket_name_problem(name: &str) -> Option<String> {
+    if !(3..=63).contains(&name.len()) {
+        return Some(format!("{} characters, where 3 to 63 are allowed", name.len()));
+    }
+    let b = name.as_bytes();
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.')
+    {
+        return Some("only lowercase letters, digits, `-` and `.` are allowed".into());
+    }
+    if !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        return Some("it must begin and end with a letter or digit".into());
+    }
+    None
+}
+
+/// Why RDS would reject `name` as an instance identifier.
+fn db_identifier_problem(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() > 63 {
+        return Some(format!("{} characters, where at most 63 are allowed", name.len()));
+    }
+    if !b[0].is_ascii_lowercase() {
+        return Some("it must begin with a letter".into());
+    }
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    {
+        return Some("only letters, digits and `-` are allowed".into());
+    }
+    if name.contains("--") || name.ends_with('-') {
+        return Some("it may not contain two hyphens in a row or end with one".into());
+    }
+    None
+}
+
 /// Why `path` names nothing declared, or `None` when it does (or when it is
 /// not a reference Terraform resolves from this module).
 fn undeclared(path: &[String], declared: &[String]) -> Option<String> {
@@ -171,6 +236,16 @@ fn value(v: &Value, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
 #[cfg(test)]
 mod tests {
     use super::known_version;
+
+    #[test]
+    fn aws_names() {
+        assert_eq!(super::bucket_name_problem("shop-production-assets"), None);
+        assert!(super::bucket_name_problem(&"a".repeat(64)).is_some());
+        assert!(super::bucket_name_problem("shop-prod-").is_some());
+        assert_eq!(super::db_identifier_problem("shop-production-orders"), None);
+        assert!(super::db_identifier_problem("2shop-prod-db").is_some());
+        assert!(super::db_identifier_problem("shop-prod--db").is_some());
+    }
 
     #[test]
     fn engine_versions() {

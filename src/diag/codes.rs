@@ -107,6 +107,7 @@ codes! {
     UndeclaredTerraformReference = "DVC0519", "undeclared-terraform-reference", Error, "a `${...}` in a raw resource that names nothing declared";
     InfraWithoutRegion = "DVC0520", "infra-without-region", Error, "an `infra` block with no AWS region";
     HealthWithoutPort = "DVC0521", "health-without-port", Warning, "a service with a health check but no port";
+    InvalidAwsName = "DVC0522", "invalid-aws-name", Error, "a bucket or database whose generated name AWS rejects";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";
