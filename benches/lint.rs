@@ -108,22 +108,23 @@ fn project(lines: usize, files: usize) -> Vec<(String, String)> {
         .collect()
 }
 
-fn lint(files: &[(String, String)]) -> usize {
+/// The generated files, loaded as `dvcc` loads a project.
+fn load(files: &[(String, String)]) -> Loaded {
     let refs: Vec<(&str, Vec<u8>)> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
         .collect();
-    let loaded = Loaded::from_files(&refs);
+    Loaded::from_files(&refs)
+}
+
+fn lint(files: &[(String, String)]) -> usize {
+    let loaded = load(files);
     dvcc::lint(&loaded).len()
 }
 
 /// Checks the project and generates every target's artifacts; their count.
 fn build(files: &[(String, String)]) -> usize {
-    let refs: Vec<(&str, Vec<u8>)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
-        .collect();
-    let loaded = Loaded::from_files(&refs);
+    let loaded = load(files);
     let analysis = dvcc::analyze(&loaded, 0);
     assert!(analysis.diagnostics.is_empty(), "the generated project must be clean");
     let header = |s: &[String]| dvcc::backend::yaml_header(s);
@@ -136,12 +137,8 @@ fn build(files: &[(String, String)]) -> usize {
 
 /// Where `build` spends its time: analysis, then each target (one run).
 fn build_breakdown(files: &[(String, String)]) {
-    let refs: Vec<(&str, Vec<u8>)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.clone().into_bytes()))
-        .collect();
     let start = Instant::now();
-    let loaded = Loaded::from_files(&refs);
+    let loaded = load(files);
     let analysis = dvcc::analyze(&loaded, 0);
     let mut parts = vec![format!("load+check {:.0} ms", start.elapsed().as_secs_f64() * 1e3)];
     let header = |s: &[String]| dvcc::backend::yaml_header(s);

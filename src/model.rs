@@ -87,10 +87,7 @@ impl Model {
     /// The rollout that deploys of `service` to `env` use, if any (the
     /// first deploy job that names one, in pipeline order).
     pub fn rollout_of(&self, service: &str, env: &str) -> Option<&Rollout> {
-        self.deploys()
-            .filter(|(_, d)| d.environment == env && d.services.iter().any(|s| s == service))
-            .filter_map(|(_, d)| d.rollout.as_deref().and_then(|r| self.rollout(r)))
-            .find(|r| r.service == service)
+        self.rollout_index().get(&(service, env)).copied()
     }
 
     /// [`Model::rollout_of`] for every service and environment at once:

@@ -462,14 +462,10 @@ fn regions(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     for p in user.iter().filter(|n| n.schema.id == "pipeline") {
         for d in p.children_of("pipeline.deploy") {
             let env = d.label();
-            let Some(e) = model.environment(env) else { continue };
-            let infra_region = model.infra.iter().any(|i| i.environment == env && i.region.is_some());
-            let has_cluster = e.cluster.is_some()
-                || model
-                    .infra
-                    .iter()
-                    .any(|i| i.environment == env && !i.clusters.is_empty());
-            if e.region.is_none() && !infra_region && has_cluster {
+            if model.environment(env).is_none() {
+                continue;
+            }
+            if model.region(env).is_none() && model.deploy_cluster(env).is_some() {
                 diags.push(
                     Diagnostic::new(
                         Code::DeployWithoutRegion,

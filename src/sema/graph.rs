@@ -188,12 +188,10 @@ fn reaches(needs: &BTreeMap<&str, &Vec<String>>, from: &str, to: &str) -> bool {
 fn clusters(p: &Node<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
     for deploy in p.children_of("pipeline.deploy") {
         let env = deploy.label();
-        let Some(e) = model.environment(env) else { continue };
-        let infra_cluster = model
-            .infra
-            .iter()
-            .any(|i| i.environment == env && !i.clusters.is_empty());
-        if e.cluster.is_some() || infra_cluster {
+        if model.environment(env).is_none() {
+            continue;
+        }
+        if model.deploy_cluster(env).is_some() {
             continue;
         }
         let mut d = Diagnostic::new(

@@ -88,24 +88,14 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     }
     let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
     let (mut model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
-    for p in &mut model.pipelines {
-        p.source = db.get(p.span.file).name.clone();
-    }
-    for a in &mut model.alerts {
-        a.source = db.get(a.span.file).name.clone();
-    }
-    for s in &mut model.slos {
-        s.source = db.get(s.span.file).name.clone();
-    }
-    for s in &mut model.services {
-        s.source = db.get(s.span.file).name.clone();
-    }
-    for r in &mut model.rollouts {
-        r.source = db.get(r.span.file).name.clone();
-    }
-    for i in &mut model.infra {
-        i.source = db.get(i.span.file).name.clone();
-    }
+    // Each declaration's file, for the generated files' headers.
+    let file = |span: Span| db.get(span.file).name.clone();
+    model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));
+    model.alerts.iter_mut().for_each(|x| x.source = file(x.span));
+    model.slos.iter_mut().for_each(|x| x.source = file(x.span));
+    model.services.iter_mut().for_each(|x| x.source = file(x.span));
+    model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
+    model.infra.iter_mut().for_each(|x| x.source = file(x.span));
     diags.extend(build_diags);
     graph::check(&user, &sym, &model, &mut diags);
     crate::check::run(db, &user, &model, &mut diags);
