@@ -7,17 +7,17 @@ pub mod backend;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod diagram;
 pub mod emit;
-pub mod graph;
 pub mod load;
 pub mod model;
 mod par;
 pub mod schema;
 pub mod sema;
-pub mod slo;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod target;
 
 use diag::Diagnostic;
 

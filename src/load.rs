@@ -139,7 +139,7 @@ fn finish_project(out: &mut Loaded, mut files: Vec<FileId>) {
                             Label::new(span, "not a module of the standard library"),
                         )
                         .with_help(
-                            crate::sema::suggest::did_you_mean(module, names.iter().copied())
+                            crate::diag::suggest::did_you_mean(module, names.iter().copied())
                                 .map(|m| format!("did you mean `std/{m}`?"))
                                 .unwrap_or_else(|| format!("the stdlib modules are std/{}", names.join(", std/"))),
                         ),

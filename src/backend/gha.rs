@@ -14,18 +14,13 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{Artifact, Backend, Context, paths, yaml};
+use super::{Artifact, Backend, Context, yaml};
+use crate::model::names;
 use crate::model::{self, Model, Step as MStep, Trigger};
+use crate::target::actions::{AWS_CREDENTIALS, CHECKOUT, DEPLOY_ACTIONS, SETUP_HELM};
+use crate::target::paths;
 
 pub struct GithubActions;
-
-/// Actions the generated deploy jobs use, pinned (the stdlib pins the rest).
-pub const CHECKOUT: (&str, &str) = ("actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.0");
-pub const AWS_CREDENTIALS: (&str, &str) = (
-    "aws-actions/configure-aws-credentials@a03048d87541d1d9fcf2ecf528a4a65ba9bd7838",
-    "v5.0.0",
-);
-pub const SETUP_HELM: (&str, &str) = ("azure/setup-helm@1a275c3b69536ee54be43f2070a358922e12c8d4", "v4.3.1");
 
 impl Backend for GithubActions {
     fn name(&self) -> &'static str {
@@ -423,7 +418,7 @@ fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
         url: env.and_then(|e| e.url.clone()),
     });
     job.concurrency = Some(Concurrency {
-        group: paths::deploy_concurrency(&d.environment),
+        group: deploy_concurrency(&d.environment),
         cancel_in_progress: false,
     });
     job.permissions = IndexMap::from([
@@ -432,7 +427,7 @@ fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     ]);
     let role = format!(
         "arn:aws:iam::${{{{ vars.AWS_ACCOUNT_ID }}}}:role/{}",
-        paths::deploy_role(&m.project.name, &d.environment)
+        names::deploy_role(&m.project.name, &d.environment)
     );
     let mut steps = vec![
         Step {
@@ -502,7 +497,7 @@ fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
 /// Every pinned `uses` of the project, with the version it stands for.
 fn pinned_versions(m: &Model) -> IndexMap<String, String> {
     let mut versions: IndexMap<String, String> = IndexMap::new();
-    for (uses, version) in [CHECKOUT, AWS_CREDENTIALS, SETUP_HELM] {
+    for (uses, version) in DEPLOY_ACTIONS {
         versions.insert(uses.to_string(), version.to_string());
     }
     for p in &m.pipelines {
@@ -533,4 +528,10 @@ fn pin_comments(yaml: &str, versions: &IndexMap<String, String>) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The GitHub concurrency group of deploys to `env`: one deploy per
+/// environment at a time, never cancelled half-way.
+fn deploy_concurrency(env: &str) -> String {
+    format!("deploy-{env}")
 }

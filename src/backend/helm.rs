@@ -21,9 +21,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Artifact, Backend, Context, MARK, paths, yaml};
+use super::{Artifact, Backend, Context, MARK, yaml};
+use crate::model::units::Duration;
 use crate::model::{Model, Pause, Rollout, Service, ServiceConfig, Strategy};
-use crate::sema::units::Duration;
+use crate::target::paths;
 
 pub struct Helm;
 
@@ -587,14 +588,6 @@ fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollout: Option<
     }
 }
 
-/// The Prometheus address rollout analysis in `env` queries.
-pub fn prometheus_address(model: &Model, env: &str) -> Option<String> {
-    model
-        .environment(env)
-        .and_then(|e| e.prometheus.clone())
-        .or_else(|| model.project.prometheus.clone())
-}
-
 fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutValues {
     let alerts: Vec<AnalysisAlert> = r
         .abort_on
@@ -615,7 +608,7 @@ fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutValues {
     } else {
         Analysis {
             enabled: true,
-            prometheus: prometheus_address(model, env),
+            prometheus: model.prometheus_address(env),
             interval: Some(ANALYSIS_INTERVAL),
             alerts,
         }

@@ -10,7 +10,6 @@
 
 pub mod gha;
 pub mod helm;
-pub mod paths;
 pub mod prometheus;
 pub mod prometheus_tests;
 pub mod terraform;

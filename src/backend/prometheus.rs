@@ -12,9 +12,10 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{Artifact, Backend, Context, paths, yaml};
+use super::{Artifact, Backend, Context, yaml};
 use crate::model::{Alert, Model, Slo};
-use crate::slo::{BURN_RATES, windows};
+use crate::target::paths;
+use crate::target::slo::{BURN_RATES, windows};
 
 pub struct Prometheus;
 
@@ -187,8 +188,8 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
     let selector = format!("{{slo=\"{}\", service=\"{}\"}}", s.name, s.service);
     for b in &BURN_RATES {
         let factor = b.factor(&s.window);
-        let long = crate::sema::units::Duration::from_secs(b.long).to_string();
-        let short = crate::sema::units::Duration::from_secs(b.short).to_string();
+        let long = crate::model::units::Duration::from_secs(b.long).to_string();
+        let short = crate::model::units::Duration::from_secs(b.short).to_string();
         let threshold = num(factor * budget);
         let mut l = labels();
         l.insert("severity".to_string(), b.severity.to_string());
@@ -218,7 +219,7 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
                 short_rec = ratio_record(&short),
                 long_rec = ratio_record(&long),
             ),
-            for_: Some(crate::sema::units::Duration::from_secs(b.for_secs).to_string()),
+            for_: Some(crate::model::units::Duration::from_secs(b.for_secs).to_string()),
             labels: l,
             annotations,
             ..Rule::default()

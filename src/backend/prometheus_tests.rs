@@ -132,7 +132,7 @@ fn alert_tests(a: &Alert) -> Vec<Test> {
 }
 
 fn slo_test(s: &Slo) -> Vec<Test> {
-    let page = &crate::slo::BURN_RATES[0];
+    let page = &crate::target::slo::BURN_RATES[0];
     let long = page.long / 60;
     let minutes = long + page.for_secs / 60 + 10;
     let length = minutes + 10;
@@ -146,7 +146,7 @@ fn slo_test(s: &Slo) -> Vec<Test> {
         return Vec::new();
     }
     let name = format!("{}_error_budget_burn", s.name);
-    let window = crate::sema::units::Duration::from_secs(page.long).to_string();
+    let window = crate::model::units::Duration::from_secs(page.long).to_string();
     vec![Test {
         name: format!(
             "{} pages when errors burn its budget {}× too fast",

@@ -21,18 +21,15 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Artifact, Backend, Context, paths};
+use super::{Artifact, Backend, Context};
+use crate::model::names;
 use crate::model::{Bucket, Cluster, Database, Infra, Model};
+use crate::target::paths;
+use crate::target::terraform::{
+    AWS_PROVIDER, EKS_MODULE, REQUIRED_VERSION, VPC_MODULE, db_security_group, eks_module, needs_vpc,
+};
 
 pub struct Terraform;
-
-/// The community modules, pinned.
-pub const VPC_MODULE: (&str, &str) = ("terraform-aws-modules/vpc/aws", "5.21.0");
-pub const EKS_MODULE: (&str, &str) = ("terraform-aws-modules/eks/aws", "20.37.0");
-/// The AWS provider versions the EKS module of that version accepts.
-pub const AWS_PROVIDER: &str = ">= 5.95, < 6.0";
-/// S3-native state locking (`use_lockfile`) needs Terraform 1.10.
-pub const REQUIRED_VERSION: &str = ">= 1.10";
 
 /// GitHub's OIDC issuer.
 const GITHUB_OIDC: &str = "token.actions.githubusercontent.com";
@@ -74,7 +71,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     let env = model.environment(env_name);
     let protected = env.is_some_and(|e| e.approval);
     let region = model.region(env_name).unwrap_or_default();
-    let prefix = paths::aws_prefix(project, env_name);
+    let prefix = names::aws_prefix(project, env_name);
     let mut doc = Map::new();
     doc.insert("//".into(), json!(header));
 
@@ -117,7 +114,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         }}),
     );
 
-    let needs_vpc = !infra.clusters.is_empty() || !infra.databases.is_empty();
+    let needs_vpc = needs_vpc(infra);
     let mut data = Map::new();
     if needs_vpc {
         data.insert(
@@ -143,7 +140,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         modules.insert("vpc".into(), vpc(&prefix, protected, !infra.databases.is_empty()));
     }
     for c in &infra.clusters {
-        modules.insert(format!("eks_{}", c.name), eks(project, env_name, c));
+        modules.insert(eks_module(&c.name), eks(project, env_name, c));
     }
     if !modules.is_empty() {
         doc.insert("module".into(), Value::Object(modules));
@@ -160,7 +157,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     };
     github(model, env_name, infra, &mut add);
     for b in &infra.buckets {
-        bucket(&paths::bucket_name(project, env_name, &b.name), b, &mut add);
+        bucket(&names::bucket_name(project, env_name, &b.name), b, &mut add);
     }
     if !infra.databases.is_empty() {
         // Enhanced monitoring publishes OS metrics through this role.
@@ -187,7 +184,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     }
     for d in &infra.databases {
         database(
-            &paths::db_identifier(project, env_name, &d.name),
+            &names::db_identifier(project, env_name, &d.name),
             d,
             protected,
             &mut add,
@@ -237,7 +234,7 @@ fn eks(project: &str, env: &str, c: &Cluster) -> Value {
     json!({
         "source": EKS_MODULE.0,
         "version": EKS_MODULE.1,
-        "cluster_name": paths::cluster_name(project, env, &c.name),
+        "cluster_name": names::cluster_name(project, env, &c.name),
         "cluster_version": c.version,
         "vpc_id": "${module.vpc.vpc_id}",
         "subnet_ids": "${module.vpc.private_subnets}",
@@ -279,7 +276,7 @@ fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnMut(&str, &s
         "aws_iam_role",
         "deploy",
         json!({
-            "name": paths::deploy_role(&model.project.name, env),
+            "name": names::deploy_role(&model.project.name, env),
             "description": format!("Assumed by the GitHub Actions deploy jobs of {} to {env}", model.project.repo),
             "max_session_duration": 3600,
             "assume_role_policy": policy(&json!([{
@@ -288,7 +285,7 @@ fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnMut(&str, &s
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": { "StringEquals": {
                     format!("{GITHUB_OIDC}:aud"): "sts.amazonaws.com",
-                    format!("{GITHUB_OIDC}:sub"): trusted_subject(&model.project.repo, env),
+                    format!("{GITHUB_OIDC}:sub"): names::trusted_subject(&model.project.repo, env),
                 }},
             }])),
         }),
@@ -313,11 +310,6 @@ fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnMut(&str, &s
             }),
         );
     }
-}
-
-/// The OIDC subject the deploy role of `env` trusts.
-pub fn trusted_subject(repo: &str, env: &str) -> String {
-    format!("repo:{repo}:environment:{env}")
 }
 
 /// An IAM policy document as the JSON string AWS expects.
@@ -440,7 +432,7 @@ fn database(ident: &str, d: &Database, protected: bool, add: &mut impl FnMut(&st
     let (port, logs) = engine_facts(&d.engine);
     add(
         "aws_security_group",
-        &format!("db_{name}"),
+        &db_security_group(name),
         json!({
             "name": format!("{ident}-db"),
             "description": format!("Database {name}: reachable from inside the VPC only"),
@@ -490,7 +482,7 @@ fn database(ident: &str, d: &Database, protected: bool, add: &mut impl FnMut(&st
         "iam_database_authentication_enabled": d.engine != "mariadb",
         "db_subnet_group_name": "${module.vpc.database_subnet_group_name}",
         "parameter_group_name": format!("${{aws_db_parameter_group.{name}.name}}"),
-        "vpc_security_group_ids": [format!("${{aws_security_group.db_{name}.id}}")],
+        "vpc_security_group_ids": [format!("${{aws_security_group.{}.id}}", db_security_group(name))],
         "publicly_accessible": false,
         "multi_az": protected,
         "backup_retention_period": d.backups.secs().div_ceil(86_400).clamp(1, 35),
@@ -557,30 +549,6 @@ fn outputs(infra: &Infra) -> Value {
     Value::Object(out)
 }
 
-/// The names `infra ENV` declares that `${...}` in raw resources may
-/// reference: `TYPE.NAME` of generated and raw resources, `module.NAME`,
-/// `data.TYPE.NAME`, `var.NAME` and `local.NAME`.
-pub fn declared(model: &Model, infra: &Infra) -> Vec<String> {
-    let doc = module(model, infra, "");
-    let mut out = Vec::new();
-    for (block, prefix) in [("resource", ""), ("data", "data.")] {
-        if let Some(Value::Object(types)) = doc.get(block) {
-            for (ty, names) in types {
-                if let Value::Object(names) = names {
-                    out.extend(names.keys().map(|n| format!("{prefix}{ty}.{n}")));
-                }
-            }
-        }
-    }
-    for (block, prefix) in [("module", "module."), ("variable", "var."), ("locals", "local.")] {
-        if let Some(Value::Object(m)) = doc.get(block) {
-            out.extend(m.keys().map(|n| format!("{prefix}{n}")));
-        }
-    }
-    out.sort();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,11 +567,87 @@ mod tests {
         );
     }
 
+    /// The addresses the document declares, read from the document.
+    fn addresses(doc: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        for (block, prefix) in [("resource", ""), ("data", "data.")] {
+            if let Some(Value::Object(types)) = doc.get(block) {
+                for (ty, names) in types {
+                    if let Value::Object(names) = names {
+                        out.extend(names.keys().map(|n| format!("{prefix}{ty}.{n}")));
+                    }
+                }
+            }
+        }
+        for (block, prefix) in [("module", "module."), ("variable", "var."), ("locals", "local.")] {
+            if let Some(Value::Object(m)) = doc.get(block) {
+                out.extend(m.keys().map(|n| format!("{prefix}{n}")));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn infra(clusters: usize, buckets: usize, databases: usize, raw: usize) -> Infra {
+        use crate::model::{Bucket, Cluster, Database, Duration, Memory, RawResource};
+        Infra {
+            environment: "production".into(),
+            source: String::new(),
+            region: Some("us-east-1".into()),
+            backend: None,
+            clusters: (0..clusters)
+                .map(|i| Cluster {
+                    name: format!("c{i}"),
+                    kind: "eks".into(),
+                    version: "1.30".into(),
+                    min_nodes: 2,
+                    max_nodes: 5,
+                    instance: "t3.large".into(),
+                })
+                .collect(),
+            buckets: (0..buckets)
+                .map(|i| Bucket {
+                    name: format!("b{i}"),
+                    versioning: true,
+                    expire_after: None,
+                })
+                .collect(),
+            databases: (0..databases)
+                .map(|i| Database {
+                    name: format!("d{i}"),
+                    engine: "postgres".into(),
+                    version: "16".into(),
+                    size: "db.t3.medium".into(),
+                    storage: Memory {
+                        bytes: 20 << 30,
+                        text: "20Gi".into(),
+                    },
+                    backups: Duration::from_secs(7 * 86_400),
+                })
+                .collect(),
+            resources: (0..raw)
+                .map(|i| RawResource {
+                    ty: "aws_sns_topic".into(),
+                    name: format!("t{i}"),
+                    body: json!({}),
+                    span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+                })
+                .collect(),
+            span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+        }
+    }
+
+    /// The checks resolve `${...}` in raw resources against
+    /// `target::terraform::declared`: it must list exactly what is written.
     #[test]
-    fn the_deploy_role_trusts_one_repository_environment() {
-        assert_eq!(
-            trusted_subject("acme/shop", "production"),
-            "repo:acme/shop:environment:production"
-        );
+    fn the_document_declares_what_the_checks_expect() {
+        let mut model = Model::default();
+        model.project.name = "shop".into();
+        model.project.repo = "acme/shop".into();
+        for shape in [(0, 0, 0, 0), (1, 0, 0, 0), (0, 2, 0, 1), (0, 0, 1, 0), (2, 1, 2, 2)] {
+            let infra = infra(shape.0, shape.1, shape.2, shape.3);
+            let doc = module(&model, &infra, "");
+            assert_eq!(addresses(&doc), crate::target::terraform::declared(&infra), "{shape:?}");
+        }
     }
 }

@@ -3,49 +3,16 @@
 //! in scripts, triggers that can never fire, deploys without a region.
 //! They run before any backend, so backends never see a model with errors.
 
+pub mod credentials;
 pub mod cron;
+pub mod helm;
 pub mod promql;
-pub mod rollouts;
 pub mod terraform;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step, Trigger};
 use crate::sema::shape::{Node, Val};
 use crate::source::{SourceDb, Span};
-
-/// Actions dvcc knows the pinned form of (the stdlib's and the deploy
-/// jobs'): repository → (full SHA, version).
-pub fn known_actions() -> Vec<(&'static str, &'static str, &'static str)> {
-    use crate::backend::gha::{AWS_CREDENTIALS, CHECKOUT, SETUP_HELM};
-    let mut out = Vec::new();
-    for (_, module) in crate::stdlib::MODULES {
-        let mut lines = module.lines().peekable();
-        while let Some(line) = lines.next() {
-            let Some(reference) = line
-                .trim_start()
-                .strip_prefix("uses \"")
-                .and_then(|r| r.split('"').next())
-            else {
-                continue;
-            };
-            let version = lines
-                .peek()
-                .and_then(|l| l.trim_start().strip_prefix("version = \""))
-                .and_then(|v| v.split('"').next());
-            if let (Some((repo, sha)), Some(version)) = (reference.split_once('@'), version) {
-                out.push((repo, sha, version));
-            }
-        }
-    }
-    for (reference, version) in [CHECKOUT, AWS_CREDENTIALS, SETUP_HELM] {
-        if let Some((repo, sha)) = reference.split_once('@') {
-            out.push((repo, sha, version));
-        }
-    }
-    out.sort_unstable();
-    out.dedup_by_key(|a| a.0);
-    out
-}
 
 pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     schedules(db, model, diags);
@@ -55,7 +22,7 @@ pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diag
     regions(user, model, diags);
     alerts(db, model, diags);
     slos(db, model, diags);
-    rollouts::run(user, model, diags);
+    helm::run(user, model, diags);
     terraform::run(user, model, diags);
 }
 
@@ -130,7 +97,7 @@ fn slos(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
                 continue;
             }
             // Each window the rules use; the first failure is enough.
-            for w in crate::slo::windows(&s.window) {
+            for w in crate::target::slo::windows(&s.window) {
                 let (text, back) = promql::substitute_window(query, &w.to_string());
                 if let Err(f) = promql::parse(&text) {
                     let at = inside(db, span, query, back(f.start), back(f.end));
@@ -146,7 +113,7 @@ fn slos(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
         if s.window.millis == 0 {
             problems.push(("its window is zero".to_string(), short_window));
         }
-        for b in &crate::slo::BURN_RATES {
+        for b in &crate::target::slo::BURN_RATES {
             let factor = b.factor(&s.window);
             if factor * budget >= 1.0 {
                 problems.push((
@@ -159,7 +126,7 @@ fn slos(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
                 break;
             }
         }
-        if let Some(page) = crate::slo::BURN_RATES.first()
+        if let Some(page) = crate::target::slo::BURN_RATES.first()
             && s.window.millis > 0
             && page.factor(&s.window) < 1.0
         {
@@ -211,7 +178,7 @@ fn schedules(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
 }
 
 fn actions(model: &Model, diags: &mut Vec<Diagnostic>) {
-    let known = known_actions();
+    let known = crate::target::actions::known();
     for p in &model.pipelines {
         for j in &p.jobs {
             for s in &j.steps {

@@ -1,10 +1,10 @@
 //! Checks of the Terraform target: database engine versions, references
 //! between raw resources, and a region for every `infra`.
 
+use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::sema::shape::Node;
-use crate::sema::suggest::did_you_mean;
 use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
 
 /// The major versions RDS offers per engine (a version may add a minor:
@@ -55,11 +55,11 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
         {
             let project = &model.project.name;
             let (name, why) = if kind == "bucket" {
-                let n = crate::backend::paths::bucket_name(project, env, child.label());
+                let n = crate::model::names::bucket_name(project, env, child.label());
                 let why = bucket_name_problem(&n);
                 (n, why)
             } else {
-                let n = crate::backend::paths::db_identifier(project, env, child.label());
+                let n = crate::model::names::db_identifier(project, env, child.label());
                 let why = db_identifier_problem(&n);
                 (n, why)
             };
@@ -106,7 +106,7 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        let declared = crate::backend::terraform::declared(model, infra);
+        let declared = crate::target::terraform::declared(infra);
         for res in node.children_of("infra.resource") {
             let mut refs = Vec::new();
             interpolations(res.block, &mut refs);

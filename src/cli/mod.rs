@@ -366,7 +366,7 @@ fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
         return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
     }
     let model = crate::analyze(&loaded, 0).model;
-    let g = crate::graph::ProjectGraph::build(&model);
+    let g = crate::diagram::ProjectGraph::build(&model);
     let text = match format {
         GraphFormat::Dot => g.dot(&model.project.name),
         GraphFormat::Mermaid => g.mermaid(),

@@ -14,9 +14,9 @@ use indexmap::IndexMap;
 
 use super::names::Symbols;
 use super::shape::{Node, ScalarVal, Shape, Val};
-use super::suggest::help_line;
-use super::units::{Duration, Memory};
+use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
+use crate::model::units::{Duration, Memory};
 use crate::model::*;
 use crate::schema::{Namespace, Ty};
 use crate::source::Span;
@@ -1003,7 +1003,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         let mut out = Vec::new();
         for node in user.iter().filter(|n| n.schema.id == "infra") {
             let provider = node.child("infra.provider:aws");
-            let backend = node.child("infra.backend:s3").map(|b| Backend {
+            let backend = node.child("infra.backend:s3").map(|b| StateBackend {
                 bucket: self.text(b.get("bucket"), &scope).unwrap_or_default(),
                 key: self.text(b.get("key"), &scope).unwrap_or_default(),
                 region: self.text(b.get("region"), &scope),

@@ -13,12 +13,9 @@
 //! caller's job: see `lib.rs`).
 
 pub mod build;
-pub mod graph;
 pub mod names;
-pub mod security;
+pub mod relations;
 pub mod shape;
-pub mod suggest;
-pub mod units;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
@@ -97,12 +94,12 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
     model.infra.iter_mut().for_each(|x| x.source = file(x.span));
     diags.extend(build_diags);
-    graph::check(&user, &sym, &model, &mut diags);
+    relations::check(&user, &sym, &model, &mut diags);
     crate::check::run(db, &user, &model, &mut diags);
     import_cycles(db, &input.imports, &mut diags);
     for found in crate::par::map(&input.files, |(_, file)| {
         let mut out = Vec::new();
-        security::scan(&file.items, &mut out);
+        crate::check::credentials::scan(&file.items, &mut out);
         out
     }) {
         diags.extend(found);

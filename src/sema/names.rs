@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::shape::{Node, Val};
-use super::suggest::did_you_mean;
+use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label, Severity};
 use crate::schema::{Labels, Namespace};
 use crate::source::Span;

@@ -8,9 +8,9 @@
 
 use indexmap::IndexMap;
 
-use super::suggest::help_line;
-use super::units::{Cpu, Duration, Memory, describe_unit};
+use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
+use crate::model::units::{Cpu, Duration, Memory, describe_unit};
 use crate::schema::{AttrSchema, BlockSchema, BodyRule, Labels, Namespace, Registry, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{Attribute, Block, BlockLabel, Ident, Item, StrLit, Value, ValueKind};
@@ -328,7 +328,7 @@ impl Shape {
                     Label::new(a.name.span, "unknown attribute"),
                 );
                 let names: Vec<&'static str> = schema.attrs.iter().map(|s| s.name).collect();
-                if let Some(s) = super::suggest::did_you_mean(name, names.iter().copied()) {
+                if let Some(s) = crate::diag::suggest::did_you_mean(name, names.iter().copied()) {
                     node.suggested.extend(names.iter().copied().find(|n| *n == s));
                 }
                 d.help = help_line(name, &names).or_else(|| {

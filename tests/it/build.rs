@@ -313,7 +313,7 @@ fn deploy_jobs_assume_the_role_terraform_creates() {
                     .find_map(|s| s["with"]["role-to-assume"].as_str())
                     .unwrap_or_else(|| panic!("{path}: deploy job {name} assumes no role"));
                 let role = arn.rsplit_once(":role/").expect("a role ARN").1;
-                let tf_path = dir.join(dvcc::backend::paths::terraform(env));
+                let tf_path = dir.join(dvcc::target::paths::terraform(env));
                 if model.infra(env).is_none() {
                     assert!(!tf_path.exists());
                     continue;

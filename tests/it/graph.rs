@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use dvcc::graph::ProjectGraph;
+use dvcc::diagram::ProjectGraph;
 
 use crate::support::root;
 

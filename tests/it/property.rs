@@ -184,7 +184,7 @@ fn mutated_files_never_panic_the_checker_or_the_backend() {
             for b in dvcc::backend::ALL {
                 let _ = b.generate(&model, &ctx);
             }
-            let _ = dvcc::graph::ProjectGraph::build(&model).dot("p");
+            let _ = dvcc::diagram::ProjectGraph::build(&model).dot("p");
         }
     }
 }

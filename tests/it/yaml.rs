@@ -182,21 +182,21 @@ fn generated_files_read_back_as_intended() {
         let model = dvcc::analyze(&loaded, 0).model;
         let mut intended = dvcc::backend::gha::intended_values(&model);
         intended.push((
-            dvcc::backend::paths::prometheus_rules(&model.project.name),
+            dvcc::target::paths::prometheus_rules(&model.project.name),
             serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON"),
         ));
         let rules_name = format!("{}.rules.yml", model.project.name);
         if let Some(tests) = dvcc::backend::prometheus_tests::test_file(&model, &rules_name) {
             intended.push((
-                dvcc::backend::paths::prometheus_tests(&model.project.name),
+                dvcc::target::paths::prometheus_tests(&model.project.name),
                 serde_json::to_value(tests).expect("JSON"),
             ));
         }
         for svc in &model.services {
             let layered = dvcc::backend::helm::layered(&model, svc);
-            intended.push((dvcc::backend::paths::values(&svc.name), layered.base));
+            intended.push((dvcc::target::paths::values(&svc.name), layered.base));
             for (env, overlay, _) in layered.envs {
-                intended.push((dvcc::backend::paths::env_values(&svc.name, &env), overlay));
+                intended.push((dvcc::target::paths::env_values(&svc.name, &env), overlay));
             }
         }
         for (path, expected) in intended {

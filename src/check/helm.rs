@@ -127,7 +127,7 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        if !r.abort_on.is_empty() && crate::backend::helm::prometheus_address(model, env).is_none() {
+        if !r.abort_on.is_empty() && model.prometheus_address(env).is_none() {
             diags.push(
                 Diagnostic::new(
                     Code::AnalysisWithoutPrometheus,

@@ -5,7 +5,7 @@
 //! 30-day SLO, 2% in 1 hour is a burn rate of 0.02 × 720 h / 1 h = 14.4.
 //! Other windows scale the same way (28 days: 13.44).
 
-use crate::sema::units::Duration;
+use crate::model::units::Duration;
 
 /// One alerting rule of an SLO.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -15,8 +15,11 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::sema::units::{Cpu, Duration, Memory};
 use crate::source::Span;
+pub use units::{Cpu, Duration, Memory};
+
+pub mod names;
+pub mod units;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Model {
@@ -61,7 +64,7 @@ impl Model {
     pub fn infra_cluster(&self, env: &str) -> Option<&Cluster> {
         let infra = self.infra(env)?;
         let wanted = self.environment(env).and_then(|e| e.cluster.as_deref());
-        let full = |c: &Cluster| crate::backend::paths::cluster_name(&self.project.name, env, &c.name);
+        let full = |c: &Cluster| names::cluster_name(&self.project.name, env, &c.name);
         match wanted {
             Some(w) => infra.clusters.iter().find(|c| c.name == w || full(c) == w),
             None => infra.clusters.first(),
@@ -72,7 +75,7 @@ impl Model {
     /// Terraform creates for it, else the environment's `cluster`.
     pub fn deploy_cluster(&self, env: &str) -> Option<String> {
         match self.infra_cluster(env) {
-            Some(c) => Some(crate::backend::paths::cluster_name(&self.project.name, env, &c.name)),
+            Some(c) => Some(names::cluster_name(&self.project.name, env, &c.name)),
             None => self.environment(env).and_then(|e| e.cluster.clone()),
         }
     }
@@ -82,6 +85,14 @@ impl Model {
         self.environment(env)
             .and_then(|e| e.region.clone())
             .or_else(|| self.infra(env).and_then(|i| i.region.clone()))
+    }
+
+    /// The Prometheus address rollout analysis in `env` queries: the
+    /// environment's, else the project's.
+    pub fn prometheus_address(&self, env: &str) -> Option<String> {
+        self.environment(env)
+            .and_then(|e| e.prometheus.clone())
+            .or_else(|| self.project.prometheus.clone())
     }
 
     /// The rollout that deploys of `service` to `env` use, if any (the
@@ -394,7 +405,7 @@ pub struct Infra {
     #[serde(skip)]
     pub source: String,
     pub region: Option<String>,
-    pub backend: Option<Backend>,
+    pub backend: Option<StateBackend>,
     pub clusters: Vec<Cluster>,
     pub buckets: Vec<Bucket>,
     pub databases: Vec<Database>,
@@ -404,7 +415,8 @@ pub struct Infra {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Backend {
+/// Where Terraform keeps its state (`backend s3 { }`).
+pub struct StateBackend {
     pub bucket: String,
     pub key: String,
     pub region: Option<String>,
