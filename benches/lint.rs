@@ -12,7 +12,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use dvcc::load::Loaded;
+use dvcc::Loaded;
 
 /// One shop-like project section with unique names (`n` keeps them apart):
 /// a service with per-environment overrides, its pipeline deploying it
@@ -127,8 +127,7 @@ fn build(files: &[(String, String)]) -> usize {
     let loaded = load(files);
     let analysis = dvcc::analyze(&loaded, 0);
     assert!(analysis.diagnostics.is_empty(), "the generated project must be clean");
-    let header = |s: &[String]| dvcc::backend::yaml_header(s);
-    let ctx = dvcc::backend::Context { header: &header };
+    let ctx = dvcc::backend::Context::default();
     dvcc::backend::ALL
         .iter()
         .map(|b| b.generate(&analysis.model, &ctx).len())
@@ -141,14 +140,13 @@ fn build_breakdown(files: &[(String, String)]) {
     let loaded = load(files);
     let analysis = dvcc::analyze(&loaded, 0);
     let mut parts = vec![format!("load+check {:.0} ms", start.elapsed().as_secs_f64() * 1e3)];
-    let header = |s: &[String]| dvcc::backend::yaml_header(s);
-    let ctx = dvcc::backend::Context { header: &header };
+    let ctx = dvcc::backend::Context::default();
     for b in dvcc::backend::ALL {
         let start = Instant::now();
         let n = black_box(b.generate(&analysis.model, &ctx)).len();
         parts.push(format!(
             "{} {:.0} ms ({n} files)",
-            b.name(),
+            b.target().name(),
             start.elapsed().as_secs_f64() * 1e3
         ));
     }

@@ -1,270 +1,229 @@
-//! Loading: paths on disk → a [`SourceDb`]. This is the only module of the
-//! library that touches the file system; the CLI (and later the language
-//! server, with its buffers layered on top) call it.
+//! Loading: paths → files in a [`SourceDb`]. This is the only module of the
+//! library that reads `.dvc` sources, and it reads them through a
+//! [`FileSystem`]: the disk ([`Disk`]), an in-memory file set
+//! ([`MemoryFs`], for tests and generated projects), or later the language
+//! server's unsaved buffers layered over the disk. It does not parse: the
+//! driver parses what it loads and asks it for the files imports name.
 //!
 //! A directory is one project: every `*.dvc` file directly in it, in name
 //! order. Unreadable paths, invalid UTF-8, NUL bytes and oversized files are
 //! `DVC07xx` diagnostics; each points at a stand-in file named after the path
 //! when there is no text to show.
+//!
+//! **Invariant:** every file is read once, however often it is imported
+//! (files are keyed by their canonical path).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::{Component, Path, PathBuf};
 
+use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::sema::ImportEdge;
 use crate::source::{FileId, Origin, SourceDb, Span};
-use crate::syntax::{self, Parse, ast};
 
 /// The largest `.dvc` file dvcc reads.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-#[derive(Debug, Default)]
-pub struct Loaded {
+/// What a path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A file of this many bytes.
+    File(u64),
+    Dir,
+}
+
+/// Where sources are read from.
+pub trait FileSystem: Sync {
+    fn entry(&self, path: &Path) -> io::Result<Entry>;
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The paths directly in directory `dir` (files and directories).
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+    /// The key that identifies the file at `path`, whatever way it is
+    /// reached (`a/../b.dvc` and `b.dvc` are one file).
+    fn canonical(&self, path: &Path) -> PathBuf;
+}
+
+/// The real file system.
+pub struct Disk;
+
+impl FileSystem for Disk {
+    fn entry(&self, path: &Path) -> io::Result<Entry> {
+        let meta = std::fs::metadata(path)?;
+        Ok(if meta.is_dir() {
+            Entry::Dir
+        } else {
+            Entry::File(meta.len())
+        })
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        Ok(std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect())
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+}
+
+/// Files held in memory, by (normalized) path; directories are implied by
+/// the files' paths.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFs {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFs {
+    pub fn new() -> MemoryFs {
+        MemoryFs::default()
+    }
+
+    /// Adds (or replaces) the file at `path`.
+    pub fn insert(&mut self, path: impl AsRef<Path>, bytes: Vec<u8>) {
+        self.files.insert(normalize(path.as_ref()), bytes);
+    }
+}
+
+impl FileSystem for MemoryFs {
+    fn entry(&self, path: &Path) -> io::Result<Entry> {
+        let path = normalize(path);
+        if let Some(bytes) = self.files.get(&path) {
+            return Ok(Entry::File(bytes.len() as u64));
+        }
+        if self.files.keys().any(|f| f.starts_with(&path) && f != &path) {
+            return Ok(Entry::Dir);
+        }
+        Err(io::ErrorKind::NotFound.into())
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(&normalize(path))
+            .cloned()
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let dir = normalize(dir);
+        let mut out: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter_map(|f| {
+                let rest = f.strip_prefix(&dir).ok()?;
+                let first = rest.components().next()?;
+                Some(dir.join(first))
+            })
+            .collect();
+        out.dedup();
+        if out.is_empty() {
+            return Err(io::ErrorKind::NotFound.into());
+        }
+        Ok(out)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+}
+
+/// Where an `import` leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Import {
+    /// A module of the standard library (always loaded).
+    Stdlib,
+    /// A file of the project (read now, or earlier).
+    File(FileId),
+    /// Nothing; a diagnostic says why.
+    Failed,
+}
+
+/// Reads sources into a [`SourceDb`], reporting what it cannot read.
+pub struct Loader<'fs> {
+    fs: &'fs dyn FileSystem,
     pub db: SourceDb,
-    /// User files that were read (and parsed), in load order.
+    /// User files that were read, in load order.
     pub files: Vec<FileId>,
-    /// The parse of every user and stdlib file.
-    pub parses: BTreeMap<FileId, Parse>,
-    /// One per path given: its files, those it imports included.
-    pub projects: Vec<Project>,
     /// The stdlib modules, in module order.
     pub stdlib: Vec<FileId>,
-    pub imports: Vec<ImportEdge>,
     pub diagnostics: Vec<Diagnostic>,
     /// Canonical path → file, so a file imported twice is read once.
     by_path: BTreeMap<PathBuf, FileId>,
 }
 
-/// The files of one project.
-#[derive(Clone, Debug, Default)]
-pub struct Project {
-    pub files: Vec<FileId>,
-}
-
-impl Loaded {
-    /// Whether some path could not be read at all (exit code 2).
-    pub fn has_io_failure(&self) -> bool {
-        self.diagnostics
+impl<'fs> Loader<'fs> {
+    /// A loader reading from `fs`, with the stdlib modules already added.
+    pub fn new(fs: &'fs dyn FileSystem) -> Loader<'fs> {
+        let mut db = SourceDb::new();
+        let stdlib = crate::stdlib::MODULES
             .iter()
-            .any(|d| matches!(d.code, Code::UnreadablePath | Code::NoDvcFiles | Code::FileTooLarge))
-    }
-}
-
-/// Loads every path as a project: a `.dvc` file, or a directory of them,
-/// with the files they import.
-pub fn load_paths(paths: &[PathBuf]) -> Loaded {
-    let mut out = Loaded::default();
-    load_stdlib(&mut out);
-    for path in paths {
-        let start = out.files.len();
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => load_dir(path, &mut out),
-            Ok(_) => load_file(path, &mut out),
-            Err(e) => unreadable(&mut out, path, &e),
-        }
-        let files = out.files[start..].to_vec();
-        finish_project(&mut out, files);
-    }
-    out
-}
-
-impl Loaded {
-    /// One project made of one in-memory file (tests, the language server).
-    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Loaded {
-        Loaded::from_files(&[(name, bytes)])
-    }
-
-    /// One project made of in-memory files; relative imports resolve among
-    /// them by name.
-    pub fn from_files(files: &[(&str, Vec<u8>)]) -> Loaded {
-        let mut out = Loaded::default();
-        load_stdlib(&mut out);
-        for (name, bytes) in files {
-            if let Some(id) = add_bytes(&mut out, name.to_string(), bytes.clone()) {
-                out.by_path.insert(PathBuf::from(name), id);
-            }
-        }
-        let ids = out.files.clone();
-        finish_project(&mut out, ids);
-        out
-    }
-
-    pub fn ast(&self, file: FileId) -> Option<&ast::File> {
-        self.parses.get(&file).map(|p| &p.ast)
-    }
-}
-
-fn load_stdlib(out: &mut Loaded) {
-    for (name, src) in crate::stdlib::MODULES {
-        let id = out.db.add(crate::stdlib::display_name(name), *src, Origin::Stdlib);
-        out.parses.insert(id, syntax::parse(&out.db, id));
-        out.stdlib.push(id);
-    }
-}
-
-/// Parses the project's files, follows their relative imports (loading and
-/// parsing what they name), and records the project.
-fn finish_project(out: &mut Loaded, mut files: Vec<FileId>) {
-    parse_missing(out, &files);
-    let mut i = 0;
-    while i < files.len() {
-        let from = files[i];
-        i += 1;
-        let imports: Vec<(String, Span)> = out
-            .parses
-            .get(&from)
-            .map(|p| {
-                p.ast
-                    .items
-                    .iter()
-                    .filter_map(|item| match item {
-                        ast::Item::Import(imp) => imp
-                            .path
-                            .as_ref()
-                            .and_then(|s| s.as_plain())
-                            .map(|path| (path, imp.span)),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (path, span) in imports {
-            if let Some(module) = path.strip_prefix("std/") {
-                if crate::stdlib::module(module).is_none() {
-                    let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|(n, _)| *n).collect();
-                    out.diagnostics.push(
-                        Diagnostic::new(
-                            Code::UnresolvedImport,
-                            format!("no stdlib module `{path}`"),
-                            Label::new(span, "not a module of the standard library"),
-                        )
-                        .with_help(
-                            crate::diag::suggest::did_you_mean(module, names.iter().copied())
-                                .map(|m| format!("did you mean `std/{m}`?"))
-                                .unwrap_or_else(|| format!("the stdlib modules are std/{}", names.join(", std/"))),
-                        ),
-                    );
-                }
-                continue;
-            }
-            match import_file(out, from, &path, span) {
-                Some(to) => {
-                    out.imports.push(ImportEdge { from, to, span });
-                    if !files.contains(&to) {
-                        files.push(to);
-                    }
-                }
-                None => continue,
-            }
+            .map(|(name, src)| db.add(crate::stdlib::display_name(name), *src, Origin::Stdlib))
+            .collect();
+        Loader {
+            fs,
+            db,
+            files: Vec::new(),
+            stdlib,
+            diagnostics: Vec::new(),
+            by_path: BTreeMap::new(),
         }
     }
-    out.projects.push(Project { files });
-}
 
-fn parse_missing(out: &mut Loaded, files: &[FileId]) {
-    let todo: Vec<FileId> = files.iter().copied().filter(|f| !out.parses.contains_key(f)).collect();
-    let db = &out.db;
-    let parsed = crate::par::map(&todo, |&f| syntax::parse(db, f));
-    for (f, p) in todo.into_iter().zip(parsed) {
-        out.parses.insert(f, p);
-    }
-}
-
-/// Loads the file `path` names, relative to the importing file.
-fn import_file(out: &mut Loaded, from: FileId, path: &str, span: Span) -> Option<FileId> {
-    let base = Path::new(&out.db.get(from).name)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let target = base.join(path);
-    let key = std::fs::canonicalize(&target).unwrap_or_else(|_| normalize(&target));
-    if let Some(id) = out.by_path.get(&key) {
-        return Some(*id);
-    }
-    let before = out.files.len();
-    match std::fs::read(&target) {
-        Ok(bytes) => {
-            let id = add_bytes(out, display(&normalize(&target)), bytes)?;
-            out.by_path.insert(key, id);
-            let new: Vec<FileId> = out.files[before..].to_vec();
-            parse_missing(out, &new);
-            Some(id)
+    /// Reads the files of a project root: a `.dvc` file, or every `.dvc`
+    /// file directly in a directory. Returns the files read.
+    pub fn read_root(&mut self, path: &Path) -> Vec<FileId> {
+        let start = self.files.len();
+        match self.fs.entry(path) {
+            Ok(Entry::Dir) => self.read_dir(path),
+            Ok(Entry::File(_)) => self.read_file(path),
+            Err(e) => self.unreadable(path, &e),
         }
-        Err(e) => {
-            out.diagnostics.push(
+        self.files[start..].to_vec()
+    }
+
+    fn read_dir(&mut self, dir: &Path) {
+        let entries = match self.fs.list(dir) {
+            Ok(entries) => entries,
+            Err(e) => return self.unreadable(dir, &e),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "dvc") && !matches!(self.fs.entry(p), Ok(Entry::Dir)))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            let id = self.db.add(display(dir), "", Origin::User);
+            self.diagnostics.push(
                 Diagnostic::new(
-                    Code::UnresolvedImport,
-                    format!("cannot import `{path}`: {}", reason(&e)),
-                    Label::new(span, format!("looked for `{}`", display(&normalize(&target)))),
+                    Code::NoDvcFiles,
+                    format!("no `.dvc` files in `{}`", display(dir)),
+                    Label::new(Span::new(id, 0, 0), "this directory has nothing to check"),
                 )
-                .with_help("paths are relative to the importing file; stdlib modules are written `std/NAME`"),
+                .with_help("give the directory that holds the project's `.dvc` files, or a `.dvc` file"),
             );
-            None
+        }
+        for f in files {
+            self.read_file(&f);
         }
     }
-}
 
-/// `a/./b/../c` → `a/c`, without touching the disk.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
-fn load_dir(dir: &Path, out: &mut Loaded) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return unreadable(out, dir, &e),
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "dvc") && !p.is_dir())
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        let id = out.db.add(display(dir), "", Origin::User);
-        out.diagnostics.push(
-            Diagnostic::new(
-                Code::NoDvcFiles,
-                format!("no `.dvc` files in `{}`", display(dir)),
-                Label::new(Span::new(id, 0, 0), "this directory has nothing to check"),
-            )
-            .with_help("give the directory that holds the project's `.dvc` files, or a `.dvc` file"),
-        );
-    }
-    for f in files {
-        load_file(&f, out);
-    }
-}
-
-fn load_file(path: &Path, out: &mut Loaded) {
-    let name = display(path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            let id = out.db.add(name.clone(), "", Origin::User);
-            out.diagnostics.push(
+    fn read_file(&mut self, path: &Path) {
+        let name = display(path);
+        if let Ok(Entry::File(len)) = self.fs.entry(path)
+            && len > MAX_FILE_BYTES
+        {
+            let id = self.db.add(name.clone(), "", Origin::User);
+            self.diagnostics.push(
                 Diagnostic::new(
                     Code::FileTooLarge,
                     format!(
                         "`{name}` is {:.1} MiB; dvcc reads files of up to {} MiB",
-                        m.len() as f64 / 1_048_576.0,
+                        len as f64 / 1_048_576.0,
                         MAX_FILE_BYTES / 1_048_576
                     ),
                     Label::new(Span::new(id, 0, 0), "this file was not read"),
@@ -273,65 +232,136 @@ fn load_file(path: &Path, out: &mut Loaded) {
             );
             return;
         }
-        _ => {}
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            if let Some(id) = add_bytes(out, name, bytes) {
-                let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
-                out.by_path.insert(key, id);
+        match self.fs.read(path) {
+            Ok(bytes) => {
+                if let Some(id) = self.add_bytes(name, bytes) {
+                    self.by_path.insert(self.fs.canonical(path), id);
+                }
             }
+            Err(e) => self.unreadable(path, &e),
         }
-        Err(e) => unreadable(out, path, &e),
     }
-}
 
-/// Adds file contents, checking the encoding; the file's id when it is text.
-pub fn add_bytes(out: &mut Loaded, name: String, bytes: Vec<u8>) -> Option<FileId> {
-    let nul = bytes.iter().position(|&b| b == 0);
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let id = out.db.add(name.clone(), text, Origin::User);
-            match nul {
-                Some(at) => {
-                    // The BOM, if any, was removed by `add`.
-                    let at = at.saturating_sub(if out.db.get(id).bom { 3 } else { 0 });
-                    out.diagnostics.push(nul_byte(id, &name, at));
-                    None
-                }
-                None => {
-                    out.files.push(id);
-                    Some(id)
-                }
+    /// Resolves `import "PATH"` written at `span` in file `from`: a stdlib
+    /// module, or a file relative to the importing one (read now unless it
+    /// was read before).
+    pub fn read_import(&mut self, from: FileId, path: &str, span: Span) -> Import {
+        if let Some(module) = path.strip_prefix("std/") {
+            if crate::stdlib::module(module).is_some() {
+                return Import::Stdlib;
             }
-        }
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bad = e.as_bytes().get(valid).copied().unwrap_or(0);
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let id = out.db.add(name.clone(), text, Origin::User);
-            let bom_len = if out.db.get(id).bom { 3 } else { 0 };
-            let at = valid.saturating_sub(bom_len);
-            if let Some(n) = nul.filter(|&n| n < valid) {
-                out.diagnostics.push(nul_byte(id, &name, n.saturating_sub(bom_len)));
-            }
-            let pos = out.db.get(id).line_col(at);
-            out.diagnostics.push(
+            let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|(n, _)| *n).collect();
+            self.diagnostics.push(
                 Diagnostic::new(
-                    Code::InvalidUtf8,
-                    format!(
-                        "`{name}` is not valid UTF-8 (first bad byte 0x{bad:02X} at line {}, column {})",
-                        pos.line, pos.column
-                    ),
-                    Label::new(
-                        Span::new(id, at, at + '\u{FFFD}'.len_utf8()),
-                        format!("byte 0x{bad:02X} is not UTF-8"),
-                    ),
+                    Code::UnresolvedImport,
+                    format!("no stdlib module `{path}`"),
+                    Label::new(span, "not a module of the standard library"),
                 )
-                .with_help("save the file as UTF-8, for example with `iconv -f latin1 -t utf-8`"),
+                .with_help(
+                    did_you_mean(module, names.iter().copied())
+                        .map(|m| format!("did you mean `std/{m}`?"))
+                        .unwrap_or_else(|| format!("the stdlib modules are std/{}", names.join(", std/"))),
+                ),
             );
-            None
+            return Import::Failed;
         }
+        let base = Path::new(&self.db.get(from).name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let target = base.join(path);
+        let key = self.fs.canonical(&target);
+        if let Some(id) = self.by_path.get(&key) {
+            return Import::File(*id);
+        }
+        match self.fs.read(&target) {
+            Ok(bytes) => match self.add_bytes(display(&normalize(&target)), bytes) {
+                Some(id) => {
+                    self.by_path.insert(key, id);
+                    Import::File(id)
+                }
+                None => Import::Failed,
+            },
+            Err(e) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnresolvedImport,
+                        format!("cannot import `{path}`: {}", reason(&e)),
+                        Label::new(span, format!("looked for `{}`", display(&normalize(&target)))),
+                    )
+                    .with_help("paths are relative to the importing file; stdlib modules are written `std/NAME`"),
+                );
+                Import::Failed
+            }
+        }
+    }
+
+    /// Adds file contents, checking the encoding; the file's id when it is
+    /// text.
+    fn add_bytes(&mut self, name: String, bytes: Vec<u8>) -> Option<FileId> {
+        let nul = bytes.iter().position(|&b| b == 0);
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let id = self.db.add(name.clone(), text, Origin::User);
+                match nul {
+                    Some(at) => {
+                        // The BOM, if any, was removed by `add`.
+                        let at = at.saturating_sub(if self.db.get(id).bom { 3 } else { 0 });
+                        self.diagnostics.push(nul_byte(id, &name, at));
+                        None
+                    }
+                    None => {
+                        self.files.push(id);
+                        Some(id)
+                    }
+                }
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bad = e.as_bytes().get(valid).copied().unwrap_or(0);
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = self.db.add(name.clone(), text, Origin::User);
+                let bom_len = if self.db.get(id).bom { 3 } else { 0 };
+                let at = valid.saturating_sub(bom_len);
+                if let Some(n) = nul.filter(|&n| n < valid) {
+                    self.diagnostics.push(nul_byte(id, &name, n.saturating_sub(bom_len)));
+                }
+                let pos = self.db.get(id).line_col(at);
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidUtf8,
+                        format!(
+                            "`{name}` is not valid UTF-8 (first bad byte 0x{bad:02X} at line {}, column {})",
+                            pos.line, pos.column
+                        ),
+                        Label::new(
+                            Span::new(id, at, at + '\u{FFFD}'.len_utf8()),
+                            format!("byte 0x{bad:02X} is not UTF-8"),
+                        ),
+                    )
+                    .with_help("save the file as UTF-8, for example with `iconv -f latin1 -t utf-8`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn unreadable(&mut self, path: &Path, e: &io::Error) {
+        let name = display(path);
+        let id = self.db.add(name.clone(), "", Origin::User);
+        let reason = match e.kind() {
+            io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::UnreadablePath,
+                format!("cannot read `{name}`: {reason}"),
+                Label::new(Span::new(id, 0, 0), reason.clone()),
+            )
+            .with_help("check the path and its permissions; with no path, dvcc reads the current directory"),
+        );
     }
 }
 
@@ -344,24 +374,90 @@ fn nul_byte(id: FileId, name: &str, at: usize) -> Diagnostic {
     .with_help("save the file as UTF-8 text (not UTF-16), or remove it from the project")
 }
 
-fn unreadable(out: &mut Loaded, path: &Path, e: &std::io::Error) {
-    let name = display(path);
-    let id = out.db.add(name.clone(), "", Origin::User);
-    let reason = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    };
-    out.diagnostics.push(
-        Diagnostic::new(
-            Code::UnreadablePath,
-            format!("cannot read `{name}`: {reason}"),
-            Label::new(Span::new(id, 0, 0), reason.clone()),
-        )
-        .with_help("check the path and its permissions; with no path, dvcc reads the current directory"),
-    );
+/// `a/./b/../c` → `a/c`, without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
-fn display(path: &Path) -> String {
+fn reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path as it is shown to users: as given, with `/`.
+pub fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` relative to `base` (both as given, resolved on `fs`; `..` where
+/// needed), as generated files' headers name their sources.
+pub fn relative(fs: &dyn FileSystem, path: &Path, base: &Path) -> String {
+    let (p, b) = (fs.canonical(path), fs.canonical(base));
+    let pc: Vec<_> = p.components().collect();
+    let bc: Vec<_> = b.components().collect();
+    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c);
+    }
+    display(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_files_have_directories_and_canonical_paths() {
+        let mut fs = MemoryFs::new();
+        fs.insert("p/a.dvc", b"x".to_vec());
+        fs.insert("p/sub/b.dvc", b"yy".to_vec());
+        assert_eq!(fs.entry(Path::new("p")).ok(), Some(Entry::Dir));
+        assert_eq!(fs.entry(Path::new("p/./sub/../a.dvc")).ok(), Some(Entry::File(1)));
+        assert!(fs.entry(Path::new("q")).is_err());
+        assert_eq!(
+            fs.list(Path::new("p")).ok(),
+            Some(vec![PathBuf::from("p/a.dvc"), PathBuf::from("p/sub")])
+        );
+        assert_eq!(relative(&fs, Path::new("p/sub/b.dvc"), Path::new("p")), "sub/b.dvc");
+        assert_eq!(relative(&fs, Path::new("p/a.dvc"), Path::new("p/sub")), "../a.dvc");
+    }
+
+    #[test]
+    fn a_directory_in_memory_loads_like_one_on_disk() {
+        let mut fs = MemoryFs::new();
+        fs.insert("p/b.dvc", b"project p {}".to_vec());
+        fs.insert("p/a.dvc", b"import \"../lib/x.dvc\"".to_vec());
+        fs.insert("p/notes.txt", b"no".to_vec());
+        fs.insert("lib/x.dvc", b"".to_vec());
+        let mut loader = Loader::new(&fs);
+        let root = loader.read_root(Path::new("p"));
+        let names: Vec<&str> = root.iter().map(|f| loader.db.get(*f).name.as_str()).collect();
+        assert_eq!(names, ["p/a.dvc", "p/b.dvc"]);
+        let span = Span::new(root[0], 0, 0);
+        let Import::File(x) = loader.read_import(root[0], "../lib/x.dvc", span) else {
+            panic!("the import resolves in memory")
+        };
+        assert_eq!(loader.db.get(x).name, "lib/x.dvc");
+        assert_eq!(loader.read_import(root[1], "../lib/./x.dvc", span), Import::File(x));
+        assert_eq!(loader.read_import(root[0], "std/github", span), Import::Stdlib);
+        assert_eq!(loader.read_import(root[0], "missing.dvc", span), Import::Failed);
+        assert!(loader.diagnostics.iter().all(|d| d.code == Code::UnresolvedImport));
+    }
 }

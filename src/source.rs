@@ -137,6 +137,14 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// An `import` from one file of a project to another, written at `span`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportEdge {
+    pub from: FileId,
+    pub to: FileId,
+    pub span: Span,
+}
+
 /// Where a file came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {

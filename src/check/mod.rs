@@ -1,7 +1,12 @@
 //! Target checks on the resolved model and the checked tree, reported on
-//! the `.dvc` spans: cron syntax, action references, expression injection
-//! in scripts, triggers that can never fire, deploys without a region.
-//! They run before any backend, so backends never see a model with errors.
+//! the `.dvc` spans: plaintext credentials, cron syntax, action references,
+//! expression injection in scripts, triggers that can never fire, deploys
+//! without a region, PromQL and SLO maths, the Helm and Terraform targets'
+//! rules. They run after meaning (`crate::sema`) and before any backend,
+//! so backends never see a model with errors.
+//!
+//! **Boundary:** checks read target facts (`crate::target`), never an
+//! emitter (`crate::backend`).
 
 pub mod credentials;
 pub mod cron;
@@ -12,9 +17,26 @@ pub mod terraform;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step, Trigger};
 use crate::sema::shape::{Node, Val};
-use crate::source::{SourceDb, Span};
+use crate::source::{FileId, SourceDb, Span};
+use crate::syntax::ast;
 
-pub fn run(db: &SourceDb, user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+/// Every target check of a project: `files` are its syntax trees (for the
+/// credential scan), `user` its checked tree, `model` what was built.
+pub fn run(
+    db: &SourceDb,
+    files: &[(FileId, &ast::File)],
+    user: &[Node<'_>],
+    model: &Model,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Files are independent here: scan them on all cores, keep the order.
+    for found in crate::par::map(files, |(_, file)| {
+        let mut out = Vec::new();
+        credentials::scan(&file.items, &mut out);
+        out
+    }) {
+        diags.extend(found);
+    }
     schedules(db, model, diags);
     actions(model, diags);
     injection(model, diags);

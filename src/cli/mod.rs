@@ -13,6 +13,8 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diag::render::{self, Format, HumanStyle};
 use crate::diag::{Code, Counts};
+use crate::driver::{self, BuildOptions, Built, Loaded};
+use crate::target::Target;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,24 +90,19 @@ struct BuildArgs {
     check: bool,
 
     /// Only these targets [default: all].
-    #[arg(long, value_enum, value_delimiter = ',')]
-    target: Vec<TargetArg>,
+    #[arg(long, value_delimiter = ',', value_parser = target_parser())]
+    target: Vec<String>,
 
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum TargetArg {
-    /// GitHub Actions workflows (.github/workflows/).
-    Gha,
-    /// Helm charts and values per service (deploy/helm/).
-    Helm,
-    /// Terraform JSON per environment with infra (deploy/terraform/).
-    Terraform,
-    /// Prometheus rules (deploy/prometheus/).
-    Prometheus,
+/// `--target` takes the names of [`Target::ALL`], with their descriptions.
+fn target_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        Target::ALL.map(|t| clap::builder::PossibleValue::new(t.name()).help(format!("{}.", t.about()))),
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -182,9 +179,9 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let loaded = crate::load::load_paths(&paths);
+    let loaded = driver::load_paths(&paths);
     let io_failure = loaded.has_io_failure();
-    let diags = crate::lint(&loaded);
+    let diags = driver::lint(&loaded);
     let counts = Counts::of(&diags);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
@@ -217,61 +214,39 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
 
 fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut loaded = crate::load::load_paths(std::slice::from_ref(&path));
-    let mut diags = crate::lint(&loaded);
+    let mut loaded = driver::load_paths(std::slice::from_ref(&path));
     let style = HumanStyle {
         color: use_color(cli.color),
         width: terminal_width(),
     };
-    let counts = Counts::of(&diags);
-    let io_failure = loaded.has_io_failure();
-    if counts.errors > 0 || io_failure || (args.deny_warnings && counts.warnings > 0) {
-        refuse(cli, &loaded, &diags, style);
-        return ExitCode::from(if io_failure { 2 } else { 1 });
-    }
     let root = if path.is_dir() {
         path.clone()
     } else {
         path.parent().map(PathBuf::from).unwrap_or_default()
     };
-    let out = args.out.clone().unwrap_or_else(|| root.clone());
-    let model = crate::analyze(&loaded, 0).model;
-    let header = |sources: &[String]| {
-        let rel: Vec<String> = sources
-            .iter()
-            .map(|s| relative(std::path::Path::new(s), &out))
-            .collect();
-        crate::backend::yaml_header(&rel)
+    let out = args.out.clone().unwrap_or(root);
+    let options = BuildOptions {
+        out: out.clone(),
+        targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
+        deny_warnings: args.deny_warnings,
     };
-    let ctx = crate::backend::Context { header: &header };
-    let mut artifacts = Vec::new();
-    let mut owned = Vec::new();
-    for b in crate::backend::ALL {
-        let wanted = args.target.is_empty()
-            || args
-                .target
-                .iter()
-                .any(|t| format!("{t:?}").eq_ignore_ascii_case(b.name()));
-        if wanted {
-            artifacts.extend(b.generate(&model, &ctx));
-            owned.extend_from_slice(b.owned_dirs());
+    let (diags, plan) = match driver::build(&mut loaded, &options) {
+        Built::Refused {
+            diagnostics,
+            io_failure,
+        } => {
+            refuse(cli, &loaded, &diagnostics, style);
+            return ExitCode::from(if io_failure { 2 } else { 1 });
         }
-    }
-    let plan = crate::emit::plan(&out, &artifacts, &owned, &mut loaded.db);
-    diags.extend(plan.diagnostics.iter().cloned());
-    crate::diag::sort_and_dedup(&mut diags);
-    let counts = Counts::of(&diags);
-    if counts.errors > 0 {
-        refuse(cli, &loaded, &diags, style);
-        return ExitCode::from(1);
-    }
+        Built::Planned { diagnostics, plan } => (diagnostics, plan),
+    };
     if !diags.is_empty() {
         report(
             cli,
             &loaded.db,
             &diags,
             style,
-            &render::summary(counts, loaded.files.len()),
+            &render::summary(Counts::of(&diags), loaded.files.len()),
         );
     }
     if args.check {
@@ -314,7 +289,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
 }
 
 /// Reports why `build` writes nothing.
-fn refuse(cli: &Cli, loaded: &crate::load::Loaded, diags: &[crate::diag::Diagnostic], style: HumanStyle) {
+fn refuse(cli: &Cli, loaded: &Loaded, diags: &[crate::diag::Diagnostic], style: HumanStyle) {
     let summary = render::summary(Counts::of(diags), loaded.files.len());
     report(cli, &loaded.db, diags, style, &format!("{summary}; nothing written"));
 }
@@ -334,27 +309,11 @@ fn report(
     }
 }
 
-/// `path` relative to `base` (both as given; `..` where needed).
-fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
-    let abs = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let (p, b) = (abs(path), abs(base));
-    let pc: Vec<_> = p.components().collect();
-    let bc: Vec<_> = b.components().collect();
-    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
-    let mut out = std::path::PathBuf::new();
-    for _ in common..bc.len() {
-        out.push("..");
-    }
-    for c in &pc[common..] {
-        out.push(c);
-    }
-    out.to_string_lossy().replace('\\', "/")
-}
-
 fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
-    let loaded = crate::load::load_paths(&[path]);
-    let diags = crate::lint(&loaded);
+    let loaded = driver::load_paths(&[path]);
+    let linted = driver::lint_projects(&loaded);
+    let diags = linted.diagnostics;
     let counts = Counts::of(&diags);
     if counts.errors > 0 || loaded.has_io_failure() {
         let style = HumanStyle {
@@ -365,7 +324,9 @@ fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
         report(cli, &loaded.db, &diags, style, &summary);
         return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
     }
-    let model = crate::analyze(&loaded, 0).model;
+    let Some(model) = linted.projects.into_iter().next().map(|a| a.model) else {
+        return ExitCode::from(2);
+    };
     let g = crate::diagram::ProjectGraph::build(&model);
     let text = match format {
         GraphFormat::Dot => g.dot(&model.project.name),

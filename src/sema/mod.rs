@@ -5,12 +5,13 @@
 //!        (schema)   (typed values)  (resolve, dup, unused)  (inherit, expand)  (cycles, order)
 //! ```
 //!
-//! Plus the credential scan over the user's files. Every pass reports into
-//! one list; the model is built even when there are errors (with the broken
-//! parts left out), so later checks and the language server still see it.
+//! Every pass reports into one list; the model is built even when there are
+//! errors (with the broken parts left out), so later checks and the
+//! language server still see it. Target checks (`crate::check`) are not
+//! run here: the driver runs them on this stage's result.
 //!
 //! **Invariant:** backends get a model only when there are no errors (the
-//! caller's job: see `lib.rs`).
+//! driver's job: see `crate::driver`).
 
 pub mod build;
 pub mod names;
@@ -20,16 +21,8 @@ pub mod shape;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::registry;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, ImportEdge, SourceDb, Span};
 use crate::syntax::ast;
-
-/// An `import` from one file of the project to another.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportEdge {
-    pub from: FileId,
-    pub to: FileId,
-    pub span: Span,
-}
 
 /// What the analysis of a project reads.
 pub struct ProjectInput<'a> {
@@ -39,12 +32,19 @@ pub struct ProjectInput<'a> {
     pub imports: Vec<ImportEdge>,
 }
 
-pub struct Analysis {
+/// The meaning of a project: its checked tree (blocks typed against the
+/// schema, borrowing the syntax trees), the resolved model, and the
+/// diagnostics of shapes, names, inheritance, templates and relations.
+pub struct Meaning<'a> {
+    /// The user's top-level blocks, checked.
+    pub tree: Vec<shape::Node<'a>>,
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
+/// Shapes, names, the model and the relations between its parts. Target
+/// checks (`crate::check`) come after, on this result.
+pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     // Files are independent here: check their shapes on all cores, keep
     // the order.
     let checked = crate::par::map(&input.files, |(_, file)| {
@@ -66,45 +66,41 @@ pub fn analyze(db: &SourceDb, input: &ProjectInput<'_>) -> Analysis {
     // The stdlib is checked by its own tests; its diagnostics are not the
     // user's.
     let mut diags = std::mem::take(&mut shape.diags);
-    let mut sym = names::collect(&user, &std_nodes, &mut diags);
-    names::resolve(&user, &mut sym, &mut diags);
-    names::unused(&sym, &mut diags);
-    if sym.project.is_none() && !user.is_empty() {
-        let (file, _) = input.files[0];
-        diags.push(
-            Diagnostic::new(
-                Code::MissingAttribute,
-                "this project has no `project` block",
-                Label::new(
-                    Span::new(file, 0, 0),
-                    "expected `project NAME { ... }` in one of the project's files",
-                ),
-            )
-            .with_help("add `project NAME { repo = \"owner/name\" }`"),
-        );
-    }
-    let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
-    let (mut model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
-    // Each declaration's file, for the generated files' headers.
-    let file = |span: Span| db.get(span.file).name.clone();
-    model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));
-    model.alerts.iter_mut().for_each(|x| x.source = file(x.span));
-    model.slos.iter_mut().for_each(|x| x.source = file(x.span));
-    model.services.iter_mut().for_each(|x| x.source = file(x.span));
-    model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
-    model.infra.iter_mut().for_each(|x| x.source = file(x.span));
-    diags.extend(build_diags);
-    relations::check(&user, &sym, &model, &mut diags);
-    crate::check::run(db, &user, &model, &mut diags);
+    let model = {
+        let mut sym = names::collect(&user, &std_nodes, &mut diags);
+        names::resolve(&user, &mut sym, &mut diags);
+        names::unused(&sym, &mut diags);
+        if sym.project.is_none() && !user.is_empty() {
+            let (file, _) = input.files[0];
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingAttribute,
+                    "this project has no `project` block",
+                    Label::new(
+                        Span::new(file, 0, 0),
+                        "expected `project NAME { ... }` in one of the project's files",
+                    ),
+                )
+                .with_help("add `project NAME { repo = \"owner/name\" }`"),
+            );
+        }
+        let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
+        let (mut model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
+        // Each declaration's file, for the generated files' headers.
+        let file = |span: Span| db.get(span.file).name.clone();
+        model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));
+        model.alerts.iter_mut().for_each(|x| x.source = file(x.span));
+        model.slos.iter_mut().for_each(|x| x.source = file(x.span));
+        model.services.iter_mut().for_each(|x| x.source = file(x.span));
+        model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
+        model.infra.iter_mut().for_each(|x| x.source = file(x.span));
+        diags.extend(build_diags);
+        relations::check(&user, &sym, &model, &mut diags);
+        model
+    };
     import_cycles(db, &input.imports, &mut diags);
-    for found in crate::par::map(&input.files, |(_, file)| {
-        let mut out = Vec::new();
-        crate::check::credentials::scan(&file.items, &mut out);
-        out
-    }) {
-        diags.extend(found);
-    }
-    Analysis {
+    Meaning {
+        tree: user,
         model,
         diagnostics: diags,
     }

@@ -9,6 +9,7 @@
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::set_error_detail;
+use std::sync::{Mutex, PoisonError};
 
 use super::ast::Item;
 use super::parser::{DvcParser, Rule};
@@ -20,8 +21,7 @@ pub fn diagnose(text: &str, span: Span, prev: Option<&Item>) -> Diagnostic {
     if let Some(d) = brace_on_next_line(text, span, item, prev) {
         return d;
     }
-    set_error_detail(true);
-    let err = match DvcParser::parse(Rule::probe, item) {
+    let err = match probe(item) {
         Ok(_) => {
             return Diagnostic::new(
                 Code::SyntaxError,
@@ -106,6 +106,27 @@ fn yaml_help(name: &str, value: &str) -> String {
     } else {
         format!("write an attribute with `=`: `{name} = {value}`")
     }
+}
+
+/// How many probes are parsing. pest's error-detail switch is process-wide
+/// and read when a parse starts; probes run on several threads at once, so
+/// the switch is on while any probe runs and the last one to finish turns
+/// it off (both under this lock).
+static ACTIVE: Mutex<usize> = Mutex::new(0);
+
+/// Parses `item` with the strict `probe` rule, with pest's error detail
+/// (the tokens tried at the farthest position) switched on for this parse
+/// only: it makes every parse slower, and the chunk parses never need it.
+fn probe(item: &str) -> Result<(), pest::error::Error<Rule>> {
+    let enter = |delta: isize| {
+        let mut n = ACTIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        *n = n.saturating_add_signed(delta);
+        set_error_detail(*n > 0);
+    };
+    enter(1);
+    let result = DvcParser::parse(Rule::probe, item).map(drop);
+    enter(-1);
+    result
 }
 
 /// `job build` then `{` on the next line.
@@ -226,4 +247,22 @@ fn token_word(t: &str) -> Option<&'static str> {
         _ if t.len() == 4 && t.as_bytes()[1] == b'.' && t.as_bytes()[0].is_ascii_alphabetic() => "a name",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_detail_is_on_for_probes_only() {
+        let err = probe("port: 8080").expect_err("not an item");
+        assert!(err.parse_attempts().is_some(), "a probe collects the tokens it tried");
+        // With no probe running (and none able to start while the lock is
+        // held), other parses run without the detail.
+        let n = ACTIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        if *n == 0 {
+            let err = DvcParser::parse(Rule::probe, "port: 8080").expect_err("not an item");
+            assert!(err.parse_attempts().is_none(), "detail left switched on");
+        }
+    }
 }

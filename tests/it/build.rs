@@ -267,10 +267,9 @@ pub fn codes_triggered() -> Vec<Code> {
     let wf = dir.join(".github/workflows");
     let _ = std::fs::create_dir_all(&wf);
     let _ = std::fs::write(wf.join("ci.yml"), "name: mine\n");
-    let mut loaded = dvcc::load::load_paths(std::slice::from_ref(&dir));
+    let mut loaded = dvcc::load_paths(std::slice::from_ref(&dir));
     let model = dvcc::analyze(&loaded, 0).model;
-    let header = |s: &[String]| dvcc::backend::yaml_header(s);
-    let ctx = dvcc::backend::Context { header: &header };
+    let ctx = dvcc::backend::Context::default();
     let artifacts = dvcc::backend::gha::GithubActions.generate(&model, &ctx);
     let plan = dvcc::emit::plan(&dir, &artifacts, &[".github/workflows"], &mut loaded.db);
     plan.diagnostics.iter().map(|d| d.code).collect()
@@ -281,11 +280,10 @@ use dvcc::backend::Backend as _;
 #[test]
 fn secrets_in_env_become_workflow_secret_expressions() {
     let src = "project p { repo = \"a/b\" }\npipeline ci {\n  job t {\n    env { TOKEN = secret(\"npm-token\") }\n    run \"npm publish\" { env { X = secret(\"x.y\") } }\n  }\n}\n";
-    let loaded = dvcc::load::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
+    let loaded = dvcc::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
     assert!(dvcc::lint(&loaded).is_empty());
     let model = dvcc::analyze(&loaded, 0).model;
-    let header = |s: &[String]| dvcc::backend::yaml_header(s);
-    let ctx = dvcc::backend::Context { header: &header };
+    let ctx = dvcc::backend::Context::default();
     let wf = &dvcc::backend::gha::GithubActions.generate(&model, &ctx)[0].contents;
     assert!(wf.contains("TOKEN: ${{ secrets.NPM_TOKEN }}"), "{wf}");
     assert!(wf.contains("X: ${{ secrets.X_Y }}"), "{wf}");
@@ -299,7 +297,7 @@ fn deploy_jobs_assume_the_role_terraform_creates() {
     let mut checked = 0;
     for ex in ["shop", "platform"] {
         let dir = root().join("examples").join(ex);
-        let loaded = dvcc::load::load_paths(std::slice::from_ref(&dir));
+        let loaded = dvcc::load_paths(std::slice::from_ref(&dir));
         let model = dvcc::analyze(&loaded, 0).model;
         for (path, workflow) in dvcc::backend::gha::intended_values(&model) {
             let jobs = workflow["jobs"].as_object().expect("jobs");
@@ -376,4 +374,56 @@ fn stale_chart_files_are_removed_and_hand_written_ones_kept() {
     assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
     assert!(!dir.join("deploy/helm/gone").exists());
     assert!(dir.join("deploy/helm").exists());
+}
+
+/// `dvcc build` analyses the project once: checks and backends share one
+/// analysis (they used to run it twice).
+#[test]
+fn build_analyses_the_project_once() {
+    let dir = copy_example("shop", "analysed-once");
+    let mut loaded = dvcc::load_paths(std::slice::from_ref(&dir));
+    let options = dvcc::driver::BuildOptions {
+        out: dir.clone(),
+        targets: Vec::new(),
+        deny_warnings: false,
+    };
+    let built = dvcc::driver::build(&mut loaded, &options);
+    let dvcc::driver::Built::Planned { plan, diagnostics } = built else {
+        panic!("the example builds")
+    };
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(plan.writes.len(), 20, "workflows, the chart, Terraform and rules");
+    assert_eq!(loaded.analysis_runs(), 1);
+    dvcc::emit::apply(&dir, &plan).expect("writable");
+
+    // Only some targets: the same single analysis, fewer artifacts.
+    let mut loaded = dvcc::load_paths(std::slice::from_ref(&dir));
+    let options = dvcc::driver::BuildOptions {
+        targets: vec![dvcc::target::Target::Prometheus],
+        ..options
+    };
+    let dvcc::driver::Built::Planned { plan, .. } = dvcc::driver::build(&mut loaded, &options) else {
+        panic!("the example builds")
+    };
+    assert_eq!(plan.unchanged, 2, "the rules and their tests");
+    assert_eq!(loaded.analysis_runs(), 1);
+}
+
+/// Meaning alone (what an editor runs per keystroke) gives the model and
+/// meaning's diagnostics, without the target checks.
+#[test]
+fn meaning_runs_without_the_target_checks() {
+    // A cron typo is a target check (DVC0501); an unknown environment is
+    // meaning (DVC0203).
+    let src = "project p { repo = \"a/b\" }\nenvironment dev { cluster = \"c\" region = \"r\" }\n\
+               pipeline ci {\n  on schedule { cron = \"61 * * * *\" }\n  deploy stagng { services = [] }\n}\n";
+    let loaded = dvcc::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
+    let meaning = dvcc::meaning(&loaded, 0);
+    let codes: Vec<&str> = meaning.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["DVC0203"], "{:#?}", meaning.diagnostics);
+    assert_eq!(meaning.model.pipelines.len(), 1);
+    let full = dvcc::analyze(&loaded, 0);
+    let codes: Vec<&str> = full.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["DVC0501", "DVC0203"], "{:#?}", full.diagnostics);
+    assert_eq!(loaded.analysis_runs(), 2);
 }

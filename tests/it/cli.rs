@@ -119,7 +119,7 @@ fn lint_sarif_format() {
 fn library_count(file: &str) -> usize {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).expect("the repository root");
-    dvcc::lint(&dvcc::load::load_paths(&[file.into()])).len()
+    dvcc::lint(&dvcc::load_paths(&[file.into()])).len()
 }
 
 #[test]

@@ -10,7 +10,7 @@ use dvcc::diagram::ProjectGraph;
 use crate::support::root;
 
 fn graph_of(dir: &str) -> (ProjectGraph, String) {
-    let loaded = dvcc::load::load_paths(&[root().join(dir)]);
+    let loaded = dvcc::load_paths(&[root().join(dir)]);
     assert!(dvcc::lint(&loaded).is_empty(), "{dir} must be clean");
     let model = dvcc::analyze(&loaded, 0).model;
     (ProjectGraph::build(&model), model.project.name)

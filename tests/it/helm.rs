@@ -45,7 +45,7 @@ fn merged_values_equal_the_model_for_every_service_and_environment() {
     };
     let mut checked = 0;
     for ex in ["examples/shop", "examples/platform"] {
-        let loaded = dvcc::load::load_paths(&[root().join(ex)]);
+        let loaded = dvcc::load_paths(&[root().join(ex)]);
         let model = dvcc::analyze(&loaded, 0).model;
         for svc in &model.services {
             let chart = root().join(ex).join(dvcc::target::paths::chart_dir(&svc.name));
@@ -157,11 +157,10 @@ fn env_values_survive_a_yaml_1_1_read_back_as_strings() {
         src.push_str(&format!("    V{i} = \"{v}\"\n"));
     }
     src.push_str("  }\n  in prod { env { V0 = \"off\"  V1 = \"yes\" } }\n}\n");
-    let loaded = dvcc::load::Loaded::from_bytes("p.dvc", src.into_bytes());
+    let loaded = dvcc::Loaded::from_bytes("p.dvc", src.into_bytes());
     assert!(dvcc::lint(&loaded).is_empty());
     let model = dvcc::analyze(&loaded, 0).model;
-    let header = |s: &[String]| dvcc::backend::yaml_header(s);
-    let ctx = dvcc::backend::Context { header: &header };
+    let ctx = dvcc::backend::Context::default();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-yaml11");
     let _ = std::fs::remove_dir_all(&dir);
     use dvcc::backend::Backend as _;

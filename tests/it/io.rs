@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
+use dvcc::Loaded;
 use dvcc::diag::Code;
-use dvcc::load::{self, Loaded};
+use dvcc::load;
 
 use crate::support::{codes, report, syntax_bytes};
 
@@ -25,7 +26,7 @@ fn snapshot(name: &str, source: &str, loaded: &Loaded, diags: &[dvcc::diag::Diag
 }
 
 fn lint_paths(paths: &[PathBuf]) -> (Loaded, Vec<dvcc::diag::Diagnostic>) {
-    let loaded = load::load_paths(paths);
+    let loaded = dvcc::load_paths(paths);
     let diags = dvcc::lint(&loaded);
     (loaded, diags)
 }
@@ -156,7 +157,7 @@ fn relative_imports_load_and_errors_point_into_the_imported_file() {
         "template greet {\n  run \"echo hi\"\n  colour = 1\n}\n",
     )
     .expect("write");
-    let loaded = load::load_paths(&[base.join("app")]);
+    let loaded = dvcc::load_paths(&[base.join("app")]);
     let diags = dvcc::lint(&loaded);
     assert_eq!(codes(&diags), ["DVC0202"], "{diags:#?}");
     let file = &loaded.db.get(diags[0].primary.span.file).name;
@@ -169,8 +170,33 @@ fn relative_imports_load_and_errors_point_into_the_imported_file() {
         "import \"../app/main.dvc\"\ntemplate greet { run \"echo hi\" }\n",
     )
     .expect("write");
-    let loaded = load::load_paths(&[base.join("app")]);
+    let loaded = dvcc::load_paths(&[base.join("app")]);
     let diags = dvcc::lint(&loaded);
     assert_eq!(codes(&diags), ["DVC0402"], "{diags:#?}");
     assert_eq!(diags[0].secondary.len(), 1, "both imports are labelled");
+}
+
+/// An in-memory project resolves its imports among its own files: the disk
+/// is read only when the project was loaded from the disk.
+#[test]
+fn in_memory_projects_do_not_read_the_disk() {
+    // `examples/shop/services.dvc` exists on disk, beside this name.
+    let loaded = Loaded::from_files(&[(
+        "examples/shop/main.dvc",
+        b"import \"./services.dvc\"\nproject p { repo = \"a/b\" }\n".to_vec(),
+    )]);
+    let diags = dvcc::lint(&loaded);
+    assert_eq!(codes(&diags), ["DVC0208"], "{diags:#?}");
+    assert_eq!(loaded.projects[0].files.len(), 1);
+
+    // With the imported file in memory too, it resolves.
+    let loaded = Loaded::from_files(&[
+        (
+            "examples/shop/main.dvc",
+            b"import \"./lib/services.dvc\"\nproject p { repo = \"a/b\" }\n".to_vec(),
+        ),
+        ("examples/shop/lib/services.dvc", b"".to_vec()),
+    ]);
+    assert!(dvcc::lint(&loaded).is_empty());
+    assert_eq!(loaded.projects[0].files.len(), 2);
 }

@@ -7,6 +7,7 @@ mod graph;
 mod helm;
 mod hostile;
 mod io;
+mod layering;
 mod model;
 mod prometheus;
 mod property;

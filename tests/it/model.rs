@@ -1,7 +1,7 @@
 //! The resolved model: inheritance (`extends`, `in ENV`) over chains of three
 //! environments, template expansion, and snapshots of the examples' models.
 
-use dvcc::load::Loaded;
+use dvcc::Loaded;
 use dvcc::model::{Model, Step};
 
 use crate::support::root;
@@ -259,7 +259,7 @@ fn every_stdlib_template_is_clean_and_pinned() {
 }
 
 fn snapshot_model(dir: &str) {
-    let loaded = dvcc::load::load_paths(&[root().join(dir)]);
+    let loaded = dvcc::load_paths(&[root().join(dir)]);
     let diags = dvcc::lint(&loaded);
     assert!(diags.is_empty(), "{dir} is not clean: {diags:#?}");
     let model = dvcc::analyze(&loaded, 0).model;

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use dvcc::Loaded;
 use dvcc::diag::render::{self, Format, HumanStyle};
 use dvcc::diag::{Code, Diagnostic};
-use dvcc::load::Loaded;
 use dvcc::source::SourceDb;
 
 pub fn root() -> PathBuf {

@@ -178,7 +178,7 @@ fn generated_files_read_back_as_intended() {
         return;
     };
     for ex in ["examples/shop", "examples/platform"] {
-        let loaded = dvcc::load::load_paths(&[root().join(ex)]);
+        let loaded = dvcc::load_paths(&[root().join(ex)]);
         let model = dvcc::analyze(&loaded, 0).model;
         let mut intended = dvcc::backend::gha::intended_values(&model);
         intended.push((
@@ -186,7 +186,7 @@ fn generated_files_read_back_as_intended() {
             serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON"),
         ));
         let rules_name = format!("{}.rules.yml", model.project.name);
-        if let Some(tests) = dvcc::backend::prometheus_tests::test_file(&model, &rules_name) {
+        if let Some(tests) = dvcc::backend::prometheus::promtool::test_file(&model, &rules_name) {
             intended.push((
                 dvcc::target::paths::prometheus_tests(&model.project.name),
                 serde_json::to_value(tests).expect("JSON"),

@@ -18,17 +18,13 @@ use super::{Artifact, Backend, Context, yaml};
 use crate::model::names;
 use crate::model::{self, Model, Step as MStep, Trigger};
 use crate::target::actions::{AWS_CREDENTIALS, CHECKOUT, DEPLOY_ACTIONS, SETUP_HELM};
-use crate::target::paths;
+use crate::target::{Target, paths};
 
 pub struct GithubActions;
 
 impl Backend for GithubActions {
-    fn name(&self) -> &'static str {
-        "gha"
-    }
-
-    fn owned_dirs(&self) -> &'static [&'static str] {
-        &[paths::WORKFLOW_DIR]
+    fn target(&self) -> Target {
+        Target::Gha
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
@@ -42,7 +38,7 @@ impl Backend for GithubActions {
                 let sources = vec![p.source.clone()];
                 Artifact {
                     path: paths::workflow(&p.name),
-                    contents: format!("{}{body}", (ctx.header)(&sources)),
+                    contents: format!("{}{body}", ctx.header(&sources).hash_comments()),
                 }
             })
             .collect()

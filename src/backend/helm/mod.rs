@@ -21,70 +21,19 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Artifact, Backend, Context, MARK, yaml};
+use super::{Artifact, Backend, Context, Header, yaml};
 use crate::model::units::Duration;
 use crate::model::{Model, Pause, Rollout, Service, ServiceConfig, Strategy};
-use crate::target::paths;
+use crate::target::{Target, paths};
 
 pub struct Helm;
-
-/// The bundled chart's templates: path under the chart, contents.
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "templates/_helpers.tpl",
-        include_str!("../../stdlib/helm/templates/_helpers.tpl"),
-    ),
-    (
-        "templates/analysistemplate.yaml",
-        include_str!("../../stdlib/helm/templates/analysistemplate.yaml"),
-    ),
-    (
-        "templates/deployment.yaml",
-        include_str!("../../stdlib/helm/templates/deployment.yaml"),
-    ),
-    (
-        "templates/externalsecret.yaml",
-        include_str!("../../stdlib/helm/templates/externalsecret.yaml"),
-    ),
-    (
-        "templates/hpa.yaml",
-        include_str!("../../stdlib/helm/templates/hpa.yaml"),
-    ),
-    (
-        "templates/pdb.yaml",
-        include_str!("../../stdlib/helm/templates/pdb.yaml"),
-    ),
-    (
-        "templates/rollout.yaml",
-        include_str!("../../stdlib/helm/templates/rollout.yaml"),
-    ),
-    (
-        "templates/service.yaml",
-        include_str!("../../stdlib/helm/templates/service.yaml"),
-    ),
-    (
-        "templates/serviceaccount.yaml",
-        include_str!("../../stdlib/helm/templates/serviceaccount.yaml"),
-    ),
-    (
-        "templates/servicemonitor.yaml",
-        include_str!("../../stdlib/helm/templates/servicemonitor.yaml"),
-    ),
-];
-
-/// The values schema every chart carries (JSON Schema draft 7).
-const SCHEMA: &str = include_str!("../../stdlib/helm/values.schema.json");
 
 /// How often the analysis queries each `abort_on` alert's expression.
 const ANALYSIS_INTERVAL: &str = "1m";
 
 impl Backend for Helm {
-    fn name(&self) -> &'static str {
-        "helm"
-    }
-
-    fn owned_dirs(&self) -> &'static [&'static str] {
-        &[paths::HELM_DIR]
+    fn target(&self) -> Target {
+        Target::Helm
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
@@ -145,7 +94,7 @@ fn chart(
     ctx: &Context<'_>,
 ) -> Vec<Artifact> {
     let dir = paths::chart_dir(&svc.name);
-    let header = (ctx.header)(sources);
+    let header = ctx.header(sources).hash_comments();
     let layered = layered_with(model, svc, rollouts);
     let mut out = vec![
         Artifact {
@@ -169,11 +118,11 @@ fn chart(
 /// The files every chart carries unchanged: the templates (with the
 /// generated-file mark) and the values schema.
 fn fixed_files() -> Vec<(&'static str, String)> {
-    let header = format!(
-        "# {MARK} {}: the chart bundled with dvcc.\n# Do not edit: it is rewritten by `dvcc build`.\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    let mut out: Vec<(&str, String)> = TEMPLATES.iter().map(|(p, t)| (*p, format!("{header}{t}"))).collect();
+    let header = Header::bundled_chart().hash_comments();
+    let mut out: Vec<(&str, String)> = crate::stdlib::CHART_TEMPLATES
+        .iter()
+        .map(|(p, t)| (*p, format!("{header}{t}")))
+        .collect();
     out.push(("values.schema.json", schema()));
     out
 }
@@ -210,14 +159,8 @@ fn chart_yaml(model: &Model, svc: &Service) -> Chart {
 /// `values.schema.json` with the generated-file mark as its `$comment`.
 pub fn schema() -> String {
     let mut doc: Map<String, Value> = Map::new();
-    doc.insert(
-        "$comment".into(),
-        Value::String(format!(
-            "{MARK} {}: the chart bundled with dvcc. Do not edit: it is rewritten by `dvcc build`.",
-            env!("CARGO_PKG_VERSION")
-        )),
-    );
-    if let Ok(Value::Object(rest)) = serde_json::from_str::<Value>(SCHEMA) {
+    doc.insert("$comment".into(), Value::String(Header::bundled_chart().one_line()));
+    if let Ok(Value::Object(rest)) = serde_json::from_str::<Value>(crate::stdlib::CHART_SCHEMA) {
         doc.extend(rest);
     }
     let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();

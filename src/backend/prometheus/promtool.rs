@@ -17,7 +17,7 @@ use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
 use serde::Serialize;
 
-use super::prometheus::num;
+use super::num;
 use crate::model::{Alert, Model, Slo};
 
 #[derive(Serialize)]

@@ -24,10 +24,10 @@ use serde_json::{Map, Value, json};
 use super::{Artifact, Backend, Context};
 use crate::model::names;
 use crate::model::{Bucket, Cluster, Database, Infra, Model};
-use crate::target::paths;
 use crate::target::terraform::{
     AWS_PROVIDER, EKS_MODULE, REQUIRED_VERSION, VPC_MODULE, db_security_group, eks_module, needs_vpc,
 };
+use crate::target::{Target, paths};
 
 pub struct Terraform;
 
@@ -35,12 +35,8 @@ pub struct Terraform;
 const GITHUB_OIDC: &str = "token.actions.githubusercontent.com";
 
 impl Backend for Terraform {
-    fn name(&self) -> &'static str {
-        "terraform"
-    }
-
-    fn owned_dirs(&self) -> &'static [&'static str] {
-        &[paths::TERRAFORM_DIR]
+    fn target(&self) -> Target {
+        Target::Terraform
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
@@ -48,10 +44,8 @@ impl Backend for Terraform {
             .infra
             .iter()
             .map(|infra| {
-                // The YAML header's lines, as one JSON string.
-                let yaml = (ctx.header)(std::slice::from_ref(&infra.source));
-                let lines: Vec<&str> = yaml.lines().map(|l| l.trim_start_matches("# ")).collect();
-                let header = lines.join(" ");
+                // JSON has no comments: the header is the first key's value.
+                let header = ctx.header(std::slice::from_ref(&infra.source)).one_line();
                 let doc = module(model, infra, &header);
                 let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
                 text.push('\n');

@@ -13,19 +13,17 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{Artifact, Backend, Context, yaml};
+
+pub mod promtool;
 use crate::model::{Alert, Model, Slo};
-use crate::target::paths;
 use crate::target::slo::{BURN_RATES, windows};
+use crate::target::{Target, paths};
 
 pub struct Prometheus;
 
 impl Backend for Prometheus {
-    fn name(&self) -> &'static str {
-        "prometheus"
-    }
-
-    fn owned_dirs(&self) -> &'static [&'static str] {
-        &[paths::PROMETHEUS_DIR]
+    fn target(&self) -> Target {
+        Target::Prometheus
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
@@ -48,12 +46,12 @@ impl Backend for Prometheus {
         let rules_name = rules_path.rsplit('/').next().unwrap_or(&rules_path).to_string();
         let mut out = vec![Artifact {
             path: rules_path.clone(),
-            contents: format!("{}{}", (ctx.header)(&sources), yaml::to_string(&file)),
+            contents: format!("{}{}", ctx.header(&sources).hash_comments(), yaml::to_string(&file)),
         }];
-        if let Some(tests) = super::prometheus_tests::test_file(model, &rules_name) {
+        if let Some(tests) = promtool::test_file(model, &rules_name) {
             out.push(Artifact {
                 path: paths::prometheus_tests(&model.project.name),
-                contents: format!("{}{}", (ctx.header)(&sources), yaml::to_string(&tests)),
+                contents: format!("{}{}", ctx.header(&sources).hash_comments(), yaml::to_string(&tests)),
             });
         }
         out

@@ -1,0 +1,343 @@
+//! The driver: the one place that runs the stages in order, each a plain
+//! function of the previous stage's data.
+//!
+//! ```text
+//!  paths ──load──▶ files ──parse──▶ syntax trees ──meaning──▶ model ──checks──▶ diagnostics
+//!   (FileSystem)   (SourceDb)  ▲ imports: load the files      (sema)        (check)
+//!                              └──── they name, parse them          │ no error
+//!                                                                   ▼
+//!                                        artifacts ◀──backends── model
+//!                                            └──emit──▶ plan (writes, removals, diff)
+//! ```
+//!
+//! Entry points: [`load_paths`] (or [`load_with`] on any [`FileSystem`]),
+//! then [`lint`] (every diagnostic), [`meaning`] (the model and the
+//! diagnostics of meaning only: what an editor asks on each keystroke),
+//! [`analyze`] (meaning and target checks), [`build`] (analysis once, then
+//! the backends and the plan of what to write).
+//!
+//! **Invariant:** a project is analysed once per command; backends run only
+//! when the analysis found no error.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::backend::{self, Artifact, Context};
+use crate::diag::{self, Code, Counts, Diagnostic};
+use crate::emit::{self, Plan};
+use crate::load::{self, Disk, FileSystem, Import, Loader, MemoryFs};
+use crate::model::Model;
+use crate::sema::{self, ProjectInput};
+use crate::source::{FileId, ImportEdge, SourceDb};
+use crate::syntax::{self, Parse, ast};
+use crate::target::Target;
+
+/// Loaded and parsed projects: what every later stage reads.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub db: SourceDb,
+    /// User files that were read (and parsed), in load order.
+    pub files: Vec<FileId>,
+    /// The parse of every user and stdlib file.
+    pub parses: BTreeMap<FileId, Parse>,
+    /// One per path given: its files, those it imports included.
+    pub projects: Vec<Project>,
+    /// The stdlib modules, in module order.
+    pub stdlib: Vec<FileId>,
+    pub imports: Vec<ImportEdge>,
+    /// What loading reported (unreadable paths, encodings, imports).
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many times a project of this load was analysed.
+    analyses: AtomicUsize,
+}
+
+/// The files of one project.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    pub files: Vec<FileId>,
+}
+
+/// Loads every path from the disk as a project: a `.dvc` file, or a
+/// directory of them, with the files they import.
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    load_with(&Disk, paths)
+}
+
+/// [`load_paths`] on any file system.
+pub fn load_with(fs: &dyn FileSystem, paths: &[PathBuf]) -> Loaded {
+    let mut loader = Loader::new(fs);
+    let mut out = Loaded::default();
+    parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
+    for path in paths {
+        let roots = loader.read_root(path);
+        let files = follow_imports(&mut loader, &mut out, roots);
+        out.projects.push(Project { files });
+    }
+    out.db = loader.db;
+    out.files = loader.files;
+    out.stdlib = loader.stdlib;
+    out.diagnostics = loader.diagnostics;
+    out
+}
+
+/// Parses the project's files and follows their relative imports (loading
+/// and parsing what they name); the project's files, imports included.
+fn follow_imports(loader: &mut Loader<'_>, out: &mut Loaded, mut files: Vec<FileId>) -> Vec<FileId> {
+    parse_missing(&loader.db, &files, &mut out.parses);
+    let mut i = 0;
+    while let Some(&from) = files.get(i) {
+        i += 1;
+        let imports: Vec<(String, crate::source::Span)> = out
+            .parses
+            .get(&from)
+            .map(|p| {
+                p.ast
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        ast::Item::Import(imp) => imp
+                            .path
+                            .as_ref()
+                            .and_then(|s| s.as_plain())
+                            .map(|path| (path, imp.span)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (path, span) in imports {
+            if let Import::File(to) = loader.read_import(from, &path, span) {
+                parse_missing(&loader.db, &[to], &mut out.parses);
+                out.imports.push(ImportEdge { from, to, span });
+                if !files.contains(&to) {
+                    files.push(to);
+                }
+            }
+        }
+    }
+    files
+}
+
+/// Parses the files not parsed yet, in parallel.
+fn parse_missing(db: &SourceDb, files: &[FileId], parses: &mut BTreeMap<FileId, Parse>) {
+    let todo: Vec<FileId> = files.iter().copied().filter(|f| !parses.contains_key(f)).collect();
+    let parsed = crate::par::map(&todo, |&f| syntax::parse(db, f));
+    parses.extend(todo.into_iter().zip(parsed));
+}
+
+impl Loaded {
+    /// One project made of one in-memory file (tests, the language server).
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Loaded {
+        Loaded::from_files(&[(name, bytes)])
+    }
+
+    /// One project made of in-memory files, in the order given; relative
+    /// imports resolve among them by name (the disk is not read).
+    pub fn from_files(files: &[(&str, Vec<u8>)]) -> Loaded {
+        let mut fs = MemoryFs::new();
+        for (name, bytes) in files {
+            fs.insert(name, bytes.clone());
+        }
+        let mut loader = Loader::new(&fs);
+        let mut out = Loaded::default();
+        parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
+        let mut roots = Vec::new();
+        for (name, _) in files {
+            roots.extend(loader.read_root(Path::new(name)));
+        }
+        let files = follow_imports(&mut loader, &mut out, roots);
+        out.projects.push(Project { files });
+        out.db = loader.db;
+        out.files = loader.files;
+        out.stdlib = loader.stdlib;
+        out.diagnostics = loader.diagnostics;
+        out
+    }
+
+    pub fn ast(&self, file: FileId) -> Option<&ast::File> {
+        self.parses.get(&file).map(|p| &p.ast)
+    }
+
+    /// Whether some path could not be read at all (exit code 2).
+    pub fn has_io_failure(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| matches!(d.code, Code::UnreadablePath | Code::NoDvcFiles | Code::FileTooLarge))
+    }
+
+    /// How many times a project of this load has been analysed (a command
+    /// analyses each project once).
+    pub fn analysis_runs(&self) -> usize {
+        self.analyses.load(Ordering::Relaxed)
+    }
+
+    /// What meaning reads of project `index`.
+    fn input(&self, index: usize) -> ProjectInput<'_> {
+        let files = self.projects.get(index).map(|p| p.files.as_slice()).unwrap_or(&[]);
+        ProjectInput {
+            files: files.iter().filter_map(|f| Some((*f, self.ast(*f)?))).collect(),
+            stdlib: self.stdlib.iter().filter_map(|f| Some((*f, self.ast(*f)?))).collect(),
+            imports: self
+                .imports
+                .iter()
+                .filter(|e| files.contains(&e.from))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The loader's and the parser's diagnostics only, sorted.
+pub fn syntax_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
+    let mut diags = loaded.diagnostics.clone();
+    for f in &loaded.files {
+        if let Some(p) = loaded.parses.get(f) {
+            diags.extend(p.diagnostics.iter().cloned());
+        }
+    }
+    diag::sort_and_dedup(&mut diags);
+    diags
+}
+
+/// What the analysis of one project gives: owned data, kept as long as
+/// needed (the syntax trees it came from may change).
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub model: Model,
+    /// Sorted, without duplicates.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The meaning of project `index`: the resolved model and the diagnostics
+/// of shapes, names, types, inheritance, templates and relations, without
+/// target checks. What an editor runs on each keystroke.
+pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
+    loaded.analyses.fetch_add(1, Ordering::Relaxed);
+    let meaning = sema::analyze(&loaded.db, &loaded.input(index));
+    let mut diagnostics = meaning.diagnostics;
+    diag::sort_and_dedup(&mut diagnostics);
+    Analysis {
+        model: meaning.model,
+        diagnostics,
+    }
+}
+
+/// The full analysis of project `index`: meaning, then every target check.
+pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
+    loaded.analyses.fetch_add(1, Ordering::Relaxed);
+    let input = loaded.input(index);
+    let meaning = sema::analyze(&loaded.db, &input);
+    let mut diagnostics = meaning.diagnostics;
+    crate::check::run(
+        &loaded.db,
+        &input.files,
+        &meaning.tree,
+        &meaning.model,
+        &mut diagnostics,
+    );
+    diag::sort_and_dedup(&mut diagnostics);
+    Analysis {
+        model: meaning.model,
+        diagnostics,
+    }
+}
+
+/// Every project analysed once, and every diagnostic of the load.
+pub struct Linted {
+    /// Loading, syntax and every project's analysis, sorted, without
+    /// duplicates.
+    pub diagnostics: Vec<Diagnostic>,
+    /// One per project, in load order.
+    pub projects: Vec<Analysis>,
+}
+
+/// Analyses every project of `loaded` once.
+pub fn lint_projects(loaded: &Loaded) -> Linted {
+    let mut diagnostics = syntax_diagnostics(loaded);
+    let projects: Vec<Analysis> = (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect();
+    for p in &projects {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+    }
+    diag::sort_and_dedup(&mut diagnostics);
+    Linted { diagnostics, projects }
+}
+
+/// Every diagnostic of the loaded projects (loading, syntax, meaning,
+/// checks), sorted by file and position, without duplicates.
+pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
+    lint_projects(loaded).diagnostics
+}
+
+/// The artifacts of `targets` (every target when empty) for a model with
+/// no error, and the directories whose generated files they own.
+pub fn generate(model: &Model, targets: &[Target], ctx: &Context<'_>) -> (Vec<Artifact>, Vec<&'static str>) {
+    let mut artifacts = Vec::new();
+    let mut owned = Vec::new();
+    for b in backend::ALL {
+        if targets.is_empty() || targets.contains(&b.target()) {
+            artifacts.extend(b.generate(model, ctx));
+            owned.extend_from_slice(b.target().owned_dirs());
+        }
+    }
+    (artifacts, owned)
+}
+
+/// What `dvcc build` is asked to do.
+pub struct BuildOptions {
+    /// Where artifacts go (their paths are relative to it).
+    pub out: PathBuf,
+    /// Only these targets; every target when empty.
+    pub targets: Vec<Target>,
+    /// Treat warnings as errors.
+    pub deny_warnings: bool,
+}
+
+/// What `dvcc build` found.
+pub enum Built {
+    /// Nothing may be written: errors (or warnings denied), or a path that
+    /// could not be read.
+    Refused {
+        diagnostics: Vec<Diagnostic>,
+        io_failure: bool,
+    },
+    /// What writing would do; `diagnostics` holds the warnings.
+    Planned { diagnostics: Vec<Diagnostic>, plan: Plan },
+}
+
+/// Analyses the first project of `loaded` once and, when it has no error,
+/// generates its artifacts and plans them against what is under `out`.
+pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
+    let linted = lint_projects(loaded);
+    let counts = Counts::of(&linted.diagnostics);
+    let io_failure = loaded.has_io_failure();
+    if counts.errors > 0 || io_failure || (options.deny_warnings && counts.warnings > 0) {
+        return Built::Refused {
+            diagnostics: linted.diagnostics,
+            io_failure,
+        };
+    }
+    let Some(analysis) = linted.projects.into_iter().next() else {
+        return Built::Refused {
+            diagnostics: linted.diagnostics,
+            io_failure: true,
+        };
+    };
+    let out = options.out.as_path();
+    let source_name = |s: &str| load::relative(&Disk, Path::new(s), out);
+    let ctx = Context {
+        source_name: &source_name,
+    };
+    let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
+    let plan = emit::plan(out, &artifacts, &owned, &mut loaded.db);
+    let mut diagnostics = linted.diagnostics;
+    diagnostics.extend(plan.diagnostics.iter().cloned());
+    diag::sort_and_dedup(&mut diagnostics);
+    if Counts::of(&diagnostics).errors > 0 {
+        return Built::Refused {
+            diagnostics,
+            io_failure: false,
+        };
+    }
+    Built::Planned { diagnostics, plan }
+}
