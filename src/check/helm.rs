@@ -4,9 +4,10 @@
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Strategy};
-use crate::sema::shape::{Node, Val};
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
 
-pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     canary_steps(model, diags);
     deploys(model, diags);
     names(user, diags);
@@ -167,8 +168,8 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
 }
 
 /// `health` without `port`: the probes would have no port to call.
-fn probes(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
-    for node in user.iter().filter(|n| n.schema.id == "service") {
+fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let Some(svc) = model.service(node.label()) else {
             continue;
         };
@@ -183,9 +184,8 @@ fn probes(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         let at = node
-            .attrs
-            .get("health")
-            .or_else(|| node.children_of("service.in").find_map(|i| i.attrs.get("health")))
+            .attr(Attr::Health)
+            .or_else(|| node.children_of(BlockId::ServiceIn).find_map(|i| i.attr(Attr::Health)))
             .map_or(node.label_span(), |a| a.attr.value.span);
         let whole = envs.len() == svc.per_env.len();
         diags.push(
@@ -230,8 +230,8 @@ fn dns_subdomain(s: &str) -> bool {
         })
 }
 
-fn names(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
-    for svc in user.iter().filter(|n| n.schema.id == "service") {
+fn names(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
+    for svc in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let name = svc.label();
         if !name.is_empty() && !dns_label(name) {
             diags.push(
@@ -246,9 +246,9 @@ fn names(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        let blocks = svc.children_of("service.secrets").chain(
-            svc.children_of("service.in")
-                .flat_map(|i| i.children_of("service.secrets")),
+        let blocks = svc.children_of(BlockId::ServiceSecrets).chain(
+            svc.children_of(BlockId::ServiceIn)
+                .flat_map(|i| i.children_of(BlockId::ServiceSecrets)),
         );
         for block in blocks {
             for a in block.attrs.values() {
@@ -274,7 +274,7 @@ fn names(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
 
 /// An environment that names a cluster other than the ones its `infra`
 /// creates: deploys would go to one cluster while Terraform builds another.
-fn clusters(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+fn clusters(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     for infra in &model.infra {
         let env = &infra.environment;
         let Some(e) = model.environment(env) else { continue };
@@ -286,8 +286,8 @@ fn clusters(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
         }
         let at = user
             .iter()
-            .filter(|n| n.schema.id == "environment" && n.label() == env)
-            .find_map(|n| n.attrs.get("cluster").map(|a| a.attr.value.span))
+            .filter(|n| n.schema.id == BlockId::Environment && n.label() == env)
+            .find_map(|n| n.attr(Attr::Cluster).map(|a| a.attr.value.span))
             .unwrap_or(e.span);
         let names: Vec<String> = infra.clusters.iter().map(|c| format!("`{}`", c.name)).collect();
         diags.push(

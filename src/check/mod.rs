@@ -16,7 +16,8 @@ pub mod terraform;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step, Trigger};
-use crate::sema::shape::{Node, Val};
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
 use crate::source::{FileId, SourceDb, Span};
 use crate::syntax::ast;
 
@@ -25,7 +26,7 @@ use crate::syntax::ast;
 pub fn run(
     db: &SourceDb,
     files: &[(FileId, &ast::File)],
-    user: &[Node<'_>],
+    user: &[CheckedBlock<'_>],
     model: &Model,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -355,8 +356,8 @@ fn injection(model: &Model, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn triggers(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
-    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
+fn triggers(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         for t in &p.children {
             let list = |name: &str| -> Option<(Vec<String>, Span)> {
                 let a = t.attrs.get(name)?;
@@ -381,7 +382,7 @@ fn triggers(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
                 );
             };
             match t.schema.id {
-                "pipeline.on:push" | "pipeline.on:pull_request" => {
+                BlockId::OnPush | BlockId::OnPullRequest => {
                     if let Some((b, span)) = list("branches") {
                         if b.is_empty() {
                             never(
@@ -429,8 +430,8 @@ fn triggers(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                "pipeline.on:tag" => {
-                    if let Some(a) = t.attrs.get("pattern")
+                BlockId::OnTag => {
+                    if let Some(a) = t.attr(Attr::Pattern)
                         && let Val::Str(s) = &a.val
                         && s.as_plain().is_some_and(|p| p.is_empty())
                     {
@@ -447,9 +448,9 @@ fn triggers(user: &[Node<'_>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn regions(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
-    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
-        for d in p.children_of("pipeline.deploy") {
+fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
+        for d in p.children_of(BlockId::Deploy) {
             let env = d.label();
             if model.environment(env).is_none() {
                 continue;

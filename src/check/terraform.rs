@@ -4,7 +4,8 @@
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
-use crate::sema::shape::Node;
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::CheckedBlock;
 use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
 
 /// The major versions RDS offers per engine (a version may add a minor:
@@ -32,8 +33,8 @@ fn known_version(engine: &str, version: &str) -> Option<bool> {
     }))
 }
 
-pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
-    for node in user.iter().filter(|n| n.schema.id == "infra") {
+pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Infra) {
         let env = node.label();
         let Some(infra) = model.infra(env) else { continue };
         if model.region(env).is_none() {
@@ -49,9 +50,9 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
             );
         }
         for (kind, child) in node
-            .children_of("infra.bucket")
+            .children_of(BlockId::Bucket)
             .map(|c| ("bucket", c))
-            .chain(node.children_of("infra.database").map(|c| ("database", c)))
+            .chain(node.children_of(BlockId::Database).map(|c| ("database", c)))
         {
             let project = &model.project.name;
             let (name, why) = if kind == "bucket" {
@@ -74,8 +75,8 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for db in node.children_of("infra.database") {
-            let (Some(engine), Some(version)) = (db.attrs.get("engine"), db.attrs.get("version")) else {
+        for db in node.children_of(BlockId::Database) {
+            let (Some(engine), Some(version)) = (db.attr(Attr::Engine), db.attr(Attr::Version)) else {
                 continue;
             };
             let engine_name = infra
@@ -107,7 +108,7 @@ pub fn run(user: &[Node<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
             }
         }
         let declared = crate::target::terraform::declared(infra);
-        for res in node.children_of("infra.resource") {
+        for res in node.children_of(BlockId::Resource) {
             let mut refs = Vec::new();
             interpolations(res.block, &mut refs);
             for (path, span) in refs {

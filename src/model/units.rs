@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// A duration in milliseconds, with the text it was written as.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A duration in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Duration {
     pub millis: u64,
 }
@@ -121,7 +121,7 @@ impl fmt::Display for Cpu {
 }
 
 /// Memory in bytes, with the unit it was written in (kept for output).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Memory {
     pub bytes: u64,
     pub text: String,

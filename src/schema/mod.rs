@@ -9,13 +9,15 @@
 //! **Invariant:** the registry is data; no check is written against a block
 //! kind by name where the registry can say it.
 
+pub mod ids;
 pub mod reference;
 mod registry;
 
 use std::fmt;
 use std::sync::LazyLock;
 
-pub use registry::build;
+pub use ids::{Attr, BlockId};
+pub use registry::{ACTION_STEP_ATTRS, PARAM_TYPES, build, param_type};
 
 /// Where a name lives. Each block kind that declares names has its own
 /// namespace; references resolve in the namespace their attribute names.
@@ -121,6 +123,8 @@ impl fmt::Display for Ty {
 /// One attribute of a block kind.
 #[derive(Clone, Debug)]
 pub struct AttrSchema {
+    pub attr: Attr,
+    /// `attr`'s text.
     pub name: &'static str,
     pub ty: Ty,
     pub required: bool,
@@ -163,9 +167,9 @@ pub enum BodyRule {
 
 #[derive(Clone, Debug)]
 pub struct BlockSchema {
-    /// Unique id: the path of kinds (`pipeline.job.run`), variants after a
+    /// Unique id: the path of kinds (`pipeline.job`), variants after a
     /// colon (`pipeline.on:push`).
-    pub id: &'static str,
+    pub id: BlockId,
     pub kind: &'static str,
     /// For [`Labels::Variant`] blocks: the word that selects this schema.
     pub variant: Option<&'static str>,
@@ -173,7 +177,7 @@ pub struct BlockSchema {
     pub body: BodyRule,
     pub attrs: Vec<AttrSchema>,
     /// Ids of allowed child blocks.
-    pub children: Vec<&'static str>,
+    pub children: Vec<BlockId>,
     /// Any attribute name is allowed, with this type.
     pub free: Option<Ty>,
     /// May appear more than once in its parent.
@@ -182,8 +186,19 @@ pub struct BlockSchema {
 }
 
 impl BlockSchema {
+    /// The attribute written `name`.
     pub fn attr(&self, name: &str) -> Option<&AttrSchema> {
         self.attrs.iter().find(|a| a.name == name)
+    }
+
+    /// The schema of attribute `attr`, if this block declares it.
+    pub fn attr_schema(&self, attr: Attr) -> Option<&AttrSchema> {
+        self.attrs.iter().find(|a| a.attr == attr)
+    }
+
+    /// Whether this block has attribute `attr`: declared, or free-form.
+    pub fn has(&self, attr: Attr) -> bool {
+        self.free.is_some() || self.attr_schema(attr).is_some()
     }
 }
 
@@ -191,41 +206,41 @@ impl BlockSchema {
 pub struct Registry {
     pub blocks: Vec<BlockSchema>,
     /// Ids of the kinds allowed at the top level of a file.
-    pub top: Vec<&'static str>,
+    pub top: Vec<BlockId>,
     /// Id → position in `blocks` (lookups only; never iterated).
-    index: std::collections::HashMap<&'static str, usize>,
+    index: std::collections::HashMap<BlockId, usize>,
 }
 
 impl Registry {
-    pub fn new(blocks: Vec<BlockSchema>, top: Vec<&'static str>) -> Registry {
+    pub fn new(blocks: Vec<BlockSchema>, top: Vec<BlockId>) -> Registry {
         let index = blocks.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
         Registry { blocks, top, index }
     }
 
-    pub fn get(&self, id: &str) -> Option<&BlockSchema> {
-        self.index.get(id).and_then(|&i| self.blocks.get(i))
+    pub fn get(&self, id: BlockId) -> Option<&BlockSchema> {
+        self.index.get(&id).and_then(|&i| self.blocks.get(i))
     }
 
     /// The schemas a child block of kind `kind` may have inside `parent`
     /// (`None` for the top level). Several for variant kinds (`on`).
     pub fn children_of<'a>(&'a self, parent: Option<&'a BlockSchema>, kind: &str) -> Vec<&'a BlockSchema> {
-        let ids: &[&str] = match parent {
+        let ids: &[BlockId] = match parent {
             Some(p) => &p.children,
             None => &self.top,
         };
         ids.iter()
-            .filter_map(|id| self.get(id))
+            .filter_map(|id| self.get(*id))
             .filter(|b| b.kind == kind)
             .collect()
     }
 
     /// The kinds allowed inside `parent`, for did-you-mean and docs.
     pub fn kinds_in(&self, parent: Option<&BlockSchema>) -> Vec<&'static str> {
-        let ids: &[&str] = match parent {
+        let ids: &[BlockId] = match parent {
             Some(p) => &p.children,
             None => &self.top,
         };
-        let mut kinds: Vec<&'static str> = ids.iter().filter_map(|id| self.get(id)).map(|b| b.kind).collect();
+        let mut kinds: Vec<&'static str> = ids.iter().filter_map(|id| self.get(*id)).map(|b| b.kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
         kinds

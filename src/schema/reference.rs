@@ -27,7 +27,7 @@ pub fn markdown(reg: &Registry) -> String {
 
 /// The block's heading text: `service NAME`, `on push`, `pipeline › job NAME`.
 fn title(b: &BlockSchema) -> String {
-    let path: Vec<&str> = b.id.split(['.', ':']).collect();
+    let path: Vec<&str> = b.id.as_str().split(['.', ':']).collect();
     let parents = &path[..path.len().saturating_sub(if b.variant.is_some() { 2 } else { 1 })];
     let mut t = String::new();
     for p in parents {
@@ -39,7 +39,7 @@ fn title(b: &BlockSchema) -> String {
 }
 
 fn anchor(b: &BlockSchema) -> String {
-    b.id.replace(['.', ':'], "-")
+    b.id.as_str().replace(['.', ':'], "-")
 }
 
 /// `service NAME { ... }`
@@ -108,7 +108,7 @@ pub fn section(reg: &Registry, b: &BlockSchema) -> String {
         let kids: Vec<String> = b
             .children
             .iter()
-            .filter_map(|id| reg.get(id))
+            .filter_map(|id| reg.get(*id))
             .map(|c| format!("[`{}`](#{})", usage(c), anchor(c)))
             .collect();
         let _ = writeln!(out, "Blocks inside: {}.\n", kids.join(", "));

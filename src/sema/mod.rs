@@ -17,6 +17,7 @@ pub mod build;
 pub mod names;
 pub mod relations;
 pub mod shape;
+pub mod tree;
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
@@ -37,7 +38,7 @@ pub struct ProjectInput<'a> {
 /// diagnostics of shapes, names, inheritance, templates and relations.
 pub struct Meaning<'a> {
     /// The user's top-level blocks, checked.
-    pub tree: Vec<shape::Node<'a>>,
+    pub tree: Vec<tree::CheckedBlock<'a>>,
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
 }

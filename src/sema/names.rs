@@ -4,15 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::shape::{Node, Val};
+use super::tree::{CheckedBlock, Val};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label, Severity};
-use crate::schema::{Labels, Namespace};
+use crate::schema::{Attr, BlockId, Labels, Namespace, Ty};
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Decl<'n, 'a> {
-    pub node: &'n Node<'a>,
+    pub node: &'n CheckedBlock<'a>,
     pub span: Span,
     pub stdlib: bool,
 }
@@ -21,9 +21,9 @@ pub struct Decl<'n, 'a> {
 pub struct Symbols<'n, 'a> {
     pub decls: BTreeMap<(Namespace, String), Decl<'n, 'a>>,
     /// Pipeline → job name → the job or deploy node.
-    pub jobs: BTreeMap<String, BTreeMap<String, &'n Node<'a>>>,
+    pub jobs: BTreeMap<String, BTreeMap<String, &'n CheckedBlock<'a>>>,
     pub used: BTreeSet<(Namespace, String)>,
-    pub project: Option<&'n Node<'a>>,
+    pub project: Option<&'n CheckedBlock<'a>>,
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
@@ -50,10 +50,14 @@ impl<'n, 'a> Symbols<'n, 'a> {
     }
 }
 
-pub fn collect<'n, 'a>(user: &'n [Node<'a>], stdlib: &'n [Node<'a>], diags: &mut Vec<Diagnostic>) -> Symbols<'n, 'a> {
+pub fn collect<'n, 'a>(
+    user: &'n [CheckedBlock<'a>],
+    stdlib: &'n [CheckedBlock<'a>],
+    diags: &mut Vec<Diagnostic>,
+) -> Symbols<'n, 'a> {
     let mut sym = Symbols::default();
     for node in user {
-        if node.schema.id == "project" {
+        if node.schema.id == BlockId::Project {
             match sym.project {
                 None => sym.project = Some(node),
                 Some(first) => diags.push(duplicate("project", node.label_span(), first.label_span(), "project")),
@@ -62,12 +66,12 @@ pub fn collect<'n, 'a>(user: &'n [Node<'a>], stdlib: &'n [Node<'a>], diags: &mut
         if let Labels::Declare(ns) = node.schema.labels {
             declare(&mut sym, ns, node, false, diags);
         }
-        if node.schema.id == "pipeline" {
-            let mut jobs: BTreeMap<String, &Node> = BTreeMap::new();
+        if node.schema.id == BlockId::Pipeline {
+            let mut jobs: BTreeMap<String, &CheckedBlock> = BTreeMap::new();
             for job in node
                 .children
                 .iter()
-                .filter(|c| matches!(c.schema.id, "pipeline.job" | "pipeline.deploy"))
+                .filter(|c| matches!(c.schema.id, BlockId::Job | BlockId::Deploy))
             {
                 let name = job.label().to_string();
                 if name.is_empty() {
@@ -99,7 +103,7 @@ pub fn collect<'n, 'a>(user: &'n [Node<'a>], stdlib: &'n [Node<'a>], diags: &mut
 fn declare<'n, 'a>(
     sym: &mut Symbols<'n, 'a>,
     ns: Namespace,
-    node: &'n Node<'a>,
+    node: &'n CheckedBlock<'a>,
     stdlib: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -135,14 +139,19 @@ fn duplicate(name: &str, again: Span, first: Span, noun: &str) -> Diagnostic {
 }
 
 /// Resolves every reference below the user's nodes.
-pub fn resolve<'n, 'a>(user: &'n [Node<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
+pub fn resolve<'n, 'a>(user: &'n [CheckedBlock<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
     for node in user {
-        let pipeline = (node.schema.id == "pipeline").then(|| node.label().to_string());
+        let pipeline = (node.schema.id == BlockId::Pipeline).then(|| node.label().to_string());
         walk(node, pipeline.as_deref(), sym, diags);
     }
 }
 
-fn walk<'n, 'a>(node: &'n Node<'a>, pipeline: Option<&str>, sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
+fn walk<'n, 'a>(
+    node: &'n CheckedBlock<'a>,
+    pipeline: Option<&str>,
+    sym: &mut Symbols<'n, 'a>,
+    diags: &mut Vec<Diagnostic>,
+) {
     if let Labels::Refer(ns) = node.schema.labels
         && !node.label().is_empty()
     {
@@ -184,7 +193,7 @@ fn refs_in<'n, 'a>(
 /// Arguments of `uses TEMPLATE { ... }` whose parameter is a service or an
 /// environment are references too.
 fn template_args<'n, 'a>(
-    uses: &'n Node<'a>,
+    uses: &'n CheckedBlock<'a>,
     template: &str,
     pipeline: Option<&str>,
     sym: &mut Symbols<'n, 'a>,
@@ -193,10 +202,12 @@ fn template_args<'n, 'a>(
     let Some(decl) = sym.get(Namespace::Template, template).copied() else {
         return;
     };
-    for param in decl.node.children_of("template.param") {
-        let ns = match param.get("type") {
-            Some(Val::Word(w)) if w == "service" => Namespace::Service,
-            Some(Val::Word(w)) if w == "environment" => Namespace::Environment,
+    for param in decl.node.children_of(BlockId::Param) {
+        let ns = match param.get(Attr::Type) {
+            Some(Val::Word(w)) => match crate::schema::param_type(w) {
+                Some(Ty::Ref(ns)) => ns,
+                _ => continue,
+            },
             _ => continue,
         };
         if let Some(a) = uses.attrs.get(param.label())

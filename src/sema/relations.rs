@@ -9,10 +9,10 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::names::Symbols;
-use super::shape::{Node, Val};
+use super::tree::{CheckedBlock, Val};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
-use crate::schema::Namespace;
+use crate::schema::{Attr, BlockId, Namespace};
 use crate::source::Span;
 
 /// An edge of a relation: `from` points at `to`, written at `span`.
@@ -72,7 +72,7 @@ fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagno
     }
 }
 
-fn ref_edge(from: &str, node: &Node<'_>, attr: &str) -> Vec<Edge> {
+fn ref_edge(from: &str, node: &CheckedBlock<'_>, attr: Attr) -> Vec<Edge> {
     let mut out = Vec::new();
     let mut push = |v: &Val<'_>| {
         if let Val::Ref(i, _) = v {
@@ -91,18 +91,21 @@ fn ref_edge(from: &str, node: &Node<'_>, attr: &str) -> Vec<Edge> {
     out
 }
 
-pub fn check(user: &[Node<'_>], sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
-    let envs: Vec<&Node> = user.iter().filter(|n| n.schema.id == "environment").collect();
-    let extends: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, "extends")).collect();
+pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+    let envs: Vec<&CheckedBlock> = user.iter().filter(|n| n.schema.id == BlockId::Environment).collect();
+    let extends: Vec<Edge> = envs
+        .iter()
+        .flat_map(|n| ref_edge(n.label(), n, Attr::Extends))
+        .collect();
     cycles(&extends, "environment", ("extends", "extend"), diags);
-    let after: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, "after")).collect();
+    let after: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, Attr::After)).collect();
     cycles(&after, "environment", ("comes after", "come after"), diags);
-    for p in user.iter().filter(|n| n.schema.id == "pipeline") {
+    for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         let needs: Vec<Edge> = p
             .children
             .iter()
-            .filter(|c| matches!(c.schema.id, "pipeline.job" | "pipeline.deploy"))
-            .flat_map(|j| ref_edge(j.label(), j, "needs"))
+            .filter(|c| matches!(c.schema.id, BlockId::Job | BlockId::Deploy))
+            .flat_map(|j| ref_edge(j.label(), j, Attr::Needs))
             .collect();
         cycles(&needs, "job", ("needs", "need"), diags);
         promotion(p, sym, model, diags);
@@ -116,12 +119,12 @@ fn after_attr(env: &str, sym: &Symbols<'_, '_>) -> Option<(String, Span)> {
     let mut cur = env.to_string();
     while seen.insert(cur.clone()) {
         let node = sym.get(Namespace::Environment, &cur)?.node;
-        if let Some(a) = node.attrs.get("after")
+        if let Some(a) = node.attr(Attr::After)
             && let Val::Ref(i, _) = &a.val
         {
             return Some((i.name.clone(), a.attr.span));
         }
-        match node.get("extends") {
+        match node.get(Attr::Extends) {
             Some(Val::Ref(i, _)) => cur = i.name.clone(),
             _ => return None,
         }
@@ -129,17 +132,17 @@ fn after_attr(env: &str, sym: &Symbols<'_, '_>) -> Option<(String, Span)> {
     None
 }
 
-fn promotion(p: &Node<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+fn promotion(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
     let Some(pipeline) = model.pipelines.iter().find(|m| m.name == p.label()) else {
         return;
     };
     let needs: BTreeMap<&str, &Vec<String>> = pipeline.jobs.iter().map(|j| (j.name.as_str(), &j.needs)).collect();
-    for deploy in p.children_of("pipeline.deploy") {
+    for deploy in p.children_of(BlockId::Deploy) {
         let env = deploy.label();
         let Some((before, after_span)) = after_attr(env, sym) else {
             continue;
         };
-        let earlier = p.children_of("pipeline.deploy").find(|d| d.label() == before);
+        let earlier = p.children_of(BlockId::Deploy).find(|d| d.label() == before);
         let d = match earlier {
             None => Diagnostic::new(
                 Code::PromotionOrder,
@@ -185,8 +188,8 @@ fn reaches(needs: &BTreeMap<&str, &Vec<String>>, from: &str, to: &str) -> bool {
     false
 }
 
-fn clusters(p: &Node<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
-    for deploy in p.children_of("pipeline.deploy") {
+fn clusters(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+    for deploy in p.children_of(BlockId::Deploy) {
         let env = deploy.label();
         if model.environment(env).is_none() {
             continue;

@@ -1,6 +1,6 @@
 //! Shape checking: every block against the schema registry. Produces the
-//! checked tree ([`Node`]s with typed values, [`Val`]) that the later passes
-//! read, and reports unknown kinds and attributes, labels, duplicates,
+//! checked tree ([`CheckedBlock`]s with typed values, [`Val`]) that the
+//! later passes read, and reports unknown kinds and attributes, labels, duplicates,
 //! types, units, bounds and missing required attributes.
 //!
 //! A block whose body holds a syntax error is not checked for missing
@@ -8,100 +8,13 @@
 
 use indexmap::IndexMap;
 
+use super::tree::{CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::units::{Cpu, Duration, Memory, describe_unit};
-use crate::schema::{AttrSchema, BlockSchema, BodyRule, Labels, Namespace, Registry, Ty};
+use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Labels, Registry, Ty};
 use crate::source::Span;
-use crate::syntax::ast::{Attribute, Block, BlockLabel, Ident, Item, StrLit, Value, ValueKind};
-
-/// A checked value.
-#[derive(Clone, Debug)]
-pub enum Val<'a> {
-    Str(&'a StrLit),
-    Int(i64),
-    Num(f64),
-    Bool(bool),
-    Dur(Duration),
-    Cpu(Cpu),
-    Mem(Memory),
-    Pct(f64),
-    /// A string, number or boolean, as text.
-    Scalar(ScalarVal<'a>),
-    Range(Box<Val<'a>>, Box<Val<'a>>),
-    List(Vec<Val<'a>>),
-    Ref(&'a Ident, Namespace),
-    Secret(String),
-    Word(String),
-    /// Unchecked (raw Terraform, template arguments before expansion).
-    Raw(&'a Value),
-}
-
-#[derive(Clone, Debug)]
-pub enum ScalarVal<'a> {
-    Str(&'a StrLit),
-    Text(String),
-}
-
-/// A checked attribute: its value and where it was written.
-#[derive(Clone, Debug)]
-pub struct CheckedAttr<'a> {
-    pub val: Val<'a>,
-    pub attr: &'a Attribute,
-}
-
-/// A checked block.
-#[derive(Clone, Debug)]
-pub struct Node<'a> {
-    pub schema: &'static BlockSchema,
-    pub block: &'a Block,
-    /// The labels, as written (identifiers and plain strings).
-    pub labels: Vec<(String, Span)>,
-    pub attrs: IndexMap<&'a str, CheckedAttr<'a>>,
-    pub children: Vec<Node<'a>>,
-    /// The body holds a syntax error.
-    pub broken: bool,
-    /// Names suggested for misspelt attributes: not reported missing again.
-    pub suggested: Vec<&'static str>,
-}
-
-impl<'a> Node<'a> {
-    pub fn label(&self) -> &str {
-        self.labels.first().map_or("", |(l, _)| l.as_str())
-    }
-
-    pub fn label_span(&self) -> Span {
-        self.labels.first().map_or(self.block.kind.span, |(_, s)| *s)
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Val<'a>> {
-        self.attrs.get(name).map(|a| &a.val)
-    }
-
-    pub fn children_of<'s>(&'s self, id: &'s str) -> impl Iterator<Item = &'s Node<'a>> + 's {
-        self.children.iter().filter(move |c| c.schema.id == id)
-    }
-
-    pub fn child(&self, id: &str) -> Option<&Node<'a>> {
-        self.children.iter().find(|c| c.schema.id == id)
-    }
-
-    /// `service api`, as written.
-    pub fn header(&self) -> String {
-        let mut s = self.block.kind.name.clone();
-        for (l, _) in &self.labels {
-            s.push(' ');
-            s.push_str(l);
-        }
-        s
-    }
-
-    /// The span of the kind and labels.
-    pub fn header_span(&self) -> Span {
-        let end = self.block.labels.last().map_or(self.block.kind.span, BlockLabel::span);
-        self.block.kind.span.to(end)
-    }
-}
+use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, Value, ValueKind};
 
 pub struct Shape {
     pub reg: &'static Registry,
@@ -114,7 +27,7 @@ impl Shape {
     }
 
     /// Checks the top-level items of one file.
-    pub fn file<'a>(&mut self, items: &'a [Item]) -> Vec<Node<'a>> {
+    pub fn file<'a>(&mut self, items: &'a [Item]) -> Vec<CheckedBlock<'a>> {
         let mut out = Vec::new();
         for item in items {
             match item {
@@ -193,9 +106,9 @@ impl Shape {
         }
     }
 
-    pub fn node<'a>(&mut self, b: &'a Block, schema: &'static BlockSchema) -> Node<'a> {
+    pub fn node<'a>(&mut self, b: &'a Block, schema: &'static BlockSchema) -> CheckedBlock<'a> {
         let labels = self.labels(b, schema);
-        let mut node = Node {
+        let mut node = CheckedBlock {
             schema,
             block: b,
             labels,
@@ -218,7 +131,7 @@ impl Shape {
             return node;
         };
         let raw = schema.labels == Labels::TypeAndName;
-        let mut seen_once: IndexMap<&str, &Block> = IndexMap::new();
+        let mut seen_once: IndexMap<BlockId, &Block> = IndexMap::new();
         for item in &body.items {
             match item {
                 Item::Attribute(a) => self.attribute(&mut node, a),
@@ -231,7 +144,7 @@ impl Shape {
                         continue;
                     };
                     if !cs.repeatable {
-                        if let Some(first) = seen_once.get(cs.id) {
+                        if let Some(first) = seen_once.get(&cs.id) {
                             self.diags.push(
                                 Diagnostic::new(
                                     Code::DuplicateAttribute,
@@ -315,7 +228,7 @@ impl Shape {
         texts.into_iter().map(|(t, s, _)| (t, s)).collect()
     }
 
-    fn attribute<'a>(&mut self, node: &mut Node<'a>, a: &'a Attribute) {
+    fn attribute<'a>(&mut self, node: &mut CheckedBlock<'a>, a: &'a Attribute) {
         let name = a.name.name.as_str();
         let schema = node.schema;
         let (ty, attr_schema) = match (schema.attr(name), &schema.free) {
@@ -376,7 +289,7 @@ impl Shape {
         }
     }
 
-    fn required(&mut self, node: &Node<'_>) {
+    fn required(&mut self, node: &CheckedBlock<'_>) {
         for s in node.schema.attrs.iter().filter(|s| s.required) {
             if !node.attrs.contains_key(s.name) && !node.suggested.contains(&s.name) {
                 self.diags.push(

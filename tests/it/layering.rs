@@ -168,3 +168,38 @@ fn references_are_read_from_paths_and_groups() {
     assert_eq!(references("use super::super::emit::plan;", &here), ["emit"]);
     assert_eq!(references("mycrate::backend", &here), Vec::<String>::new());
 }
+
+/// Blocks are named by `BlockId` outside the registry, never by their
+/// string ids (a misspelt string compiles and silently matches nothing).
+#[test]
+fn no_string_block_id_outside_the_registry() {
+    let compound: Vec<String> = dvcc::schema::BlockId::ALL
+        .iter()
+        .map(|id| id.as_str())
+        .filter(|id| id.contains(['.', ':']))
+        .map(|id| format!("\"{id}\""))
+        .collect();
+    assert!(compound.len() > 20, "{compound:?}");
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let mut problems = Vec::new();
+    for file in files.iter().filter(|f| !f.starts_with(root().join("src/schema"))) {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = code(line);
+            for id in compound.iter().filter(|id| code.contains(id.as_str())) {
+                problems.push(format!("{}:{}: {id}", crate::support::rel(file), n + 1));
+            }
+            for call in ["children_of(\"", "child(\"", "schema.id == \"", "schema.id != \""] {
+                if code.contains(call) {
+                    problems.push(format!("{}:{}: `{call}`", crate::support::rel(file), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "string block ids outside src/schema/ (use `BlockId`):\n{}",
+        problems.join("\n")
+    );
+}

@@ -225,10 +225,10 @@ fn every_stdlib_template_is_clean_and_pinned() {
         let mut shape = dvcc::sema::shape::Shape::new(dvcc::schema::registry());
         let nodes = shape.file(&parse.ast.items);
         assert!(shape.diags.is_empty(), "{}: {:?}", loaded.db.get(*id).name, shape.diags);
-        assert!(nodes.iter().all(|n| n.schema.id == "template"));
+        assert!(nodes.iter().all(|n| n.schema.id == dvcc::schema::BlockId::Template));
         for n in &nodes {
             assert!(
-                n.get("description").is_some(),
+                n.get(dvcc::schema::Attr::Description).is_some(),
                 "template {} has no description",
                 n.label()
             );

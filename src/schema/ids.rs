@@ -1,0 +1,175 @@
+//! Typed names of the schema: every block kind ([`BlockId`]) and every
+//! attribute name ([`Attr`]) the registry declares. Code outside the
+//! registry names blocks and attributes by these, never by strings, so a
+//! misspelt id does not compile; tests check that each id has exactly one
+//! schema and each attribute is declared by some block.
+
+/// Declares an enum of names with their text.
+macro_rules! names {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The text of this name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+names! {
+    /// A block kind of the schema, by its path of kinds
+    /// (`pipeline.job`), variants after a colon (`pipeline.on:push`).
+    BlockId {
+        Project = "project",
+        Environment = "environment",
+        Service = "service",
+        ServiceResources = "service.resources",
+        ServiceEnv = "service.env",
+        ServiceSecrets = "service.secrets",
+        ServiceAutoscale = "service.autoscale",
+        ServiceIn = "service.in",
+        Pipeline = "pipeline",
+        OnPush = "pipeline.on:push",
+        OnPullRequest = "pipeline.on:pull_request",
+        OnSchedule = "pipeline.on:schedule",
+        OnTag = "pipeline.on:tag",
+        OnManual = "pipeline.on:manual",
+        ManualInput = "pipeline.on.input",
+        Job = "pipeline.job",
+        JobEnv = "pipeline.job.env",
+        JobMatrix = "pipeline.job.matrix",
+        JobServices = "pipeline.job.services",
+        Deploy = "pipeline.deploy",
+        Run = "step.run",
+        Uses = "step.uses",
+        With = "step.with",
+        StepEnv = "step.env",
+        Rollout = "rollout",
+        Canary = "rollout.canary",
+        CanaryStep = "rollout.canary.step",
+        BlueGreen = "rollout.blue_green",
+        Alert = "alert",
+        AlertLabels = "alert.labels",
+        Slo = "slo",
+        Infra = "infra",
+        AwsProvider = "infra.provider:aws",
+        S3Backend = "infra.backend:s3",
+        Cluster = "infra.cluster",
+        Bucket = "infra.bucket",
+        Database = "infra.database",
+        Resource = "infra.resource",
+        Template = "template",
+        Param = "template.param",
+        Permissions = "template.permissions",
+    }
+}
+
+names! {
+    /// An attribute name the schema declares (free-form attributes, such as
+    /// the variables of `env { }`, have no `Attr`).
+    Attr {
+        AbortOn = "abort_on",
+        After = "after",
+        Approval = "approval",
+        AutoPromote = "auto_promote",
+        Backups = "backups",
+        Branches = "branches",
+        Bucket = "bucket",
+        Cluster = "cluster",
+        Command = "command",
+        ContinueOnError = "continue_on_error",
+        Cpu = "cpu",
+        CpuLimit = "cpu_limit",
+        Cron = "cron",
+        Default = "default",
+        Description = "description",
+        Engine = "engine",
+        Errors = "errors",
+        ExpireAfter = "expire_after",
+        Expr = "expr",
+        Extends = "extends",
+        For = "for",
+        Health = "health",
+        If = "if",
+        Image = "image",
+        Instance = "instance",
+        KeepFiringFor = "keep_firing_for",
+        Key = "key",
+        Kind = "kind",
+        Max = "max",
+        Memory = "memory",
+        Min = "min",
+        Name = "name",
+        Namespace = "namespace",
+        Needs = "needs",
+        Nodes = "nodes",
+        Objective = "objective",
+        Options = "options",
+        Owner = "owner",
+        Paths = "paths",
+        PathsIgnore = "paths_ignore",
+        Pattern = "pattern",
+        Pause = "pause",
+        Port = "port",
+        Preview = "preview",
+        Prometheus = "prometheus",
+        Region = "region",
+        Registry = "registry",
+        Replicas = "replicas",
+        Repo = "repo",
+        Required = "required",
+        Rollout = "rollout",
+        Runbook = "runbook",
+        RunsOn = "runs_on",
+        ScaleDownDelay = "scale_down_delay",
+        SecretStore = "secret_store",
+        Service = "service",
+        Services = "services",
+        Severity = "severity",
+        Shell = "shell",
+        Size = "size",
+        Storage = "storage",
+        Summary = "summary",
+        Team = "team",
+        Timeout = "timeout",
+        Total = "total",
+        Type = "type",
+        Url = "url",
+        Version = "version",
+        Versioning = "versioning",
+        Weight = "weight",
+        Window = "window",
+        WorkingDirectory = "working_directory",
+    }
+}
+
+impl BlockId {
+    /// The id whose path is `path`.
+    pub fn from_path(path: &str) -> Option<BlockId> {
+        BlockId::ALL.iter().copied().find(|b| b.as_str() == path)
+    }
+}
+
+impl Attr {
+    /// The attribute named `name`.
+    pub fn from_name(name: &str) -> Option<Attr> {
+        Attr::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+}

@@ -1,0 +1,146 @@
+//! Infrastructure per environment (`infra ENV { }`), and raw Terraform
+//! `resource` blocks passed through as JSON.
+
+use indexmap::IndexMap;
+
+use super::Builder;
+use crate::model::{Bucket, Cluster, Database, Infra, RawResource, StateBackend};
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
+use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
+
+impl<'n, 'a> Builder<'n, 'a, '_> {
+    pub(super) fn infra(&mut self, user: &'n [CheckedBlock<'a>]) {
+        let mut out = Vec::new();
+        for node in user.iter().filter(|n| n.is(BlockId::Infra)) {
+            let provider = node.child(BlockId::AwsProvider);
+            let backend = node.child(BlockId::S3Backend).map(|b| StateBackend {
+                bucket: self.attr_text(b, Attr::Bucket).unwrap_or_default(),
+                key: self.attr_text(b, Attr::Key).unwrap_or_default(),
+                region: self.attr_text(b, Attr::Region),
+            });
+            let mut infra = Infra {
+                source: String::new(),
+                environment: node.label().to_string(),
+                region: provider.and_then(|p| self.attr_text(p, Attr::Region)),
+                backend,
+                clusters: Vec::new(),
+                buckets: Vec::new(),
+                databases: Vec::new(),
+                resources: Vec::new(),
+                span: node.label_span(),
+            };
+            for child in &node.children {
+                match child.schema.id {
+                    BlockId::Cluster => {
+                        let (min, max) = match child.value(Attr::Nodes) {
+                            Some(Val::Range(lo, hi)) => match (lo.as_ref(), hi.as_ref()) {
+                                (Val::Int(a), Val::Int(b)) => (*a as u32, *b as u32),
+                                _ => (0, 0),
+                            },
+                            _ => (0, 0),
+                        };
+                        infra.clusters.push(Cluster {
+                            name: child.label().to_string(),
+                            kind: self.attr_text(child, Attr::Kind).unwrap_or_default(),
+                            version: self.attr_text(child, Attr::Version).unwrap_or_default(),
+                            min_nodes: min,
+                            max_nodes: max,
+                            instance: self.attr_text(child, Attr::Instance).unwrap_or_default(),
+                        });
+                    }
+                    BlockId::Bucket => infra.buckets.push(Bucket {
+                        name: child.label().to_string(),
+                        versioning: Self::bool(child.value(Attr::Versioning)),
+                        expire_after: Self::optional_duration(child.value(Attr::ExpireAfter)),
+                    }),
+                    BlockId::Database => infra.databases.push(Database {
+                        name: child.label().to_string(),
+                        engine: self.attr_text(child, Attr::Engine).unwrap_or_default(),
+                        version: self.attr_text(child, Attr::Version).unwrap_or_default(),
+                        size: self.attr_text(child, Attr::Size).unwrap_or_default(),
+                        storage: match child.value(Attr::Storage) {
+                            Some(Val::Mem(m)) => m.clone(),
+                            _ => Default::default(),
+                        },
+                        backups: Self::duration(child.value(Attr::Backups)),
+                    }),
+                    BlockId::Resource => {
+                        let labels = &child.labels;
+                        infra.resources.push(RawResource {
+                            ty: labels.first().map(|l| l.0.clone()).unwrap_or_default(),
+                            name: labels.get(1).map(|l| l.0.clone()).unwrap_or_default(),
+                            body: raw_body(child.block),
+                            span: child.header_span(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            out.push(infra);
+        }
+        let order: Vec<String> = self.model.environments.iter().map(|e| e.name.clone()).collect();
+        out.sort_by_key(|i| order.iter().position(|e| e == &i.environment).unwrap_or(usize::MAX));
+        self.model.infra = out;
+    }
+}
+
+/// A raw Terraform body as JSON: strings keep `${...}` (Terraform
+/// references) verbatim; nested blocks become objects (lists of objects when
+/// repeated).
+pub fn raw_body(block: &Block) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    let Some(body) = &block.body else {
+        return serde_json::Value::Object(map);
+    };
+    let mut nested: IndexMap<String, Vec<serde_json::Value>> = IndexMap::new();
+    for item in &body.items {
+        match item {
+            Item::Attribute(a) => {
+                map.insert(a.name.name.clone(), raw_value(&a.value));
+            }
+            Item::Block(b) => nested.entry(b.kind.name.clone()).or_default().push(raw_body(b)),
+            _ => {}
+        }
+    }
+    for (k, mut v) in nested {
+        map.insert(
+            k,
+            if v.len() == 1 {
+                v.remove(0)
+            } else {
+                serde_json::Value::Array(v)
+            },
+        );
+    }
+    serde_json::Value::Object(map)
+}
+
+fn raw_value(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &v.kind {
+        ValueKind::Str(lit) => {
+            let mut s = String::new();
+            for p in &lit.parts {
+                match p {
+                    StrPart::Text { text, .. } | StrPart::Gha { text, .. } => s.push_str(text),
+                    StrPart::Interp { path, .. } => s.push_str(&format!("${{{}}}", path.dotted())),
+                }
+            }
+            J::String(s)
+        }
+        ValueKind::Number { value, text } => {
+            if value.fract() == 0.0 && value.abs() < 9e15 {
+                J::from(*value as i64)
+            } else {
+                serde_json::Number::from_f64(*value).map_or(J::String(text.clone()), J::Number)
+            }
+        }
+        ValueKind::Bool(b) => J::Bool(*b),
+        ValueKind::List(items) => J::Array(items.iter().map(raw_value).collect()),
+        ValueKind::Unit { text, .. } => J::String(text.clone()),
+        ValueKind::Ref(p) => J::String(p.dotted()),
+        ValueKind::Range(a, b) => J::Array(vec![raw_value(a), raw_value(b)]),
+        ValueKind::Call { .. } | ValueKind::Error => J::Null,
+    }
+}

@@ -1,0 +1,233 @@
+//! `${...}` in strings: `${project.FIELD}`, a template's `${PARAM}` and
+//! `${PARAM.FIELD}` of service and environment parameters, and roots a
+//! later stage substitutes (`${window}` in SLO queries).
+//!
+//! The fields of each root are one table each ([`PROJECT_FIELDS`],
+//! [`SERVICE_FIELDS`], [`ENVIRONMENT_FIELDS`]): lookups, did-you-mean and
+//! the help lines all read it, and a test holds `docs/language.md` to it.
+
+use super::templates::Arg;
+use super::{Builder, Scope};
+use crate::diag::suggest::help_line;
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Environment, Project, Service};
+use crate::syntax::ast::{StrLit, StrPart};
+
+/// A field of an interpolation root: its name and how to read it (`None`
+/// when it is not set).
+pub struct Field<T> {
+    pub name: &'static str,
+    pub read: fn(&T) -> Option<String>,
+}
+
+/// `${project.FIELD}`.
+pub const PROJECT_FIELDS: &[Field<Project>] = &[
+    Field {
+        name: "name",
+        read: |p| Some(p.name.clone()),
+    },
+    Field {
+        name: "repo",
+        read: |p| Some(p.repo.clone()),
+    },
+    Field {
+        name: "registry",
+        read: |p| p.registry.clone(),
+    },
+    // `ghcr.io/acme` → `ghcr.io`: what `docker login` wants.
+    Field {
+        name: "registry_host",
+        read: |p| {
+            p.registry
+                .as_ref()
+                .map(|r| r.split('/').next().unwrap_or(r).to_string())
+        },
+    },
+    Field {
+        name: "owner",
+        read: |p| p.owner.clone(),
+    },
+    Field {
+        name: "prometheus",
+        read: |p| p.prometheus.clone(),
+    },
+    Field {
+        name: "description",
+        read: |p| p.description.clone(),
+    },
+];
+
+/// `${PARAM.FIELD}` of a `service` parameter (the service's own values,
+/// before any environment's override).
+pub const SERVICE_FIELDS: &[Field<Service>] = &[
+    Field {
+        name: "name",
+        read: |s| Some(s.name.clone()),
+    },
+    Field {
+        name: "image",
+        read: |s| Some(s.base.image.clone()),
+    },
+    Field {
+        name: "port",
+        read: |s| s.base.port.map(|p| p.to_string()),
+    },
+    Field {
+        name: "health",
+        read: |s| s.base.health.clone(),
+    },
+];
+
+/// `${PARAM.FIELD}` of an `environment` parameter.
+pub const ENVIRONMENT_FIELDS: &[Field<Environment>] = &[
+    Field {
+        name: "name",
+        read: |e| Some(e.name.clone()),
+    },
+    Field {
+        name: "namespace",
+        read: |e| e.namespace.clone(),
+    },
+    Field {
+        name: "cluster",
+        read: |e| e.cluster.clone(),
+    },
+    Field {
+        name: "region",
+        read: |e| e.region.clone(),
+    },
+];
+
+fn field_names<T>(fields: &[Field<T>]) -> Vec<&'static str> {
+    fields.iter().map(|f| f.name).collect()
+}
+
+/// "`a`, `b` and `c`".
+fn listed<T>(fields: &[Field<T>]) -> String {
+    crate::sema::shape::quote_list(&field_names(fields))
+}
+
+impl<'a> Builder<'_, 'a, '_> {
+    /// The text of `lit`, its `${...}` resolved in `scope`; each one that
+    /// names nothing is reported once.
+    pub(super) fn interpolate(&mut self, lit: &StrLit, scope: &Scope) -> String {
+        let mut out = String::new();
+        for part in &lit.parts {
+            match part {
+                StrPart::Text { text, .. } | StrPart::Gha { text, .. } => out.push_str(text),
+                StrPart::Interp { path, span } => {
+                    let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
+                    match self.lookup(&names, scope) {
+                        Ok(v) => out.push_str(&v),
+                        Err(_) if !self.reported.insert(*span) => {}
+                        Err(help) => {
+                            let d = match self.sites.iter().find(|s| s.2) {
+                                // Inside the stdlib: point at the user's `uses`.
+                                Some(_) => {
+                                    let (site, name, _) = &self.sites[0];
+                                    Diagnostic::new(
+                                        Code::UndefinedName,
+                                        format!("`uses {name}` needs `${{{}}}`, which is not set", path.dotted()),
+                                        Label::new(*site, format!("`{name}` cannot be expanded here")),
+                                    )
+                                    .with_label(Label::new(*span, "the stdlib template uses it here"))
+                                }
+                                None => Diagnostic::new(
+                                    Code::UndefinedName,
+                                    format!("`${{{}}}` does not name anything here", path.dotted()),
+                                    Label::new(*span, "cannot be resolved"),
+                                ),
+                            };
+                            self.diags.push(d.with_help(help));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The value of `${a.b}` in `scope`, or a help line.
+    fn lookup(&self, names: &[&str], scope: &Scope) -> Result<String, String> {
+        let root = names.first().copied().unwrap_or("");
+        if scope.keep.contains(&root) {
+            return Ok(format!("${{{}}}", names.join(".")));
+        }
+        if root == "project" {
+            let name = names.get(1).copied().unwrap_or("");
+            let Some(field) = PROJECT_FIELDS.iter().find(|f| f.name == name) else {
+                return Err(help_line(name, field_names(PROJECT_FIELDS))
+                    .unwrap_or_else(|| format!("the project's fields are {}", listed(PROJECT_FIELDS))));
+            };
+            return (field.read)(&self.model.project)
+                .filter(|_| names.len() == 2)
+                .ok_or_else(|| format!("set `{}` in the `project` block", name.trim_end_matches("_host")));
+        }
+        if let Some(params) = scope.params {
+            match (params.get(root), names.get(1)) {
+                (Some(Arg::Missing), _) => return Ok(String::new()),
+                (Some(arg), None) => return Ok(arg.text()),
+                (Some(Arg::Service(s)), Some(name)) if names.len() == 2 => {
+                    let svc = self.model.service(s).ok_or_else(|| format!("no service `{s}`"))?;
+                    let Some(field) = SERVICE_FIELDS.iter().find(|f| f.name == *name) else {
+                        return Err(format!("a service has {}, not `{name}`", listed(SERVICE_FIELDS)));
+                    };
+                    return (field.read)(svc).ok_or_else(|| match *name {
+                        "health" => format!("`{s}` sets no health path"),
+                        _ => format!("`{s}` sets no {name}"),
+                    });
+                }
+                (Some(Arg::Environment(e)), Some(name)) if names.len() == 2 => {
+                    let env = self
+                        .model
+                        .environment(e)
+                        .ok_or_else(|| format!("no environment `{e}`"))?;
+                    let Some(field) = ENVIRONMENT_FIELDS.iter().find(|f| f.name == *name) else {
+                        return Err(format!(
+                            "an environment has {}, not `{name}`",
+                            listed(ENVIRONMENT_FIELDS)
+                        ));
+                    };
+                    return (field.read)(env).ok_or_else(|| format!("environment `{e}` sets no `{name}`"));
+                }
+                _ => {}
+            }
+            let mut roots: Vec<&str> = params.keys().map(String::as_str).collect();
+            roots.push("project");
+            return Err(help_line(root, &roots).unwrap_or_else(|| {
+                format!(
+                    "in a template, `${{...}}` names a parameter ({}) or `project.FIELD`",
+                    roots.join(", ")
+                )
+            }));
+        }
+        Err(help_line(root, ["project"]).unwrap_or_else(|| "here `${...}` can name `project.FIELD`".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/language.md` names exactly the fields each root has.
+    #[test]
+    fn the_language_reference_lists_every_field() {
+        let doc = include_str!("../../../docs/language.md");
+        let section = doc
+            .split("### Interpolation")
+            .nth(1)
+            .and_then(|s| s.split("\n### ").next())
+            .unwrap_or("");
+        let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+        for name in field_names(PROJECT_FIELDS)
+            .iter()
+            .chain(&field_names(SERVICE_FIELDS))
+            .chain(&field_names(ENVIRONMENT_FIELDS))
+        {
+            assert!(
+                flat.contains(&format!("`{name}`")),
+                "docs/language.md does not list `{name}`"
+            );
+        }
+    }
+}

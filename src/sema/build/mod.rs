@@ -1,0 +1,211 @@
+//! Building the resolved model from the checked tree: every declaration
+//! turned into plain model data. One file per part of the language:
+//!
+//! - [`inherit`]: environments along `extends`, services per environment
+//!   with their `in ENV { }` overrides;
+//! - [`interpolate`]: `${...}` in strings, with the fields each root has;
+//! - [`pipelines`]: triggers, jobs, steps and actions;
+//! - [`templates`]: `uses TEMPLATE { ARGS }`, arguments checked against the
+//!   template's typed parameters, expanded in place;
+//! - [`observability`]: rollouts, alerts and SLOs;
+//! - [`infra`]: infrastructure, raw Terraform passed through as JSON.
+//!
+//! Attributes that are not written take the registry's default
+//! ([`CheckedBlock::value`]); no default is spelt here.
+
+mod infra;
+mod inherit;
+mod interpolate;
+mod observability;
+mod pipelines;
+mod templates;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+
+use super::names::Symbols;
+use super::shape::Shape;
+use super::tree::{CheckedBlock, ScalarVal, Val};
+use crate::diag::Diagnostic;
+use crate::model::names::github_secret_name;
+use crate::model::units::Duration;
+use crate::model::{Model, Project};
+use crate::schema::{Attr, BlockId};
+use crate::source::Span;
+
+pub use infra::raw_body;
+use templates::Arg;
+
+/// What `${...}` may name where a value is read.
+#[derive(Default)]
+struct Scope<'s> {
+    /// Inside a template: its arguments.
+    params: Option<&'s BTreeMap<String, Arg>>,
+    /// Roots left in place for a later stage (`window` in SLO queries).
+    keep: &'s [&'s str],
+}
+
+pub struct Builder<'n, 'a, 's> {
+    pub sym: &'s Symbols<'n, 'a>,
+    pub shape: &'s mut Shape,
+    pub diags: Vec<Diagnostic>,
+    model: Model,
+    /// Interpolations already reported (a template expanded many times
+    /// reports each of its mistakes once).
+    reported: BTreeSet<Span>,
+    /// The `uses` being expanded, outermost first, and whether the template
+    /// they name is the stdlib's.
+    sites: Vec<(Span, String, bool)>,
+    /// Each environment's `extends` chain, computed once.
+    chains: BTreeMap<String, Vec<String>>,
+}
+
+impl<'n, 'a, 's> Builder<'n, 'a, 's> {
+    pub fn new(sym: &'s Symbols<'n, 'a>, shape: &'s mut Shape) -> Self {
+        Builder {
+            sym,
+            shape,
+            diags: Vec::new(),
+            model: Model::default(),
+            reported: BTreeSet::new(),
+            sites: Vec::new(),
+            chains: BTreeMap::new(),
+        }
+    }
+
+    pub fn build(mut self, user: &'n [CheckedBlock<'a>], sources: Vec<String>) -> (Model, Vec<Diagnostic>) {
+        self.project(sources);
+        self.environments(user);
+        self.services(user);
+        for node in user {
+            match node.schema.id {
+                BlockId::Pipeline => {
+                    let p = self.pipeline(node);
+                    self.model.pipelines.push(p);
+                }
+                BlockId::Rollout => {
+                    if let Some(r) = self.rollout(node) {
+                        self.model.rollouts.push(r);
+                    }
+                }
+                BlockId::Alert => {
+                    let a = self.alert(node);
+                    self.model.alerts.push(a);
+                }
+                BlockId::Slo => {
+                    let s = self.slo(node);
+                    self.model.slos.push(s);
+                }
+                _ => {}
+            }
+        }
+        self.infra(user);
+        let m = &mut self.model;
+        m.pipelines.sort_by(|a, b| a.name.cmp(&b.name));
+        m.rollouts.sort_by(|a, b| a.name.cmp(&b.name));
+        m.alerts.sort_by(|a, b| a.name.cmp(&b.name));
+        m.slos.sort_by(|a, b| a.name.cmp(&b.name));
+        (self.model, self.diags)
+    }
+
+    // ---- values ------------------------------------------------------------
+
+    /// A value as text (strings interpolated in `scope`).
+    fn text(&mut self, val: Option<&Val<'a>>, scope: &Scope) -> Option<String> {
+        match val? {
+            Val::Str(lit) => Some(self.interpolate(lit, scope)),
+            Val::Scalar(ScalarVal::Str(lit)) => Some(self.interpolate(lit, scope)),
+            Val::Scalar(ScalarVal::Text(t)) => Some(t.clone()),
+            Val::Word(w) => Some(w.clone()),
+            Val::Ref(i, _) => Some(i.name.clone()),
+            Val::Secret(s) => Some(s.clone()),
+            Val::Int(i) => Some(i.to_string()),
+            Val::Num(n) => Some(n.to_string()),
+            Val::Bool(b) => Some(b.to_string()),
+            Val::Dur(d) => Some(d.to_string()),
+            _ => None,
+        }
+    }
+
+    fn texts(&mut self, val: Option<&Val<'a>>, scope: &Scope) -> Vec<String> {
+        match val {
+            Some(Val::List(items)) => items.iter().filter_map(|v| self.text(Some(v), scope)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Attribute `attr` of `node` (or its default) as text, in no template.
+    fn attr_text(&mut self, node: &CheckedBlock<'a>, attr: Attr) -> Option<String> {
+        self.text(node.value(attr), &Scope::default())
+    }
+
+    fn attr_texts(&mut self, node: &CheckedBlock<'a>, attr: Attr) -> Vec<String> {
+        self.texts(node.value(attr), &Scope::default())
+    }
+
+    /// A duration (a missing one, already reported, is zero).
+    fn duration(val: Option<&Val<'a>>) -> Duration {
+        match val {
+            Some(Val::Dur(d)) => d.clone(),
+            _ => Duration::default(),
+        }
+    }
+
+    fn optional_duration(val: Option<&Val<'a>>) -> Option<Duration> {
+        match val {
+            Some(Val::Dur(d)) => Some(d.clone()),
+            _ => None,
+        }
+    }
+
+    fn int(val: Option<&Val<'a>>) -> Option<i64> {
+        match val {
+            Some(Val::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// A boolean (a missing one, already reported, is false).
+    fn bool(val: Option<&Val<'a>>) -> bool {
+        matches!(val, Some(Val::Bool(true)))
+    }
+
+    /// Free attributes of a child block as text (`env { }`, `labels { }`);
+    /// `secret("NAME")` becomes the workflow expression that reads it.
+    fn map(&mut self, node: Option<&CheckedBlock<'a>>, scope: &Scope) -> IndexMap<String, String> {
+        let mut out = IndexMap::new();
+        if let Some(node) = node {
+            for (k, a) in &node.attrs {
+                let v = match &a.val {
+                    Val::Secret(name) => Some(format!("${{{{ secrets.{} }}}}", github_secret_name(name))),
+                    other => self.text(Some(other), scope),
+                };
+                if let Some(v) = v {
+                    out.insert((*k).to_string(), v);
+                }
+            }
+        }
+        out
+    }
+
+    // ---- the project -----------------------------------------------------------
+
+    fn project(&mut self, sources: Vec<String>) {
+        let mut p = Project {
+            sources,
+            ..Project::default()
+        };
+        if let Some(node) = self.sym.project {
+            p.name = node.label().to_string();
+            // `project.*` may not refer to itself; resolve plain fields first.
+            p.repo = self.attr_text(node, Attr::Repo).unwrap_or_default();
+            p.registry = self.attr_text(node, Attr::Registry);
+            p.owner = self.attr_text(node, Attr::Owner);
+            p.prometheus = self.attr_text(node, Attr::Prometheus);
+            p.secret_store = self.attr_text(node, Attr::SecretStore);
+            p.description = self.attr_text(node, Attr::Description);
+        }
+        self.model.project = p;
+    }
+}

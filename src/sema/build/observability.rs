@@ -1,0 +1,131 @@
+//! Rollouts, alerts and SLOs. A rollout has exactly one strategy; alerts
+//! and SLOs belong to their own team, else their service's, else the
+//! project owner's.
+
+use super::{Builder, Scope};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Alert, CanaryStep, Pause, Rollout, Slo, Strategy};
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
+
+impl<'a> Builder<'_, 'a, '_> {
+    pub(super) fn rollout(&mut self, node: &CheckedBlock<'a>) -> Option<Rollout> {
+        let canary = node.child(BlockId::Canary);
+        let blue_green = node.child(BlockId::BlueGreen);
+        let strategy = match (canary, blue_green) {
+            (Some(c), None) => Strategy::Canary {
+                steps: c
+                    .children_of(BlockId::CanaryStep)
+                    .map(|s| CanaryStep {
+                        span: s.value_span(Attr::Weight).unwrap_or(s.header_span()),
+                        weight: match s.get(Attr::Weight) {
+                            Some(Val::Pct(p)) => *p,
+                            _ => 0.0,
+                        },
+                        pause: match s.value(Attr::Pause) {
+                            Some(Val::Dur(d)) => Pause::For(d.clone()),
+                            Some(Val::Word(_)) => Pause::Manual,
+                            _ => Pause::None,
+                        },
+                    })
+                    .collect(),
+            },
+            (None, Some(b)) => Strategy::BlueGreen {
+                preview: Self::bool(b.value(Attr::Preview)),
+                auto_promote: Self::bool(b.value(Attr::AutoPromote)),
+                scale_down_delay: Self::duration(b.value(Attr::ScaleDownDelay)),
+            },
+            (Some(c), Some(b)) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MalformedBlock,
+                        format!("`{}` has both `canary` and `blue_green`", node.header()),
+                        Label::new(b.header_span(), "second strategy"),
+                    )
+                    .with_label(Label::new(c.header_span(), "first strategy"))
+                    .with_help("a rollout has one strategy; keep `canary` or `blue_green`"),
+                );
+                return None;
+            }
+            (None, None) => {
+                if !node.broken {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::MissingAttribute,
+                            format!("`{}` has no strategy", node.header()),
+                            Label::new(node.header_span(), "expected `canary { ... }` or `blue_green { ... }`"),
+                        )
+                        .with_help("add `canary { step { weight = 10%  pause = 5m } ... }` or `blue_green { }`"),
+                    );
+                }
+                return None;
+            }
+        };
+        Some(Rollout {
+            source: String::new(),
+            name: node.label().to_string(),
+            service: self.attr_text(node, Attr::Service).unwrap_or_default(),
+            strategy,
+            abort_on: self.attr_texts(node, Attr::AbortOn),
+            span: node.label_span(),
+        })
+    }
+
+    /// The team of an alert or SLO: its own, else its service's, else the
+    /// project owner.
+    fn team(&mut self, node: &CheckedBlock<'a>) -> Option<String> {
+        if let Some(team) = self.attr_text(node, Attr::Team) {
+            return Some(team);
+        }
+        let service = self.attr_text(node, Attr::Service).unwrap_or_default();
+        self.model
+            .service(&service)
+            .and_then(|s| s.base.team.clone())
+            .or_else(|| self.model.project.owner.clone())
+    }
+
+    pub(super) fn alert(&mut self, node: &CheckedBlock<'a>) -> Alert {
+        Alert {
+            name: node.label().to_string(),
+            service: self.attr_text(node, Attr::Service).unwrap_or_default(),
+            expr: self.attr_text(node, Attr::Expr).unwrap_or_default(),
+            for_: Self::duration(node.value(Attr::For)),
+            keep_firing_for: Self::optional_duration(node.value(Attr::KeepFiringFor)),
+            severity: self.attr_text(node, Attr::Severity).unwrap_or_default(),
+            summary: self.attr_text(node, Attr::Summary),
+            description: self.attr_text(node, Attr::Description),
+            runbook: self.attr_text(node, Attr::Runbook),
+            team: self.team(node),
+            labels: self.map(node.child(BlockId::AlertLabels), &Scope::default()),
+            source: String::new(),
+            expr_span: node.value_span(Attr::Expr).unwrap_or(node.label_span()),
+            span: node.label_span(),
+        }
+    }
+
+    pub(super) fn slo(&mut self, node: &CheckedBlock<'a>) -> Slo {
+        // `${window}` stays for the Prometheus target to fill in per window.
+        let keep = Scope {
+            params: None,
+            keep: &["window"],
+        };
+        Slo {
+            name: node.label().to_string(),
+            service: self.attr_text(node, Attr::Service).unwrap_or_default(),
+            objective: match node.get(Attr::Objective) {
+                Some(Val::Pct(p)) => *p,
+                _ => 0.0,
+            },
+            window: Self::duration(node.value(Attr::Window)),
+            errors: self.text(node.get(Attr::Errors), &keep).unwrap_or_default(),
+            total: self.text(node.get(Attr::Total), &keep).unwrap_or_default(),
+            description: self.attr_text(node, Attr::Description),
+            team: self.team(node),
+            source: String::new(),
+            errors_span: node.value_span(Attr::Errors).unwrap_or(node.label_span()),
+            total_span: node.value_span(Attr::Total).unwrap_or(node.label_span()),
+            objective_span: node.value_span(Attr::Objective).unwrap_or(node.label_span()),
+            span: node.label_span(),
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Pipelines: triggers, jobs (and deploy jobs) in `needs` order, and their
+//! steps: scripts, actions, and templates expanded in place.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+
+use super::{Builder, Scope};
+use crate::diag::suggest::help_line;
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Deploy, Input, Job, Pipeline, Step, Trigger};
+use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
+use crate::syntax::ast::{BlockLabel, StrPart, ValueKind};
+
+impl<'a> Builder<'_, 'a, '_> {
+    pub(super) fn pipeline(&mut self, node: &CheckedBlock<'a>) -> Pipeline {
+        let mut triggers = Vec::new();
+        let mut jobs = Vec::new();
+        for child in &node.children {
+            match child.schema.id {
+                BlockId::OnPush | BlockId::OnPullRequest => {
+                    let branches = self.attr_texts(child, Attr::Branches);
+                    let paths = self.attr_texts(child, Attr::Paths);
+                    let paths_ignore = self.attr_texts(child, Attr::PathsIgnore);
+                    triggers.push(if child.is(BlockId::OnPush) {
+                        Trigger::Push {
+                            branches,
+                            paths,
+                            paths_ignore,
+                        }
+                    } else {
+                        Trigger::PullRequest {
+                            branches,
+                            paths,
+                            paths_ignore,
+                        }
+                    });
+                }
+                BlockId::OnSchedule => {
+                    let span = child.value_span(Attr::Cron).unwrap_or(child.label_span());
+                    let cron = self.attr_text(child, Attr::Cron).unwrap_or_default();
+                    triggers.push(Trigger::Schedule { cron, span });
+                }
+                BlockId::OnTag => triggers.push(Trigger::Tag {
+                    pattern: self.attr_text(child, Attr::Pattern).unwrap_or_default(),
+                }),
+                BlockId::OnManual => {
+                    let mut inputs = Vec::new();
+                    for i in child.children_of(BlockId::ManualInput) {
+                        inputs.push(Input {
+                            name: i.label().to_string(),
+                            description: self.attr_text(i, Attr::Description),
+                            ty: self.attr_text(i, Attr::Type).unwrap_or_default(),
+                            default: self.attr_text(i, Attr::Default),
+                            required: Self::bool(i.value(Attr::Required)),
+                            options: self.attr_texts(i, Attr::Options),
+                        });
+                    }
+                    triggers.push(Trigger::Manual { inputs });
+                }
+                BlockId::Job | BlockId::Deploy => jobs.push(self.job(child)),
+                _ => {}
+            }
+        }
+        Pipeline {
+            name: node.label().to_string(),
+            source: String::new(),
+            triggers,
+            jobs: order_jobs(jobs),
+            span: node.label_span(),
+        }
+    }
+
+    fn job(&mut self, node: &CheckedBlock<'a>) -> Job {
+        let scope = Scope::default();
+        let deploy = node.is(BlockId::Deploy).then(|| Deploy {
+            environment: node.label().to_string(),
+            services: self.attr_texts(node, Attr::Services),
+            rollout: self.attr_text(node, Attr::Rollout),
+            span: node.label_span(),
+            rollout_span: node.value_span(Attr::Rollout).unwrap_or(node.label_span()),
+        });
+        let mut steps = Vec::new();
+        let mut permissions = BTreeMap::new();
+        for child in &node.children {
+            match child.schema.id {
+                BlockId::Run => steps.push(self.run_step(child, &scope)),
+                BlockId::Uses => {
+                    let mut stack = Vec::new();
+                    self.uses_step(child, &scope, &mut stack, &mut steps, &mut permissions);
+                }
+                _ => {}
+            }
+        }
+        let mut matrix = IndexMap::new();
+        if let Some(m) = node.child(BlockId::JobMatrix) {
+            for (k, a) in &m.attrs {
+                matrix.insert((*k).to_string(), self.texts(Some(&a.val), &scope));
+            }
+        }
+        // A deploy job has no `runs_on` of its own: the job's default.
+        let runs_on = match node.schema.attr_schema(Attr::RunsOn) {
+            Some(_) => node.value(Attr::RunsOn),
+            None => crate::sema::tree::default(BlockId::Job, Attr::RunsOn),
+        };
+        Job {
+            name: node.label().to_string(),
+            deploy,
+            needs: self.attr_texts(node, Attr::Needs),
+            runs_on: self.text(runs_on, &scope).unwrap_or_default(),
+            timeout: Self::duration(node.value(Attr::Timeout)),
+            condition: self.attr_text(node, Attr::If),
+            env: self.map(node.child(BlockId::JobEnv), &scope),
+            matrix,
+            containers: self.map(node.child(BlockId::JobServices), &scope),
+            steps,
+            permissions,
+            span: node.label_span(),
+        }
+    }
+
+    pub(super) fn run_step(&mut self, node: &CheckedBlock<'a>, scope: &Scope) -> Step {
+        let (script, exprs) = match node.block.labels.first() {
+            Some(BlockLabel::Str(lit)) => {
+                let exprs = lit
+                    .parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        StrPart::Gha { text, span } => Some((text.clone(), *span)),
+                        _ => None,
+                    })
+                    .collect();
+                (self.interpolate(lit, scope), exprs)
+            }
+            _ => (String::new(), Vec::new()),
+        };
+        Step::Run {
+            name: self.text(node.value(Attr::Name), scope),
+            script,
+            condition: self.text(node.value(Attr::If), scope),
+            shell: self.text(node.value(Attr::Shell), scope),
+            working_directory: self.text(node.value(Attr::WorkingDirectory), scope),
+            continue_on_error: Self::bool(node.value(Attr::ContinueOnError)),
+            env: self.map(node.child(BlockId::StepEnv), scope),
+            exprs,
+            span: node.header_span(),
+        }
+    }
+
+    /// Expands `uses`: an action becomes one step, a template its steps.
+    pub(super) fn uses_step(
+        &mut self,
+        node: &CheckedBlock<'a>,
+        scope: &Scope,
+        stack: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        permissions: &mut BTreeMap<String, String>,
+    ) {
+        match node.block.labels.first() {
+            Some(BlockLabel::Str(lit)) => {
+                let uses = self.interpolate(lit, scope);
+                let allowed: Vec<&str> = ACTION_STEP_ATTRS.iter().map(|a| a.as_str()).collect();
+                for (k, a) in &node.attrs {
+                    if !allowed.contains(k) {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::UnknownAttribute,
+                                format!("an action step has no attribute `{k}`"),
+                                Label::new(a.attr.name.span, "unknown here"),
+                            )
+                            .with_help(help_line(k, &allowed).unwrap_or_else(|| {
+                                format!("pass action inputs in a `with` block: `with {{ {k} = ... }}`")
+                            })),
+                        );
+                    }
+                }
+                let version = self.raw_text(node.get(Attr::Version), scope);
+                let name = self.raw_text(node.get(Attr::Name), scope);
+                let condition = self.raw_text(node.get(Attr::If), scope);
+                steps.push(Step::Action {
+                    name,
+                    uses,
+                    version,
+                    condition,
+                    with: self.map(node.child(BlockId::With), scope),
+                    env: self.map(node.child(BlockId::StepEnv), scope),
+                    span: node.header_span(),
+                });
+            }
+            Some(BlockLabel::Ident(t)) => self.expand(node, &t.name, t.span, scope, stack, steps, permissions),
+            None => {}
+        }
+    }
+
+    /// An action step's attribute (unchecked until now: a `uses` block
+    /// takes a template's arguments too) as text.
+    fn raw_text(&mut self, val: Option<&Val<'a>>, scope: &Scope) -> Option<String> {
+        match val? {
+            Val::Raw(v) => match &v.kind {
+                ValueKind::Str(lit) => Some(self.interpolate(lit, scope)),
+                ValueKind::Number { text, .. } | ValueKind::Unit { text, .. } => Some(text.clone()),
+                ValueKind::Bool(b) => Some(b.to_string()),
+                _ => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("expected a string, but {} was given", crate::sema::shape::describe(v)),
+                            Label::new(v.span, "not a string"),
+                        )
+                        .with_help("put the text in quotes"),
+                    );
+                    None
+                }
+            },
+            other => self.text(Some(other), scope),
+        }
+    }
+}
+
+/// Jobs after every job they need; ties in source order. Needs that form a
+/// cycle (reported by the relations pass) are ignored here.
+fn order_jobs(jobs: Vec<Job>) -> Vec<Job> {
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut left = jobs;
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let names: BTreeSet<String> = left.iter().map(|j| j.name.clone()).collect();
+        let ready = left
+            .iter()
+            .position(|j| j.needs.iter().all(|n| done.contains(n) || !names.contains(n)));
+        let job = left.remove(ready.unwrap_or(0));
+        done.insert(job.name.clone());
+        out.push(job);
+    }
+    out
+}

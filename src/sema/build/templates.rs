@@ -1,0 +1,176 @@
+//! Templates: `uses TEMPLATE { ARGS }` checked against the template's
+//! typed parameters and expanded in place, with the permissions its steps
+//! need. Mistakes inside the stdlib's templates are reported at the user's
+//! `uses`.
+
+use std::collections::BTreeMap;
+
+use super::{Builder, Scope};
+use crate::diag::suggest::help_line;
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::Step;
+use crate::schema::{Attr, BlockId, Namespace, Ty, param_type};
+use crate::sema::tree::{CheckedBlock, Val};
+use crate::source::Span;
+use crate::syntax::ast::Value;
+
+/// The most templates one `uses` may expand through.
+const MAX_TEMPLATE_DEPTH: usize = 16;
+
+/// A template argument after checking.
+#[derive(Clone, Debug)]
+pub(super) enum Arg {
+    Text(String),
+    Service(String),
+    Environment(String),
+    List(Vec<String>),
+    /// Missing or invalid (already reported): interpolates as empty text
+    /// without a second report.
+    Missing,
+}
+
+impl Arg {
+    pub(super) fn text(&self) -> String {
+        match self {
+            Arg::Text(t) | Arg::Service(t) | Arg::Environment(t) => t.clone(),
+            Arg::List(items) => items.join(","),
+            Arg::Missing => String::new(),
+        }
+    }
+}
+
+impl<'a> Builder<'_, 'a, '_> {
+    /// The steps of template `name`, used at `uses`, appended to `steps`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn expand(
+        &mut self,
+        uses: &CheckedBlock<'a>,
+        name: &str,
+        span: Span,
+        scope: &Scope,
+        stack: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        permissions: &mut BTreeMap<String, String>,
+    ) {
+        let Some(decl) = self.sym.get(Namespace::Template, name).copied() else {
+            return; // reported by the names pass
+        };
+        if stack.iter().any(|s| s == name) || stack.len() >= MAX_TEMPLATE_DEPTH {
+            let mut d = Diagnostic::new(
+                Code::DependencyCycle,
+                format!("template `{name}` uses itself through {}", stack.join(" → ")),
+                Label::new(span, format!("`{name}` is used again here")),
+            )
+            .with_help("break the cycle: a template must not use itself, directly or through others");
+            for s in stack.iter() {
+                if let Some(t) = self.sym.get(Namespace::Template, s) {
+                    d = d.with_label(Label::new(t.span, format!("`{s}` is part of the cycle")));
+                }
+            }
+            self.diags.push(d);
+            return;
+        }
+        let template = decl.node;
+        self.sites.push((uses.header_span(), name.to_string(), decl.stdlib));
+        let args = self.arguments(uses, template, name, scope);
+        stack.push(name.to_string());
+        let inner = Scope {
+            params: Some(&args),
+            keep: &[],
+        };
+        if let Some(p) = template.child(BlockId::Permissions) {
+            for (k, a) in &p.attrs {
+                if let Val::Word(level) = &a.val {
+                    let entry = permissions.entry((*k).to_string()).or_insert_with(|| level.clone());
+                    if level == "write" {
+                        *entry = level.clone();
+                    }
+                }
+            }
+        }
+        for child in &template.children {
+            match child.schema.id {
+                BlockId::Run => steps.push(self.run_step(child, &inner)),
+                BlockId::Uses => self.uses_step(child, &inner, stack, steps, permissions),
+                _ => {}
+            }
+        }
+        stack.pop();
+        self.sites.pop();
+    }
+
+    /// Checks the arguments of `uses` against the template's parameters.
+    fn arguments(
+        &mut self,
+        uses: &CheckedBlock<'a>,
+        template: &CheckedBlock<'a>,
+        name: &str,
+        scope: &Scope,
+    ) -> BTreeMap<String, Arg> {
+        let params: Vec<&CheckedBlock<'a>> = template.children_of(BlockId::Param).collect();
+        let param_names: Vec<&str> = params.iter().map(|p| p.label()).collect();
+        for (k, a) in &uses.attrs {
+            if !param_names.contains(k) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownAttribute,
+                    format!("template `{name}` has no parameter `{k}`"),
+                    Label::new(a.attr.name.span, "unknown parameter"),
+                );
+                d.help = help_line(k, &param_names).or_else(|| {
+                    Some(if param_names.is_empty() {
+                        format!("`{name}` takes no parameters")
+                    } else {
+                        format!("its parameters are {}", crate::sema::shape::quote_list(&param_names))
+                    })
+                });
+                self.diags.push(d);
+            }
+        }
+        let mut args = BTreeMap::new();
+        for p in params {
+            let pname = p.label().to_string();
+            let kind = self.attr_text(p, Attr::Type).unwrap_or_default();
+            let given: Option<&'a Value> = uses.attrs.get(pname.as_str()).map(|a| &a.attr.value);
+            let default_scope = Scope::default();
+            let (value, value_scope) = match (given, p.get(Attr::Default)) {
+                (Some(v), _) => (Some(v), scope),
+                (None, Some(Val::Raw(d))) => (Some(*d), &default_scope),
+                (None, _) => {
+                    let about = self
+                        .attr_text(p, Attr::Description)
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default();
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::MissingAttribute,
+                            format!("`uses {name}` is missing the argument `{pname}`"),
+                            Label::new(uses.header_span(), format!("`{pname}` must be given here")),
+                        )
+                        .with_help(format!(
+                            "add `{pname} = ...` in the braces: `uses {name} {{ {pname} = ... }}`{about}"
+                        )),
+                    );
+                    args.insert(pname, Arg::Missing);
+                    continue;
+                }
+            };
+            let Some(value) = value else { continue };
+            let arg = self.argument(value, &kind, &pname, value_scope).unwrap_or(Arg::Missing);
+            args.insert(pname, arg);
+        }
+        args
+    }
+
+    /// One argument, checked against its parameter's type.
+    fn argument(&mut self, v: &'a Value, kind: &str, name: &str, scope: &Scope) -> Option<Arg> {
+        let ty = param_type(kind).unwrap_or(Ty::Scalar);
+        let checked = self.shape.typed(v, &ty, name, true);
+        self.diags.append(&mut self.shape.diags);
+        Some(match checked? {
+            Val::Ref(i, Namespace::Service) => Arg::Service(i.name.clone()),
+            Val::Ref(i, Namespace::Environment) => Arg::Environment(i.name.clone()),
+            Val::List(items) => Arg::List(items.iter().filter_map(|x| self.text(Some(x), scope)).collect()),
+            other => Arg::Text(self.text(Some(&other), scope)?),
+        })
+    }
+}
