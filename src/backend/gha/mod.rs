@@ -11,13 +11,14 @@
 //!   --install --atomic --wait` with the chart and values files the Helm
 //!   target writes; values reach the scripts through `env:`, never `${{ }}`.
 
+mod deploy;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{Artifact, Backend, Context, yaml};
-use crate::model::names;
 use crate::model::{self, Model, Step as MStep, Trigger};
-use crate::target::actions::{AWS_CREDENTIALS, CHECKOUT, DEPLOY_ACTIONS, SETUP_HELM};
+use crate::target::actions::DEPLOY_ACTIONS;
 use crate::target::{Target, paths};
 
 pub struct GithubActions;
@@ -320,7 +321,7 @@ fn job(m: &Model, j: &model::Job) -> Job {
         }
     }
     if let Some(d) = &j.deploy {
-        deploy(m, d, &mut out);
+        deploy::deploy(m, d, &mut out);
     }
     out
 }
@@ -400,96 +401,6 @@ fn dedup_setup(steps: Vec<Step>) -> Vec<Step> {
     out
 }
 
-/// A deploy job: environment, concurrency, OIDC login, Helm per service,
-/// and the rollout wait.
-fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
-    let env = m.environment(&d.environment);
-    let region = m.region(&d.environment);
-    let cluster = m.deploy_cluster(&d.environment);
-    let namespace = env
-        .and_then(|e| e.namespace.clone())
-        .unwrap_or_else(|| "default".to_string());
-    job.environment = Some(JobEnvironment {
-        name: d.environment.clone(),
-        url: env.and_then(|e| e.url.clone()),
-    });
-    job.concurrency = Some(Concurrency {
-        group: deploy_concurrency(&d.environment),
-        cancel_in_progress: false,
-    });
-    job.permissions = IndexMap::from([
-        ("contents".to_string(), "read".to_string()),
-        ("id-token".to_string(), "write".to_string()),
-    ]);
-    let role = format!(
-        "arn:aws:iam::${{{{ vars.AWS_ACCOUNT_ID }}}}:role/{}",
-        names::deploy_role(&m.project.name, &d.environment)
-    );
-    let mut steps = vec![
-        Step {
-            uses: Some(CHECKOUT.0.to_string()),
-            with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
-            ..Step::default()
-        },
-        Step {
-            name: Some("Log in to AWS (OIDC)".to_string()),
-            uses: Some(AWS_CREDENTIALS.0.to_string()),
-            with: IndexMap::from([
-                ("role-to-assume".to_string(), Scalar::Str(role)),
-                (
-                    "aws-region".to_string(),
-                    Scalar::Str(region.clone().unwrap_or_default()),
-                ),
-            ]),
-            ..Step::default()
-        },
-        Step {
-            uses: Some(SETUP_HELM.0.to_string()),
-            ..Step::default()
-        },
-        Step {
-            name: Some("Connect to the cluster".to_string()),
-            env: IndexMap::from([
-                ("CLUSTER".to_string(), cluster.unwrap_or_default()),
-                ("REGION".to_string(), region.unwrap_or_default()),
-            ]),
-            run: Some("aws eks update-kubeconfig --name \"$CLUSTER\" --region \"$REGION\"\n".to_string()),
-            ..Step::default()
-        },
-    ];
-    let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
-    for svc in &d.services {
-        steps.push(Step {
-            name: Some(format!("Deploy {svc}")),
-            env: IndexMap::from([
-                ("RELEASE".to_string(), svc.clone()),
-                ("CHART".to_string(), paths::chart_dir(svc)),
-                ("VALUES".to_string(), paths::values(svc)),
-                ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
-                ("NAMESPACE".to_string(), namespace.clone()),
-                ("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string()),
-            ]),
-            run: Some(
-                "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --set-string image.tag=\"$IMAGE_TAG\" \\\n  --atomic --wait --timeout 10m\n"
-                    .to_string(),
-            ),
-            ..Step::default()
-        });
-        if let Some(r) = rollout.filter(|r| &r.service == svc) {
-            steps.push(Step {
-                name: Some(format!("Wait for the {} rollout of {svc}", r.name)),
-                env: IndexMap::from([("ROLLOUT".to_string(), svc.clone()), ("NAMESPACE".to_string(), namespace.clone())]),
-                run: Some(
-                    "kubectl wait \"rollout/$ROLLOUT\" --namespace \"$NAMESPACE\" \\\n  --for=jsonpath='{.status.phase}'=Healthy --timeout=60m\n"
-                        .to_string(),
-                ),
-                ..Step::default()
-            });
-        }
-    }
-    job.steps = steps;
-}
-
 /// Every pinned `uses` of the project, with the version it stands for.
 fn pinned_versions(m: &Model) -> IndexMap<String, String> {
     let mut versions: IndexMap<String, String> = IndexMap::new();
@@ -524,10 +435,4 @@ fn pin_comments(yaml: &str, versions: &IndexMap<String, String>) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The GitHub concurrency group of deploys to `env`: one deploy per
-/// environment at a time, never cancelled half-way.
-fn deploy_concurrency(env: &str) -> String {
-    format!("deploy-{env}")
 }

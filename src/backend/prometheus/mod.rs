@@ -9,12 +9,13 @@
 //!   the objective and budget as metadata, and the four multi-window
 //!   burn-rate alerts scaled to the SLO's window (see `crate::slo`).
 
+pub mod promtool;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{Artifact, Backend, Context, yaml};
 
-pub mod promtool;
 use crate::model::{Alert, Model, Slo};
 use crate::target::slo::{BURN_RATES, windows};
 use crate::target::{Target, paths};

@@ -7,32 +7,37 @@
 //! - A VPC from the community module (private subnets for nodes and
 //!   databases) when there is a cluster or a database; an EKS cluster per
 //!   `cluster` from the community module, named as deploy jobs expect
-//!   (`paths::cluster_name`), which grants the deploy role access.
+//!   (`model::names::cluster_name`), which grants the deploy role access.
 //! - Buckets: private, versioned, encrypted, TLS only, owner-enforced, with
 //!   a lifecycle. Databases: RDS with encryption, backups, a password that
 //!   RDS manages in Secrets Manager, a subnet group in the VPC, and deletion
 //!   protection plus a final snapshot where the environment needs approval.
-//! - GitHub's OIDC provider and the deploy role (`paths::deploy_role`),
+//! - GitHub's OIDC provider and the deploy role (`model::names::deploy_role`),
 //!   whose trust policy allows only `repo:<repo>:environment:<env>`.
 //! - Raw `resource` blocks, passed through; outputs users need.
 //!
 //! The document is typed data: `serde_json` maps in insertion order, built
 //! by the functions below, pretty-printed. Module versions are pinned.
 
+mod cluster;
+mod identity;
+mod storage;
+
 use serde_json::{Map, Value, json};
 
 use super::{Artifact, Backend, Context};
 use crate::model::names;
-use crate::model::{Bucket, Cluster, Database, Infra, Model};
-use crate::target::terraform::{
-    AWS_PROVIDER, EKS_MODULE, REQUIRED_VERSION, VPC_MODULE, db_security_group, eks_module, needs_vpc,
-};
+use crate::model::{Infra, Model};
+use crate::target::terraform::{AWS_PROVIDER, REQUIRED_VERSION, eks_module, needs_vpc};
 use crate::target::{Target, paths};
+use cluster::{eks, vpc};
+use identity::github;
+use storage::{bucket, database};
 
 pub struct Terraform;
 
 /// GitHub's OIDC issuer.
-const GITHUB_OIDC: &str = "token.actions.githubusercontent.com";
+pub(super) const GITHUB_OIDC: &str = "token.actions.githubusercontent.com";
 
 impl Backend for Terraform {
     fn target(&self) -> Target {
@@ -192,307 +197,9 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     Value::Object(doc)
 }
 
-fn vpc(prefix: &str, protected: bool, databases: bool) -> Value {
-    let mut m = json!({
-        "source": VPC_MODULE.0,
-        "version": VPC_MODULE.1,
-        "name": prefix,
-        "cidr": "10.0.0.0/16",
-        "azs": "${slice(data.aws_availability_zones.available.names, 0, 3)}",
-        "private_subnets": ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"],
-        "public_subnets": ["10.0.96.0/22", "10.0.100.0/22", "10.0.104.0/22"],
-        "enable_nat_gateway": true,
-        // One NAT gateway per zone where a zone failure must not cut egress.
-        "single_nat_gateway": !protected,
-        "enable_dns_hostnames": true,
-        "enable_flow_log": true,
-        "create_flow_log_cloudwatch_log_group": true,
-        "create_flow_log_cloudwatch_iam_role": true,
-        "manage_default_security_group": true,
-        "default_security_group_ingress": [],
-        "default_security_group_egress": [],
-        "public_subnet_tags": { "kubernetes.io/role/elb": "1" },
-        "private_subnet_tags": { "kubernetes.io/role/internal-elb": "1" },
-    });
-    if databases && let Value::Object(o) = &mut m {
-        o.insert(
-            "database_subnets".into(),
-            json!(["10.0.112.0/24", "10.0.113.0/24", "10.0.114.0/24"]),
-        );
-        o.insert("create_database_subnet_group".into(), json!(true));
-    }
-    m
-}
-
-fn eks(project: &str, env: &str, c: &Cluster) -> Value {
-    json!({
-        "source": EKS_MODULE.0,
-        "version": EKS_MODULE.1,
-        "cluster_name": names::cluster_name(project, env, &c.name),
-        "cluster_version": c.version,
-        "vpc_id": "${module.vpc.vpc_id}",
-        "subnet_ids": "${module.vpc.private_subnets}",
-        // Deploy jobs run on GitHub's runners and reach the API over the
-        // internet, authenticated by IAM.
-        "cluster_endpoint_public_access": true,
-        "enable_irsa": true,
-        "enable_cluster_creator_admin_permissions": true,
-        "cluster_enabled_log_types": ["api", "audit", "authenticator"],
-        "eks_managed_node_groups": { "default": {
-            "min_size": c.min_nodes,
-            "max_size": c.max_nodes,
-            "desired_size": c.min_nodes,
-            "instance_types": [c.instance],
-        }},
-        "access_entries": { "deploy": {
-            "principal_arn": "${aws_iam_role.deploy.arn}",
-            "policy_associations": { "cluster_admin": {
-                "policy_arn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                "access_scope": { "type": "cluster" },
-            }},
-        }},
-    })
-}
-
-/// GitHub's OIDC provider and the deploy role that trusts exactly this
-/// repository's `env` environment.
-fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnMut(&str, &str, Value)) {
-    add(
-        "aws_iam_openid_connect_provider",
-        "github",
-        json!({
-            "count": "${var.create_github_oidc_provider ? 1 : 0}",
-            "url": format!("https://{GITHUB_OIDC}"),
-            "client_id_list": ["sts.amazonaws.com"],
-        }),
-    );
-    add(
-        "aws_iam_role",
-        "deploy",
-        json!({
-            "name": names::deploy_role(&model.project.name, env),
-            "description": format!("Assumed by the GitHub Actions deploy jobs of {} to {env}", model.project.repo),
-            "max_session_duration": 3600,
-            "assume_role_policy": policy(&json!([{
-                "Effect": "Allow",
-                "Principal": { "Federated": "${local.github_oidc_provider_arn}" },
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": { "StringEquals": {
-                    format!("{GITHUB_OIDC}:aud"): "sts.amazonaws.com",
-                    format!("{GITHUB_OIDC}:sub"): names::trusted_subject(&model.project.repo, env),
-                }},
-            }])),
-        }),
-    );
-    if !infra.clusters.is_empty() {
-        let arns: Vec<String> = infra
-            .clusters
-            .iter()
-            .map(|c| format!("${{module.eks_{}.cluster_arn}}", c.name))
-            .collect();
-        add(
-            "aws_iam_role_policy",
-            "deploy",
-            json!({
-                "name": "connect-to-cluster",
-                "role": "${aws_iam_role.deploy.id}",
-                "policy": policy(&json!([{
-                    "Effect": "Allow",
-                    "Action": ["eks:DescribeCluster"],
-                    "Resource": arns,
-                }])),
-            }),
-        );
-    }
-}
-
 /// An IAM policy document as the JSON string AWS expects.
-fn policy(statements: &Value) -> String {
+pub(super) fn policy(statements: &Value) -> String {
     serde_json::to_string(&json!({ "Version": "2012-10-17", "Statement": statements })).unwrap_or_default()
-}
-
-fn bucket(bucket_name: &str, b: &Bucket, add: &mut impl FnMut(&str, &str, Value)) {
-    let name = &b.name;
-    let id = format!("${{aws_s3_bucket.{name}.id}}");
-    add("aws_s3_bucket", name, json!({ "bucket": bucket_name }));
-    add(
-        "aws_s3_bucket_versioning",
-        name,
-        json!({ "bucket": id, "versioning_configuration": {
-            "status": if b.versioning { "Enabled" } else { "Suspended" },
-        }}),
-    );
-    add(
-        "aws_s3_bucket_server_side_encryption_configuration",
-        name,
-        json!({ "bucket": id, "rule": [{
-            "apply_server_side_encryption_by_default": { "sse_algorithm": "aws:kms" },
-            "bucket_key_enabled": true,
-        }]}),
-    );
-    add(
-        "aws_s3_bucket_public_access_block",
-        name,
-        json!({
-            "bucket": id,
-            "block_public_acls": true,
-            "block_public_policy": true,
-            "ignore_public_acls": true,
-            "restrict_public_buckets": true,
-        }),
-    );
-    add(
-        "aws_s3_bucket_ownership_controls",
-        name,
-        json!({ "bucket": id, "rule": [{ "object_ownership": "BucketOwnerEnforced" }] }),
-    );
-    let mut rule = json!({
-        "id": "dvcc",
-        "status": "Enabled",
-        "filter": {},
-        "abort_incomplete_multipart_upload": [{ "days_after_initiation": 7 }],
-        "noncurrent_version_expiration": [{ "noncurrent_days": 30 }],
-    });
-    if let (Some(d), Value::Object(r)) = (&b.expire_after, &mut rule) {
-        r.insert(
-            "expiration".into(),
-            json!([{ "days": d.secs().div_ceil(86_400).max(1) }]),
-        );
-    }
-    add(
-        "aws_s3_bucket_lifecycle_configuration",
-        name,
-        json!({ "bucket": id, "rule": [rule] }),
-    );
-    add(
-        "aws_s3_bucket_policy",
-        name,
-        json!({
-            "bucket": id,
-            "policy": policy(&json!([{
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [
-                    format!("${{aws_s3_bucket.{name}.arn}}"),
-                    format!("${{aws_s3_bucket.{name}.arn}}/*"),
-                ],
-                "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-            }])),
-            "depends_on": [format!("aws_s3_bucket_public_access_block.{name}")],
-        }),
-    );
-}
-
-/// The port and the CloudWatch log types of an engine.
-fn engine_facts(engine: &str) -> (u16, &'static [&'static str]) {
-    match engine {
-        // `audit` needs an option group with the audit plugin: not exported.
-        "mysql" | "mariadb" => (3306, &["error", "slowquery"]),
-        _ => (5432, &["postgresql", "upgrade"]),
-    }
-}
-
-/// The parameter group family of an engine version (`postgres16`,
-/// `mysql8.0`) and the parameters dvcc sets: TLS only, and logging.
-fn parameter_group(engine: &str, version: &str) -> (String, &'static [(&'static str, &'static str)]) {
-    let parts: Vec<&str> = version.split('.').collect();
-    match engine {
-        "postgres" => (
-            format!("postgres{}", parts[0]),
-            &[
-                ("rds.force_ssl", "1"),
-                ("log_statement", "ddl"),
-                ("log_min_duration_statement", "1000"),
-            ],
-        ),
-        _ => (
-            format!(
-                "{engine}{}",
-                parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
-            ),
-            &[
-                ("require_secure_transport", "1"),
-                ("slow_query_log", "1"),
-                ("long_query_time", "1"),
-            ],
-        ),
-    }
-}
-
-fn database(ident: &str, d: &Database, protected: bool, add: &mut impl FnMut(&str, &str, Value)) {
-    let name = &d.name;
-    let (port, logs) = engine_facts(&d.engine);
-    add(
-        "aws_security_group",
-        &db_security_group(name),
-        json!({
-            "name": format!("{ident}-db"),
-            "description": format!("Database {name}: reachable from inside the VPC only"),
-            "vpc_id": "${module.vpc.vpc_id}",
-            "ingress": [{
-                "description": "the database port, from the VPC",
-                "from_port": port,
-                "to_port": port,
-                "protocol": "tcp",
-                "cidr_blocks": ["${module.vpc.vpc_cidr_block}"],
-                "ipv6_cidr_blocks": [],
-                "prefix_list_ids": [],
-                "security_groups": [],
-                "self": false,
-            }],
-            "egress": [],
-        }),
-    );
-    // TLS required; slow queries and schema changes logged (to CloudWatch,
-    // with the log exports below); statements with data are not.
-    let (family, parameters) = parameter_group(&d.engine, &d.version);
-    add(
-        "aws_db_parameter_group",
-        name,
-        json!({
-            "name": format!("{ident}-params"),
-            "family": family,
-            "description": format!("Logging for database {name}"),
-            "parameter": parameters
-                .iter()
-                .map(|(k, v)| json!({ "name": k, "value": v }))
-                .collect::<Vec<_>>(),
-        }),
-    );
-    let gib = d.storage.bytes.div_ceil(1 << 30).max(20);
-    let mut db = json!({
-        "identifier": ident,
-        "engine": d.engine,
-        "engine_version": d.version,
-        "instance_class": d.size,
-        "allocated_storage": gib,
-        "max_allocated_storage": gib * 4,
-        "storage_type": "gp3",
-        "storage_encrypted": true,
-        "username": "dbadmin",
-        "manage_master_user_password": true,
-        "iam_database_authentication_enabled": d.engine != "mariadb",
-        "db_subnet_group_name": "${module.vpc.database_subnet_group_name}",
-        "parameter_group_name": format!("${{aws_db_parameter_group.{name}.name}}"),
-        "vpc_security_group_ids": [format!("${{aws_security_group.{}.id}}", db_security_group(name))],
-        "publicly_accessible": false,
-        "multi_az": protected,
-        "backup_retention_period": d.backups.secs().div_ceil(86_400).clamp(1, 35),
-        "copy_tags_to_snapshot": true,
-        "auto_minor_version_upgrade": true,
-        "performance_insights_enabled": true,
-        "monitoring_interval": 60,
-        "monitoring_role_arn": "${aws_iam_role.rds_monitoring.arn}",
-        "enabled_cloudwatch_logs_exports": logs,
-        "deletion_protection": protected,
-        "skip_final_snapshot": !protected,
-    });
-    if protected && let Value::Object(o) = &mut db {
-        o.insert("final_snapshot_identifier".into(), json!(format!("{ident}-final")));
-    }
-    add("aws_db_instance", name, db);
 }
 
 fn outputs(infra: &Infra) -> Value {
@@ -546,20 +253,6 @@ fn outputs(infra: &Infra) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parameter_group_families() {
-        assert_eq!(parameter_group("postgres", "16").0, "postgres16");
-        assert_eq!(parameter_group("postgres", "16.4").0, "postgres16");
-        assert_eq!(parameter_group("mysql", "8.0.39").0, "mysql8.0");
-        assert_eq!(parameter_group("mariadb", "10.11").0, "mariadb10.11");
-        assert!(parameter_group("postgres", "16").1.contains(&("rds.force_ssl", "1")));
-        assert!(
-            parameter_group("mysql", "8.0")
-                .1
-                .contains(&("require_secure_transport", "1"))
-        );
-    }
 
     /// The addresses the document declares, read from the document.
     fn addresses(doc: &Value) -> Vec<String> {

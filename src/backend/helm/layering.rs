@@ -1,0 +1,147 @@
+//! Layering: `values.yaml` holds the service's declaration plus what every
+//! environment shares; each `values-<env>.yaml` holds exactly the
+//! difference, so that Helm's merge ([`coalesce`]) of the two gives back
+//! that environment's full values.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::values::values_with;
+use crate::model::{Model, Rollout, Service};
+
+/// A service's values as written: `values.yaml` and, per environment (in
+/// model order), its overlay and the full values it stands for.
+pub struct Layered {
+    pub base: Value,
+    pub envs: Vec<(String, Value, Value)>,
+}
+
+pub fn layered(model: &Model, svc: &Service) -> Layered {
+    layered_with(model, svc, &model.rollout_index())
+}
+
+pub(super) fn layered_with(model: &Model, svc: &Service, rollouts: &HashMap<(&str, &str), &Rollout>) -> Layered {
+    let full: Vec<(String, Value)> = model
+        .environments
+        .iter()
+        .map(|e| {
+            let rollout = rollouts.get(&(svc.name.as_str(), e.name.as_str())).copied();
+            (
+                e.name.clone(),
+                to_value(&values_with(model, svc, Some(&e.name), rollout)),
+            )
+        })
+        .collect();
+    let mut base = to_value(&values_with(model, svc, None, None));
+    if let Some(common) = common(&full.iter().map(|(_, v)| v).collect::<Vec<_>>()) {
+        base = coalesce(&base, &common);
+    }
+    let envs = full
+        .into_iter()
+        .map(|(name, v)| {
+            let overlay = diff(&base, &v).unwrap_or_else(|| Value::Object(Map::new()));
+            (name, overlay, v)
+        })
+        .collect();
+    Layered { base, envs }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// What every value agrees on: maps key by key, anything else whole.
+fn common(values: &[&Value]) -> Option<Value> {
+    let first = values.first()?;
+    if let Value::Object(m) = first
+        && values.iter().all(|v| v.is_object())
+    {
+        let mut out = Map::new();
+        for k in m.keys() {
+            let children: Option<Vec<&Value>> = values.iter().map(|v| v.get(k)).collect();
+            if let Some(c) = children.and_then(|c| common(&c)) {
+                out.insert(k.clone(), c);
+            }
+        }
+        return (!out.is_empty()).then_some(Value::Object(out));
+    }
+    values.iter().all(|v| v == first).then(|| (*first).clone())
+}
+
+/// Helm's merge of values files: maps merge key by key, a `null` removes
+/// the key, anything else replaces.
+pub fn coalesce(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            let mut out = b.clone();
+            for (k, v) in o {
+                if v.is_null() {
+                    out.shift_remove(k);
+                } else if let (Some(old), true) = (out.get(k), v.is_object()) {
+                    let merged = coalesce(old, v);
+                    out.insert(k.clone(), merged);
+                } else {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            Value::Object(out)
+        }
+        _ => over.clone(),
+    }
+}
+
+/// The overlay that turns `base` into `target` under [`coalesce`]; `None`
+/// when they are equal.
+fn diff(base: &Value, target: &Value) -> Option<Value> {
+    if base == target {
+        return None;
+    }
+    match (base, target) {
+        (Value::Object(b), Value::Object(t)) => {
+            let mut out = Map::new();
+            for (k, tv) in t {
+                match b.get(k) {
+                    Some(bv) if bv.is_object() && tv.is_object() => {
+                        if let Some(d) = diff(bv, tv) {
+                            out.insert(k.clone(), d);
+                        }
+                    }
+                    Some(bv) if bv == tv => {}
+                    _ => {
+                        out.insert(k.clone(), tv.clone());
+                    }
+                }
+            }
+            for k in b.keys().filter(|k| !t.contains_key(*k)) {
+                out.insert(k.clone(), Value::Null);
+            }
+            Some(Value::Object(out))
+        }
+        _ => Some(target.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn overlays_merge_back_to_the_target() {
+        let base = json!({"a": 1, "m": {"x": 1, "y": 2}, "l": [1, 2], "gone": {"k": 1}});
+        let target = json!({"a": 1, "m": {"x": 1, "y": 3, "z": 4}, "l": [1]});
+        let d = diff(&base, &target).expect("differs");
+        assert_eq!(d, json!({"m": {"y": 3, "z": 4}, "l": [1], "gone": null}));
+        assert_eq!(coalesce(&base, &d), target);
+        assert_eq!(diff(&target, &target), None);
+    }
+
+    #[test]
+    fn common_keeps_what_all_agree_on() {
+        let a = json!({"x": 1, "m": {"p": 1, "q": 2}, "only": 1});
+        let b = json!({"x": 1, "m": {"p": 1, "q": 3}});
+        assert_eq!(common(&[&a, &b]), Some(json!({"x": 1, "m": {"p": 1}})));
+    }
+}

@@ -1,0 +1,162 @@
+//! Argo Rollouts values: a canary's steps or a blue-green switch, and the
+//! analysis that aborts the rollout when an `abort_on` alert's expression
+//! returns a series.
+
+use serde::Serialize;
+
+use crate::model::units::Duration;
+use crate::model::{Model, Pause, Rollout, Strategy};
+
+/// How often the analysis queries each `abort_on` alert's expression.
+const ANALYSIS_INTERVAL: &str = "1m";
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RolloutValues {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    canary: Option<Canary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blue_green: Option<BlueGreen>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<Analysis>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Canary {
+    steps: Vec<ArgoStep>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+enum ArgoStep {
+    SetWeight(u32),
+    Pause(ArgoPause),
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct ArgoPause {
+    /// None: wait until promoted (`kubectl argo rollouts promote`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BlueGreen {
+    preview_service: bool,
+    auto_promotion_enabled: bool,
+    scale_down_delay_seconds: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Analysis {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prometheus: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alerts: Vec<AnalysisAlert>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct AnalysisAlert {
+    name: String,
+    query: String,
+}
+
+/// A Go duration (`90s`, `2m`, `1h30m`): Argo Rollouts reads pauses that way.
+pub fn go_duration(d: &Duration) -> String {
+    let mut secs = d.secs();
+    if secs == 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("h", 3600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutValues {
+    let alerts: Vec<AnalysisAlert> = r
+        .abort_on
+        .iter()
+        .filter_map(|a| model.alert(a))
+        .map(|a| AnalysisAlert {
+            name: a.name.clone(),
+            query: a.expr.clone(),
+        })
+        .collect();
+    let analysis = if alerts.is_empty() {
+        Analysis {
+            enabled: false,
+            prometheus: None,
+            interval: None,
+            alerts,
+        }
+    } else {
+        Analysis {
+            enabled: true,
+            prometheus: model.prometheus_address(env),
+            interval: Some(ANALYSIS_INTERVAL),
+            alerts,
+        }
+    };
+    let mut out = RolloutValues {
+        enabled: true,
+        name: Some(r.name.clone()),
+        analysis: Some(analysis),
+        ..RolloutValues::default()
+    };
+    match &r.strategy {
+        Strategy::Canary { steps } => {
+            out.strategy = Some("canary");
+            let mut argo = Vec::new();
+            for s in steps {
+                argo.push(ArgoStep::SetWeight(s.weight.round() as u32));
+                match &s.pause {
+                    Pause::None => {}
+                    Pause::For(d) => argo.push(ArgoStep::Pause(ArgoPause {
+                        duration: Some(go_duration(d)),
+                    })),
+                    Pause::Manual => argo.push(ArgoStep::Pause(ArgoPause { duration: None })),
+                }
+            }
+            out.canary = Some(Canary { steps: argo });
+        }
+        Strategy::BlueGreen {
+            preview,
+            auto_promote,
+            scale_down_delay,
+        } => {
+            out.strategy = Some("blueGreen");
+            out.blue_green = Some(BlueGreen {
+                preview_service: *preview,
+                auto_promotion_enabled: *auto_promote,
+                scale_down_delay_seconds: scale_down_delay.secs(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_are_go_durations() {
+        assert_eq!(go_duration(&Duration::from_secs(120)), "2m");
+        assert_eq!(go_duration(&Duration::from_secs(5400)), "1h30m");
+        assert_eq!(go_duration(&Duration::from_secs(86_400)), "24h");
+    }
+}

@@ -1,0 +1,312 @@
+//! A chart's values as typed data: what the bundled templates and the
+//! strict `values.schema.json` read, from a service's resolved
+//! configuration in one environment.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::rollout::{RolloutValues, rollout_values};
+use crate::model::{Model, Rollout, Service, ServiceConfig};
+
+/// A chart's values, as the templates and the schema read them.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Values {
+    image: Image,
+    replica_count: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    command: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health: Option<Health>,
+    resources: Resources,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    secret_env: IndexMap<String, SecretRef>,
+    external_secrets: ExternalSecrets,
+    autoscaling: Autoscaling,
+    pod_disruption_budget: Pdb,
+    service_monitor: ServiceMonitor,
+    pod_security_context: PodSecurityContext,
+    security_context: SecurityContext,
+    rollout: RolloutValues,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Image {
+    repository: String,
+    tag: String,
+    pull_policy: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Health {
+    path: String,
+    initial_delay_seconds: u32,
+    period_seconds: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+struct Resources {
+    #[serde(skip_serializing_if = "Quantities::is_empty")]
+    requests: Quantities,
+    #[serde(skip_serializing_if = "Quantities::is_empty")]
+    limits: Quantities,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+struct Quantities {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory: Option<String>,
+}
+
+impl Quantities {
+    fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct SecretRef {
+    secret: String,
+    key: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalSecrets {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store_kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_interval: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Autoscaling {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_replicas: Option<u32>,
+    #[serde(rename = "targetCPUUtilizationPercentage", skip_serializing_if = "Option::is_none")]
+    target_cpu: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pdb {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_unavailable: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct ServiceMonitor {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodSecurityContext {
+    run_as_non_root: bool,
+    run_as_user: u32,
+    run_as_group: u32,
+    fs_group: u32,
+    seccomp_profile: Seccomp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Seccomp {
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SecurityContext {
+    allow_privilege_escalation: bool,
+    read_only_root_filesystem: bool,
+    run_as_non_root: bool,
+    privileged: bool,
+    capabilities: Capabilities,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Capabilities {
+    drop: Vec<&'static str>,
+}
+
+/// `ghcr.io/acme/api:1.2` → (`ghcr.io/acme/api`, `1.2`); the tag defaults
+/// to `latest` (deploy jobs set it to the commit SHA).
+fn split_image(image: &str) -> (String, String) {
+    // A digest is dropped: deploy jobs pin the image by its tag.
+    let image = image.split_once('@').map_or(image, |(repo, _)| repo);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.rsplit_once(':') {
+        Some((_, tag)) => (image[..image.len() - tag.len() - 1].to_string(), tag.to_string()),
+        None => (image.to_string(), "latest".to_string()),
+    }
+}
+
+/// The full values of `svc` in `env` (`None`: the service's own
+/// declaration, no override and no rollout).
+pub fn values(model: &Model, svc: &Service, env: Option<&str>) -> Values {
+    let rollout = env.and_then(|e| model.rollout_of(&svc.name, e));
+    values_with(model, svc, env, rollout)
+}
+
+/// [`values`] with the environment's rollout already looked up.
+pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollout: Option<&Rollout>) -> Values {
+    let cfg: &ServiceConfig = env.and_then(|e| svc.per_env.get(e)).unwrap_or(&svc.base);
+    let (repository, tag) = split_image(&cfg.image);
+    let store = env
+        .and_then(|e| model.environment(e))
+        .and_then(|e| e.secret_store.clone())
+        .or_else(|| model.project.secret_store.clone());
+    let most = cfg.autoscale.as_ref().map_or(cfg.replicas, |a| a.max.max(a.min));
+    let rollout = env.zip(rollout);
+    Values {
+        image: Image {
+            repository,
+            tag,
+            pull_policy: "IfNotPresent",
+        },
+        replica_count: cfg.replicas,
+        command: cfg.command.clone(),
+        port: cfg.port,
+        health: match (&cfg.health, cfg.port) {
+            (Some(path), Some(_)) => Some(Health {
+                path: path.clone(),
+                initial_delay_seconds: 10,
+                period_seconds: 10,
+            }),
+            _ => None,
+        },
+        resources: Resources {
+            requests: Quantities {
+                cpu: cfg.cpu.as_ref().map(ToString::to_string),
+                memory: cfg.memory.as_ref().map(ToString::to_string),
+            },
+            limits: Quantities {
+                cpu: cfg.cpu_limit.as_ref().map(ToString::to_string),
+                memory: cfg.memory.as_ref().map(ToString::to_string),
+            },
+        },
+        env: cfg.env.clone(),
+        secret_env: cfg
+            .secrets
+            .iter()
+            .map(|(var, secret)| {
+                (
+                    var.clone(),
+                    SecretRef {
+                        secret: secret.clone(),
+                        key: "value",
+                    },
+                )
+            })
+            .collect(),
+        external_secrets: match store {
+            Some(store) if !cfg.secrets.is_empty() => ExternalSecrets {
+                enabled: true,
+                store: Some(store),
+                store_kind: Some("ClusterSecretStore"),
+                refresh_interval: Some("1h"),
+            },
+            _ => ExternalSecrets {
+                enabled: false,
+                store: None,
+                store_kind: None,
+                refresh_interval: None,
+            },
+        },
+        autoscaling: match &cfg.autoscale {
+            Some(a) => Autoscaling {
+                enabled: true,
+                min_replicas: Some(a.min),
+                max_replicas: Some(a.max),
+                target_cpu: Some(a.cpu.map_or(80, |c| c.round() as u32)),
+            },
+            None => Autoscaling {
+                enabled: false,
+                min_replicas: None,
+                max_replicas: None,
+                target_cpu: None,
+            },
+        },
+        // A budget only where a pod can be evicted while others serve.
+        pod_disruption_budget: if most > 1 {
+            Pdb {
+                enabled: true,
+                max_unavailable: Some(1),
+            }
+        } else {
+            Pdb {
+                enabled: false,
+                max_unavailable: None,
+            }
+        },
+        service_monitor: match cfg.port {
+            Some(_) => ServiceMonitor {
+                enabled: true,
+                path: Some("/metrics"),
+                interval: Some("30s"),
+            },
+            None => ServiceMonitor {
+                enabled: false,
+                path: None,
+                interval: None,
+            },
+        },
+        pod_security_context: PodSecurityContext {
+            run_as_non_root: true,
+            run_as_user: 10001,
+            run_as_group: 10001,
+            fs_group: 10001,
+            seccomp_profile: Seccomp { ty: "RuntimeDefault" },
+        },
+        security_context: SecurityContext {
+            allow_privilege_escalation: false,
+            read_only_root_filesystem: true,
+            run_as_non_root: true,
+            privileged: false,
+            capabilities: Capabilities { drop: vec!["ALL"] },
+        },
+        rollout: match rollout {
+            Some((env, r)) => rollout_values(model, env, r),
+            None => RolloutValues::default(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_split_into_repository_and_tag() {
+        assert_eq!(
+            split_image("ghcr.io/acme/api"),
+            ("ghcr.io/acme/api".into(), "latest".into())
+        );
+        assert_eq!(
+            split_image("localhost:5000/api:1.2"),
+            ("localhost:5000/api".into(), "1.2".into())
+        );
+        assert_eq!(split_image("r/api@sha256:abc"), ("r/api".into(), "latest".into()));
+    }
+}

@@ -1,0 +1,60 @@
+//! Identity: GitHub's OIDC provider and the deploy role, whose trust
+//! policy allows exactly `repo:<repo>:environment:<env>`.
+
+use serde_json::{Value, json};
+
+use super::{GITHUB_OIDC, policy};
+use crate::model::names;
+use crate::model::{Infra, Model};
+
+/// GitHub's OIDC provider and the deploy role that trusts exactly this
+/// repository's `env` environment.
+pub(super) fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnMut(&str, &str, Value)) {
+    add(
+        "aws_iam_openid_connect_provider",
+        "github",
+        json!({
+            "count": "${var.create_github_oidc_provider ? 1 : 0}",
+            "url": format!("https://{GITHUB_OIDC}"),
+            "client_id_list": ["sts.amazonaws.com"],
+        }),
+    );
+    add(
+        "aws_iam_role",
+        "deploy",
+        json!({
+            "name": names::deploy_role(&model.project.name, env),
+            "description": format!("Assumed by the GitHub Actions deploy jobs of {} to {env}", model.project.repo),
+            "max_session_duration": 3600,
+            "assume_role_policy": policy(&json!([{
+                "Effect": "Allow",
+                "Principal": { "Federated": "${local.github_oidc_provider_arn}" },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": { "StringEquals": {
+                    format!("{GITHUB_OIDC}:aud"): "sts.amazonaws.com",
+                    format!("{GITHUB_OIDC}:sub"): names::trusted_subject(&model.project.repo, env),
+                }},
+            }])),
+        }),
+    );
+    if !infra.clusters.is_empty() {
+        let arns: Vec<String> = infra
+            .clusters
+            .iter()
+            .map(|c| format!("${{module.eks_{}.cluster_arn}}", c.name))
+            .collect();
+        add(
+            "aws_iam_role_policy",
+            "deploy",
+            json!({
+                "name": "connect-to-cluster",
+                "role": "${aws_iam_role.deploy.id}",
+                "policy": policy(&json!([{
+                    "Effect": "Allow",
+                    "Action": ["eks:DescribeCluster"],
+                    "Resource": arns,
+                }])),
+            }),
+        );
+    }
+}

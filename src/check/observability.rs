@@ -1,0 +1,117 @@
+//! PromQL of alerts and SLOs, checked where the user wrote it, and SLO
+//! maths: an objective and window whose burn-rate alerts could never page.
+
+use super::{inside, promql};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::Model;
+use crate::source::{SourceDb, Span};
+
+fn promql_diag(kind: promql::Kind, span: Span, message: &str, whose: &str) -> Diagnostic {
+    use promql::Kind;
+    let (code, title, help) = match kind {
+        Kind::Syntax => (
+            Code::PromqlSyntax,
+            format!("{whose} is not valid PromQL: {message}"),
+            "fix the expression; `promtool` and Prometheus would reject it at load time",
+        ),
+        Kind::NotCondition => (
+            Code::AlertNotCondition,
+            format!("{whose}: {message}"),
+            "compare it with a threshold (`... > 0.05`), or use `absent(...)`",
+        ),
+        Kind::BareRange => (
+            Code::BareRangeSelector,
+            format!("{whose}: {message}"),
+            "reduce it with a function: `rate(x[5m])`, `increase(x[1h])` or `avg_over_time(x[10m])`",
+        ),
+        Kind::QuantileWithoutLe => (
+            Code::QuantileWithoutLe,
+            format!("{whose}: {message}"),
+            "keep the buckets: `histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))`",
+        ),
+    };
+    let label = match kind {
+        Kind::Syntax => message.to_string(),
+        Kind::NotCondition => "returns every series it selects".to_string(),
+        Kind::BareRange => "a range of samples, not a value".to_string(),
+        Kind::QuantileWithoutLe => "its buckets are summed together".to_string(),
+    };
+    Diagnostic::new(code, title, Label::new(span, label)).with_help(help)
+}
+
+pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+    // An empty expression is a missing one, reported already.
+    for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
+        for f in promql::check_alert(&a.expr) {
+            let span = inside(db, a.expr_span, &a.expr, f.start, f.end);
+            diags.push(promql_diag(
+                f.kind,
+                span,
+                &f.message,
+                &format!("the expression of alert `{}`", a.name),
+            ));
+        }
+    }
+}
+
+pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+    for s in &model.slos {
+        for (what, query, span) in [("errors", &s.errors, s.errors_span), ("total", &s.total, s.total_span)] {
+            if query.is_empty() {
+                continue;
+            }
+            // Each window the rules use; the first failure is enough.
+            for w in crate::target::slo::windows(&s.window) {
+                let (text, back) = promql::substitute_window(query, &w.to_string());
+                if let Err(f) = promql::parse(&text) {
+                    let at = inside(db, span, query, back(f.start), back(f.end));
+                    let whose = format!("`{what}` of SLO `{}` (with `${{window}}` = {w})", s.name);
+                    diags.push(promql_diag(f.kind, at, &f.message, &whose));
+                    break;
+                }
+            }
+        }
+        let budget = 1.0 - s.objective / 100.0;
+        let short_window = "use a window of at least 7 days (30d is usual), or a lower objective";
+        let mut problems: Vec<(String, &str)> = Vec::new();
+        if s.window.millis == 0 {
+            problems.push(("its window is zero".to_string(), short_window));
+        }
+        for b in &crate::target::slo::BURN_RATES {
+            let factor = b.factor(&s.window);
+            if factor * budget >= 1.0 {
+                problems.push((
+                    format!(
+                        "burning {factor:.2}× its {:.4}% budget needs an error ratio above 100%",
+                        budget * 100.0
+                    ),
+                    "raise the objective: an error budget this large cannot be burnt fast enough to page",
+                ));
+                break;
+            }
+        }
+        if let Some(page) = crate::target::slo::BURN_RATES.first()
+            && s.window.millis > 0
+            && page.factor(&s.window) < 1.0
+        {
+            problems.push((
+                format!(
+                    "over {} the paging burn rate is {:.2}×, below the budget's steady burn",
+                    s.window,
+                    page.factor(&s.window)
+                ),
+                short_window,
+            ));
+        }
+        if let Some((p, help)) = problems.first() {
+            diags.push(
+                Diagnostic::new(
+                    Code::UnreachableSlo,
+                    format!("SLO `{}` cannot page meaningfully: {p}", s.name),
+                    Label::new(s.objective_span, format!("{}% over {}", s.objective, s.window)),
+                )
+                .with_help(*help),
+            );
+        }
+    }
+}

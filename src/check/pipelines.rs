@@ -1,0 +1,147 @@
+//! Pipelines: schedules (GitHub's cron), triggers that can never fire, and
+//! deploy jobs without a cloud region to log in to.
+
+use super::cron;
+use crate::diag::{Code, Diagnostic, Label};
+use crate::model::{Model, Trigger};
+use crate::schema::{Attr, BlockId};
+use crate::sema::tree::{CheckedBlock, Val};
+use crate::source::{SourceDb, Span};
+
+pub(super) fn schedules(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in &model.pipelines {
+        for t in &p.triggers {
+            let Trigger::Schedule { cron, span } = t else { continue };
+            if let Err(e) = cron::check(cron) {
+                // Point at the field when the source is the plain string.
+                let src = db.slice(*span);
+                let at = if src.len() == cron.len() + 2 && &src[1..src.len() - 1] == cron {
+                    Span {
+                        start: span.start + 1 + e.start as u32,
+                        end: span.start + 1 + e.end as u32,
+                        ..*span
+                    }
+                } else {
+                    *span
+                };
+                diags.push(
+                    Diagnostic::new(Code::InvalidCron, format!("invalid schedule: {}", e.message), Label::new(at, "not a valid value for this field"))
+                        .with_help("GitHub's cron has five fields: minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or JAN–DEC) day-of-week (0–6 or SUN–SAT), e.g. `0 3 * * 1`"),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn triggers(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
+        for t in &p.children {
+            let list = |name: &str| -> Option<(Vec<String>, Span)> {
+                let a = t.attrs.get(name)?;
+                let Val::List(items) = &a.val else { return None };
+                let texts = items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Val::Str(s) => s.as_plain(),
+                        _ => None,
+                    })
+                    .collect();
+                Some((texts, a.attr.value.span))
+            };
+            let mut never = |span: Span, why: String, help: &str| {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnreachableTrigger,
+                        format!("`{}` can never start the pipeline: {why}", t.header()),
+                        Label::new(span, "here"),
+                    )
+                    .with_help(help.to_string()),
+                );
+            };
+            match t.schema.id {
+                BlockId::OnPush | BlockId::OnPullRequest => {
+                    if let Some((b, span)) = list("branches") {
+                        if b.is_empty() {
+                            never(
+                                span,
+                                "its branch list is empty".into(),
+                                "list the branches, or remove `branches` to run on every branch",
+                            );
+                        } else if b.iter().all(|x| x.starts_with('!')) {
+                            never(
+                                span,
+                                "it has only negated branch patterns".into(),
+                                "add a pattern to match, e.g. `[\"**\", \"!release/**\"]`",
+                            );
+                        } else if let Some(r) = b.iter().find(|x| x.starts_with("refs/")) {
+                            never(
+                                span,
+                                format!("`{r}` is a full ref, but GitHub matches branch names"),
+                                "write the branch name without `refs/heads/`",
+                            );
+                        }
+                    }
+                    let paths = list("paths");
+                    if let Some((ignored, span)) = list("paths_ignore") {
+                        if ignored.iter().any(|x| x == "**" || x == "*" || x == "**/*") {
+                            never(
+                                span,
+                                "it ignores every path".into(),
+                                "ignore specific paths, such as `[\"docs/**\"]`",
+                            );
+                        } else if paths.is_some() {
+                            never(
+                                span,
+                                "GitHub rejects `paths` and `paths_ignore` together".into(),
+                                "keep one of them; negate paths inside `paths` with `!` instead",
+                            );
+                        }
+                    }
+                    if let Some((p, span)) = paths
+                        && p.is_empty()
+                    {
+                        never(
+                            span,
+                            "its path list is empty".into(),
+                            "list the paths, or remove `paths`",
+                        );
+                    }
+                }
+                BlockId::OnTag => {
+                    if let Some(a) = t.attr(Attr::Pattern)
+                        && let Val::Str(s) = &a.val
+                        && s.as_plain().is_some_and(|p| p.is_empty())
+                    {
+                        never(
+                            a.attr.value.span,
+                            "its tag pattern is empty".into(),
+                            "write a pattern such as `\"v*\"`",
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
+        for d in p.children_of(BlockId::Deploy) {
+            let env = d.label();
+            if model.environment(env).is_none() {
+                continue;
+            }
+            if model.region(env).is_none() && model.deploy_cluster(env).is_some() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DeployWithoutRegion,
+                        format!("`deploy {env}` has no cloud region to log in to"),
+                        Label::new(d.label_span(), format!("`{env}` has no `region`")),
+                    )
+                    .with_help(format!("set `region = \"...\"` on environment `{env}` (or one it extends), or `provider aws {{ region = ... }}` in `infra {env}`")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The registry: rollouts, alerts and SLOs.
+
+use super::*;
+
+pub(super) fn delivery() -> Vec<BlockSchema> {
+    vec![
+        block(
+            BlockId::Rollout,
+            "rollout",
+            Labels::Declare(Ns::Rollout),
+            "Progressive delivery for a service.",
+        )
+        .attrs(vec![
+            req(Attr::Service, Ty::Ref(Ns::Service), "the service rolled out"),
+            opt(
+                Attr::AbortOn,
+                list(Ty::Ref(Ns::Alert)),
+                "alerts whose firing aborts and rolls back",
+            ),
+        ])
+        .children(&[BlockId::Canary, BlockId::BlueGreen]),
+        block(BlockId::Canary, "canary", Labels::None, "Shift traffic in steps.")
+            .once()
+            .children(&[BlockId::CanaryStep]),
+        block(BlockId::CanaryStep, "step", Labels::None, "One canary step.").attrs(vec![
+            req(Attr::Weight, Ty::Percent, "share of traffic on the new version").bounds(Some(1.0), Some(100.0)),
+            opt(
+                Attr::Pause,
+                Ty::Either(Box::new(Ty::Duration), Box::new(Ty::Enum(&["manual"]))),
+                "wait before the next step; `manual` waits for promotion",
+            ),
+        ]),
+        block(
+            BlockId::BlueGreen,
+            "blue_green",
+            Labels::None,
+            "Switch all traffic at once after a preview.",
+        )
+        .once()
+        .attrs(vec![
+            opt(Attr::Preview, Ty::Bool, "expose the new version on a preview service").default("true"),
+            opt(Attr::AutoPromote, Ty::Bool, "promote without manual approval").default("false"),
+            opt(
+                Attr::ScaleDownDelay,
+                Ty::Duration,
+                "keep the old version this long after promotion",
+            )
+            .default("30s"),
+        ]),
+        block(
+            BlockId::Alert,
+            "alert",
+            Labels::Declare(Ns::Alert),
+            "A Prometheus alerting rule.",
+        )
+        .attrs(vec![
+            req(Attr::Service, Ty::Ref(Ns::Service), "the service the alert is about"),
+            req(Attr::Expr, Ty::Str, "PromQL condition"),
+            opt(Attr::For, Ty::Duration, "how long the condition must hold").default("0s"),
+            opt(
+                Attr::KeepFiringFor,
+                Ty::Duration,
+                "keep firing this long after it clears",
+            ),
+            opt(Attr::Severity, Ty::Enum(SEVERITIES), "routing severity").default("warning"),
+            opt(Attr::Summary, Ty::Str, "one-line summary annotation"),
+            opt(
+                Attr::Description,
+                Ty::Str,
+                "description annotation; Prometheus templates allowed",
+            ),
+            opt(Attr::Runbook, Ty::Str, "runbook URL"),
+            opt(
+                Attr::Team,
+                Ty::Str,
+                "owning team (defaults to the service's team, then the project owner)",
+            ),
+        ])
+        .children(&[BlockId::AlertLabels]),
+        block(BlockId::AlertLabels, "labels", Labels::None, "Extra alert labels.")
+            .once()
+            .free(Ty::Str),
+        block(
+            BlockId::Slo,
+            "slo",
+            Labels::Declare(Ns::Slo),
+            "A service level objective with burn-rate alerts.",
+        )
+        .attrs(vec![
+            req(Attr::Service, Ty::Ref(Ns::Service), "the service measured"),
+            req(Attr::Objective, Ty::Percent, "target share of good events").bounds(Some(0.0), Some(100.0)),
+            opt(Attr::Window, Ty::Duration, "compliance window").default("30d"),
+            req(
+                Attr::Errors,
+                Ty::Str,
+                "PromQL rate of bad events; `${window}` is replaced per window",
+            ),
+            req(
+                Attr::Total,
+                Ty::Str,
+                "PromQL rate of all events; `${window}` is replaced per window",
+            ),
+            opt(Attr::Description, Ty::Str, "what the SLO means"),
+            opt(
+                Attr::Team,
+                Ty::Str,
+                "owning team (defaults to the service's team, then the project owner)",
+            ),
+        ]),
+    ]
+}

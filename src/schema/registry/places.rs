@@ -1,0 +1,170 @@
+//! The registry: the project, environments and services (with their
+//! resources, variables, secrets, autoscaling and per-environment
+//! overrides).
+
+use super::*;
+
+/// Attributes of a service, also allowed (all optional) in `in ENV { }`.
+fn service_attrs(top: bool) -> Vec<AttrSchema> {
+    let image = "container image without tag; dvcc tags it with the commit SHA";
+    vec![
+        if top {
+            req(Attr::Image, Ty::Str, image)
+        } else {
+            opt(Attr::Image, Ty::Str, image)
+        },
+        opt(Attr::Port, Ty::Int, "container port the service listens on").bounds(Some(1.0), Some(65535.0)),
+        opt(Attr::Health, Ty::Str, "HTTP path for liveness and readiness probes"),
+        opt(Attr::Replicas, Ty::Int, "number of pods when not autoscaled")
+            .default("1")
+            .bounds(Some(0.0), None),
+        opt(
+            Attr::Command,
+            list(Ty::Str),
+            "container command, replacing the image's entrypoint",
+        ),
+        opt(
+            Attr::Team,
+            Ty::Str,
+            "owning team: the team label of its alerts and SLOs unless they set one",
+        ),
+    ]
+}
+
+const SERVICE_CHILDREN: &[BlockId] = &[
+    BlockId::ServiceResources,
+    BlockId::ServiceEnv,
+    BlockId::ServiceSecrets,
+    BlockId::ServiceAutoscale,
+    BlockId::ServiceIn,
+];
+const OVERRIDE_CHILDREN: &[BlockId] = &[
+    BlockId::ServiceResources,
+    BlockId::ServiceEnv,
+    BlockId::ServiceSecrets,
+    BlockId::ServiceAutoscale,
+];
+
+pub(super) fn places() -> Vec<BlockSchema> {
+    vec![
+        block(
+            BlockId::Project,
+            "project",
+            Labels::Local,
+            "The project: one per directory.",
+        )
+        .once()
+        .attrs(vec![
+            req(
+                Attr::Repo,
+                Ty::Str,
+                "GitHub repository, `owner/name`; the deploy role trusts exactly it",
+            ),
+            opt(Attr::Registry, Ty::Str, "container registry that images are pushed to"),
+            opt(Attr::Owner, Ty::Str, "default team label for alerts and SLOs"),
+            opt(Attr::Prometheus, Ty::Str, "Prometheus address used by rollout analysis"),
+            opt(
+                Attr::SecretStore,
+                Ty::Str,
+                "External Secrets `ClusterSecretStore` that service secrets are read from",
+            ),
+            opt(Attr::Description, Ty::Str, "what the project is"),
+        ]),
+        block(
+            BlockId::Environment,
+            "environment",
+            Labels::Declare(Ns::Environment),
+            "A place services are deployed to.",
+        )
+        .attrs(vec![
+            opt(
+                Attr::Extends,
+                Ty::Ref(Ns::Environment),
+                "inherit every attribute not set here",
+            ),
+            opt(
+                Attr::After,
+                Ty::Ref(Ns::Environment),
+                "promotion order: deploy here only after that environment",
+            ),
+            opt(
+                Attr::Approval,
+                Ty::Enum(APPROVAL),
+                "GitHub environment protection (reviewers)",
+            )
+            .default("none"),
+            opt(Attr::Cluster, Ty::Str, "Kubernetes cluster name"),
+            opt(Attr::Namespace, Ty::Str, "Kubernetes namespace"),
+            opt(Attr::Region, Ty::Str, "cloud region"),
+            opt(Attr::Url, Ty::Str, "URL shown on GitHub deployments"),
+            opt(
+                Attr::Prometheus,
+                Ty::Str,
+                "Prometheus address for this environment's rollout analysis",
+            ),
+            opt(
+                Attr::SecretStore,
+                Ty::Str,
+                "External Secrets `ClusterSecretStore` for this environment's service secrets",
+            ),
+        ]),
+        block(
+            BlockId::Service,
+            "service",
+            Labels::Declare(Ns::Service),
+            "A deployable service (one Helm chart).",
+        )
+        .attrs(service_attrs(true))
+        .children(SERVICE_CHILDREN),
+        block(
+            BlockId::ServiceResources,
+            "resources",
+            Labels::None,
+            "CPU and memory per pod (requests = limits).",
+        )
+        .once()
+        .attrs(vec![
+            opt(Attr::Cpu, Ty::Cpu, "CPU request"),
+            opt(Attr::Memory, Ty::Memory, "memory request and limit"),
+            opt(Attr::CpuLimit, Ty::Cpu, "CPU limit (none by default)"),
+        ]),
+        block(
+            BlockId::ServiceEnv,
+            "env",
+            Labels::None,
+            "Environment variables (plain values).",
+        )
+        .once()
+        .free(Ty::Scalar),
+        block(
+            BlockId::ServiceSecrets,
+            "secrets",
+            Labels::None,
+            "Environment variables read from secrets.",
+        )
+        .once()
+        .free(Ty::Secret),
+        block(
+            BlockId::ServiceAutoscale,
+            "autoscale",
+            Labels::None,
+            "Horizontal pod autoscaling.",
+        )
+        .once()
+        .attrs(vec![
+            opt(Attr::Min, Ty::Int, "fewest replicas")
+                .default("1")
+                .bounds(Some(1.0), None),
+            opt(Attr::Max, Ty::Int, "most replicas").bounds(Some(1.0), None),
+            opt(Attr::Cpu, Ty::Percent, "target average CPU utilisation").bounds(Some(1.0), Some(100.0)),
+        ]),
+        block(
+            BlockId::ServiceIn,
+            "in",
+            Labels::Refer(Ns::Environment),
+            "Overrides for one environment (and those extending it).",
+        )
+        .attrs(service_attrs(false))
+        .children(OVERRIDE_CHILDREN),
+    ]
+}
