@@ -28,6 +28,7 @@ use crate::diag::{self, Code, Counts, Diagnostic};
 use crate::emit::{self, Plan};
 use crate::load::{self, Disk, FileSystem, Import, Loader, MemoryFs};
 use crate::model::Model;
+use crate::sema::index::Index;
 use crate::sema::{self, ProjectInput};
 use crate::source::{FileId, ImportEdge, SourceDb};
 use crate::syntax::{self, Parse, ast};
@@ -205,6 +206,9 @@ pub fn syntax_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
 #[derive(Clone, Debug)]
 pub struct Analysis {
     pub model: Model,
+    /// Every declaration and the references that resolved to it (for the
+    /// editor: definitions, references, rename).
+    pub index: Index,
     /// Sorted, without duplicates.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -219,6 +223,7 @@ pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
     diag::sort_and_dedup(&mut diagnostics);
     Analysis {
         model: meaning.model,
+        index: meaning.index,
         diagnostics,
     }
 }
@@ -239,6 +244,7 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
     diag::sort_and_dedup(&mut diagnostics);
     Analysis {
         model: meaning.model,
+        index: meaning.index,
         diagnostics,
     }
 }

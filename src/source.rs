@@ -68,15 +68,32 @@ impl fmt::Display for LineCol {
     }
 }
 
-/// Line starts of one text, for byte → line/column conversion.
+/// A position as the language server protocol counts: 0-based line,
+/// 0-based character offset in UTF-16 code units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+/// Line starts of one text, for byte ↔ line/column conversion: 1-based
+/// character columns for people, UTF-16 positions for editors. Lines end
+/// at `\n`, `\r\n` or a lone `\r` (as the LSP counts them).
+///
+/// Lookups cost a binary search plus, on a line with non-ASCII text, a scan
+/// of that line only; never a scan from the start of the file.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// Lines holding a non-ASCII character, in order (on the others a byte
+    /// is a character and a UTF-16 unit).
+    wide: Vec<u32>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
+        let mut wide = Vec::new();
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -84,11 +101,17 @@ impl LineIndex {
                 b'\n' => starts.push(to_u32(i + 1)),
                 // A lone CR is a line break too (old Mac files); CRLF counts once.
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
+                b if b >= 0x80 => {
+                    let line = to_u32(starts.len() - 1);
+                    if wide.last() != Some(&line) {
+                        wide.push(line);
+                    }
+                }
                 _ => {}
             }
             i += 1;
         }
-        LineIndex { starts }
+        LineIndex { starts, wide }
     }
 
     /// 0-based line containing byte `offset`.
@@ -107,6 +130,25 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// The text of line `line`, without its line break.
+    fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_start(line).min(text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |s| *s as usize)
+            .min(text.len());
+        let raw = text.get(start..end).unwrap_or("");
+        raw.strip_suffix("\r\n")
+            .or_else(|| raw.strip_suffix('\n'))
+            .or_else(|| raw.strip_suffix('\r'))
+            .unwrap_or(raw)
+    }
+
+    fn is_wide(&self, line: usize) -> bool {
+        self.wide.binary_search(&to_u32(line)).is_ok()
+    }
+
     /// 1-based line and character column of `offset` in `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
@@ -118,13 +160,66 @@ impl LineIndex {
 
     /// 0-based line and UTF-16 column, as the language server protocol counts.
     pub fn line_utf16(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let p = self.position(text, offset);
+        (p.line as usize, p.character as usize)
+    }
+
+    /// The editor position of byte `offset` (rounded down to a character
+    /// boundary, clamped to the text). An offset between the `\r` and the
+    /// `\n` of a line break, which no position addresses, is the end of
+    /// that line.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = addressable(text, offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let col = text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
-        (line, col)
+        let character = if self.is_wide(line) {
+            text.get(start..offset)
+                .map_or(0, |s| s.chars().map(char::len_utf16).sum())
+        } else {
+            offset - start
+        };
+        Position {
+            line: to_u32(line),
+            character: to_u32(character),
+        }
+    }
+
+    /// The byte offset of an editor position. A line past the end is the
+    /// end of the text; a character past the end of its line is the end of
+    /// the line (before its line break); a character inside a surrogate
+    /// pair is the start of that character.
+    pub fn offset(&self, text: &str, position: Position) -> usize {
+        let line = position.line as usize;
+        if line >= self.starts.len() {
+            return text.len();
+        }
+        let start = self.line_start(line).min(text.len());
+        let content = self.line_text(text, line);
+        let want = position.character as usize;
+        if !self.is_wide(line) {
+            return start + want.min(content.len());
+        }
+        let mut units = 0;
+        for (i, c) in content.char_indices() {
+            let next = units + c.len_utf16();
+            if next > want {
+                return start + i;
+            }
+            units = next;
+        }
+        start + content.len()
+    }
+}
+
+/// `offset` rounded down to one an editor position can address: a
+/// character boundary, not between the `\r` and `\n` of a line break.
+pub fn addressable(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let b = text.as_bytes();
+    if offset > 0 && b.get(offset - 1) == Some(&b'\r') && b.get(offset) == Some(&b'\n') {
+        offset - 1
+    } else {
+        offset
     }
 }
 
@@ -170,6 +265,16 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         self.lines.line_col(&self.text, offset)
+    }
+
+    /// The editor (UTF-16) position of byte `offset`.
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+
+    /// The byte offset of an editor (UTF-16) position.
+    pub fn offset(&self, position: Position) -> usize {
+        self.lines.offset(&self.text, position)
     }
 }
 
@@ -257,6 +362,29 @@ mod tests {
         let id = db.add("a.dvc", "\u{FEFF}x = 1", Origin::User);
         assert!(db.get(id).bom);
         assert_eq!(db.text(id), "x = 1");
+    }
+
+    #[test]
+    fn editor_positions_round_trip_and_clamp() {
+        let text = "a\u{e9}\u{1F680}b\r\nxy\rz";
+        let idx = LineIndex::new(text);
+        let p = |line, character| Position { line, character };
+        // `🚀` is two UTF-16 units.
+        let b = text.find('b').unwrap();
+        assert_eq!(idx.position(text, b), p(0, 4));
+        assert_eq!(idx.offset(text, p(0, 4)), b);
+        // Inside the surrogate pair: the start of the character.
+        assert_eq!(idx.offset(text, p(0, 3)), text.find('\u{1F680}').unwrap());
+        // Past the end of a line: before its line break.
+        assert_eq!(idx.offset(text, p(0, 99)), text.find('\r').unwrap());
+        assert_eq!(idx.offset(text, p(1, 99)), text.find("\rz").unwrap());
+        assert_eq!(idx.position(text, text.len()), p(2, 1));
+        assert_eq!(idx.offset(text, p(9, 0)), text.len());
+        for offset in 0..=text.len() {
+            let back = idx.offset(text, idx.position(text, offset));
+            assert_eq!(back, addressable(text, offset), "{offset}");
+        }
+        assert_eq!(addressable(text, text.find('\n').unwrap()), text.find('\r').unwrap());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! driver's job: see `crate::driver`).
 
 pub mod build;
+pub mod index;
 pub mod names;
 pub mod relations;
 pub mod shape;
@@ -40,6 +41,8 @@ pub struct Meaning<'a> {
     /// The user's top-level blocks, checked.
     pub tree: Vec<tree::CheckedBlock<'a>>,
     pub model: Model,
+    /// Declarations and the references that resolved to them.
+    pub index: index::Index,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -67,7 +70,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     // The stdlib is checked by its own tests; its diagnostics are not the
     // user's.
     let mut diags = std::mem::take(&mut shape.diags);
-    let model = {
+    let (model, index) = {
         let mut sym = names::collect(&user, &std_nodes, &mut diags);
         names::resolve(&user, &mut sym, &mut diags);
         names::unused(&sym, &mut diags);
@@ -97,12 +100,13 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         model.infra.iter_mut().for_each(|x| x.source = file(x.span));
         diags.extend(build_diags);
         relations::check(&user, &sym, &model, &mut diags);
-        model
+        (model, sym.index())
     };
     import_cycles(db, &input.imports, &mut diags);
     Meaning {
         tree: user,
         model,
+        index,
         diagnostics: diags,
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::index::{Definition, Index, Symbol};
 use super::tree::{CheckedBlock, Val};
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Code, Diagnostic, Label, Severity};
@@ -24,9 +25,47 @@ pub struct Symbols<'n, 'a> {
     pub jobs: BTreeMap<String, BTreeMap<String, &'n CheckedBlock<'a>>>,
     pub used: BTreeSet<(Namespace, String)>,
     pub project: Option<&'n CheckedBlock<'a>>,
+    /// Every reference that resolved, where it is written.
+    pub refs: BTreeMap<Symbol, Vec<Span>>,
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
+    /// The index of every declaration and resolved reference, owned.
+    pub fn index(&self) -> Index {
+        let mut definitions = BTreeMap::new();
+        for ((ns, name), d) in &self.decls {
+            let symbol = Symbol {
+                ns: *ns,
+                scope: None,
+                name: name.clone(),
+            };
+            definitions.insert(
+                symbol,
+                Definition {
+                    span: d.span,
+                    stdlib: d.stdlib,
+                },
+            );
+        }
+        for (pipeline, jobs) in &self.jobs {
+            for (name, node) in jobs {
+                let symbol = Symbol {
+                    ns: Namespace::Job,
+                    scope: Some(pipeline.clone()),
+                    name: name.clone(),
+                };
+                definitions.insert(
+                    symbol,
+                    Definition {
+                        span: node.label_span(),
+                        stdlib: false,
+                    },
+                );
+            }
+        }
+        Index::new(definitions, self.refs.clone())
+    }
+
     pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
         self.decls.get(&(ns, name.to_string()))
     }
@@ -239,7 +278,15 @@ fn reference(
 ) {
     if ns == Namespace::Job {
         let here = pipeline.and_then(|p| sym.jobs.get(p));
-        if here.is_some_and(|jobs| jobs.contains_key(name)) {
+        if let Some(pipeline) = pipeline
+            && here.is_some_and(|jobs| jobs.contains_key(name))
+        {
+            let job = Symbol {
+                ns,
+                scope: Some(pipeline.to_string()),
+                name: name.to_string(),
+            };
+            sym.refs.entry(job).or_default().push(span);
             return;
         }
         let candidates: Vec<&str> = here.map(|j| j.keys().map(String::as_str).collect()).unwrap_or_default();
@@ -267,6 +314,12 @@ fn reference(
     }
     if sym.get(ns, name).is_some() {
         sym.used.insert((ns, name.to_string()));
+        let symbol = Symbol {
+            ns,
+            scope: None,
+            name: name.to_string(),
+        };
+        sym.refs.entry(symbol).or_default().push(span);
         return;
     }
     let names = sym.names(ns);

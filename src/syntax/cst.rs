@@ -116,6 +116,44 @@ impl Node {
         out
     }
 
+    /// The token at byte `offset`: the one whose range holds it, or at the
+    /// end of the text the last token (where an editor's cursor can be).
+    /// Zero-width tokens are never found. A binary search per level.
+    pub fn token_at(&self, offset: u32) -> Option<&Token> {
+        let mut node = self;
+        loop {
+            match node.child_at(offset)? {
+                Elem::Token(t) => return Some(t),
+                Elem::Node(n) => node = n,
+            }
+        }
+    }
+
+    /// The nodes that hold byte `offset`, from this one down to the
+    /// innermost (the parent of [`Node::token_at`]'s token).
+    pub fn path_at(&self, offset: u32) -> Vec<&Node> {
+        let mut path = vec![self];
+        let mut node = self;
+        while let Some(Elem::Node(n)) = node.child_at(offset) {
+            path.push(n);
+            node = n;
+        }
+        path
+    }
+
+    /// The child whose range holds `offset` (at this node's end, its last
+    /// child with a width).
+    fn child_at(&self, offset: u32) -> Option<&Elem> {
+        if offset >= self.end {
+            return self.children.iter().rev().find(|c| {
+                let (s, e) = c.range();
+                e == self.end && e > s
+            });
+        }
+        let i = self.children.partition_point(|c| c.range().1 <= offset);
+        self.children.get(i).filter(|c| c.range().0 <= offset)
+    }
+
     /// The text again, from the tokens.
     pub fn print(&self, text: &str) -> String {
         let mut out = String::with_capacity((self.end - self.start) as usize);

@@ -187,3 +187,31 @@ fn mutated_files_never_panic_the_checker_or_the_backend() {
         }
     }
 }
+
+/// Random text of line breaks (`\n`, `\r\n`, lone `\r`) and characters of
+/// every UTF-8 and UTF-16 width: every offset's editor position leads back
+/// to it (offsets inside a character or a CRLF to where the editor can be),
+/// and any position an editor sends lands on a character boundary.
+#[test]
+fn editor_positions_round_trip_on_random_text() {
+    use dvcc::source::{LineIndex, Position, addressable};
+    const ATOMS: &[&str] = &["a", " ", "\n", "\r\n", "\r", "é", "日", "🚀", "\t", "}"];
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    for _ in 0..cases() {
+        let text: String = (0..rng.below(60)).map(|_| ATOMS[rng.below(ATOMS.len())]).collect();
+        let index = LineIndex::new(&text);
+        for offset in 0..=text.len() + 2 {
+            let back = index.offset(&text, index.position(&text, offset));
+            assert_eq!(back, addressable(&text, offset), "{text:?} at {offset}");
+        }
+        for _ in 0..10 {
+            let p = Position {
+                line: rng.below(index.line_count() + 2) as u32,
+                character: rng.below(70) as u32,
+            };
+            let at = index.offset(&text, p);
+            assert!(at <= text.len() && text.is_char_boundary(at), "{text:?} at {p:?}");
+            assert!(index.position(&text, at) <= p, "{text:?}: {p:?} moved forward");
+        }
+    }
+}

@@ -102,11 +102,11 @@ pub fn report(source: &str, db: &SourceDb, diags: &[Diagnostic]) -> String {
     )
 }
 
-/// Every `.dvc` file of the repository (examples, stdlib, test cases, docs'
-/// examples are extracted separately).
+/// Every `.dvc` file of the repository: examples, stdlib, test cases and
+/// fixtures (the docs' examples are extracted separately).
 pub fn repo_dvc_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["examples", "stdlib", "tests/cases"] {
+    for dir in ["examples", "stdlib", "tests/cases", "tests/fixtures"] {
         walk(&root().join(dir), &mut out);
     }
     out.sort();

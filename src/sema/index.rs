@@ -1,0 +1,97 @@
+//! The index of names: every declaration and every reference that resolved
+//! to it, with their spans. Owned data, kept after the analysis: what an
+//! editor needs for go-to-definition, find-references and rename.
+
+use std::collections::BTreeMap;
+
+use crate::schema::Namespace;
+use crate::source::{FileId, Span};
+
+/// A declared name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Symbol {
+    pub ns: Namespace,
+    /// For jobs, the pipeline they belong to (job names are per pipeline).
+    pub scope: Option<String>,
+    pub name: String,
+}
+
+/// Where a symbol is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Definition {
+    /// The name in its declaration (`api` in `service api { }`).
+    pub span: Span,
+    /// Declared by the bundled standard library.
+    pub stdlib: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    definitions: BTreeMap<Symbol, Definition>,
+    references: BTreeMap<Symbol, Vec<Span>>,
+    /// Every definition and reference, by span (for lookups by offset).
+    sites: Vec<(Span, Symbol)>,
+}
+
+impl Index {
+    pub fn new(definitions: BTreeMap<Symbol, Definition>, mut references: BTreeMap<Symbol, Vec<Span>>) -> Index {
+        for spans in references.values_mut() {
+            spans.sort();
+            spans.dedup();
+        }
+        let mut sites: Vec<(Span, Symbol)> = definitions
+            .iter()
+            .map(|(s, d)| (d.span, s.clone()))
+            .chain(
+                references
+                    .iter()
+                    .flat_map(|(s, spans)| spans.iter().map(move |sp| (*sp, s.clone()))),
+            )
+            .collect();
+        sites.sort();
+        sites.dedup();
+        Index {
+            definitions,
+            references,
+            sites,
+        }
+    }
+
+    pub fn definition(&self, symbol: &Symbol) -> Option<&Definition> {
+        self.definitions.get(symbol)
+    }
+
+    /// Where `symbol` is referred to, in (file, position) order.
+    pub fn references(&self, symbol: &Symbol) -> &[Span] {
+        self.references.get(symbol).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every declared symbol, in order.
+    pub fn symbols(&self) -> impl Iterator<Item = &Symbol> {
+        self.definitions.keys()
+    }
+
+    /// The symbols declared or referred to at byte `offset` of `file` (a
+    /// cursor just after a name is on it). A deploy job's label is both its
+    /// job and a reference to its environment: such a site gives both.
+    pub fn at(&self, file: FileId, offset: u32) -> Vec<&Symbol> {
+        // Sites are names: they never overlap, except one name with two
+        // roles (same span). The candidate is the last site starting at or
+        // before `offset`.
+        let to = self.sites.partition_point(|(s, _)| (s.file, s.start) <= (file, offset));
+        let Some((last, _)) = to.checked_sub(1).and_then(|i| self.sites.get(i)) else {
+            return Vec::new();
+        };
+        if last.file != file || last.end < offset {
+            return Vec::new();
+        }
+        let mut out: Vec<&Symbol> = self.sites[..to]
+            .iter()
+            .rev()
+            .take_while(|(s, _)| s == last)
+            .map(|(_, sym)| sym)
+            .collect();
+        out.reverse();
+        out
+    }
+}
