@@ -67,12 +67,19 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 
 /// [`load_paths`] on any file system.
 pub fn load_with(fs: &dyn FileSystem, paths: &[PathBuf]) -> Loaded {
+    let projects: Vec<Vec<PathBuf>> = paths.iter().map(|p| vec![p.clone()]).collect();
+    load_projects(fs, &projects)
+}
+
+/// Loads each project from its roots (files or directories), with the
+/// files they import, and parses everything.
+fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>]) -> Loaded {
     let mut loader = Loader::new(fs);
     let mut out = Loaded::default();
     parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
-    for path in paths {
-        let roots = loader.read_root(path);
-        let files = follow_imports(&mut loader, &mut out, roots);
+    for roots in projects {
+        let files: Vec<FileId> = roots.iter().flat_map(|r| loader.read_root(r)).collect();
+        let files = follow_imports(&mut loader, &mut out, files);
         out.projects.push(Project { files });
     }
     out.db = loader.db;
@@ -140,20 +147,8 @@ impl Loaded {
         for (name, bytes) in files {
             fs.insert(name, bytes.clone());
         }
-        let mut loader = Loader::new(&fs);
-        let mut out = Loaded::default();
-        parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
-        let mut roots = Vec::new();
-        for (name, _) in files {
-            roots.extend(loader.read_root(Path::new(name)));
-        }
-        let files = follow_imports(&mut loader, &mut out, roots);
-        out.projects.push(Project { files });
-        out.db = loader.db;
-        out.files = loader.files;
-        out.stdlib = loader.stdlib;
-        out.diagnostics = loader.diagnostics;
-        out
+        let roots: Vec<PathBuf> = files.iter().map(|(name, _)| PathBuf::from(name)).collect();
+        load_projects(&fs, &[roots])
     }
 
     pub fn ast(&self, file: FileId) -> Option<&ast::File> {

@@ -20,82 +20,41 @@ pub struct Field<T> {
     pub read: fn(&T) -> Option<String>,
 }
 
+const fn field<T>(name: &'static str, read: fn(&T) -> Option<String>) -> Field<T> {
+    Field { name, read }
+}
+
 /// `${project.FIELD}`.
 pub const PROJECT_FIELDS: &[Field<Project>] = &[
-    Field {
-        name: "name",
-        read: |p| Some(p.name.clone()),
-    },
-    Field {
-        name: "repo",
-        read: |p| Some(p.repo.clone()),
-    },
-    Field {
-        name: "registry",
-        read: |p| p.registry.clone(),
-    },
+    field("name", |p| Some(p.name.clone())),
+    field("repo", |p| Some(p.repo.clone())),
+    field("registry", |p| p.registry.clone()),
     // `ghcr.io/acme` → `ghcr.io`: what `docker login` wants.
-    Field {
-        name: "registry_host",
-        read: |p| {
-            p.registry
-                .as_ref()
-                .map(|r| r.split('/').next().unwrap_or(r).to_string())
-        },
-    },
-    Field {
-        name: "owner",
-        read: |p| p.owner.clone(),
-    },
-    Field {
-        name: "prometheus",
-        read: |p| p.prometheus.clone(),
-    },
-    Field {
-        name: "description",
-        read: |p| p.description.clone(),
-    },
+    field("registry_host", |p| {
+        p.registry
+            .as_ref()
+            .map(|r| r.split('/').next().unwrap_or(r).to_string())
+    }),
+    field("owner", |p| p.owner.clone()),
+    field("prometheus", |p| p.prometheus.clone()),
+    field("description", |p| p.description.clone()),
 ];
 
 /// `${PARAM.FIELD}` of a `service` parameter (the service's own values,
 /// before any environment's override).
 pub const SERVICE_FIELDS: &[Field<Service>] = &[
-    Field {
-        name: "name",
-        read: |s| Some(s.name.clone()),
-    },
-    Field {
-        name: "image",
-        read: |s| Some(s.base.image.clone()),
-    },
-    Field {
-        name: "port",
-        read: |s| s.base.port.map(|p| p.to_string()),
-    },
-    Field {
-        name: "health",
-        read: |s| s.base.health.clone(),
-    },
+    field("name", |s| Some(s.name.clone())),
+    field("image", |s| Some(s.base.image.clone())),
+    field("port", |s| s.base.port.map(|p| p.to_string())),
+    field("health", |s| s.base.health.clone()),
 ];
 
 /// `${PARAM.FIELD}` of an `environment` parameter.
 pub const ENVIRONMENT_FIELDS: &[Field<Environment>] = &[
-    Field {
-        name: "name",
-        read: |e| Some(e.name.clone()),
-    },
-    Field {
-        name: "namespace",
-        read: |e| e.namespace.clone(),
-    },
-    Field {
-        name: "cluster",
-        read: |e| e.cluster.clone(),
-    },
-    Field {
-        name: "region",
-        read: |e| e.region.clone(),
-    },
+    field("name", |e| Some(e.name.clone())),
+    field("namespace", |e| e.namespace.clone()),
+    field("cluster", |e| e.cluster.clone()),
+    field("region", |e| e.region.clone()),
 ];
 
 fn field_names<T>(fields: &[Field<T>]) -> Vec<&'static str> {
