@@ -286,6 +286,8 @@ pub fn generate(model: &Model, targets: &[Target], ctx: &Context<'_>) -> (Vec<Ar
 
 /// What `dvcc build` is asked to do.
 pub struct BuildOptions {
+    /// The project's directory: headers name sources relative to it.
+    pub root: PathBuf,
     /// Where artifacts go (their paths are relative to it).
     pub out: PathBuf,
     /// Only these targets; every target when empty.
@@ -325,12 +327,14 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
         };
     };
     let out = options.out.as_path();
-    let source_name = |s: &str| load::relative(&Disk, Path::new(s), out);
+    let source_name = |s: &str| load::relative(&Disk, Path::new(s), &options.root);
+    let project = analysis.model.project.name.as_str();
     let ctx = Context {
+        project,
         source_name: &source_name,
     };
     let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
-    let plan = emit::plan(out, &artifacts, &owned, &mut loaded.db);
+    let plan = emit::plan(out, project, &artifacts, &owned, &mut loaded.db);
     let mut diagnostics = linted.diagnostics;
     diagnostics.extend(plan.diagnostics.iter().cloned());
     diag::sort_and_dedup(&mut diagnostics);

@@ -34,6 +34,7 @@ fn known_version(engine: &str, version: &str) -> Option<bool> {
 }
 
 pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    role_and_cluster_names(user, model, diags);
     for node in user.iter().filter(|n| n.schema.id == BlockId::Infra) {
         let env = node.label();
         let Some(infra) = model.infra(env) else { continue };
@@ -145,6 +146,62 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
                     };
                     diags.push(d);
                 }
+            }
+        }
+    }
+}
+
+/// The deploy role of every environment that is deployed to or has infra
+/// (`<project>-<env>-deploy`, IAM allows 64 characters) and every infra
+/// cluster (`<project>-<env>-<cluster>`, EKS allows 100): never cut, since
+/// two cut names could be one role.
+fn role_and_cluster_names(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    use crate::model::names::{MAX_CLUSTER_NAME, MAX_ROLE_NAME, cluster_name, deploy_role};
+    let project = &model.project.name;
+    let mut envs: Vec<&str> = model
+        .deploys()
+        .map(|(_, d)| d.environment.as_str())
+        .chain(model.infra.iter().map(|i| i.environment.as_str()))
+        .collect();
+    envs.sort_unstable();
+    envs.dedup();
+    let too_long = |what: &str, name: &str, max: usize, at: crate::source::Span, parts: &str| {
+        Diagnostic::new(
+            Code::InvalidAwsName,
+            format!(
+                "the {what} would be named \"{name}\", which AWS rejects: {} characters, where at most {max} are allowed",
+                name.chars().count()
+            ),
+            Label::new(at, "this name is part of it"),
+        )
+        .with_help(format!(
+            "shorten the {parts} name (dvcc never cuts names: two cut names could be one)"
+        ))
+    };
+    for env in envs {
+        let Some(e) = model.environment(env) else { continue };
+        let role = deploy_role(project, env);
+        if role.chars().count() > MAX_ROLE_NAME {
+            diags.push(too_long(
+                &format!("deploy role of `{env}`"),
+                &role,
+                MAX_ROLE_NAME,
+                e.span,
+                "project or environment",
+            ));
+        }
+    }
+    for node in user.iter().filter(|n| n.is(BlockId::Infra)) {
+        for c in node.children_of(BlockId::Cluster) {
+            let name = cluster_name(project, node.label(), c.label());
+            if name.chars().count() > MAX_CLUSTER_NAME {
+                diags.push(too_long(
+                    &format!("cluster `{}`", c.label()),
+                    &name,
+                    MAX_CLUSTER_NAME,
+                    c.label_span(),
+                    "project, environment or cluster",
+                ));
             }
         }
     }

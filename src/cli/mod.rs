@@ -224,8 +224,9 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     } else {
         path.parent().map(PathBuf::from).unwrap_or_default()
     };
-    let out = args.out.clone().unwrap_or(root);
+    let out = args.out.clone().unwrap_or_else(|| root.clone());
     let options = BuildOptions {
+        root,
         out: out.clone(),
         targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
         deny_warnings: args.deny_warnings,

@@ -107,7 +107,8 @@ codes! {
     UndeclaredTerraformReference = "DVC0519", "undeclared-terraform-reference", Error, "a `${...}` in a raw resource that names nothing declared";
     InfraWithoutRegion = "DVC0520", "infra-without-region", Error, "an `infra` block with no AWS region";
     HealthWithoutPort = "DVC0521", "health-without-port", Warning, "a service with a health check but no port";
-    InvalidAwsName = "DVC0522", "invalid-aws-name", Error, "a bucket or database whose generated name AWS rejects";
+    InvalidAwsName = "DVC0522", "invalid-aws-name", Error, "a bucket, database, deploy role or cluster whose generated name AWS rejects";
+    InvalidName = "DVC0523", "invalid-name", Error, "a name that cannot become part of a file name or a cloud resource's name";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";
@@ -116,6 +117,9 @@ codes! {
     NoDvcFiles = "DVC0704", "no-dvc-files", Error, "a directory without any `.dvc` file";
     FileTooLarge = "DVC0705", "file-too-large", Error, "a file larger than dvcc reads";
     UnownedFile = "DVC0706", "unowned-file", Error, "a file at a generated path that dvcc did not write";
+    ForeignFile = "DVC0707", "foreign-file", Error, "a file at a generated path that dvcc generated for another project";
+    NotARegularFile = "DVC0708", "not-a-regular-file", Error, "a symbolic link, directory or device where dvcc writes a file";
+    PathOutsideOutput = "DVC0709", "path-outside-output", Error, "a generated path that would leave the output directory";
 }
 
 impl Code {

@@ -6,12 +6,61 @@
 //! These are naming rules, not paths (where artifacts live is
 //! `crate::target::paths`).
 
-/// The IAM role that deploy jobs to `env` assume through GitHub's OIDC
-/// provider (at most 64 characters, as AWS requires).
-pub fn deploy_role(project: &str, env: &str) -> String {
-    let name = format!("{project}-{env}-deploy");
-    name.chars().take(64).collect()
+/// The longest name of a project, an environment or another name that
+/// becomes part of file and cloud names.
+pub const MAX_NAME: usize = 63;
+
+/// Why `name` cannot name something that becomes part of a file name or a
+/// cloud resource's name (a project, an infra cluster, an input): a name is
+/// letters, digits, `_` and `-`, starts with a letter or `_`, and has at
+/// most [`MAX_NAME`] characters. Identifiers always are; a label written as
+/// a string may not be.
+pub fn name_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Some("it is empty".to_string());
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Some(format!("it starts with {first:?}, not a letter or `_`"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        return Some(format!("{bad:?} is not a letter, a digit, `_` or `-`"));
+    }
+    let n = name.chars().count();
+    (n > MAX_NAME).then(|| format!("it has {n} characters, more than {MAX_NAME}"))
 }
+
+/// `name` made into a valid name (for a did-you-mean).
+pub fn sanitized(name: &str) -> String {
+    let mut dashed = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' };
+        if !(c == '-' && dashed.ends_with('-')) {
+            dashed.push(c);
+        }
+    }
+    let mut out: String = dashed.trim_matches('-').chars().take(MAX_NAME).collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// The IAM role that deploy jobs to `env` assume through GitHub's OIDC
+/// provider (IAM allows 64 characters: `check::terraform` reports longer
+/// ones, never cut, since two cut names could be one role).
+pub fn deploy_role(project: &str, env: &str) -> String {
+    format!("{project}-{env}-deploy")
+}
+
+/// The most characters IAM allows in a role name.
+pub const MAX_ROLE_NAME: usize = 64;
+
+/// The most characters EKS allows in a cluster name.
+pub const MAX_CLUSTER_NAME: usize = 100;
 
 /// The OIDC subject the deploy role of `env` trusts: the GitHub
 /// environment the deploy jobs of `env` run in, in exactly this repository.
@@ -68,7 +117,13 @@ mod tests {
     #[test]
     fn names_are_stable() {
         assert_eq!(super::deploy_role("shop", "production"), "shop-production-deploy");
-        assert_eq!(super::deploy_role(&"x".repeat(80), "p").len(), 64);
+        assert_eq!(super::name_problem("shop"), None);
+        assert_eq!(super::name_problem("_a-b_2"), None);
+        for bad in ["", "2shop", "../x", "a b", "a\nb", "café", &"x".repeat(64)] {
+            assert!(super::name_problem(bad).is_some(), "{bad:?}");
+            assert_eq!(super::name_problem(&super::sanitized(bad)), None, "{bad:?}");
+        }
+        assert_eq!(super::sanitized("../../x"), "x");
         assert_eq!(
             super::bucket_name("Shop", "eu_prod", "raw_assets"),
             "shop-eu-prod-raw-assets"

@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use super::tree::{CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
+use crate::model::names::{name_problem, sanitized};
 use crate::model::units::{Cpu, Duration, Memory, describe_unit};
 use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Labels, Registry, Ty};
 use crate::source::Span;
@@ -224,6 +225,39 @@ impl Shape {
                 Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"))
                     .with_help(format!("write {shape}")),
             );
+        }
+        // A name written as a string becomes file and cloud names all the
+        // same (`project "shop"`): it must be a name.
+        if schema.labels == Labels::Local && !bad_count {
+            for (text, span, ident) in &texts {
+                let problem = match b.labels.first() {
+                    Some(BlockLabel::Str(s)) if s.as_plain().is_none() => {
+                        Some("it is interpolated, not plain text".to_string())
+                    }
+                    _ => name_problem(text),
+                };
+                if let Some(problem) = problem.filter(|_| !*ident || text.len() > crate::model::names::MAX_NAME) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::InvalidName,
+                            format!(
+                                "`{}` cannot name {} {kind}: {problem}",
+                                text.escape_debug(),
+                                if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                                    "an"
+                                } else {
+                                    "a"
+                                }
+                            ),
+                            Label::new(*span, "it becomes part of file and cloud names"),
+                        )
+                        .with_help(format!(
+                            "write a name of letters, digits, `_` and `-`, such as `{kind} {}`",
+                            sanitized(text)
+                        )),
+                    );
+                }
+            }
         }
         texts.into_iter().map(|(t, s, _)| (t, s)).collect()
     }

@@ -17,4 +17,5 @@ mod recovery;
 mod reference;
 mod roundtrip;
 mod support;
+mod writes;
 mod yaml;

@@ -47,7 +47,7 @@ impl Backend for Helm {
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
         let sources = sources(model);
         // The same in every chart: made once.
-        let fixed = fixed_files();
+        let fixed = fixed_files(ctx);
         let rollouts = model.rollout_index();
         let mut out = Vec::new();
         for svc in &model.services {
@@ -125,13 +125,13 @@ fn chart(
 
 /// The files every chart carries unchanged: the templates (with the
 /// generated-file mark) and the values schema.
-fn fixed_files() -> Vec<(&'static str, String)> {
-    let header = Header::bundled_chart().hash_comments();
+fn fixed_files(ctx: &Context<'_>) -> Vec<(&'static str, String)> {
+    let header = Header::bundled_chart(ctx).hash_comments();
     let mut out: Vec<(&str, String)> = crate::stdlib::CHART_TEMPLATES
         .iter()
         .map(|(p, t)| (*p, format!("{header}{t}")))
         .collect();
-    out.push(("values.schema.json", schema()));
+    out.push(("values.schema.json", schema(ctx)));
     out
 }
 
@@ -165,9 +165,9 @@ fn chart_yaml(model: &Model, svc: &Service) -> Chart {
 }
 
 /// `values.schema.json` with the generated-file mark as its `$comment`.
-pub fn schema() -> String {
+pub fn schema(ctx: &Context<'_>) -> String {
     let mut doc: Map<String, Value> = Map::new();
-    doc.insert("$comment".into(), Value::String(Header::bundled_chart().one_line()));
+    doc.insert("$comment".into(), Value::String(Header::bundled_chart(ctx).one_line()));
     if let Ok(Value::Object(rest)) = serde_json::from_str::<Value>(crate::stdlib::CHART_SCHEMA) {
         doc.extend(rest);
     }
