@@ -214,6 +214,23 @@ impl<'fs> Loader<'fs> {
 
     fn read_file(&mut self, path: &Path) {
         let name = display(path);
+        if name.chars().any(char::is_control) {
+            // Its name would go into every generated file's header.
+            let shown = name.escape_debug().to_string();
+            let id = self.db.add(shown.clone(), "", Origin::User);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnprintableFileName,
+                    format!("`{shown}` has a line break or control character in its name; it was not read"),
+                    Label::new(
+                        Span::new(id, 0, 0),
+                        "generated files name their sources in their headers",
+                    ),
+                )
+                .with_help("rename the file with letters, digits, `-`, `_` and `.`"),
+            );
+            return;
+        }
         if let Ok(Entry::File(len)) = self.fs.entry(path)
             && len > MAX_FILE_BYTES
         {

@@ -80,6 +80,7 @@ codes! {
     WrongUnit = "DVC0303", "wrong-unit", Error, "a unit literal of the wrong kind, or a missing unit";
     OutOfRange = "DVC0304", "out-of-range", Error, "a value outside the allowed bounds";
     UnknownChoice = "DVC0305", "unknown-choice", Error, "a word that is not one of the allowed choices";
+    NotOneLine = "DVC0306", "not-one-line", Error, "a line break or control character in a value that must be one line";
     DependencyCycle = "DVC0401", "dependency-cycle", Error, "a cycle in `extends`, `after`, `needs` or templates";
     ImportCycle = "DVC0402", "import-cycle", Error, "files that import each other in a cycle";
     PromotionOrder = "DVC0403", "promotion-order", Error, "a deploy that skips the environment it must come after";
@@ -120,6 +121,7 @@ codes! {
     ForeignFile = "DVC0707", "foreign-file", Error, "a file at a generated path that dvcc generated for another project";
     NotARegularFile = "DVC0708", "not-a-regular-file", Error, "a symbolic link, directory or device where dvcc writes a file";
     PathOutsideOutput = "DVC0709", "path-outside-output", Error, "a generated path that would leave the output directory";
+    UnprintableFileName = "DVC0710", "unprintable-file-name", Error, "a `.dvc` file whose name holds a line break or control character";
 }
 
 impl Code {

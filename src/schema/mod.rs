@@ -65,6 +65,10 @@ impl Namespace {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Str,
+    /// A string of one line: no line break or other control character
+    /// (names, versions, URLs, images: values that end up in headers,
+    /// comments, file names or one-line fields).
+    Line,
     Int,
     Number,
     Bool,
@@ -95,6 +99,7 @@ impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ty::Str => f.write_str("string"),
+            Ty::Line => f.write_str("one-line string"),
             Ty::Int => f.write_str("whole number"),
             Ty::Number => f.write_str("number"),
             Ty::Bool => f.write_str("boolean"),

@@ -15,7 +15,7 @@ use crate::model::names::{name_problem, sanitized};
 use crate::model::units::{Cpu, Duration, Memory, describe_unit};
 use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Labels, Registry, Ty};
 use crate::source::Span;
-use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, Value, ValueKind};
+use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, StrLit, StrPart, Value, ValueKind};
 
 pub struct Shape {
     pub reg: &'static Registry,
@@ -387,6 +387,15 @@ impl Shape {
             (_, ValueKind::Error) => return None,
             (Ty::Any, _) => Some(Val::Raw(v)),
             (Ty::Str, ValueKind::Str(s)) => Some(Val::Str(s)),
+            (Ty::Line, ValueKind::Str(s)) => match control_char(s) {
+                None => Some(Val::Str(s)),
+                Some((c, at)) => {
+                    if report {
+                        self.diags.push(not_one_line(name, c, at));
+                    }
+                    return None;
+                }
+            },
             (Ty::Scalar, ValueKind::Str(s)) => Some(Val::Scalar(ScalarVal::Str(s))),
             (Ty::Scalar, ValueKind::Number { text, .. }) => Some(Val::Scalar(ScalarVal::Text(text.clone()))),
             (Ty::Scalar, ValueKind::Bool(b)) => Some(Val::Scalar(ScalarVal::Text(b.to_string()))),
@@ -464,6 +473,27 @@ impl Shape {
     }
 }
 
+/// The first line break or other control character (a tab is fine) in
+/// the text of `s`, and the span of the text part holding it.
+fn control_char(s: &StrLit) -> Option<(char, Span)> {
+    s.parts.iter().find_map(|p| match p {
+        StrPart::Text { text, span } => text.chars().find(|c| c.is_control() && *c != '\t').map(|c| (c, *span)),
+        _ => None,
+    })
+}
+
+/// A line break where one line of text is expected.
+pub fn not_one_line(name: &str, c: char, at: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::NotOneLine,
+        format!("`{name}` must be one line, but its text holds {}", c.escape_debug()),
+        Label::new(at, format!("this text holds {}", c.escape_debug())),
+    )
+    .with_help(format!(
+        "write `{name}` on one line, without line breaks or control characters: it becomes a name, a comment or a one-line field"
+    ))
+}
+
 fn contains_error(b: &Block) -> bool {
     b.body.as_ref().is_some_and(|body| {
         body.items.iter().any(|i| match i {
@@ -517,7 +547,7 @@ fn mismatch(v: &Value, ty: &Ty, name: &str) -> Diagnostic {
         (Ty::List(_), _) => format!("write a list, even of one element: `{name} = [...]`"),
         (Ty::Secret, _) => format!("reference a secret: `{name} = secret(\"NAME\")`"),
         (Ty::Ref(ns), ValueKind::Str(_)) => format!("write the {} name without quotes", ns.noun()),
-        (Ty::Str, ValueKind::Ref(_)) => "put the text in quotes: `\"...\"`".to_string(),
+        (Ty::Str | Ty::Line, ValueKind::Ref(_)) => "put the text in quotes: `\"...\"`".to_string(),
         (Ty::Int, ValueKind::Number { .. }) => "write a whole number".to_string(),
         _ => format!("write a {ty}"),
     };

@@ -446,3 +446,36 @@ fn meaning_runs_without_the_target_checks() {
     assert_eq!(codes, ["DVC0501", "DVC0203"], "{:#?}", full.diagnostics);
     assert_eq!(loaded.analysis_runs(), 2);
 }
+
+/// A pinned action's version is a comment written by the YAML serializer
+/// on its `uses:` line only: never on a script line that looks like one,
+/// and a version that would add lines is refused (DVC0306, see
+/// `tests/cases/hostile/text_after_serialization.dvc`).
+#[test]
+fn version_comments_stay_on_their_uses_line() {
+    let src = r#"project p { repo = "a/b" }
+pipeline ci {
+  job t {
+    uses "actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444" { version = "v5.0.0 # and more" }
+    run """
+      echo '- uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'
+      echo 'uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444'
+    """
+  }
+}
+"#;
+    let loaded = dvcc::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
+    assert!(dvcc::lint(&loaded).is_empty(), "{:#?}", dvcc::lint(&loaded));
+    let model = dvcc::analyze(&loaded, 0).model;
+    let wf = &dvcc::backend::gha::GithubActions.generate(&model, &dvcc::backend::Context::default())[0].contents;
+    let commented: Vec<&str> = wf.lines().filter(|l| l.contains(" # ")).collect();
+    assert_eq!(
+        commented,
+        ["      - uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0 # and more"],
+        "{wf}"
+    );
+    assert!(
+        wf.contains("echo '- uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'\n"),
+        "{wf}"
+    );
+}

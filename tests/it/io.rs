@@ -132,6 +132,8 @@ pub fn codes_triggered() -> Vec<Code> {
             .iter()
             .map(|d| d.code),
     );
+    let odd = Loaded::from_files(&[("pipelines\nname: evil.dvc", b"project p {}".to_vec())]);
+    out.extend(dvcc::lint(&odd).iter().map(|d| d.code));
     let path = tmp("huge-coverage.dvc");
     if let Ok(f) = std::fs::File::create(&path) {
         let _ = f.set_len(load::MAX_FILE_BYTES + 1);
@@ -199,4 +201,25 @@ fn in_memory_projects_do_not_read_the_disk() {
     ]);
     assert!(dvcc::lint(&loaded).is_empty());
     assert_eq!(loaded.projects[0].files.len(), 2);
+}
+
+/// A file name with a line break would split the header of every file
+/// generated from it: such a file is reported and not read.
+#[test]
+fn file_names_with_line_breaks_are_not_read() {
+    let loaded = Loaded::from_files(&[
+        ("p.dvc", b"project p { repo = \"a/b\" }".to_vec()),
+        (
+            "pipelines\nname: evil.dvc",
+            b"pipeline ci { job t { run \"x\" } }".to_vec(),
+        ),
+    ]);
+    let diags = dvcc::lint(&loaded);
+    assert_eq!(codes(&diags), ["DVC0710"], "{diags:#?}");
+    assert!(
+        diags[0].message.contains("pipelines\\nname: evil.dvc"),
+        "{}",
+        diags[0].message
+    );
+    assert_eq!(loaded.projects[0].files.len(), 1, "the file is not read");
 }

@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 
-use super::{Concurrency, Job, JobEnvironment, Scalar, Step};
+use super::{Concurrency, Job, JobEnvironment, Scalar, Step, Uses};
 use crate::model::{self, Model, names};
 use crate::target::actions::{AWS_CREDENTIALS, CHECKOUT, SETUP_HELM};
 use crate::target::paths;
@@ -38,13 +38,13 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     );
     let mut steps = vec![
         Step {
-            uses: Some(CHECKOUT.0.to_string()),
+            uses: Some(Uses::new(CHECKOUT.0)),
             with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
             ..Step::default()
         },
         Step {
             name: Some("Log in to AWS (OIDC)".to_string()),
-            uses: Some(AWS_CREDENTIALS.0.to_string()),
+            uses: Some(Uses::new(AWS_CREDENTIALS.0)),
             with: IndexMap::from([
                 ("role-to-assume".to_string(), Scalar::Str(role)),
                 (
@@ -55,7 +55,7 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             ..Step::default()
         },
         Step {
-            uses: Some(SETUP_HELM.0.to_string()),
+            uses: Some(Uses::new(SETUP_HELM.0)),
             ..Step::default()
         },
         Step {

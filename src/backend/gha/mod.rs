@@ -34,8 +34,9 @@ impl Backend for GithubActions {
             .pipelines
             .iter()
             .map(|p| {
-                let wf = workflow(model, p);
-                let body = pin_comments(&yaml::to_string(&wf), &versions);
+                let mut wf = workflow(model, p);
+                pin(&mut wf, &versions);
+                let body = yaml::to_string(&wf);
                 let sources = vec![p.source.clone()];
                 Artifact {
                     path: paths::workflow(&p.name),
@@ -174,7 +175,7 @@ struct Step {
     #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
     condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    uses: Option<String>,
+    uses: Option<Uses>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     with: IndexMap<String, Scalar>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
@@ -187,6 +188,33 @@ struct Step {
     continue_on_error: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
+}
+
+/// An action reference, and the version it stands for: written as a YAML
+/// comment after the reference by the serializer (which keeps a comment on
+/// its line, whatever the text).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Uses {
+    reference: String,
+    version: Option<String>,
+}
+
+impl Uses {
+    fn new(reference: &str) -> Uses {
+        Uses {
+            reference: reference.to_string(),
+            version: None,
+        }
+    }
+}
+
+impl Serialize for Uses {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.version {
+            Some(v) => serde_saphyr::Commented(&self.reference, v.clone()).serialize(s),
+            None => self.reference.serialize(s),
+        }
+    }
 }
 
 /// An action input or matrix value: booleans and whole numbers keep their
@@ -365,7 +393,7 @@ fn step(s: &MStep) -> Step {
             Step {
                 name: name.clone(),
                 condition: condition.clone(),
-                uses: Some(uses.clone()),
+                uses: Some(Uses::new(uses)),
                 with,
                 env: env.clone(),
                 ..Step::default()
@@ -389,8 +417,8 @@ fn dedup_setup(steps: Vec<Step>) -> Vec<Step> {
     for s in steps {
         let idempotent = s
             .uses
-            .as_deref()
-            .is_some_and(|u| IDEMPOTENT.iter().any(|p| u.starts_with(p)));
+            .as_ref()
+            .is_some_and(|u| IDEMPOTENT.iter().any(|p| u.reference.starts_with(p)));
         let seen = out
             .iter()
             .any(|o| o.uses == s.uses && o.with == s.with && o.env == s.env && o.condition == s.condition);
@@ -422,17 +450,13 @@ fn pinned_versions(m: &Model) -> IndexMap<String, String> {
     versions
 }
 
-/// Appends the version comment to every pinned `uses:` line.
-fn pin_comments(yaml: &str, versions: &IndexMap<String, String>) -> String {
-    let mut out = String::with_capacity(yaml.len() + 256);
-    for line in yaml.lines() {
-        out.push_str(line);
-        let value = line.trim_start().trim_start_matches("- ").strip_prefix("uses: ");
-        if let Some(v) = value.and_then(|u| versions.get(u)) {
-            out.push_str("  # ");
-            out.push_str(v);
+/// Gives every pinned `uses` of `wf` the version it stands for.
+fn pin(wf: &mut Workflow, versions: &IndexMap<String, String>) {
+    for job in wf.jobs.values_mut() {
+        for step in &mut job.steps {
+            if let Some(uses) = &mut step.uses {
+                uses.version = versions.get(&uses.reference).cloned();
+            }
         }
-        out.push('\n');
     }
-    out
 }

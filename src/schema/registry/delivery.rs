@@ -69,10 +69,10 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 Ty::Str,
                 "description annotation; Prometheus templates allowed",
             ),
-            opt(Attr::Runbook, Ty::Str, "runbook URL"),
+            opt(Attr::Runbook, Ty::Line, "runbook URL"),
             opt(
                 Attr::Team,
-                Ty::Str,
+                Ty::Line,
                 "owning team (defaults to the service's team, then the project owner)",
             ),
         ])
@@ -103,7 +103,7 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             opt(Attr::Description, Ty::Str, "what the SLO means"),
             opt(
                 Attr::Team,
-                Ty::Str,
+                Ty::Line,
                 "owning team (defaults to the service's team, then the project owner)",
             ),
         ]),

@@ -21,7 +21,7 @@ pub(super) fn infra() -> Vec<BlockSchema> {
         block(BlockId::AwsProvider, "provider", Labels::Variant, "The AWS provider.")
             .variant("aws")
             .once()
-            .attrs(vec![req(Attr::Region, Ty::Str, "AWS region")]),
+            .attrs(vec![req(Attr::Region, Ty::Line, "AWS region")]),
         block(
             BlockId::S3Backend,
             "backend",
@@ -31,15 +31,15 @@ pub(super) fn infra() -> Vec<BlockSchema> {
         .variant("s3")
         .once()
         .attrs(vec![
-            req(Attr::Bucket, Ty::Str, "state bucket"),
-            req(Attr::Key, Ty::Str, "state object key"),
-            opt(Attr::Region, Ty::Str, "bucket region (defaults to the provider's)"),
+            req(Attr::Bucket, Ty::Line, "state bucket"),
+            req(Attr::Key, Ty::Line, "state object key"),
+            opt(Attr::Region, Ty::Line, "bucket region (defaults to the provider's)"),
         ]),
         block(BlockId::Cluster, "cluster", Labels::Local, "A Kubernetes cluster.").attrs(vec![
             req(Attr::Kind, Ty::Enum(CLUSTER_KINDS), "cluster flavour"),
-            req(Attr::Version, Ty::Str, "Kubernetes version"),
+            req(Attr::Version, Ty::Line, "Kubernetes version"),
             opt(Attr::Nodes, Ty::Range(Box::new(Ty::Int)), "node group size, `MIN..MAX`").default("2..5"),
-            opt(Attr::Instance, Ty::Str, "node instance type").default("\"t3.large\""),
+            opt(Attr::Instance, Ty::Line, "node instance type").default("\"t3.large\""),
         ]),
         block(
             BlockId::Bucket,
@@ -59,8 +59,8 @@ pub(super) fn infra() -> Vec<BlockSchema> {
         )
         .attrs(vec![
             req(Attr::Engine, Ty::Enum(ENGINES), "database engine"),
-            req(Attr::Version, Ty::Str, "engine version"),
-            opt(Attr::Size, Ty::Str, "instance class").default("\"db.t3.medium\""),
+            req(Attr::Version, Ty::Line, "engine version"),
+            opt(Attr::Size, Ty::Line, "instance class").default("\"db.t3.medium\""),
             opt(Attr::Storage, Ty::Memory, "allocated storage").default("20Gi"),
             opt(Attr::Backups, Ty::Duration, "backup retention").default("7d"),
         ]),

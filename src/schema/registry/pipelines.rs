@@ -23,11 +23,11 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             .variant("push")
             .optional_body()
             .attrs(vec![
-                opt(Attr::Branches, list(Ty::Str), "branch patterns"),
-                opt(Attr::Paths, list(Ty::Str), "run only when these paths change"),
+                opt(Attr::Branches, list(Ty::Line), "branch patterns"),
+                opt(Attr::Paths, list(Ty::Line), "run only when these paths change"),
                 opt(
                     Attr::PathsIgnore,
-                    list(Ty::Str),
+                    list(Ty::Line),
                     "do not run when only these paths change",
                 ),
             ]),
@@ -35,11 +35,11 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             .variant("pull_request")
             .optional_body()
             .attrs(vec![
-                opt(Attr::Branches, list(Ty::Str), "target branch patterns"),
-                opt(Attr::Paths, list(Ty::Str), "run only when these paths change"),
+                opt(Attr::Branches, list(Ty::Line), "target branch patterns"),
+                opt(Attr::Paths, list(Ty::Line), "run only when these paths change"),
                 opt(
                     Attr::PathsIgnore,
-                    list(Ty::Str),
+                    list(Ty::Line),
                     "do not run when only these paths change",
                 ),
             ]),
@@ -48,7 +48,7 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             .attrs(vec![req(Attr::Cron, Ty::Str, "five-field cron expression, in UTC")]),
         block(BlockId::OnTag, "on", Labels::Variant, "Run when a tag is pushed.")
             .variant("tag")
-            .attrs(vec![req(Attr::Pattern, Ty::Str, "tag pattern, such as `v*`")]),
+            .attrs(vec![req(Attr::Pattern, Ty::Line, "tag pattern, such as `v*`")]),
         block(
             BlockId::OnManual,
             "on",
@@ -69,7 +69,7 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             opt(Attr::Type, Ty::Enum(INPUT_TYPES), "input type").default("string"),
             opt(Attr::Default, Ty::Scalar, "default value"),
             opt(Attr::Required, Ty::Bool, "whether a value must be given").default("false"),
-            opt(Attr::Options, list(Ty::Str), "choices, for `type = choice`"),
+            opt(Attr::Options, list(Ty::Line), "choices, for `type = choice`"),
         ]),
         block(
             BlockId::Job,
@@ -79,7 +79,7 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
         )
         .attrs(vec![
             opt(Attr::Needs, list(Ty::Ref(Ns::Job)), "jobs that must finish first"),
-            opt(Attr::RunsOn, Ty::Str, "runner label").default("\"ubuntu-latest\""),
+            opt(Attr::RunsOn, Ty::Line, "runner label").default("\"ubuntu-latest\""),
             opt(Attr::Timeout, Ty::Duration, "maximum run time").default("30m"),
             opt(Attr::If, Ty::Str, "GitHub Actions condition"),
         ])
@@ -113,7 +113,7 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             "Service containers: NAME = image.",
         )
         .once()
-        .free(Ty::Str),
+        .free(Ty::Line),
         block(
             BlockId::Deploy,
             "deploy",
@@ -134,10 +134,10 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
         block(BlockId::Run, "run", Labels::Script, "A shell step: `run \"npm test\"`.")
             .optional_body()
             .attrs(vec![
-                opt(Attr::Name, Ty::Str, "step name shown in the run log"),
+                opt(Attr::Name, Ty::Line, "step name shown in the run log"),
                 opt(Attr::If, Ty::Str, "GitHub Actions condition"),
-                opt(Attr::Shell, Ty::Str, "shell to run the script with"),
-                opt(Attr::WorkingDirectory, Ty::Str, "directory to run in"),
+                opt(Attr::Shell, Ty::Line, "shell to run the script with"),
+                opt(Attr::WorkingDirectory, Ty::Line, "directory to run in"),
                 opt(Attr::ContinueOnError, Ty::Bool, "let the job go on if this step fails").default("false"),
             ])
             .children(&[BlockId::StepEnv]),

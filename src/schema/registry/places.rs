@@ -9,12 +9,12 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
     let image = "container image without tag; dvcc tags it with the commit SHA";
     vec![
         if top {
-            req(Attr::Image, Ty::Str, image)
+            req(Attr::Image, Ty::Line, image)
         } else {
-            opt(Attr::Image, Ty::Str, image)
+            opt(Attr::Image, Ty::Line, image)
         },
         opt(Attr::Port, Ty::Int, "container port the service listens on").bounds(Some(1.0), Some(65535.0)),
-        opt(Attr::Health, Ty::Str, "HTTP path for liveness and readiness probes"),
+        opt(Attr::Health, Ty::Line, "HTTP path for liveness and readiness probes"),
         opt(Attr::Replicas, Ty::Int, "number of pods when not autoscaled")
             .default("1")
             .bounds(Some(0.0), None),
@@ -25,7 +25,7 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
         ),
         opt(
             Attr::Team,
-            Ty::Str,
+            Ty::Line,
             "owning team: the team label of its alerts and SLOs unless they set one",
         ),
     ]
@@ -57,15 +57,19 @@ pub(super) fn places() -> Vec<BlockSchema> {
         .attrs(vec![
             req(
                 Attr::Repo,
-                Ty::Str,
+                Ty::Line,
                 "GitHub repository, `owner/name`; the deploy role trusts exactly it",
             ),
-            opt(Attr::Registry, Ty::Str, "container registry that images are pushed to"),
-            opt(Attr::Owner, Ty::Str, "default team label for alerts and SLOs"),
-            opt(Attr::Prometheus, Ty::Str, "Prometheus address used by rollout analysis"),
+            opt(Attr::Registry, Ty::Line, "container registry that images are pushed to"),
+            opt(Attr::Owner, Ty::Line, "default team label for alerts and SLOs"),
+            opt(
+                Attr::Prometheus,
+                Ty::Line,
+                "Prometheus address used by rollout analysis",
+            ),
             opt(
                 Attr::SecretStore,
-                Ty::Str,
+                Ty::Line,
                 "External Secrets `ClusterSecretStore` that service secrets are read from",
             ),
             opt(Attr::Description, Ty::Str, "what the project is"),
@@ -93,18 +97,18 @@ pub(super) fn places() -> Vec<BlockSchema> {
                 "GitHub environment protection (reviewers)",
             )
             .default("none"),
-            opt(Attr::Cluster, Ty::Str, "Kubernetes cluster name"),
-            opt(Attr::Namespace, Ty::Str, "Kubernetes namespace"),
-            opt(Attr::Region, Ty::Str, "cloud region"),
-            opt(Attr::Url, Ty::Str, "URL shown on GitHub deployments"),
+            opt(Attr::Cluster, Ty::Line, "Kubernetes cluster name"),
+            opt(Attr::Namespace, Ty::Line, "Kubernetes namespace"),
+            opt(Attr::Region, Ty::Line, "cloud region"),
+            opt(Attr::Url, Ty::Line, "URL shown on GitHub deployments"),
             opt(
                 Attr::Prometheus,
-                Ty::Str,
+                Ty::Line,
                 "Prometheus address for this environment's rollout analysis",
             ),
             opt(
                 Attr::SecretStore,
-                Ty::Str,
+                Ty::Line,
                 "External Secrets `ClusterSecretStore` for this environment's service secrets",
             ),
         ]),

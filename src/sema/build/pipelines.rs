@@ -177,6 +177,15 @@ impl<'a> Builder<'_, 'a, '_> {
                 }
                 let version = self.raw_text(node.get(Attr::Version), scope);
                 let name = self.raw_text(node.get(Attr::Name), scope);
+                // The version becomes a comment after the reference, the
+                // name a step's name: one line each.
+                for (attr, text) in [(Attr::Version, &version), (Attr::Name, &name)] {
+                    if let (Some(text), Some(at)) = (text, node.value_span(attr))
+                        && let Some(c) = text.chars().find(|c| c.is_control() && *c != '\t')
+                    {
+                        self.diags.push(crate::sema::shape::not_one_line(attr.as_str(), c, at));
+                    }
+                }
                 let condition = self.raw_text(node.get(Attr::If), scope);
                 steps.push(Step::Action {
                     name,
