@@ -2,6 +2,7 @@
 //! commit, and untrusted `${{ ... }}` expressions kept out of `run`
 //! scripts (expression injection).
 
+use super::expr;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Model, Step};
 use crate::source::Span;
@@ -63,101 +64,226 @@ fn invalid_action(uses: &str, span: Span, why: &str) -> Diagnostic {
     .with_help("write `uses \"owner/repo@SHA\" { version = \"vX.Y.Z\" }`, or use a template: `uses checkout`")
 }
 
-/// Contexts whose values an outsider controls (GitHub's list in "Security
-/// hardening for GitHub Actions"); `*` is any one segment.
-const UNTRUSTED: &[&str] = &[
-    "github.event.issue.title",
-    "github.event.issue.body",
-    "github.event.pull_request.title",
-    "github.event.pull_request.body",
-    "github.event.pull_request.head.ref",
-    "github.event.pull_request.head.label",
-    "github.event.pull_request.head.repo.default_branch",
-    "github.event.comment.body",
-    "github.event.review.body",
-    "github.event.review_comment.body",
-    "github.event.discussion.title",
-    "github.event.discussion.body",
-    "github.event.pages.*.page_name",
-    "github.event.commits.*.message",
-    "github.event.commits.*.author.email",
-    "github.event.commits.*.author.name",
-    "github.event.head_commit.message",
-    "github.event.head_commit.author.email",
-    "github.event.head_commit.author.name",
-    "github.event.workflow_run.head_branch",
-    "github.event.workflow_run.head_commit.message",
-    "github.event.workflow_run.head_commit.author.email",
-    "github.event.workflow_run.head_commit.author.name",
-    "github.event.workflow_run.pull_requests.*.head.ref",
-    "github.head_ref",
+/// Inputs of well-known actions that run their text as a script.
+const SCRIPT_INPUTS: &[(&str, &str, &str)] = &[
+    ("actions/github-script", "script", "JavaScript"),
+    ("azure/cli", "inlinescript", "a shell script"),
+    ("azure/powershell", "inlinescript", "PowerShell"),
+    ("appleboy/ssh-action", "script", "a remote shell script"),
 ];
 
-/// The untrusted context an expression reads, if any.
+/// The untrusted context an expression's value can carry, if any (for
+/// tests and the language server; the check reads the job's matrix and
+/// environment too).
 pub fn untrusted(expr: &str) -> Option<String> {
-    let body = expr.trim_start_matches("${{").trim_end_matches("}}");
-    let mut path = String::new();
-    let mut paths = Vec::new();
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' | '.' => path.push(c),
-            '[' => {
-                // `x[0]` and `x['y']` are one more segment.
-                for n in chars.by_ref() {
-                    if n == ']' {
-                        break;
-                    }
-                }
-                path.push_str(".*");
-            }
-            '*' => path.push('*'),
-            _ => paths.push(std::mem::take(&mut path)),
-        }
+    let (_, _, inner) = expr::expressions(expr).into_iter().next()?;
+    match expr::parse(inner) {
+        Some(e) => expr::taint(&e, &expr::Inputs::none()),
+        None => Some(inner.trim().to_string()),
     }
-    paths.push(path);
-    for p in paths.iter().filter(|p| p.starts_with("github.")) {
-        let segs: Vec<&str> = p.split('.').collect();
-        for pattern in UNTRUSTED {
-            let pat: Vec<&str> = pattern.split('.').collect();
-            let matches = segs.len() >= pat.len()
-                && pat
-                    .iter()
-                    .zip(&segs)
-                    .all(|(a, b)| *a == "*" || *b == "*" || a.eq_ignore_ascii_case(b));
-            if matches {
-                return Some(p.clone());
+}
+
+/// The untrusted context read by the values of a map (`env`, `matrix`):
+/// name → (context, the expression that reads it).
+fn tainted_values<'m>(
+    values: impl Iterator<Item = (&'m str, &'m str)>,
+    inputs: &expr::Inputs<'_>,
+) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in values {
+        for (start, end, inner) in expr::expressions(value) {
+            let context = match expr::parse(inner) {
+                Some(e) => expr::taint(&e, inputs),
+                None => Some(inner.trim().to_string()),
+            };
+            if let Some(context) = context {
+                out.push((name.to_ascii_lowercase(), context, value[start..end].to_string()));
             }
         }
     }
-    None
+    out
+}
+
+/// Where `text` was written: the recorded site of the same expression, else
+/// `fallback`.
+fn site(exprs: &[(String, Span)], text: &str, fallback: Span) -> Span {
+    exprs.iter().find(|(e, _)| e == text).map_or(fallback, |(_, s)| *s)
 }
 
 pub(super) fn injection(model: &Model, diags: &mut Vec<Diagnostic>) {
     for p in &model.pipelines {
         for j in &p.jobs {
+            let matrix = tainted_values(
+                j.matrix
+                    .iter()
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str()))),
+                &expr::Inputs::none(),
+            );
+            let job_env = tainted_values(
+                j.env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                &expr::Inputs::none(),
+            );
             for s in &j.steps {
-                let Step::Run { exprs, .. } = s else { continue };
-                for (expr, span) in exprs {
-                    let Some(context) = untrusted(expr) else { continue };
-                    let var = context
-                        .rsplit('.')
-                        .next()
-                        .unwrap_or("VALUE")
-                        .to_ascii_uppercase()
-                        .replace('-', "_");
-                    diags.push(
-                        Diagnostic::new(
-                            Code::ExpressionInjection,
-                            format!("`{context}` is pasted into a shell script, where its author can run commands"),
-                            Label::new(*span, "untrusted input in `run`"),
-                        )
-                        .with_help(format!(
-                            "pass it through the environment: add `env {{ {var} = \"{expr}\" }}` to the step and use \"${var}\" in the script"
-                        )),
-                    );
+                let (text, exprs, step_env, step_env_exprs, span, sink) = match s {
+                    Step::Run {
+                        script,
+                        exprs,
+                        env,
+                        env_exprs,
+                        span,
+                        ..
+                    } => (
+                        script.as_str(),
+                        exprs,
+                        env,
+                        env_exprs,
+                        *span,
+                        "a shell script".to_string(),
+                    ),
+                    Step::Action {
+                        uses,
+                        with,
+                        with_exprs,
+                        env,
+                        env_exprs,
+                        span,
+                        ..
+                    } => {
+                        let repo = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
+                        let Some((input, text, lang)) = SCRIPT_INPUTS.iter().find_map(|(r, input, lang)| {
+                            (repo == *r)
+                                .then(|| with.iter().find(|(k, _)| k.eq_ignore_ascii_case(input)))
+                                .flatten()
+                                .map(|(k, v)| (k, v, lang))
+                        }) else {
+                            continue;
+                        };
+                        let sink = format!("the `{input}` of `{repo}`, which runs it as {lang}");
+                        (text.as_str(), with_exprs, env, env_exprs, *span, sink)
+                    }
+                };
+                let env = tainted_values(
+                    step_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    &expr::Inputs::none(),
+                );
+                let from = |list: &[(String, String, String)], name: &str| -> Option<String> {
+                    list.iter()
+                        .find(|(k, _, _)| name == "*" || k == name)
+                        .map(|(_, c, _)| c.clone())
+                };
+                let matrix_of = |name: &str| from(&matrix, name);
+                let env_of = |name: &str| from(&env, name).or_else(|| from(&job_env, name));
+                let inputs = expr::Inputs {
+                    matrix: &matrix_of,
+                    env: &env_of,
+                };
+                for (start, end, inner) in expr::expressions(text) {
+                    let whole = &text[start..end];
+                    let (context, route) = match expr::parse(inner) {
+                        Some(e) => {
+                            let direct = expr::taint(&e, &expr::Inputs::none());
+                            match (direct, expr::taint(&e, &inputs)) {
+                                (Some(c), _) => (c, None),
+                                (None, Some(c)) => (c, Some(whole)),
+                                (None, None) => continue,
+                            }
+                        }
+                        None => (inner.trim().to_string(), None),
+                    };
+                    let at = site(exprs, whole, span);
+                    let origins = Origins {
+                        values: env.iter().chain(&job_env).chain(&matrix).collect(),
+                        sites: step_env_exprs
+                            .iter()
+                            .chain(&j.env_exprs)
+                            .chain(&j.matrix_exprs)
+                            .collect(),
+                    };
+                    diags.push(injection_diagnostic(&context, route, whole, at, span, &sink, &origins));
                 }
             }
         }
     }
+}
+
+/// Where the tainted `env` and `matrix` values of a step came from: (name,
+/// context, expression) and where each expression was written.
+struct Origins<'m> {
+    values: Vec<&'m (String, String, String)>,
+    sites: Vec<&'m (String, Span)>,
+}
+
+/// The report of `context` pasted into `sink` (through `route`, an
+/// expression reading a tainted `matrix` or `env` value).
+fn injection_diagnostic(
+    context: &str,
+    route: Option<&str>,
+    whole: &str,
+    at: Span,
+    step: Span,
+    sink: &str,
+    origins: &Origins<'_>,
+) -> Diagnostic {
+    let var = context
+        .rsplit('.')
+        .next()
+        .unwrap_or("VALUE")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>();
+    let var = if var.is_empty() || var == "*" {
+        "VALUE".to_string()
+    } else {
+        var
+    };
+    let message = match route {
+        None => format!("`{context}` is pasted into {sink}, where its author can run commands"),
+        Some(r) => format!("`{context}` reaches {sink} through `{r}`, where its author can run commands"),
+    };
+    let label = match sink {
+        "a shell script" => "untrusted input in `run`",
+        _ => "untrusted input in a script",
+    };
+    let mut d = Diagnostic::new(Code::ExpressionInjection, message, Label::new(at, label));
+    // Written elsewhere (a template's argument, a project field): show the
+    // step it reaches too.
+    let inside = at.file == step.file && step.start <= at.start && at.end <= step.end;
+    if !inside {
+        d = d.with_label(Label::new(step, "pasted into this step"));
+    }
+    // Where a tainted `matrix` or `env` value was written.
+    if route.is_some()
+        && let Some((_, _, origin)) = origins.values.iter().find(|(_, c, _)| c == context)
+        && let Some((_, span)) = origins.sites.iter().find(|(e, _)| e == origin)
+    {
+        d = d.with_label(Label::new(*span, format!("`{context}` is read here")));
+    }
+    // `${{ env.X }}` pasted back: read the variable from the shell instead.
+    if let Some(name) = route.and_then(|r| {
+        let inner = r.trim_start_matches("${{").trim_end_matches("}}").trim();
+        inner
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("env."))
+            .map(|_| inner[4..].to_string())
+    }) {
+        return d.with_help(format!(
+            "read the variable in the script instead of pasting it: write \"${name}\" where `{whole}` is"
+        ));
+    }
+    let read = if sink.contains("JavaScript") {
+        format!("`process.env.{var}`")
+    } else if sink.contains("PowerShell") {
+        format!("`$env:{var}`")
+    } else {
+        format!("\"${var}\"")
+    };
+    d.with_help(format!(
+        "pass it through the environment: add `env {{ {var} = \"{whole}\" }}` to the step and use {read} in the script"
+    ))
 }

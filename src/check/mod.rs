@@ -11,6 +11,7 @@
 mod actions;
 pub mod credentials;
 pub mod cron;
+pub mod expr;
 pub mod helm;
 mod observability;
 mod pipelines;

@@ -258,9 +258,20 @@ pub struct Job {
     pub steps: Vec<Step>,
     /// Token permissions the steps need (from templates), e.g. `packages: write`.
     pub permissions: BTreeMap<String, String>,
+    /// The `${{ ... }}` expressions in `env` and `matrix` values, where
+    /// they were written.
+    #[serde(skip)]
+    pub env_exprs: Exprs,
+    #[serde(skip)]
+    pub matrix_exprs: Exprs,
     #[serde(skip)]
     pub span: Span,
 }
+
+/// GitHub expressions that reached a workflow field: each `${{ ... }}`
+/// with the span where it was written (in the step, a template argument or
+/// the project block it came through).
+pub type Exprs = Vec<(String, Span)>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Deploy {
@@ -287,7 +298,9 @@ pub enum Step {
         env: IndexMap<String, String>,
         /// The `${{ ... }}` expressions of the script, where they were written.
         #[serde(skip)]
-        exprs: Vec<(String, Span)>,
+        exprs: Exprs,
+        #[serde(skip)]
+        env_exprs: Exprs,
         #[serde(skip)]
         span: Span,
     },
@@ -300,6 +313,10 @@ pub enum Step {
         condition: Option<String>,
         with: IndexMap<String, String>,
         env: IndexMap<String, String>,
+        #[serde(skip)]
+        with_exprs: Exprs,
+        #[serde(skip)]
+        env_exprs: Exprs,
         #[serde(skip)]
         span: Span,
     },

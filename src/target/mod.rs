@@ -14,6 +14,7 @@
 //! read it, it reads neither.
 
 pub mod actions;
+pub mod gha;
 pub mod paths;
 pub mod slo;
 pub mod terraform;

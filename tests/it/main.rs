@@ -3,6 +3,7 @@
 mod build;
 mod cases;
 mod cli;
+mod corpus;
 mod graph;
 mod helm;
 mod hostile;

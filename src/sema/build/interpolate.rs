@@ -11,7 +11,10 @@ use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Environment, Project, Service};
+use crate::schema::Attr;
+use crate::sema::tree::Val;
 use crate::syntax::ast::{StrLit, StrPart};
+use crate::target::gha::escape_literal;
 
 /// A field of an interpolation root: its name and how to read it (`None`
 /// when it is not set).
@@ -73,7 +76,16 @@ impl<'a> Builder<'_, 'a, '_> {
         let mut out = String::new();
         for part in &lit.parts {
             match part {
-                StrPart::Text { text, .. } | StrPart::Gha { text, .. } => out.push_str(text),
+                // Literal text stays text, in a workflow too: a `${{` in it
+                // (written `$${{` or `\u{24}{{`) is escaped for GitHub.
+                StrPart::Text { text, .. } if scope.workflow => out.push_str(&escape_literal(text)),
+                StrPart::Text { text, .. } => out.push_str(text),
+                StrPart::Gha { text, span } => {
+                    if scope.workflow {
+                        self.emitted.push((text.clone(), *span));
+                    }
+                    out.push_str(text);
+                }
                 StrPart::Interp { path, span } => {
                     let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
                     match self.lookup(&names, scope) {
@@ -107,31 +119,66 @@ impl<'a> Builder<'_, 'a, '_> {
     }
 
     /// The value of `${a.b}` in `scope`, or a help line.
-    fn lookup(&self, names: &[&str], scope: &Scope) -> Result<String, String> {
+    fn lookup(&mut self, names: &[&str], scope: &Scope) -> Result<String, String> {
         let root = names.first().copied().unwrap_or("");
         if scope.keep.contains(&root) {
             return Ok(format!("${{{}}}", names.join(".")));
         }
+        // Values that are data, not expressions: a `${{` in them stays text.
+        let data = |v: String| if scope.workflow { escape_literal(&v) } else { v };
         if root == "project" {
             let name = names.get(1).copied().unwrap_or("");
+            // In a workflow, a project field is its own text again, so its
+            // `${{ ... }}` stay expressions, followed to where they were
+            // written.
+            if scope.workflow && !scope.in_project && names.len() == 2 {
+                let written = name.strip_suffix("_host").unwrap_or(name);
+                let lit = Attr::from_name(written)
+                    .and_then(|attr| self.sym.project.and_then(|p| p.get(attr)))
+                    .and_then(|v| match v {
+                        Val::Str(lit) => Some(*lit),
+                        _ => None,
+                    });
+                if let Some(lit) = lit {
+                    let inner = Scope {
+                        workflow: true,
+                        in_project: true,
+                        ..Scope::default()
+                    };
+                    let text = self.interpolate(lit, &inner);
+                    return Ok(match name {
+                        // `ghcr.io/acme` → `ghcr.io`: what `docker login` wants.
+                        "registry_host" => text.split('/').next().unwrap_or(&text).to_string(),
+                        _ => text,
+                    });
+                }
+            }
             let Some(field) = PROJECT_FIELDS.iter().find(|f| f.name == name) else {
                 return Err(help_line(name, field_names(PROJECT_FIELDS))
                     .unwrap_or_else(|| format!("the project's fields are {}", listed(PROJECT_FIELDS))));
             };
             return (field.read)(&self.model.project)
                 .filter(|_| names.len() == 2)
+                .map(data)
                 .ok_or_else(|| format!("set `{}` in the `project` block", name.trim_end_matches("_host")));
         }
         if let Some(params) = scope.params {
             match (params.get(root), names.get(1)) {
                 (Some(Arg::Missing), _) => return Ok(String::new()),
-                (Some(arg), None) => return Ok(arg.text()),
+                (Some(arg), None) => {
+                    // An argument is workflow text already; its expressions
+                    // are written where the argument was.
+                    if scope.workflow {
+                        self.emitted.extend(arg.exprs().iter().cloned());
+                    }
+                    return Ok(arg.text());
+                }
                 (Some(Arg::Service(s)), Some(name)) if names.len() == 2 => {
                     let svc = self.model.service(s).ok_or_else(|| format!("no service `{s}`"))?;
                     let Some(field) = SERVICE_FIELDS.iter().find(|f| f.name == *name) else {
                         return Err(format!("a service has {}, not `{name}`", listed(SERVICE_FIELDS)));
                     };
-                    return (field.read)(svc).ok_or_else(|| match *name {
+                    return (field.read)(svc).map(data).ok_or_else(|| match *name {
                         "health" => format!("`{s}` sets no health path"),
                         _ => format!("`{s}` sets no {name}"),
                     });
@@ -147,7 +194,9 @@ impl<'a> Builder<'_, 'a, '_> {
                             listed(ENVIRONMENT_FIELDS)
                         ));
                     };
-                    return (field.read)(env).ok_or_else(|| format!("environment `{e}` sets no `{name}`"));
+                    return (field.read)(env)
+                        .map(data)
+                        .ok_or_else(|| format!("environment `{e}` sets no `{name}`"));
                 }
                 _ => {}
             }

@@ -30,7 +30,7 @@ use super::tree::{CheckedBlock, ScalarVal, Val};
 use crate::diag::Diagnostic;
 use crate::model::names::github_secret_name;
 use crate::model::units::Duration;
-use crate::model::{Model, Project};
+use crate::model::{Exprs, Model, Project};
 use crate::schema::{Attr, BlockId};
 use crate::source::Span;
 
@@ -44,6 +44,22 @@ struct Scope<'s> {
     params: Option<&'s BTreeMap<String, Arg>>,
     /// Roots left in place for a later stage (`window` in SLO queries).
     keep: &'s [&'s str],
+    /// The text goes into a workflow field GitHub evaluates: literal
+    /// `${{` is escaped, and every `${{ ... }}` is recorded with its span.
+    workflow: bool,
+    /// Reading the project block's own fields (which read the model's
+    /// plain values, never the block again).
+    in_project: bool,
+}
+
+impl Scope<'_> {
+    /// The scope of a workflow field.
+    fn workflow() -> Scope<'static> {
+        Scope {
+            workflow: true,
+            ..Scope::default()
+        }
+    }
 }
 
 pub struct Builder<'n, 'a, 's> {
@@ -59,6 +75,9 @@ pub struct Builder<'n, 'a, 's> {
     sites: Vec<(Span, String, bool)>,
     /// Each environment's `extends` chain, computed once.
     chains: BTreeMap<String, Vec<String>>,
+    /// The GitHub expressions written into workflow text so far, with their
+    /// spans (taken by whoever builds the field: `capture`).
+    emitted: Exprs,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -71,7 +90,17 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             reported: BTreeSet::new(),
             sites: Vec::new(),
             chains: BTreeMap::new(),
+            emitted: Vec::new(),
         }
+    }
+
+    /// Runs `f`, and takes the GitHub expressions it wrote into workflow
+    /// text.
+    fn capture<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Exprs) {
+        let start = self.emitted.len();
+        let out = f(self);
+        let exprs = self.emitted.split_off(start.min(self.emitted.len()));
+        (out, exprs)
     }
 
     pub fn build(mut self, user: &'n [CheckedBlock<'a>], sources: Vec<String>) -> (Model, Vec<Diagnostic>) {

@@ -106,8 +106,8 @@ impl<'a> Builder<'_, 'a, '_> {
     pub(super) fn slo(&mut self, node: &CheckedBlock<'a>) -> Slo {
         // `${window}` stays for the Prometheus target to fill in per window.
         let keep = Scope {
-            params: None,
             keep: &["window"],
+            ..Scope::default()
         };
         Slo {
             name: node.label().to_string(),

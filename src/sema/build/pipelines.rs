@@ -11,7 +11,7 @@ use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{Deploy, Input, Job, Pipeline, Step, Trigger};
 use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
-use crate::syntax::ast::{BlockLabel, StrPart, ValueKind};
+use crate::syntax::ast::{BlockLabel, ValueKind};
 
 impl<'a> Builder<'_, 'a, '_> {
     pub(super) fn pipeline(&mut self, node: &CheckedBlock<'a>) -> Pipeline {
@@ -73,7 +73,8 @@ impl<'a> Builder<'_, 'a, '_> {
     }
 
     fn job(&mut self, node: &CheckedBlock<'a>) -> Job {
-        let scope = Scope::default();
+        // What GitHub evaluates: literal `${{` escaped, expressions recorded.
+        let scope = Scope::workflow();
         let deploy = node.is(BlockId::Deploy).then(|| Deploy {
             environment: node.label().to_string(),
             services: self.attr_texts(node, Attr::Services),
@@ -93,57 +94,72 @@ impl<'a> Builder<'_, 'a, '_> {
                 _ => {}
             }
         }
-        let mut matrix = IndexMap::new();
-        if let Some(m) = node.child(BlockId::JobMatrix) {
-            for (k, a) in &m.attrs {
-                matrix.insert((*k).to_string(), self.texts(Some(&a.val), &scope));
+        let (matrix, matrix_exprs) = self.capture(|b| {
+            let mut matrix = IndexMap::new();
+            if let Some(m) = node.child(BlockId::JobMatrix) {
+                for (k, a) in &m.attrs {
+                    matrix.insert((*k).to_string(), b.texts(Some(&a.val), &scope));
+                }
             }
-        }
+            matrix
+        });
+        let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::JobEnv), &scope));
         // A deploy job has no `runs_on` of its own: the job's default.
         let runs_on = match node.schema.attr_schema(Attr::RunsOn) {
             Some(_) => node.value(Attr::RunsOn),
             None => crate::sema::tree::default(BlockId::Job, Attr::RunsOn),
         };
+        let ((runs_on, condition, containers), _) = self.capture(|b| {
+            (
+                b.text(runs_on, &scope).unwrap_or_default(),
+                b.text(node.value(Attr::If), &scope),
+                b.map(node.child(BlockId::JobServices), &scope),
+            )
+        });
         Job {
             name: node.label().to_string(),
             deploy,
             needs: self.attr_texts(node, Attr::Needs),
-            runs_on: self.text(runs_on, &scope).unwrap_or_default(),
+            runs_on,
             timeout: Self::duration(node.value(Attr::Timeout)),
-            condition: self.attr_text(node, Attr::If),
-            env: self.map(node.child(BlockId::JobEnv), &scope),
+            condition,
+            env,
             matrix,
-            containers: self.map(node.child(BlockId::JobServices), &scope),
+            containers,
             steps,
             permissions,
+            env_exprs,
+            matrix_exprs,
             span: node.label_span(),
         }
     }
 
     pub(super) fn run_step(&mut self, node: &CheckedBlock<'a>, scope: &Scope) -> Step {
-        let (script, exprs) = match node.block.labels.first() {
-            Some(BlockLabel::Str(lit)) => {
-                let exprs = lit
-                    .parts
-                    .iter()
-                    .filter_map(|p| match p {
-                        StrPart::Gha { text, span } => Some((text.clone(), *span)),
-                        _ => None,
-                    })
-                    .collect();
-                (self.interpolate(lit, scope), exprs)
-            }
-            _ => (String::new(), Vec::new()),
-        };
+        // Every expression that ends up in the script, however it got there
+        // (written here, a template argument, a project field).
+        let (script, exprs) = self.capture(|b| match node.block.labels.first() {
+            Some(BlockLabel::Str(lit)) => b.interpolate(lit, scope),
+            _ => String::new(),
+        });
+        let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::StepEnv), scope));
+        let ((name, condition, shell, working_directory), _) = self.capture(|b| {
+            (
+                b.text(node.value(Attr::Name), scope),
+                b.text(node.value(Attr::If), scope),
+                b.text(node.value(Attr::Shell), scope),
+                b.text(node.value(Attr::WorkingDirectory), scope),
+            )
+        });
         Step::Run {
-            name: self.text(node.value(Attr::Name), scope),
+            name,
             script,
-            condition: self.text(node.value(Attr::If), scope),
-            shell: self.text(node.value(Attr::Shell), scope),
-            working_directory: self.text(node.value(Attr::WorkingDirectory), scope),
+            condition,
+            shell,
+            working_directory,
             continue_on_error: Self::bool(node.value(Attr::ContinueOnError)),
-            env: self.map(node.child(BlockId::StepEnv), scope),
+            env,
             exprs,
+            env_exprs,
             span: node.header_span(),
         }
     }
@@ -159,7 +175,15 @@ impl<'a> Builder<'_, 'a, '_> {
     ) {
         match node.block.labels.first() {
             Some(BlockLabel::Str(lit)) => {
-                let uses = self.interpolate(lit, scope);
+                // GitHub evaluates no expression in `uses`, nor in the
+                // version comment: literal text.
+                let literal = Scope {
+                    params: scope.params,
+                    keep: scope.keep,
+                    workflow: false,
+                    in_project: scope.in_project,
+                };
+                let uses = self.interpolate(lit, &literal);
                 let allowed: Vec<&str> = ACTION_STEP_ATTRS.iter().map(|a| a.as_str()).collect();
                 for (k, a) in &node.attrs {
                     if !allowed.contains(k) {
@@ -175,8 +199,8 @@ impl<'a> Builder<'_, 'a, '_> {
                         );
                     }
                 }
-                let version = self.raw_text(node.get(Attr::Version), scope);
-                let name = self.raw_text(node.get(Attr::Name), scope);
+                let version = self.raw_text(node.get(Attr::Version), &literal);
+                let (name, _) = self.capture(|b| b.raw_text(node.get(Attr::Name), scope));
                 // The version becomes a comment after the reference, the
                 // name a step's name: one line each.
                 for (attr, text) in [(Attr::Version, &version), (Attr::Name, &name)] {
@@ -186,14 +210,18 @@ impl<'a> Builder<'_, 'a, '_> {
                         self.diags.push(crate::sema::shape::not_one_line(attr.as_str(), c, at));
                     }
                 }
-                let condition = self.raw_text(node.get(Attr::If), scope);
+                let (condition, _) = self.capture(|b| b.raw_text(node.get(Attr::If), scope));
+                let (with, with_exprs) = self.capture(|b| b.map(node.child(BlockId::With), scope));
+                let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::StepEnv), scope));
                 steps.push(Step::Action {
                     name,
                     uses,
                     version,
                     condition,
-                    with: self.map(node.child(BlockId::With), scope),
-                    env: self.map(node.child(BlockId::StepEnv), scope),
+                    with,
+                    env,
+                    with_exprs,
+                    env_exprs,
                     span: node.header_span(),
                 });
             }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::Step;
+use crate::model::{Exprs, Step};
 use crate::schema::{Attr, BlockId, Namespace, Ty, param_type};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::source::Span;
@@ -20,10 +20,11 @@ const MAX_TEMPLATE_DEPTH: usize = 16;
 /// A template argument after checking.
 #[derive(Clone, Debug)]
 pub(super) enum Arg {
-    Text(String),
+    /// Text, and the GitHub expressions written in it.
+    Text(String, Exprs),
     Service(String),
     Environment(String),
-    List(Vec<String>),
+    List(Vec<String>, Exprs),
     /// Missing or invalid (already reported): interpolates as empty text
     /// without a second report.
     Missing,
@@ -32,9 +33,17 @@ pub(super) enum Arg {
 impl Arg {
     pub(super) fn text(&self) -> String {
         match self {
-            Arg::Text(t) | Arg::Service(t) | Arg::Environment(t) => t.clone(),
-            Arg::List(items) => items.join(","),
+            Arg::Text(t, _) | Arg::Service(t) | Arg::Environment(t) => t.clone(),
+            Arg::List(items, _) => items.join(","),
             Arg::Missing => String::new(),
+        }
+    }
+
+    /// The GitHub expressions in the argument, where they were written.
+    pub(super) fn exprs(&self) -> &[(String, Span)] {
+        match self {
+            Arg::Text(_, e) | Arg::List(_, e) => e,
+            _ => &[],
         }
     }
 }
@@ -76,7 +85,8 @@ impl<'a> Builder<'_, 'a, '_> {
         stack.push(name.to_string());
         let inner = Scope {
             params: Some(&args),
-            keep: &[],
+            workflow: scope.workflow,
+            ..Scope::default()
         };
         if let Some(p) = template.child(BlockId::Permissions) {
             for (k, a) in &p.attrs {
@@ -131,7 +141,12 @@ impl<'a> Builder<'_, 'a, '_> {
             let pname = p.label().to_string();
             let kind = self.attr_text(p, Attr::Type).unwrap_or_default();
             let given: Option<&'a Value> = uses.attrs.get(pname.as_str()).map(|a| &a.attr.value);
-            let default_scope = Scope::default();
+            // A default is written in the template: text of the same kind
+            // as the argument it stands for.
+            let default_scope = Scope {
+                workflow: scope.workflow,
+                ..Scope::default()
+            };
             let (value, value_scope) = match (given, p.get(Attr::Default)) {
                 (Some(v), _) => (Some(v), scope),
                 (None, Some(Val::Raw(d))) => (Some(*d), &default_scope),
@@ -169,8 +184,14 @@ impl<'a> Builder<'_, 'a, '_> {
         Some(match checked? {
             Val::Ref(i, Namespace::Service) => Arg::Service(i.name.clone()),
             Val::Ref(i, Namespace::Environment) => Arg::Environment(i.name.clone()),
-            Val::List(items) => Arg::List(items.iter().filter_map(|x| self.text(Some(x), scope)).collect()),
-            other => Arg::Text(self.text(Some(&other), scope)?),
+            Val::List(items) => {
+                let (texts, exprs) = self.capture(|b| items.iter().filter_map(|x| b.text(Some(x), scope)).collect());
+                Arg::List(texts, exprs)
+            }
+            other => {
+                let (text, exprs) = self.capture(|b| b.text(Some(&other), scope));
+                Arg::Text(text?, exprs)
+            }
         })
     }
 }

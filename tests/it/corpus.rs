@@ -1,0 +1,109 @@
+//! The hostile corpus (`tests/cases/hostile/`): the cases with diagnostics
+//! are checked by `cases.rs`; the clean ones are built here, and what they
+//! generate must be safe: every path inside the output directory, every
+//! GitHub expression of a workflow one whose value no outsider chooses (a
+//! literal `${{` escaped as GitHub's `${{ '${{' }}`), every header one
+//! comment. `.ci/validate-hostile` runs the real validators on the same
+//! outputs.
+
+use dvcc::check::expr;
+
+use crate::support::{expected_codes, lint_case, rel, root};
+
+/// The clean cases of the corpus and what they generate.
+fn clean_outputs() -> Vec<(String, Vec<dvcc::backend::Artifact>)> {
+    let mut out = Vec::new();
+    let dir = root().join("tests/cases/hostile");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the corpus")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dvc"))
+        .collect();
+    files.sort();
+    for path in files {
+        let bytes = std::fs::read(&path).expect("readable");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if expected_codes(&text).is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        let (loaded, diags) = lint_case(&path, bytes);
+        assert!(diags.is_empty(), "{}: {diags:#?}", rel(&path));
+        let model = dvcc::analyze(&loaded, 0).model;
+        let ctx = dvcc::backend::Context::default();
+        let (artifacts, _) = dvcc::driver::generate(&model, &[], &ctx);
+        out.push((rel(&path), artifacts));
+    }
+    out
+}
+
+#[test]
+fn clean_hostile_cases_generate_safe_outputs() {
+    let outputs = clean_outputs();
+    assert!(!outputs.is_empty(), "no clean case in the corpus");
+    let mut escaped = 0;
+    for (case, artifacts) in outputs {
+        for a in &artifacts {
+            assert!(dvcc::emit::stays_inside(&a.path), "{case}: {}", a.path);
+            assert!(
+                dvcc::emit::is_generated(&a.contents),
+                "{case}: {} has no header",
+                a.path
+            );
+            if !a.path.starts_with(".github/workflows/") {
+                continue;
+            }
+            for script in run_scripts(&a.contents) {
+                for (start, end, inner) in expr::expressions(&script) {
+                    let whole = &script[start..end];
+                    if whole == dvcc::target::gha::ESCAPED_OPEN {
+                        escaped += 1;
+                        continue;
+                    }
+                    let parsed = expr::parse(inner).unwrap_or_else(|| panic!("{case}: {whole} does not parse"));
+                    assert_eq!(
+                        expr::taint(&parsed, &expr::Inputs::none()),
+                        None,
+                        "{case}: {} runs untrusted {whole}",
+                        a.path
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        escaped >= 2,
+        "the literal `${{{{` of the corpus are escaped ({escaped})"
+    );
+}
+
+/// The `run:` scripts of a generated workflow, as written (a one-line value
+/// or the lines of a block scalar).
+fn run_scripts(yaml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        i += 1;
+        let Some(value) = trimmed.strip_prefix("run: ") else {
+            continue;
+        };
+        if value.starts_with('|') || value.starts_with('>') {
+            let indent = line.len() - line.trim_start().len();
+            let mut script = String::new();
+            while i < lines.len()
+                && (lines[i].trim().is_empty() || lines[i].len() - lines[i].trim_start().len() > indent)
+            {
+                script.push_str(lines[i]);
+                script.push('\n');
+                i += 1;
+            }
+            out.push(script);
+        } else {
+            out.push(value.to_string());
+        }
+    }
+    out
+}
