@@ -24,14 +24,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::backend::{self, Artifact, Context};
-use crate::diag::{self, Code, Counts, Diagnostic};
+use crate::diag::{self, Allowed, Code, Counts, Diagnostic};
 use crate::emit::{self, Plan};
 use crate::load::{self, Disk, FileSystem, Import, Loader, MemoryFs};
 use crate::model::Model;
 use crate::sema::index::Index;
 use crate::sema::{self, ProjectInput};
 use crate::source::{FileId, ImportEdge, SourceDb};
-use crate::syntax::{self, Parse, ast};
+use crate::syntax::{self, Parse, ast, suppress};
 use crate::target::Target;
 
 /// Loaded and parsed projects: what every later stage reads.
@@ -247,21 +247,48 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
 /// Every project analysed once, and every diagnostic of the load.
 pub struct Linted {
     /// Loading, syntax and every project's analysis, sorted, without
-    /// duplicates.
+    /// duplicates, but for what `dvcc-allow` comments allowed.
     pub diagnostics: Vec<Diagnostic>,
+    /// What `dvcc-allow` comments allowed, with their reasons.
+    pub allowed: Vec<Allowed>,
     /// One per project, in load order.
     pub projects: Vec<Analysis>,
 }
 
-/// Analyses every project of `loaded` once.
+/// Analyses every project of `loaded` once, and applies the `dvcc-allow`
+/// comments of the user's files.
 pub fn lint_projects(loaded: &Loaded) -> Linted {
     let mut diagnostics = syntax_diagnostics(loaded);
     let projects: Vec<Analysis> = (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect();
     for p in &projects {
         diagnostics.extend(p.diagnostics.iter().cloned());
     }
+    let mut suppressions = Vec::new();
+    for f in &loaded.files {
+        if let Some(p) = loaded.parses.get(f) {
+            // (The malformed ones were reported by the parser.)
+            suppressions.extend(suppress::suppressions(&p.ast, loaded.db.text(*f)).0);
+        }
+    }
     diag::sort_and_dedup(&mut diagnostics);
-    Linted { diagnostics, projects }
+    let applied = suppress::apply(diagnostics, &suppressions);
+    let mut diagnostics = applied.kept;
+    diagnostics.extend(applied.unused.iter().map(suppress::unused));
+    diag::sort_and_dedup(&mut diagnostics);
+    let allowed = applied
+        .allowed
+        .into_iter()
+        .map(|(d, s)| Allowed {
+            diagnostic: d,
+            reason: s.reason,
+            directive: s.directive,
+        })
+        .collect();
+    Linted {
+        diagnostics,
+        allowed,
+        projects,
+    }
 }
 
 /// Every diagnostic of the loaded projects (loading, syntax, meaning,

@@ -1,59 +1,87 @@
-//! Plaintext credentials: every string of the user's files is scanned for
-//! things that look like secrets (known key formats, private key headers,
-//! URLs with passwords, `password=...` assignments, long high-entropy
-//! tokens), and so is every plain string given to an attribute whose name
-//! says it holds a secret (`password`, `api_token`, `DB_PASSWORD`).
+//! Plaintext credentials. Every string of the user's files is scanned, and
+//! so is every string after interpolation (a key split across `${...}` or
+//! passed through a template's parameter), and every identifier. What is
+//! found:
 //!
-//! Commit SHAs (40 hex digits, as in pinned actions) are not secrets and are
-//! never flagged: hex has at most 4 bits of entropy per character.
+//! - the known token formats (AWS, GitHub, GitLab, Slack, Stripe, Google,
+//!   npm, PyPI, SendGrid, Twilio, Azure storage keys, JSON web tokens,
+//!   Slack and Discord webhooks), private key blocks of every kind;
+//! - every URL with a password, `password=...`-style assignments (names
+//!   such as `DB_PASS` too), command-line passwords (`--password X`,
+//!   `curl -u user:pass`, `sshpass -p X`);
+//! - AWS secret keys beside an AWS key word, and long random-looking
+//!   tokens;
+//! - a plain value given to an attribute whose name says it is a secret.
+//!
+//! Each finding points at the exact substring. Commit SHAs (40 hex digits,
+//! as in pinned actions) are not secrets and are never flagged: hex has at
+//! most 4 bits of entropy per character. A value read from somewhere
+//! (`$VAR`, `${VAR}`, `${{ secrets.X }}`, `<placeholder>`) is not a secret.
 
 use crate::diag::{Code, Diagnostic, Label};
-use crate::source::Span;
-use crate::syntax::ast::{Block, BlockLabel, Item, StrLit, StrPart, Value, ValueKind};
+use crate::source::{SourceDb, Span};
+use crate::syntax::ast::{Block, BlockLabel, Ident, Item, StrLit, StrPart, Value, ValueKind};
 
-pub fn scan(items: &[Item], diags: &mut Vec<Diagnostic>) {
+/// Something that looks like a credential: what, and its byte range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub what: &'static str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Scans the strings and identifiers of one file's items.
+pub fn scan(db: &SourceDb, items: &[Item], diags: &mut Vec<Diagnostic>) {
     for item in items {
         match item {
             Item::Attribute(a) => {
-                value(&a.value, Some(&a.name.name), diags);
+                ident(&a.name, diags);
+                value(db, &a.value, Some(&a.name.name), diags);
             }
-            Item::Block(b) => block(b, diags),
+            Item::Block(b) => block(db, b, diags),
             Item::Import(_) | Item::Error(_) => {}
         }
     }
 }
 
-fn block(b: &Block, diags: &mut Vec<Diagnostic>) {
+fn block(db: &SourceDb, b: &Block, diags: &mut Vec<Diagnostic>) {
     for l in &b.labels {
-        if let BlockLabel::Str(s) = l {
-            string(s, None, diags);
+        match l {
+            BlockLabel::Str(s) => string(db, s, None, diags),
+            BlockLabel::Ident(i) => ident(i, diags),
         }
     }
     if let Some(body) = &b.body {
-        scan(&body.items, diags);
+        scan(db, &body.items, diags);
     }
 }
 
-fn value(v: &Value, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
+fn value(db: &SourceDb, v: &Value, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
     match &v.kind {
-        ValueKind::Str(s) => string(s, name, diags),
-        ValueKind::List(items) => items.iter().for_each(|i| value(i, name, diags)),
+        ValueKind::Str(s) => string(db, s, name, diags),
+        ValueKind::List(items) => items.iter().for_each(|i| value(db, i, name, diags)),
+        ValueKind::Ref(p) => p.segments.iter().for_each(|i| ident(i, diags)),
+        // `secret("NAME")` names a secret: its argument is no value, but it
+        // may still be one pasted by mistake.
+        ValueKind::Call { args, .. } => args.iter().for_each(|a| value(db, a, None, diags)),
         _ => {}
     }
 }
 
-fn string(s: &StrLit, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
+/// An identifier in a known token format (`service AKIA...`).
+fn ident(i: &Ident, diags: &mut Vec<Diagnostic>) {
+    if let Some(what) = known_token(&i.name) {
+        diags.push(report(what, i.span, None));
+    }
+}
+
+fn string(db: &SourceDb, s: &StrLit, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
     let mut found = false;
     for part in &s.parts {
         let StrPart::Text { text, span } = part else { continue };
-        let mut from = 0;
-        while let Some((what, (a, b))) = find(&text[from..]) {
-            diags.push(report(what, narrow(*span, text, (from + a, from + b)), name));
+        for f in find_all(text) {
+            diags.push(report(f.what, exact(db, *span, &text[f.start..f.end]), name));
             found = true;
-            from += b.max(a + 1);
-            if from >= text.len() {
-                break;
-            }
         }
     }
     if found {
@@ -65,23 +93,39 @@ fn string(s: &StrLit, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
         && secret_name(n)
         && let Some(text) = s.as_plain()
         && text.len() >= 6
-        && !text.contains("${{")
+        && !read_from_elsewhere(&text)
     {
         diags.push(report(&format!("`{n}` holds a literal value"), s.span, name));
     }
 }
 
-/// The span of the match inside a text part, when the text is the source
-/// text unchanged (no escapes); otherwise the whole part.
-fn narrow(span: Span, text: &str, at: (usize, usize)) -> Span {
-    if span.len() == text.len() {
-        Span {
-            start: span.start + at.0 as u32,
-            end: span.start + at.1 as u32,
-            ..span
+/// Scans a string as interpolation made it (written at `at`), for what no
+/// single piece of it showed: a credential put together from parts.
+pub fn scan_interpolated(text: &str, pieces: &[&str], at: Span, site: Option<Span>, diags: &mut Vec<Diagnostic>) {
+    for f in find_all(text) {
+        let matched = &text[f.start..f.end];
+        if pieces.iter().any(|p| p.contains(matched)) {
+            continue; // reported where it is written
         }
-    } else {
-        span
+        let mut d = report(f.what, at, None);
+        d.message = format!("{} once interpolated", d.message);
+        if let Some(site) = site {
+            d = d.with_label(Label::new(site, "it is put together here"));
+        }
+        diags.push(d);
+    }
+}
+
+/// The span of `matched` inside the source of `span` (a block string's
+/// dedented text still holds it verbatim), else the whole span.
+fn exact(db: &SourceDb, span: Span, matched: &str) -> Span {
+    match db.slice(span).find(matched) {
+        Some(at) if !matched.is_empty() => Span {
+            start: span.start + at as u32,
+            end: span.start + (at + matched.len()) as u32,
+            ..span
+        },
+        _ => span,
     }
 }
 
@@ -94,156 +138,373 @@ fn report(what: &str, span: Span, name: Option<&str>) -> Diagnostic {
         Label::new(span, "a secret value must not be written in a .dvc file"),
     )
     .with_help(format!(
-        "keep it in your secret store and reference it: `{var} = secret(\"{secret}\")` (in a `secrets {{ }}` block for services); then rotate it, since it is in history now"
+        "keep it in your secret store and reference it: `{var} = secret(\"{secret}\")` (in a `secrets {{ }}` block for services); then rotate it, since it is in history now. If it is no secret, say why on the line above: `# dvcc-allow DVC0601: REASON`"
     ))
 }
 
-fn secret_name(name: &str) -> bool {
+/// Whether a name says it holds a secret (`DB_PASSWORD`, `api-token`,
+/// `clientSecret`, `DB_PASS`), not where one is (`_FILE`, `_URL`, ...).
+pub fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    // Where a secret is, not what it is.
-    if ["_file", "_path", "_dir", "_url", "_name", "_env", "_store"]
-        .iter()
-        .any(|s| n.ends_with(s))
+    if [
+        "_file", "_path", "_dir", "_url", "_name", "_env", "_store", "_id", "_arn", "_ref",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
     {
         return false;
     }
+    // Word parts: `DB_PASS`, `clientSecret`, `api-key`.
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    parts.push(cur);
+    let part = |w: &str| parts.iter().any(|p| p == w);
     [
         "password",
         "passwd",
         "secret",
         "token",
-        "api_key",
         "apikey",
-        "private_key",
-        "access_key",
+        "privatekey",
+        "accesskey",
         "credential",
+        "credentials",
     ]
     .iter()
-    .any(|w| n.contains(w))
+    .any(|w| n.replace(['_', '-'], "").contains(w))
+        || part("pass")
+        || part("pwd")
+        || (part("api") && part("key"))
 }
 
-/// The first credential-like thing in `text`: a description and its byte
-/// range.
-pub fn find(text: &str) -> Option<(&'static str, (usize, usize))> {
-    if let Some(at) = text.find("-----BEGIN") {
-        let rest = &text[at..];
-        if rest.find("PRIVATE KEY-----").is_some_and(|p| p < 60) {
-            return Some(("a private key", (at, at + rest.find('\n').unwrap_or(rest.len()))));
+/// `$VAR`, `${VAR}`, `${{ ... }}`, `<placeholder>`, `%VAR%`: a value read
+/// from elsewhere, not a secret.
+fn read_from_elsewhere(v: &str) -> bool {
+    v.starts_with('$') || v.starts_with('{') || v.starts_with('<') || v.starts_with('%') || v.contains("${{")
+}
+
+/// Every credential-like thing in `text`, in order, not overlapping.
+pub fn find_all(text: &str) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut add = |what: &'static str, (start, end): (usize, usize)| {
+        if end > start && !out.iter().any(|f| start < f.end && f.start < end) {
+            out.push(Finding { what, start, end });
         }
+    };
+    for r in private_keys(text) {
+        add("a private key", r);
+    }
+    for r in webhooks(text) {
+        add("a webhook URL with its secret", r);
     }
     for (i, word) in words(text) {
         if let Some(what) = known_token(word) {
-            return Some((what, (i, i + word.len())));
+            add(what, (i, i + word.len()));
         }
     }
-    if let Some(r) = url_password(text) {
-        return Some(("a URL with a password", r));
+    for r in url_passwords(text) {
+        add("a URL with a password", r);
     }
-    if let Some(r) = assignment(text) {
-        return Some(("a `password=...`-style assignment", r));
+    for r in assignments(text) {
+        add("a `password=...`-style assignment", r);
+    }
+    for r in command_line(text) {
+        add("a password on a command line", r);
+    }
+    for r in aws_secret_keys(text) {
+        add("an AWS secret access key", r);
     }
     for (i, word) in words(text) {
         if high_entropy(word) {
-            return Some(("a long random-looking token", (i, i + word.len())));
+            add("a long random-looking token", (i, i + word.len()));
         }
     }
-    None
+    out.sort_by_key(|f| f.start);
+    out
+}
+
+/// `-----BEGIN ... PRIVATE KEY-----` (RSA, EC, DSA, OpenSSH, encrypted,
+/// PKCS#8) and `-----BEGIN PGP PRIVATE KEY BLOCK-----`: the header line.
+fn private_keys(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = text[from..].find("-----BEGIN ") {
+        let at = from + p;
+        let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |e| at + e);
+        // The header ends at its closing dashes (else at the line's end).
+        let end = text[at + 11..line_end]
+            .find("-----")
+            .map_or(line_end, |e| at + 11 + e + 5);
+        if text[at..end].contains("PRIVATE KEY") {
+            out.push((at, end));
+        }
+        from = at + 11;
+    }
+    out
+}
+
+/// Slack incoming webhooks and Discord webhooks: the URL is the secret.
+fn webhooks(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for host in [
+        "hooks.slack.com/services/",
+        "discord.com/api/webhooks/",
+        "discordapp.com/api/webhooks/",
+    ] {
+        let mut from = 0;
+        while let Some(p) = text[from..].find(host) {
+            let at = from + p;
+            let start = text[..at].rfind("https://").filter(|s| at - s <= 8).unwrap_or(at);
+            let rest = &text[at + host.len()..];
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')))
+                .unwrap_or(rest.len());
+            // The path holds the secret: at least two segments of it.
+            if rest[..len].matches('/').count() >= 1 && len >= 20 {
+                out.push((start, at + host.len() + len));
+            }
+            from = at + host.len();
+        }
+    }
+    out
 }
 
 /// Runs of token characters, with their offsets.
-fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let is_tok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+fn words(text: &str) -> Vec<(usize, &str)> {
+    let is_tok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '.');
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
         match (is_tok(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push((s, &text[s..i]));
+                out.push((s, text[s..i].trim_end_matches(['.', '='])));
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        out.push((s, &text[s..]));
+        out.push((s, text[s..].trim_end_matches(['.', '='])));
     }
-    out.into_iter()
+    out
 }
 
+/// A token of a known format.
 fn known_token(w: &str) -> Option<&'static str> {
-    let alnum = |s: &str, n: usize| s.len() >= n && s.chars().all(|c| c.is_ascii_alphanumeric());
-    let upper_alnum = |s: &str| s.len() == 16 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    for prefix in ["AKIA", "ASIA", "AGPA", "AIDA", "AROA"] {
+    let charset = |s: &str, extra: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
+    let upper_alnum = |s: &str| s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    for prefix in ["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ABIA", "ACCA", "A3T"] {
         if let Some(rest) = w.strip_prefix(prefix)
-            && upper_alnum(&rest[..rest.len().min(16)])
             && rest.len() >= 16
+            && upper_alnum(&rest[..16])
         {
             return Some("an AWS access key ID");
         }
     }
+    // How many characters of `s`, from its start, are of the token's set.
+    let run = |s: &str, extra: &str| {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || extra.contains(*c))
+            .count()
+    };
     for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
-        if w.strip_prefix(prefix).is_some_and(|r| alnum(r, 30)) {
+        if w.strip_prefix(prefix).is_some_and(|r| run(r, "") >= 30) {
             return Some("a GitHub token");
         }
     }
-    if w.starts_with("github_pat_") && w.len() > 40 {
-        return Some("a GitHub token");
-    }
-    if ["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"]
-        .iter()
-        .any(|p| w.starts_with(p))
-        && w.len() > 20
-    {
-        return Some("a Slack token");
-    }
-    if w.starts_with("sk_live_") && w.len() > 20 {
-        return Some("a Stripe key");
-    }
-    if w.starts_with("glpat-") && w.len() >= 26 {
-        return Some("a GitLab token");
-    }
-    None
-}
-
-/// `scheme://user:password@host`.
-fn url_password(text: &str) -> Option<(usize, usize)> {
-    let scheme = text.find("://")?;
-    let rest = &text[scheme + 3..];
-    let end = rest.find(['/', ' ', '"', '\'']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let at = authority.rfind('@')?;
-    let (user, pass) = authority[..at].split_once(':')?;
-    let placeholder = pass.is_empty() || pass.starts_with('$') || pass.starts_with('{') || pass.starts_with('<');
-    (!user.is_empty() && !placeholder).then(|| (scheme + 3 + user.len() + 1, scheme + 3 + at))
-}
-
-/// `password=hunter2`, `token: abc...` (not `password=$VAR` or `${...}`).
-fn assignment(text: &str) -> Option<(usize, usize)> {
-    let lower = text.to_ascii_lowercase();
-    for key in ["password", "passwd", "pwd", "secret", "token", "api_key", "apikey"] {
-        let mut from = 0;
-        while let Some(p) = lower[from..].find(key) {
-            let at = from + p;
-            from = at + key.len();
-            let rest = &text[from..];
-            let trimmed = rest.trim_start();
-            let Some(value) = trimmed.strip_prefix('=').or_else(|| trimmed.strip_prefix(':')) else {
-                continue;
-            };
-            let value = value.trim_start().trim_start_matches(['"', '\'']);
-            let len = value
-                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '&' | ';'))
-                .unwrap_or(value.len());
-            let v = &value[..len];
-            if v.len() >= 4 && !v.starts_with('$') && !v.starts_with('{') && !v.starts_with('<') && !v.starts_with('%')
-            {
-                let start = text.len() - value.len();
-                return Some((start, start + len));
-            }
+    let rules: &[(&str, usize, &str, &str)] = &[
+        // (prefix, least length after it, other characters, what)
+        ("github_pat_", 40, "_", "a GitHub token"),
+        ("glpat-", 20, "-_", "a GitLab token"),
+        ("xoxb-", 15, "-", "a Slack token"),
+        ("xoxp-", 15, "-", "a Slack token"),
+        ("xoxa-", 15, "-", "a Slack token"),
+        ("xoxr-", 15, "-", "a Slack token"),
+        ("xoxs-", 15, "-", "a Slack token"),
+        ("sk_live_", 16, "", "a Stripe key"),
+        ("rk_live_", 16, "", "a Stripe key"),
+        ("sk_test_", 16, "", "a Stripe key"),
+        ("AIza", 35, "-_", "a Google API key"),
+        ("npm_", 36, "", "an npm token"),
+        ("pypi-AgEIcHlwaS5vcmc", 40, "-_", "a PyPI token"),
+        ("SG.", 60, "-_.", "a SendGrid key"),
+        ("dop_v1_", 60, "", "a DigitalOcean token"),
+        ("shpat_", 32, "", "a Shopify token"),
+        ("hvs.", 24, "-_", "a HashiCorp Vault token"),
+    ];
+    for (prefix, least, extra, what) in rules {
+        if let Some(rest) = w.strip_prefix(prefix)
+            && run(rest, extra) >= *least
+        {
+            return Some(what);
         }
     }
+    // Twilio API keys: SK and 32 hex digits.
+    if let Some(rest) = w.strip_prefix("SK")
+        && rest.len() == 32
+        && rest.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Some("a Twilio key");
+    }
+    // JSON web tokens: three base64url parts, the first two JSON objects.
+    let parts: Vec<&str> = w.split('.').collect();
+    if parts.len() == 3
+        && parts[0].starts_with("eyJ")
+        && parts[1].starts_with("eyJ")
+        && parts.iter().all(|p| p.len() >= 10 && charset(p, "-_"))
+    {
+        return Some("a JSON web token");
+    }
     None
+}
+
+/// `scheme://user:password@host`, every one in `text`.
+fn url_passwords(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = text[from..].find("://") {
+        let scheme = from + p;
+        from = scheme + 3;
+        let rest = &text[scheme + 3..];
+        let end = rest
+            .find(|c: char| c == '/' || c.is_whitespace() || matches!(c, '"' | '\'' | '`'))
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let Some(at) = authority.rfind('@') else { continue };
+        let Some((user, pass)) = authority[..at].split_once(':') else {
+            continue;
+        };
+        if !user.is_empty() && !pass.is_empty() && !read_from_elsewhere(pass) {
+            out.push((scheme + 3 + user.len() + 1, scheme + 3 + at));
+        }
+    }
+    out
+}
+
+/// The value after `=` or `:` at `from` in `text`, if it is a literal (not
+/// read from elsewhere): its range.
+fn literal_after(text: &str, from: usize, separators: &[char]) -> Option<(usize, usize)> {
+    let rest = &text[from..];
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    let value = separators.iter().find_map(|s| trimmed.strip_prefix(*s))?;
+    let value = value.trim_start_matches([' ', '\t']).trim_start_matches(['"', '\'']);
+    let len = value
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '&' | ';' | ',' | ')' | '}'))
+        .unwrap_or(value.len());
+    let v = &value[..len];
+    (v.len() >= 4 && !read_from_elsewhere(v)).then(|| {
+        let start = text.len() - value.len();
+        (start, start + len)
+    })
+}
+
+/// `password=hunter2`, `DB_PASS: abc`, `token = "..."` (not `=$VAR`).
+fn assignments(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, word) in words(text) {
+        let name = word.split(['=', ':']).next().unwrap_or("");
+        if !secret_name(name) {
+            continue;
+        }
+        if let Some(r) = literal_after(text, i + name.len(), &['=', ':']) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// `--password X`, `--password=X`, `--token X`, `curl -u user:pass`,
+/// `sshpass -p X`, `mysql -pX`.
+fn command_line(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let words = words(text);
+    for (n, (i, w)) in words.iter().enumerate() {
+        let flag = w.split('=').next().unwrap_or("");
+        let takes_secret = matches!(
+            flag,
+            "--password"
+                | "--passwd"
+                | "--pass"
+                | "--token"
+                | "--api-key"
+                | "--apikey"
+                | "--secret"
+                | "--client-secret"
+        );
+        let next = |k: usize| words.get(n + k).map(|(j, v)| (*j, *v));
+        let literal = |(j, v): (usize, &str)| (v.len() >= 4 && !read_from_elsewhere(v)).then_some((j, j + v.len()));
+        if takes_secret {
+            if let Some((_, v)) = w.split_once('=') {
+                if v.len() >= 4 && !read_from_elsewhere(v) {
+                    out.push((i + flag.len() + 1, i + w.len()));
+                }
+            } else if let Some(r) = next(1).and_then(literal) {
+                // The value must follow the flag with only white space.
+                if text[i + w.len()..r.0].trim().is_empty() {
+                    out.push(r);
+                }
+            }
+        }
+        // `curl -u user:pass`, `--user user:pass` (the whole argument, up
+        // to white space or a quote).
+        if matches!(*w, "-u" | "--user") {
+            let after = i + w.len();
+            let rest = &text[after..];
+            let j = after + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            let arg_len = text[j..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
+                .unwrap_or(text.len() - j);
+            let arg = &text[j..j + arg_len];
+            if j > after
+                && let Some((user, pass)) = arg.split_once(':')
+                && !user.is_empty()
+                && pass.len() >= 4
+                && !read_from_elsewhere(pass)
+                && !read_from_elsewhere(user)
+            {
+                out.push((j + arg_len - pass.len(), j + arg_len));
+            }
+        }
+        // `sshpass -p secret`.
+        if *w == "sshpass"
+            && let Some((_, "-p")) = next(1)
+            && let Some(r) = next(2).and_then(literal)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// 40 base64 characters beside an AWS key word (`aws_secret_access_key`,
+/// `AWS_SECRET`): an AWS secret access key.
+fn aws_secret_keys(text: &str) -> Vec<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("aws") && (lower.contains("secret") || lower.contains("key"))) {
+        return Vec::new();
+    }
+    words(text)
+        .into_iter()
+        .filter(|(_, w)| {
+            w.len() == 40
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
+                && w.chars().any(|c| c.is_ascii_lowercase())
+                && w.chars().any(|c| c.is_ascii_uppercase())
+        })
+        .map(|(i, w)| (i, i + w.len()))
+        .collect()
 }
 
 /// 32+ token characters, with upper and lower case letters and digits, and
@@ -274,6 +535,10 @@ fn high_entropy(w: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn found(s: &str) -> Vec<&str> {
+        find_all(s).iter().map(|f| &s[f.start..f.end]).collect()
+    }
+
     #[test]
     fn finds_credentials() {
         for s in [
@@ -281,18 +546,34 @@ mod tests {
             "key: AKIAIOSFODNN7EXAMPLE",
             "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
             "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----",
             "postgres://admin:s3cretpw@db:5432/shop",
+            "see https://x.example and postgres://admin:s3cretpw@db/shop",
             "password=hunter22",
-            "--token abcd: ",
+            "DB_PASS=hunter22",
+            "export API_KEY: 'abcdefgh'",
             "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
             "xoxb-1234-5678-abcdefghij",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE/Y",
+            "mysql --password hunter22 shop",
+            "deploy --token=abcd1234efgh",
+            "curl -u admin:hunter22 https://x",
+            "sshpass -p hunter22 ssh host",
+            "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
         ] {
-            if s == "--token abcd: " {
-                continue;
-            }
-            assert!(find(s).is_some(), "{s}");
+            assert!(!find_all(s).is_empty(), "{s}");
         }
+        // The exact substring, and every occurrence.
+        assert_eq!(
+            found("a postgres://u:pw1234@h and redis://u:pw5678@h"),
+            ["pw1234", "pw5678"]
+        );
+        assert_eq!(found("curl -u admin:hunter22 x"), ["hunter22"]);
     }
 
     #[test]
@@ -309,8 +590,38 @@ mod tests {
             "token: ${{ secrets.TOKEN }}",
             "shop/production.tfstate",
             "arn:aws:iam::123456789012:role/deploy",
+            "curl -u \"$USER:$PASS\" https://x",
+            "mysql --password \"$DB_PASSWORD\"",
+            "docker login -u ${{ github.actor }} --password-stdin",
+            "PASSWORD_FILE=/run/secrets/db",
         ] {
-            assert_eq!(find(s), None, "{s}");
+            assert_eq!(find_all(s), Vec::new(), "{s}");
+        }
+    }
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "DB_PASSWORD",
+            "db_pass",
+            "clientSecret",
+            "api-key",
+            "API_TOKEN",
+            "npmToken",
+            "PWD_ADMIN",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+        for n in [
+            "PASSWORD_FILE",
+            "passenger",
+            "token_url",
+            "bypass",
+            "compass",
+            "keyspace",
+            "SECRET_ID",
+        ] {
+            assert!(!secret_name(n), "{n}");
         }
     }
 }

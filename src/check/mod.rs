@@ -38,10 +38,14 @@ pub fn run(
     // Files are independent here: scan them on all cores, keep the order.
     for found in crate::par::map(files, |(_, file)| {
         let mut out = Vec::new();
-        credentials::scan(&file.items, &mut out);
+        credentials::scan(db, &file.items, &mut out);
         out
     }) {
         diags.extend(found);
+    }
+    for i in &model.interpolated {
+        let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();
+        credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, diags);
     }
     pipelines::schedules(db, model, diags);
     actions::actions(model, diags);

@@ -181,7 +181,8 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
     };
     let loaded = driver::load_paths(&paths);
     let io_failure = loaded.has_io_failure();
-    let diags = driver::lint(&loaded);
+    let linted = driver::lint_projects(&loaded);
+    let diags = linted.diagnostics;
     let counts = Counts::of(&diags);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
@@ -193,12 +194,16 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
         color: use_color(cli.color),
         width: terminal_width(),
     };
-    let out = render::render(&loaded.db, &diags, format, style, args.max_diagnostics);
+    let out = render::render_all(&loaded.db, &diags, &linted.allowed, format, style, args.max_diagnostics);
     if format == Format::Human {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(out.as_bytes());
         if !cli.quiet {
-            let _ = writeln!(err, "{}", render::summary(counts, loaded.files.len()));
+            let mut summary = render::summary(counts, loaded.files.len());
+            if !linted.allowed.is_empty() {
+                summary.push_str(&format!("; {} allowed by `dvcc-allow` comments", linted.allowed.len()));
+            }
+            let _ = writeln!(err, "{summary}");
         }
     } else {
         let _ = std::io::stdout().lock().write_all(out.as_bytes());

@@ -67,6 +67,7 @@ codes! {
     BraceOnNextLine = "DVC0111", "brace-on-next-line", Error, "a block's `{` on the line after its header";
     IncompleteReference = "DVC0112", "incomplete-reference", Error, "a reference ending in `.`";
     EqualsBeforeBlock = "DVC0113", "equals-before-block", Error, "`name = { ... }` written as in HCL";
+    InvalidSuppression = "DVC0114", "invalid-suppression", Error, "a `dvcc-allow` comment that cannot be applied";
     UnknownBlockKind = "DVC0201", "unknown-block-kind", Error, "a block kind that is not allowed here";
     UnknownAttribute = "DVC0202", "unknown-attribute", Error, "an attribute the block kind does not have";
     UndefinedName = "DVC0203", "undefined-name", Error, "a reference to a name that is not declared";
@@ -75,6 +76,7 @@ codes! {
     DuplicateAttribute = "DVC0206", "duplicate-attribute", Error, "an attribute or single block given twice";
     MalformedBlock = "DVC0207", "malformed-block", Error, "a block with the wrong labels or without its body";
     UnresolvedImport = "DVC0208", "unresolved-import", Error, "an import that names no stdlib module or file";
+    UnusedSuppression = "DVC0209", "unused-suppression", Warning, "a `dvcc-allow` comment that allows nothing";
     MissingAttribute = "DVC0301", "missing-attribute", Error, "a required attribute that is not set";
     TypeMismatch = "DVC0302", "type-mismatch", Error, "a value of the wrong type";
     WrongUnit = "DVC0303", "wrong-unit", Error, "a unit literal of the wrong kind, or a missing unit";

@@ -102,6 +102,15 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.dedup();
 }
 
+/// A diagnostic a `dvcc-allow` comment allowed, and the reason it gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allowed {
+    pub diagnostic: Diagnostic,
+    pub reason: String,
+    /// The `dvcc-allow` comment.
+    pub directive: Span,
+}
+
 /// Counts of errors and warnings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {

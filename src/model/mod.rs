@@ -35,6 +35,22 @@ pub struct Model {
     pub slos: Vec<Slo>,
     /// One per environment with an `infra` block, in environment order.
     pub infra: Vec<Infra>,
+    /// Every string that interpolation put together, for the checks that
+    /// read strings as they end up (credentials split across `${...}`).
+    #[serde(skip)]
+    pub interpolated: Vec<Interpolated>,
+}
+
+/// A string as interpolation made it.
+#[derive(Clone, Debug)]
+pub struct Interpolated {
+    pub text: String,
+    /// Its literal pieces and the values put in: what each was alone.
+    pub pieces: Vec<String>,
+    /// The string literal.
+    pub span: Span,
+    /// The user's `uses` it was expanded for, inside a template.
+    pub site: Option<Span>,
 }
 
 impl Model {

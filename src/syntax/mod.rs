@@ -16,6 +16,7 @@ mod errors;
 mod lower;
 pub mod parser;
 pub mod scan;
+pub mod suppress;
 
 use pest::Parser;
 
@@ -68,6 +69,8 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
     lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
     let ast = lower.file(&cst);
     diagnostics.extend(lower.diags);
+    // `dvcc-allow` comments that cannot be applied.
+    diagnostics.extend(suppress::suppressions(&ast, text).1);
     Parse { cst, ast, diagnostics }
 }
 

@@ -40,7 +40,7 @@ fn clean_outputs() -> Vec<(String, Vec<dvcc::backend::Artifact>)> {
 #[test]
 fn clean_hostile_cases_generate_safe_outputs() {
     let outputs = clean_outputs();
-    assert!(!outputs.is_empty(), "no clean case in the corpus");
+    assert!(outputs.len() >= 2, "{} clean cases", outputs.len());
     let mut escaped = 0;
     for (case, artifacts) in outputs {
         for a in &artifacts {

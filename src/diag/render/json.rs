@@ -4,18 +4,39 @@
 use serde_json::{Value, json};
 
 use super::{Location, labels};
-use crate::diag::{Counts, Diagnostic};
+use crate::diag::{Allowed, Counts, Diagnostic};
 use crate::source::SourceDb;
 
 pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
+    render_all(db, diags, &[])
+}
+
+/// With an `allowed` array (each diagnostic with the `reason` its
+/// `dvcc-allow` comment gave) when anything was allowed.
+pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> String {
     let counts = Counts::of(diags);
     let list: Vec<Value> = diags.iter().map(|d| diagnostic(db, d)).collect();
-    let doc = json!({
+    let mut doc = json!({
         "version": 1,
         "diagnostics": list,
         "errors": counts.errors,
         "warnings": counts.warnings,
     });
+    if !allowed.is_empty()
+        && let Value::Object(m) = &mut doc
+    {
+        let list: Vec<Value> = allowed
+            .iter()
+            .map(|a| {
+                let mut v = diagnostic(db, &a.diagnostic);
+                if let Value::Object(o) = &mut v {
+                    o.insert("reason".into(), Value::String(a.reason.clone()));
+                }
+                v
+            })
+            .collect();
+        m.insert("allowed".into(), Value::Array(list));
+    }
     let mut out = doc.to_string();
     out.push('\n');
     out

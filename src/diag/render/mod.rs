@@ -8,7 +8,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::diag::{Counts, Diagnostic, Label};
+use crate::diag::{Allowed, Counts, Diagnostic, Label};
 use crate::source::{SourceDb, Span};
 
 pub use human::HumanStyle;
@@ -62,6 +62,41 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], format: Format, style: HumanS
         Format::Json => json::render(db, diags),
         Format::Github => github::render(db, diags),
         Format::Sarif => sarif::render(db, diags),
+    }
+}
+
+/// [`render`], with the diagnostics `dvcc-allow` comments allowed: listed
+/// after the others in human output, an `allowed` array in JSON, SARIF
+/// results with an in-source suppression; GitHub annotations leave them
+/// out.
+pub fn render_all(
+    db: &SourceDb,
+    diags: &[Diagnostic],
+    allowed: &[Allowed],
+    format: Format,
+    style: HumanStyle,
+    limit: usize,
+) -> String {
+    match format {
+        Format::Human => {
+            let mut out = render_human(db, diags, style, limit);
+            for a in allowed {
+                let at = Location::of(db, a.diagnostic.primary.span);
+                out.push_str(&format!(
+                    "allowed {} at {}:{}:{}: {} (because: {})\n",
+                    a.diagnostic.code.as_str(),
+                    at.file,
+                    at.line,
+                    at.column,
+                    a.diagnostic.message,
+                    a.reason
+                ));
+            }
+            out
+        }
+        Format::Json => json::render_all(db, diags, allowed),
+        Format::Github => github::render(db, diags),
+        Format::Sarif => sarif::render_all(db, diags, allowed),
     }
 }
 

@@ -5,11 +5,22 @@
 use serde_json::{Value, json};
 
 use super::Location;
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Allowed, Code, Diagnostic, Severity};
 use crate::source::SourceDb;
 
 pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
-    let mut used: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    render_all(db, diags, &[])
+}
+
+/// With the allowed diagnostics as results carrying an in-source
+/// suppression and its justification.
+pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> String {
+    let all: Vec<(&Diagnostic, Option<&str>)> = diags
+        .iter()
+        .map(|d| (d, None))
+        .chain(allowed.iter().map(|a| (&a.diagnostic, Some(a.reason.as_str()))))
+        .collect();
+    let mut used: Vec<Code> = all.iter().map(|(d, _)| d.code).collect();
     used.sort();
     used.dedup();
     let rules: Vec<Value> = used
@@ -25,9 +36,9 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = diags
+    let results: Vec<Value> = all
         .iter()
-        .map(|d| {
+        .map(|&(d, reason)| {
             let index = used.iter().position(|c| *c == d.code).unwrap_or(0);
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
@@ -49,14 +60,18 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
             if !d.primary.message.is_empty() {
                 primary["message"] = json!({ "text": d.primary.message });
             }
-            json!({
+            let mut result = json!({
                 "ruleId": d.code.as_str(),
                 "ruleIndex": index,
                 "level": level(d.severity),
                 "message": { "text": message },
                 "locations": [primary],
                 "relatedLocations": related,
-            })
+            });
+            if let Some(reason) = reason {
+                result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+            }
+            result
         })
         .collect();
     let doc = json!({

@@ -10,7 +10,7 @@ use super::templates::Arg;
 use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Environment, Project, Service};
+use crate::model::{Environment, Interpolated, Project, Service};
 use crate::schema::Attr;
 use crate::sema::tree::Val;
 use crate::syntax::ast::{StrLit, StrPart};
@@ -74,12 +74,19 @@ impl<'a> Builder<'_, 'a, '_> {
     /// names nothing is reported once.
     pub(super) fn interpolate(&mut self, lit: &StrLit, scope: &Scope) -> String {
         let mut out = String::new();
+        let mut pieces: Vec<String> = Vec::new();
         for part in &lit.parts {
             match part {
                 // Literal text stays text, in a workflow too: a `${{` in it
                 // (written `$${{` or `\u{24}{{`) is escaped for GitHub.
-                StrPart::Text { text, .. } if scope.workflow => out.push_str(&escape_literal(text)),
-                StrPart::Text { text, .. } => out.push_str(text),
+                StrPart::Text { text, .. } if scope.workflow => {
+                    pieces.push(text.clone());
+                    out.push_str(&escape_literal(text));
+                }
+                StrPart::Text { text, .. } => {
+                    pieces.push(text.clone());
+                    out.push_str(text);
+                }
                 StrPart::Gha { text, span } => {
                     if scope.workflow {
                         self.emitted.push((text.clone(), *span));
@@ -89,7 +96,10 @@ impl<'a> Builder<'_, 'a, '_> {
                 StrPart::Interp { path, span } => {
                     let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
                     match self.lookup(&names, scope) {
-                        Ok(v) => out.push_str(&v),
+                        Ok(v) => {
+                            out.push_str(&v);
+                            pieces.push(v);
+                        }
                         Err(_) if !self.reported.insert(*span) => {}
                         Err(help) => {
                             let d = match self.sites.iter().find(|s| s.2) {
@@ -115,6 +125,14 @@ impl<'a> Builder<'_, 'a, '_> {
                 }
             }
         }
+        if lit.parts.iter().any(|p| matches!(p, StrPart::Interp { .. })) {
+            self.model.interpolated.push(Interpolated {
+                text: out.clone(),
+                pieces,
+                span: lit.span,
+                site: self.sites.first().map(|s| s.0),
+            });
+        }
         out
     }
 
@@ -134,7 +152,13 @@ impl<'a> Builder<'_, 'a, '_> {
             if scope.workflow && !scope.in_project && names.len() == 2 {
                 let written = name.strip_suffix("_host").unwrap_or(name);
                 let lit = Attr::from_name(written)
-                    .and_then(|attr| self.sym.project.and_then(|p| p.get(attr)))
+                    .and_then(|attr| {
+                        // Only the project's own attributes (`name` is its label).
+                        self.sym
+                            .project
+                            .filter(|p| p.schema.attr_schema(attr).is_some())
+                            .and_then(|p| p.get(attr))
+                    })
                     .and_then(|v| match v {
                         Val::Str(lit) => Some(*lit),
                         _ => None,
