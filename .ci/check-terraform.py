@@ -8,9 +8,12 @@ For every examples/*/deploy/terraform/<env>/main.tf.json:
   3. `terraform validate` passes where a terraform binary is on PATH. The
      registry modules cannot be downloaded here, so each is replaced by a
      local stub that declares exactly the arguments dvcc passes and the
-     outputs dvcc reads; providers cannot be downloaded either, so this
-     checks the configuration's structure (block and argument names,
-     required arguments). Without terraform, the check is skipped;
+     outputs dvcc reads. Providers cannot be downloaded: with the
+     filesystem mirror of the aws provider some machines have
+     (/opt/tf-plugins, or $DVCC_TF_PLUGINS), the real provider checks every
+     resource; without it, only the configuration's structure (block and
+     argument names, required arguments) is checked. Without terraform,
+     the check is skipped;
   4. checkov (--framework terraform_json --skip-download) reports no failed
      policy beyond those in .ci/checkov-accepted.json, each with its reason.
 Prints one PASS/FAIL/SKIP line per check; exits 1 when one fails.
@@ -25,6 +28,7 @@ CHECKOV = PREFIX / "checkov" / "bin" / "checkov"
 # checkov 3.3's terraform_json parser fails on the `terraform` block: give it the rest.
 CHECKOV_BLOCKS = ("resource", "data", "provider", "module", "variable", "locals", "output")
 PLUGIN_DIAGS = ("Missing required provider", "Failed to load plugin schemas", "Could not load plugin")
+MIRROR = Path(os.environ.get("DVCC_TF_PLUGINS", "/opt/tf-plugins"))
 failed = False
 
 
@@ -81,9 +85,11 @@ def validate(f, doc):
     with tempfile.TemporaryDirectory(prefix="dvcc-tf-") as tmp:
         tmp = Path(tmp)
         (tmp / "main.tf.json").write_text(json.dumps(stubbed(doc, tmp)))
-        (tmp / "empty.tfrc").write_text("")
+        mirrored = (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir()
+        rc = f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n' if mirrored else ""
+        (tmp / "dvcc.tfrc").write_text(rc)
         env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0",
-               "TF_CLI_CONFIG_FILE": str(tmp / "empty.tfrc")}
+               "TF_CLI_CONFIG_FILE": str(tmp / "dvcc.tfrc")}
         # Installs the stub modules; the provider download fails offline.
         subprocess.run([tf, "init", "-backend=false", "-input=false", "-no-color"], cwd=tmp, env=env,
                        capture_output=True, text=True, timeout=120)
@@ -98,8 +104,10 @@ def validate(f, doc):
         return
     real = [d for d in diags if d.get("summary") not in PLUGIN_DIAGS]
     errors = [f"{d.get('summary')}: {d.get('detail', '')[:160]}" for d in real if d.get("severity") == "error"]
+    provider = any(d.get("summary") in PLUGIN_DIAGS for d in diags) is False and mirrored
     report("FAIL" if errors else "PASS", "terraform-validate", f,
-           "; ".join(errors[:3]) if errors else f"terraform {ver}, structure (providers cannot be downloaded here)")
+           "; ".join(errors[:3]) if errors else
+           f"terraform {ver}, " + ("with the aws provider from the mirror" if provider else "structure (no provider here)"))
 
 
 def checkov(files, docs, accepted):
@@ -138,13 +146,13 @@ def checkov(files, docs, accepted):
                "; ".join(bad[:4]) if bad else f"{summary.get('passed', 0)} passed overall; {ok} accepted finding(s) here")
 
 
-def main(root):
+def main(root, pattern="examples/*/deploy/terraform/*/main.tf.json", with_checkov=True):
     root = Path(root)
-    files = sorted(root.glob("examples/*/deploy/terraform/*/main.tf.json"))
+    files = sorted(root.glob(pattern))
     if not files:
         print("no generated Terraform found")
         return 1
-    accepted = json.loads((root / ".ci" / "checkov-accepted.json").read_text())
+    accepted = json.loads((Path(__file__).parent / "checkov-accepted.json").read_text())
     docs = []
     for f in files:
         rel = f.relative_to(root)
@@ -166,9 +174,12 @@ def main(root):
                "; ".join(bad[:3]) if bad else f"{len(templates)} template string(s)")
         validate(rel, doc)
         docs.append((rel, doc))
-    checkov([r for r, _ in docs], [d for _, d in docs], accepted)
+    if with_checkov:
+        checkov([r for r, _ in docs], [d for _, d in docs], accepted)
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
+    # check-terraform.py [ROOT [GLOB]] [--no-checkov]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    sys.exit(main(*(args or ["."]), with_checkov="--no-checkov" not in sys.argv))

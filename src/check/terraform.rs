@@ -6,6 +6,7 @@ use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::CheckedBlock;
+use crate::source::Span;
 use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
 
 /// The major versions RDS offers per engine (a version may add a minor:
@@ -111,7 +112,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
         let declared = crate::target::terraform::declared(infra);
         for res in node.children_of(BlockId::Resource) {
             let mut refs = Vec::new();
-            interpolations(res.block, &mut refs);
+            interpolations(res.block, &mut refs, diags);
             for (path, span) in refs {
                 if let Some(why) = undeclared(&path, &declared) {
                     let mut d = Diagnostic::new(
@@ -262,18 +263,21 @@ fn undeclared(path: &[String], declared: &[String]) -> Option<String> {
 }
 
 /// Every `${...}` in the strings of a raw block: its path segments and span.
-fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
+/// Every reference of a raw block: `${...}` in its strings and the
+/// references of its `terraform("EXPR")` expressions, with their spans;
+/// values raw Terraform cannot take are reported into `diags`.
+fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Vec<Diagnostic>) {
     let Some(body) = &block.body else { return };
     for item in &body.items {
         match item {
-            Item::Attribute(a) => value(&a.value, out),
-            Item::Block(b) => interpolations(b, out),
+            Item::Attribute(a) => value(&a.value, out, diags),
+            Item::Block(b) => interpolations(b, out, diags),
             _ => {}
         }
     }
 }
 
-fn value(v: &Value, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
+fn value(v: &Value, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Vec<Diagnostic>) {
     match &v.kind {
         ValueKind::Str(lit) => {
             for part in &lit.parts {
@@ -282,18 +286,112 @@ fn value(v: &Value, out: &mut Vec<(Vec<String>, crate::source::Span)>) {
                 }
             }
         }
-        ValueKind::List(items) => items.iter().for_each(|x| value(x, out)),
+        ValueKind::List(items) => items.iter().for_each(|x| value(x, out, diags)),
         ValueKind::Range(a, b) => {
-            value(a, out);
-            value(b, out);
+            value(a, out, diags);
+            value(b, out, diags);
+        }
+        ValueKind::Ref(p) => {
+            let dotted = p.dotted();
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidRawValue,
+                    format!("`{dotted}` is a bare name in raw Terraform: neither text nor an expression"),
+                    Label::new(v.span, "a bare name"),
+                )
+                .with_help(if p.segments.len() > 1 {
+                    format!("write the reference as `\"${{{dotted}}}\"`, or the text in quotes: `\"{dotted}\"`")
+                } else {
+                    format!("write the text in quotes: `\"{dotted}\"`")
+                }),
+            );
+        }
+        ValueKind::Call { name, args } => {
+            let arg = crate::sema::build::plain_argument(args);
+            match (name.name.as_str(), arg) {
+                ("secret", Some(_)) => {}
+                ("terraform", Some(expr)) => {
+                    let at = args.first().map_or(v.span, |a| a.span);
+                    out.extend(references(&expr).into_iter().map(|r| (r, at)));
+                }
+                (f @ ("secret" | "terraform"), None) => diags.push(
+                    Diagnostic::new(
+                        Code::InvalidRawValue,
+                        format!("`{f}(...)` takes one plain string"),
+                        Label::new(v.span, "not one string without `${...}`"),
+                    )
+                    .with_help(if f == "secret" {
+                        "name the secret: `secret(\"shop/db-password\")`"
+                    } else {
+                        "write the Terraform expression as one string: `terraform(\"module.vpc.private_subnets[0]\")`"
+                    }),
+                ),
+                (other, _) => diags.push(
+                    Diagnostic::new(
+                        Code::InvalidRawValue,
+                        format!("raw Terraform has no function `{other}`"),
+                        Label::new(name.span, "unknown here"),
+                    )
+                    .with_help(
+                        "raw Terraform takes `secret(\"NAME\")` (a secret from Secrets Manager) and `terraform(\"EXPR\")` (any Terraform expression)",
+                    ),
+                ),
+            }
         }
         _ => {}
     }
 }
 
+/// The references of a Terraform expression: dotted names outside string
+/// literals that are not function calls (`var.cidr` and `aws_s3_bucket.x`
+/// in `cidrsubnet(var.cidr, 4, 1) == aws_s3_bucket.x.id`).
+fn references(expr: &str) -> Vec<Vec<String>> {
+    let b = expr.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.' | b'*')) {
+                    i += 1;
+                }
+                let word = expr[start..i].trim_end_matches('.');
+                let call = b.get(i) == Some(&b'(');
+                let segments: Vec<String> = word.split('.').map(str::to_string).collect();
+                if !call && segments.len() >= 2 {
+                    out.push(segments);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::known_version;
+
+    #[test]
+    fn references_of_expressions() {
+        assert_eq!(
+            super::references("cidrsubnet(var.cidr, 4, 1) == aws_s3_bucket.x.id"),
+            [vec!["var", "cidr"], vec!["aws_s3_bucket", "x", "id"]]
+        );
+        assert_eq!(
+            super::references("\"a.b\" != module.vpc.ids[0]"),
+            [vec!["module", "vpc", "ids"]]
+        );
+        assert!(super::references("true").is_empty());
+    }
 
     #[test]
     fn aws_names() {

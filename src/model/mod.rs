@@ -486,8 +486,13 @@ pub struct Database {
 pub struct RawResource {
     pub ty: String,
     pub name: String,
-    /// The body as JSON (lists, nested blocks as objects).
+    /// The body as JSON (lists, nested blocks as objects): literal text
+    /// escaped for Terraform, expressions as `${...}`.
     pub body: serde_json::Value,
+    /// The secrets its `secret("NAME")` values read (each a data source of
+    /// the document).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -13,6 +13,39 @@ pub const AWS_PROVIDER: &str = ">= 5.95, < 6.0";
 /// S3-native state locking (`use_lockfile`) needs Terraform 1.10.
 pub const REQUIRED_VERSION: &str = ">= 1.10";
 
+/// The data source that reads secret `name` from Secrets Manager:
+/// `data.aws_secretsmanager_secret_version.<name, as a Terraform name>`.
+pub fn secret_data(secret: &str) -> String {
+    let mut out: String = secret
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert_str(0, "secret_");
+    }
+    out
+}
+
+/// The Terraform expression of `secret("NAME")` in a raw resource.
+pub fn secret_expression(secret: &str) -> String {
+    format!(
+        "${{data.aws_secretsmanager_secret_version.{}.secret_string}}",
+        secret_data(secret)
+    )
+}
+
+/// Literal text as Terraform reads it back: `${` and `%{` (which start an
+/// expression and a directive) written `$${` and `%%{`.
+pub fn escape_literal(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
 /// The module of cluster `name`: `module.eks_<name>`.
 pub fn eks_module(cluster: &str) -> String {
     format!("eks_{cluster}")
@@ -75,8 +108,33 @@ pub fn declared(infra: &Infra) -> Vec<String> {
     }
     for r in &infra.resources {
         out.push(format!("{}.{}", r.ty, r.name));
+        for s in &r.secrets {
+            out.push(format!("data.aws_secretsmanager_secret_version.{}", secret_data(s)));
+        }
     }
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn literal_text_stays_text() {
+        assert_eq!(
+            super::escape_literal("${file(\"/etc/passwd\")} %{if x}"),
+            "$${file(\"/etc/passwd\")} %%{if x}"
+        );
+        assert_eq!(super::escape_literal("$$ 100%"), "$$ 100%");
+    }
+
+    #[test]
+    fn secrets_become_data_sources() {
+        assert_eq!(super::secret_data("shop/db-password"), "shop_db_password");
+        assert_eq!(super::secret_data("1st"), "secret_1st");
+        assert_eq!(
+            super::secret_expression("db"),
+            "${data.aws_secretsmanager_secret_version.db.secret_string}"
+        );
+    }
 }

@@ -107,3 +107,38 @@ fn run_scripts(yaml: &str) -> Vec<String> {
     }
     out
 }
+
+/// Literal `${` and `%{` in raw Terraform stay text; expressions are the
+/// explicit ones (see `tests/cases/hostile/raw_terraform_literals.dvc`).
+#[test]
+fn raw_terraform_literals_stay_text() {
+    let outputs = clean_outputs();
+    let (_, artifacts) = outputs
+        .iter()
+        .find(|(case, _)| case.ends_with("raw_terraform_literals.dvc"))
+        .expect("the case is in the corpus");
+    let tf = artifacts
+        .iter()
+        .find(|a| a.path.ends_with("main.tf.json"))
+        .expect("Terraform is generated");
+    let doc: serde_json::Value = serde_json::from_str(&tf.contents).expect("JSON");
+    let banner = &doc["resource"]["aws_ssm_parameter"]["banner"];
+    assert_eq!(
+        banner["value"],
+        "$${file(\"/etc/passwd\")} and %%{ if true }yes%%{ endif } and $${path.module}"
+    );
+    assert_eq!(banner["description"], "bucket ${aws_s3_bucket.assets.id}");
+    assert_eq!(
+        banner["tier"],
+        "${length(aws_s3_bucket.assets.id) > 10 ? \"Advanced\" : \"Standard\"}"
+    );
+    let password = &doc["resource"]["aws_ssm_parameter"]["password"];
+    assert_eq!(
+        password["value"],
+        "${data.aws_secretsmanager_secret_version.shop_db_password.secret_string}"
+    );
+    assert_eq!(
+        doc["data"]["aws_secretsmanager_secret_version"]["shop_db_password"]["secret_id"],
+        "shop/db-password"
+    );
+}

@@ -28,7 +28,7 @@ use serde_json::{Map, Value, json};
 use super::{Artifact, Backend, Context};
 use crate::model::names;
 use crate::model::{Infra, Model};
-use crate::target::terraform::{AWS_PROVIDER, REQUIRED_VERSION, eks_module, needs_vpc};
+use crate::target::terraform::{AWS_PROVIDER, REQUIRED_VERSION, eks_module, needs_vpc, secret_data};
 use crate::target::{Target, paths};
 use cluster::{eks, vpc};
 use identity::github;
@@ -128,6 +128,17 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
             "url": format!("https://{GITHUB_OIDC}"),
         }}),
     );
+    // The secrets raw resources read, from Secrets Manager.
+    let mut secrets: Vec<&String> = infra.resources.iter().flat_map(|r| &r.secrets).collect();
+    secrets.sort();
+    secrets.dedup();
+    if !secrets.is_empty() {
+        let versions: Map<String, Value> = secrets
+            .into_iter()
+            .map(|s| (secret_data(s), json!({ "secret_id": s })))
+            .collect();
+        data.insert("aws_secretsmanager_secret_version".into(), Value::Object(versions));
+    }
     doc.insert("data".into(), Value::Object(data));
     doc.insert(
         "locals".into(),
@@ -317,6 +328,7 @@ mod tests {
                     ty: "aws_sns_topic".into(),
                     name: format!("t{i}"),
                     body: json!({}),
+                    secrets: vec![format!("s{}", i % 2)],
                     span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
                 })
                 .collect(),

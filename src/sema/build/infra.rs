@@ -8,6 +8,7 @@ use crate::model::{Bucket, Cluster, Database, Infra, RawResource, StateBackend};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
+use crate::target::terraform::{escape_literal, secret_expression};
 
 impl<'n, 'a> Builder<'n, 'a, '_> {
     pub(super) fn infra(&mut self, user: &'n [CheckedBlock<'a>]) {
@@ -67,10 +68,12 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                     }),
                     BlockId::Resource => {
                         let labels = &child.labels;
+                        let (body, secrets) = raw_body(child.block);
                         infra.resources.push(RawResource {
                             ty: labels.first().map(|l| l.0.clone()).unwrap_or_default(),
                             name: labels.get(1).map(|l| l.0.clone()).unwrap_or_default(),
-                            body: raw_body(child.block),
+                            body,
+                            secrets,
                             span: child.header_span(),
                         });
                     }
@@ -85,10 +88,22 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
     }
 }
 
-/// A raw Terraform body as JSON: strings keep `${...}` (Terraform
-/// references) verbatim; nested blocks become objects (lists of objects when
-/// repeated).
-pub fn raw_body(block: &Block) -> serde_json::Value {
+/// A raw Terraform body as JSON, and the secrets it reads. Literal text is
+/// escaped for Terraform (`${` and `%{` stay text); expressions are written
+/// explicitly: `${a.b}` is a reference, `terraform("EXPR")` any expression,
+/// `secret("NAME")` the data source that reads the secret. Nested blocks
+/// become objects (lists of objects when repeated). Values raw Terraform
+/// cannot take (a bare name, another function) are reported by
+/// `check::terraform` and become `null` here.
+pub fn raw_body(block: &Block) -> (serde_json::Value, Vec<String>) {
+    let mut secrets = Vec::new();
+    let body = raw_block(block, &mut secrets);
+    secrets.sort();
+    secrets.dedup();
+    (body, secrets)
+}
+
+fn raw_block(block: &Block, secrets: &mut Vec<String>) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     let Some(body) = &block.body else {
         return serde_json::Value::Object(map);
@@ -97,9 +112,12 @@ pub fn raw_body(block: &Block) -> serde_json::Value {
     for item in &body.items {
         match item {
             Item::Attribute(a) => {
-                map.insert(a.name.name.clone(), raw_value(&a.value));
+                map.insert(a.name.name.clone(), raw_value(&a.value, secrets));
             }
-            Item::Block(b) => nested.entry(b.kind.name.clone()).or_default().push(raw_body(b)),
+            Item::Block(b) => nested
+                .entry(b.kind.name.clone())
+                .or_default()
+                .push(raw_block(b, secrets)),
             _ => {}
         }
     }
@@ -116,14 +134,14 @@ pub fn raw_body(block: &Block) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn raw_value(v: &Value) -> serde_json::Value {
+fn raw_value(v: &Value, secrets: &mut Vec<String>) -> serde_json::Value {
     use serde_json::Value as J;
     match &v.kind {
         ValueKind::Str(lit) => {
             let mut s = String::new();
             for p in &lit.parts {
                 match p {
-                    StrPart::Text { text, .. } | StrPart::Gha { text, .. } => s.push_str(text),
+                    StrPart::Text { text, .. } | StrPart::Gha { text, .. } => s.push_str(&escape_literal(text)),
                     StrPart::Interp { path, .. } => s.push_str(&format!("${{{}}}", path.dotted())),
                 }
             }
@@ -137,10 +155,31 @@ fn raw_value(v: &Value) -> serde_json::Value {
             }
         }
         ValueKind::Bool(b) => J::Bool(*b),
-        ValueKind::List(items) => J::Array(items.iter().map(raw_value).collect()),
+        ValueKind::List(items) => J::Array(items.iter().map(|i| raw_value(i, secrets)).collect()),
         ValueKind::Unit { text, .. } => J::String(text.clone()),
-        ValueKind::Ref(p) => J::String(p.dotted()),
-        ValueKind::Range(a, b) => J::Array(vec![raw_value(a), raw_value(b)]),
-        ValueKind::Call { .. } | ValueKind::Error => J::Null,
+        ValueKind::Range(a, b) => J::Array(vec![raw_value(a, secrets), raw_value(b, secrets)]),
+        ValueKind::Call { name, args } => match (name.name.as_str(), plain_argument(args)) {
+            ("secret", Some(secret)) => {
+                let expression = secret_expression(&secret);
+                secrets.push(secret);
+                J::String(expression)
+            }
+            ("terraform", Some(expr)) => J::String(format!("${{{expr}}}")),
+            _ => J::Null,
+        },
+        ValueKind::Ref(_) | ValueKind::Error => J::Null,
+    }
+}
+
+/// The one plain string argument of a call, if that is what it has.
+pub fn plain_argument(args: &[Value]) -> Option<String> {
+    match args {
+        [
+            Value {
+                kind: ValueKind::Str(s),
+                ..
+            },
+        ] => s.as_plain().filter(|t| !t.is_empty()),
+        _ => None,
     }
 }

@@ -34,7 +34,7 @@ use crate::model::{Exprs, Model, Project};
 use crate::schema::{Attr, BlockId};
 use crate::source::Span;
 
-pub use infra::raw_body;
+pub use infra::{plain_argument, raw_body};
 use templates::Arg;
 
 /// What `${...}` may name where a value is read.
