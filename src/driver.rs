@@ -67,17 +67,27 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 
 /// [`load_paths`] on any file system.
 pub fn load_with(fs: &dyn FileSystem, paths: &[PathBuf]) -> Loaded {
+    load_allowing(fs, paths, &[])
+}
+
+/// [`load_with`], where imports may also read files under `import_roots`
+/// (besides each project's directory and git work tree).
+pub fn load_allowing(fs: &dyn FileSystem, paths: &[PathBuf], import_roots: &[PathBuf]) -> Loaded {
     let projects: Vec<Vec<PathBuf>> = paths.iter().map(|p| vec![p.clone()]).collect();
-    load_projects(fs, &projects)
+    load_projects(fs, &projects, import_roots)
 }
 
 /// Loads each project from its roots (files or directories), with the
 /// files they import, and parses everything.
-fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>]) -> Loaded {
+fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>], import_roots: &[PathBuf]) -> Loaded {
     let mut loader = Loader::new(fs);
+    loader.import_roots = import_roots.to_vec();
     let mut out = Loaded::default();
     parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
     for roots in projects {
+        if let Some(first) = roots.first() {
+            loader.enter_project(first);
+        }
         let files: Vec<FileId> = roots.iter().flat_map(|r| loader.read_root(r)).collect();
         let files = follow_imports(&mut loader, &mut out, files);
         out.projects.push(Project { files });
@@ -148,7 +158,7 @@ impl Loaded {
             fs.insert(name, bytes.clone());
         }
         let roots: Vec<PathBuf> = files.iter().map(|(name, _)| PathBuf::from(name)).collect();
-        load_projects(&fs, &[roots])
+        load_projects(&fs, &[roots], &[])
     }
 
     pub fn ast(&self, file: FileId) -> Option<&ast::File> {
@@ -160,6 +170,14 @@ impl Loaded {
         self.diagnostics
             .iter()
             .any(|d| matches!(d.code, Code::UnreadablePath | Code::NoDvcFiles | Code::FileTooLarge))
+    }
+
+    /// The syntax problems of user files past the cap, counted.
+    pub fn syntax_omitted(&self) -> Counts {
+        self.files
+            .iter()
+            .filter_map(|f| self.parses.get(f))
+            .fold(Counts::default(), |c, p| c.plus(p.omitted))
     }
 
     /// How many times a project of this load has been analysed (a command
@@ -184,7 +202,8 @@ impl Loaded {
     }
 }
 
-/// The loader's and the parser's diagnostics only, sorted.
+/// The loader's and the parser's diagnostics only, sorted (those past the
+/// cap are [`Loaded::syntax_omitted`]).
 pub fn syntax_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut diags = loaded.diagnostics.clone();
     for f in &loaded.files {
@@ -204,8 +223,10 @@ pub struct Analysis {
     /// Every declaration and the references that resolved to it (for the
     /// editor: definitions, references, rename).
     pub index: Index,
-    /// Sorted, without duplicates.
+    /// Sorted, without duplicates; the first [`diag::MAX_KEPT`].
     pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics past the cap, counted.
+    pub omitted: Counts,
 }
 
 /// The meaning of project `index`: the resolved model and the diagnostics
@@ -216,10 +237,12 @@ pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
     let meaning = sema::analyze(&loaded.db, &loaded.input(index));
     let mut diagnostics = meaning.diagnostics;
     diag::sort_and_dedup(&mut diagnostics);
+    let capped = diag::cap(diagnostics);
     Analysis {
         model: meaning.model,
         index: meaning.index,
-        diagnostics,
+        diagnostics: capped.kept,
+        omitted: capped.omitted,
     }
 }
 
@@ -237,18 +260,23 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
         &mut diagnostics,
     );
     diag::sort_and_dedup(&mut diagnostics);
+    let capped = diag::cap(diagnostics);
     Analysis {
         model: meaning.model,
         index: meaning.index,
-        diagnostics,
+        diagnostics: capped.kept,
+        omitted: capped.omitted,
     }
 }
 
 /// Every project analysed once, and every diagnostic of the load.
 pub struct Linted {
     /// Loading, syntax and every project's analysis, sorted, without
-    /// duplicates, but for what `dvcc-allow` comments allowed.
+    /// duplicates, but for what `dvcc-allow` comments allowed; the first
+    /// [`diag::MAX_KEPT`].
     pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics past the cap (of any stage), counted, not stored.
+    pub omitted: Counts,
     /// What `dvcc-allow` comments allowed, with their reasons.
     pub allowed: Vec<Allowed>,
     /// One per project, in load order.
@@ -259,9 +287,11 @@ pub struct Linted {
 /// comments of the user's files.
 pub fn lint_projects(loaded: &Loaded) -> Linted {
     let mut diagnostics = syntax_diagnostics(loaded);
+    let mut omitted = loaded.syntax_omitted();
     let projects: Vec<Analysis> = (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect();
     for p in &projects {
         diagnostics.extend(p.diagnostics.iter().cloned());
+        omitted = omitted.plus(p.omitted);
     }
     let mut suppressions = Vec::new();
     for f in &loaded.files {
@@ -275,6 +305,8 @@ pub fn lint_projects(loaded: &Loaded) -> Linted {
     let mut diagnostics = applied.kept;
     diagnostics.extend(applied.unused.iter().map(suppress::unused));
     diag::sort_and_dedup(&mut diagnostics);
+    let capped = diag::cap(diagnostics);
+    let (diagnostics, omitted) = (capped.kept, omitted.plus(capped.omitted));
     let allowed = applied
         .allowed
         .into_iter()
@@ -286,8 +318,16 @@ pub fn lint_projects(loaded: &Loaded) -> Linted {
         .collect();
     Linted {
         diagnostics,
+        omitted,
         allowed,
         projects,
+    }
+}
+
+impl Linted {
+    /// Errors and warnings, those past the cap included.
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.diagnostics).plus(self.omitted)
     }
 }
 
@@ -329,27 +369,36 @@ pub enum Built {
     /// could not be read.
     Refused {
         diagnostics: Vec<Diagnostic>,
+        /// Diagnostics past the cap, counted.
+        omitted: Counts,
         io_failure: bool,
     },
     /// What writing would do; `diagnostics` holds the warnings.
-    Planned { diagnostics: Vec<Diagnostic>, plan: Plan },
+    Planned {
+        diagnostics: Vec<Diagnostic>,
+        omitted: Counts,
+        plan: Plan,
+    },
 }
 
 /// Analyses the first project of `loaded` once and, when it has no error,
 /// generates its artifacts and plans them against what is under `out`.
 pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     let linted = lint_projects(loaded);
-    let counts = Counts::of(&linted.diagnostics);
+    let counts = linted.counts();
+    let omitted = linted.omitted;
     let io_failure = loaded.has_io_failure();
     if counts.errors > 0 || io_failure || (options.deny_warnings && counts.warnings > 0) {
         return Built::Refused {
             diagnostics: linted.diagnostics,
+            omitted,
             io_failure,
         };
     }
     let Some(analysis) = linted.projects.into_iter().next() else {
         return Built::Refused {
             diagnostics: linted.diagnostics,
+            omitted,
             io_failure: true,
         };
     };
@@ -368,8 +417,13 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     if Counts::of(&diagnostics).errors > 0 {
         return Built::Refused {
             diagnostics,
+            omitted,
             io_failure: false,
         };
     }
-    Built::Planned { diagnostics, plan }
+    Built::Planned {
+        diagnostics,
+        omitted,
+        plan,
+    }
 }

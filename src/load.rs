@@ -24,12 +24,15 @@ use crate::source::{FileId, Origin, SourceDb, Span};
 /// The largest `.dvc` file dvcc reads.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What a path is.
+/// What a path is (symbolic links followed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
-    /// A file of this many bytes.
+    /// A regular file of this many bytes.
     File(u64),
     Dir,
+    /// A FIFO, socket or device: never read (a FIFO would block, a device
+    /// like `/dev/zero` never ends).
+    Other,
 }
 
 /// Where sources are read from.
@@ -51,13 +54,24 @@ impl FileSystem for Disk {
         let meta = std::fs::metadata(path)?;
         Ok(if meta.is_dir() {
             Entry::Dir
-        } else {
+        } else if meta.is_file() {
             Entry::File(meta.len())
+        } else {
+            Entry::Other
         })
     }
 
+    /// At most [`MAX_FILE_BYTES`] and one byte (a file that grew since its
+    /// size was checked is still caught), and only a regular file.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        use std::io::Read;
+        let file = std::fs::File::open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -154,6 +168,12 @@ pub struct Loader<'fs> {
     pub diagnostics: Vec<Diagnostic>,
     /// Canonical path → file, so a file imported twice is read once.
     by_path: BTreeMap<PathBuf, FileId>,
+    /// Directories imports may read from, besides the importing project's
+    /// own (canonical): `--import-root`.
+    pub import_roots: Vec<PathBuf>,
+    /// The project being read: its directory and, when it is in a git
+    /// work tree, that tree's root (canonical).
+    project_roots: Vec<PathBuf>,
 }
 
 impl<'fs> Loader<'fs> {
@@ -171,7 +191,36 @@ impl<'fs> Loader<'fs> {
             stdlib,
             diagnostics: Vec::new(),
             by_path: BTreeMap::new(),
+            import_roots: Vec::new(),
+            project_roots: Vec::new(),
         }
+    }
+
+    /// Starts a project at `root` (a directory, or a file in one): imports
+    /// may read files in its directory, in the git work tree that holds it,
+    /// and in the import roots.
+    pub fn enter_project(&mut self, root: &Path) {
+        let dir = match self.fs.entry(root) {
+            Ok(Entry::Dir) => root.to_path_buf(),
+            _ => root.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        let dir = self.fs.canonical(&dir);
+        let mut roots = vec![dir.clone()];
+        let mut up = Some(dir.as_path());
+        while let Some(d) = up {
+            if self.fs.entry(&d.join(".git")).is_ok() {
+                roots.push(d.to_path_buf());
+                break;
+            }
+            up = d.parent();
+        }
+        self.project_roots = roots;
+    }
+
+    /// Whether an import may read `target` (canonical).
+    fn may_import(&self, target: &Path) -> bool {
+        let inside = |root: &Path| target.starts_with(root) && !target.components().any(|c| c == Component::ParentDir);
+        self.project_roots.iter().any(|r| inside(r)) || self.import_roots.iter().any(|r| inside(&self.fs.canonical(r)))
     }
 
     /// Reads the files of a project root: a `.dvc` file, or every `.dvc`
@@ -181,6 +230,10 @@ impl<'fs> Loader<'fs> {
         match self.fs.entry(path) {
             Ok(Entry::Dir) => self.read_dir(path),
             Ok(Entry::File(_)) => self.read_file(path),
+            Ok(Entry::Other) => {
+                let e = io::Error::new(io::ErrorKind::InvalidInput, "not a regular file");
+                self.unreadable(path, &e)
+            }
             Err(e) => self.unreadable(path, &e),
         }
         self.files[start..].to_vec()
@@ -193,7 +246,7 @@ impl<'fs> Loader<'fs> {
         };
         let mut files: Vec<PathBuf> = entries
             .into_iter()
-            .filter(|p| p.extension().is_some_and(|x| x == "dvc") && !matches!(self.fs.entry(p), Ok(Entry::Dir)))
+            .filter(|p| p.extension().is_some_and(|x| x == "dvc") && matches!(self.fs.entry(p), Ok(Entry::File(_))))
             .collect();
         files.sort();
         if files.is_empty() {
@@ -290,6 +343,48 @@ impl<'fs> Loader<'fs> {
         let key = self.fs.canonical(&target);
         if let Some(id) = self.by_path.get(&key) {
             return Import::File(*id);
+        }
+        let shown = display(&normalize(&target));
+        // Only `.dvc` files inside the project, regular and of a readable
+        // size: anything else is refused before a byte is read (so nothing
+        // of it can reach a diagnostic).
+        let refusal = if !path.ends_with(".dvc") {
+            Some((
+                "only `.dvc` files can be imported".to_string(),
+                "import a `.dvc` file of the project, or a stdlib module (`std/NAME`)".to_string(),
+            ))
+        } else if !self.may_import(&key) {
+            Some((
+                format!("`{shown}` is outside the project"),
+                "imports read files in the project's directory or its git repository; allow another directory with `--import-root DIR`".to_string(),
+            ))
+        } else {
+            match self.fs.entry(&target) {
+                Ok(Entry::File(len)) if len > MAX_FILE_BYTES => Some((
+                    format!("`{shown}` is larger than {} MiB", MAX_FILE_BYTES / 1_048_576),
+                    "split it into several files".to_string(),
+                )),
+                Ok(Entry::File(_)) | Err(_) => None,
+                Ok(Entry::Dir) => Some((
+                    format!("`{shown}` is a directory"),
+                    "import the files in it one by one".to_string(),
+                )),
+                Ok(Entry::Other) => Some((
+                    format!("`{shown}` is not a regular file"),
+                    "import a `.dvc` file, not a device, pipe or socket".to_string(),
+                )),
+            }
+        };
+        if let Some((why, help)) = refusal {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnresolvedImport,
+                    format!("cannot import `{path}`: {why}"),
+                    Label::new(span, "not imported"),
+                )
+                .with_help(help),
+            );
+            return Import::Failed;
         }
         match self.fs.read(&target) {
             Ok(bytes) => match self.add_bytes(display(&normalize(&target)), bytes) {
@@ -464,10 +559,14 @@ mod tests {
         fs.insert("p/notes.txt", b"no".to_vec());
         fs.insert("lib/x.dvc", b"".to_vec());
         let mut loader = Loader::new(&fs);
+        loader.enter_project(Path::new("p"));
         let root = loader.read_root(Path::new("p"));
         let names: Vec<&str> = root.iter().map(|f| loader.db.get(*f).name.as_str()).collect();
         assert_eq!(names, ["p/a.dvc", "p/b.dvc"]);
         let span = Span::new(root[0], 0, 0);
+        // Outside the project: refused, unless an import root allows it.
+        assert_eq!(loader.read_import(root[0], "../lib/x.dvc", span), Import::Failed);
+        loader.import_roots.push(PathBuf::from("lib"));
         let Import::File(x) = loader.read_import(root[0], "../lib/x.dvc", span) else {
             panic!("the import resolves in memory")
         };
@@ -475,6 +574,23 @@ mod tests {
         assert_eq!(loader.read_import(root[1], "../lib/./x.dvc", span), Import::File(x));
         assert_eq!(loader.read_import(root[0], "std/github", span), Import::Stdlib);
         assert_eq!(loader.read_import(root[0], "missing.dvc", span), Import::Failed);
+        // Only `.dvc` files: nothing else is read.
+        assert_eq!(loader.read_import(root[0], "notes.txt", span), Import::Failed);
+        assert_eq!(loader.read_import(root[0], "sub", span), Import::Failed);
         assert!(loader.diagnostics.iter().all(|d| d.code == Code::UnresolvedImport));
+        let messages: Vec<&str> = loader.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "cannot import `../lib/x.dvc`: `lib/x.dvc` is outside the project",
+                "cannot import `missing.dvc`: no such file",
+                "cannot import `notes.txt`: only `.dvc` files can be imported",
+                "cannot import `sub`: only `.dvc` files can be imported",
+            ]
+        );
+        assert!(
+            loader.db.ids().all(|id| !loader.db.get(id).name.ends_with("notes.txt")),
+            "notes.txt was never read"
+        );
     }
 }

@@ -88,16 +88,43 @@ pub struct LineIndex {
     /// Lines holding a non-ASCII character, in order (on the others a byte
     /// is a character and a UTF-16 unit).
     wide: Vec<u32>,
+    /// Checkpoints inside long non-ASCII lines, in offset order, so a
+    /// lookup scans at most [`MARK_STRIDE`] bytes whatever the line length.
+    marks: Vec<Mark>,
+}
+
+/// Bytes between two checkpoints of a long non-ASCII line.
+const MARK_STRIDE: usize = 4096;
+
+/// A character boundary inside a line, with the characters and UTF-16 units
+/// from the line start to it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Mark {
+    offset: u32,
+    chars: u32,
+    utf16: u32,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         let mut wide = Vec::new();
+        let mut marks = Vec::new();
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        // Characters and UTF-16 units since the line start, and where the
+        // last checkpoint (or the line) began.
+        let (mut chars, mut utf16, mut since) = (0u32, 0u32, 0usize);
+        for (i, &b) in bytes.iter().enumerate() {
+            let is_start = b & 0xC0 != 0x80;
+            if is_start && i - since >= MARK_STRIDE {
+                marks.push(Mark {
+                    offset: to_u32(i),
+                    chars,
+                    utf16,
+                });
+                since = i;
+            }
+            match b {
                 b'\n' => starts.push(to_u32(i + 1)),
                 // A lone CR is a line break too (old Mac files); CRLF counts once.
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
@@ -109,9 +136,34 @@ impl LineIndex {
                 }
                 _ => {}
             }
-            i += 1;
+            if starts.last() == Some(&to_u32(i + 1)) {
+                (chars, utf16, since) = (0, 0, i + 1);
+            } else if is_start {
+                chars += 1;
+                utf16 += if b >= 0xF0 { 2 } else { 1 };
+            }
         }
-        LineIndex { starts, wide }
+        // Only long non-ASCII lines need checkpoints.
+        let mut index = LineIndex { starts, wide, marks };
+        let marks = std::mem::take(&mut index.marks);
+        index.marks = marks
+            .into_iter()
+            .filter(|m| index.is_wide(index.line_of(m.offset as usize)))
+            .collect();
+        index
+    }
+
+    /// The closest checkpoint at or before `offset` on the line starting at
+    /// `start` (the line start itself when there is none).
+    fn mark_before(&self, start: usize, offset: usize) -> Mark {
+        let after = self.marks.partition_point(|m| m.offset as usize <= offset);
+        match after.checked_sub(1).map(|i| self.marks[i]) {
+            Some(m) if m.offset as usize >= start => m,
+            _ => Mark {
+                offset: to_u32(start),
+                ..Mark::default()
+            },
+        }
     }
 
     /// 0-based line containing byte `offset`.
@@ -154,8 +206,17 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol { line: line + 1, column }
+        let column = if self.is_wide(line) {
+            let mark = self.mark_before(start, offset);
+            let from = mark.offset as usize;
+            mark.chars as usize + text.get(from..offset).map_or(0, |s| s.chars().count())
+        } else {
+            offset - start
+        };
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
     }
 
     /// 0-based line and UTF-16 column, as the language server protocol counts.
@@ -173,8 +234,12 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line);
         let character = if self.is_wide(line) {
-            text.get(start..offset)
-                .map_or(0, |s| s.chars().map(char::len_utf16).sum())
+            let mark = self.mark_before(start, offset);
+            let from = mark.offset as usize;
+            mark.utf16 as usize
+                + text
+                    .get(from..offset)
+                    .map_or(0, |s| s.chars().map(char::len_utf16).sum::<usize>())
         } else {
             offset - start
         };
@@ -199,15 +264,24 @@ impl LineIndex {
         if !self.is_wide(line) {
             return start + want.min(content.len());
         }
-        let mut units = 0;
-        for (i, c) in content.char_indices() {
+        // Start from the last checkpoint of this line not past `want`.
+        let end = start + content.len();
+        let lo = self.marks.partition_point(|m| (m.offset as usize) < start);
+        let hi = self.marks.partition_point(|m| (m.offset as usize) < end);
+        let line_marks = &self.marks[lo..hi];
+        let k = line_marks.partition_point(|m| m.utf16 as usize <= want);
+        let (from, mut units) = match k.checked_sub(1).map(|i| line_marks[i]) {
+            Some(m) => (m.offset as usize, m.utf16 as usize),
+            None => (start, 0),
+        };
+        for (i, c) in text.get(from..end).unwrap_or("").char_indices() {
             let next = units + c.len_utf16();
             if next > want {
-                return start + i;
+                return from + i;
             }
             units = next;
         }
-        start + content.len()
+        end
     }
 }
 
@@ -385,6 +459,37 @@ mod tests {
             assert_eq!(back, addressable(text, offset), "{offset}");
         }
         assert_eq!(addressable(text, text.find('\n').unwrap()), text.find('\r').unwrap());
+    }
+
+    #[test]
+    fn long_lines_agree_with_a_plain_count() {
+        // Lines far longer than the checkpoint stride, mixing one- to
+        // four-byte characters and every kind of line break.
+        let mut text = String::new();
+        let pieces = ["a", "\u{e9}", "\u{20AC}", "\u{1F680}", "bc", "\r\n", "\n", "\r"];
+        let mut seed = 7u64;
+        for _ in 0..40_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let pick = (seed >> 33) as usize % 8000;
+            text.push_str(pieces[if pick < pieces.len() { pick } else { pick % 5 }]);
+        }
+        let idx = LineIndex::new(&text);
+        assert!(!idx.marks.is_empty());
+        let step = 37;
+        for offset in (0..=text.len()).step_by(step) {
+            let offset = addressable(&text, offset);
+            let line = idx.line_of(offset);
+            let before = &text[idx.line_start(line)..offset];
+            let want = LineCol {
+                line: line + 1,
+                column: before.chars().count() + 1,
+            };
+            assert_eq!(idx.line_col(&text, offset), want, "{offset}");
+            let utf16: usize = before.chars().map(char::len_utf16).sum();
+            let p = idx.position(&text, offset);
+            assert_eq!(p.character as usize, utf16, "{offset}");
+            assert_eq!(idx.offset(&text, p), offset, "{offset}");
+        }
     }
 
     #[test]

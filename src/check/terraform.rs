@@ -1,7 +1,7 @@
 //! Checks of the Terraform target: database engine versions, references
 //! between raw resources, and a region for every `infra`.
 
-use crate::diag::suggest::did_you_mean;
+use crate::diag::suggest::{Budget, did_you_mean_within};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::{Attr, BlockId};
@@ -110,6 +110,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
             }
         }
         let declared = crate::target::terraform::declared(infra);
+        let mut budget = Budget::default();
         for res in node.children_of(BlockId::Resource) {
             let mut refs = Vec::new();
             interpolations(res.block, &mut refs, diags);
@@ -126,19 +127,19 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
                         .cloned()
                         .collect::<Vec<_>>()
                         .join(".");
-                    d = match did_you_mean(&target, declared.iter().map(String::as_str)) {
+                    d = match did_you_mean_within(&target, declared.iter().map(String::as_str), &mut budget) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None if ["module", "data", "var", "local"].contains(&path[0].as_str()) => {
                             let prefix = format!("{}.", path[0]);
-                            let same: Vec<String> = declared
+                            let mut same = declared
                                 .iter()
                                 .filter(|n| n.starts_with(&prefix))
-                                .map(|n| format!("`{n}`"))
-                                .collect();
-                            d.with_help(if same.is_empty() {
+                                .map(String::as_str)
+                                .peekable();
+                            d.with_help(if same.peek().is_none() {
                                 format!("`infra {env}` declares no `{prefix}*`; use a resource instead")
                             } else {
-                                format!("`infra {env}` declares {}", same.join(", "))
+                                format!("`infra {env}` declares {}", crate::sema::shape::quote_first(same))
                             })
                         }
                         None => d.with_help(format!(

@@ -36,6 +36,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 
+    /// A directory `import` may read `.dvc` files from, besides the
+    /// project's directory and its git repository (repeatable).
+    #[arg(long = "import-root", value_name = "DIR", global = true)]
+    import_roots: Vec<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -179,11 +184,11 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let loaded = driver::load_paths(&paths);
+    let loaded = driver::load_allowing(&crate::load::Disk, &paths, &cli.import_roots);
     let io_failure = loaded.has_io_failure();
     let linted = driver::lint_projects(&loaded);
+    let counts = linted.counts();
     let diags = linted.diagnostics;
-    let counts = Counts::of(&diags);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,
@@ -194,7 +199,15 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
         color: use_color(cli.color),
         width: terminal_width(),
     };
-    let out = render::render_all(&loaded.db, &diags, &linted.allowed, format, style, args.max_diagnostics);
+    let out = render::render_all(
+        &loaded.db,
+        &diags,
+        &linted.allowed,
+        linted.omitted,
+        format,
+        style,
+        args.max_diagnostics,
+    );
     if format == Format::Human {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(out.as_bytes());
@@ -219,7 +232,7 @@ fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
 
 fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut loaded = driver::load_paths(std::slice::from_ref(&path));
+    let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
     let style = HumanStyle {
         color: use_color(cli.color),
         width: terminal_width(),
@@ -236,23 +249,30 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
         deny_warnings: args.deny_warnings,
     };
-    let (diags, plan) = match driver::build(&mut loaded, &options) {
+    let (diags, omitted, plan) = match driver::build(&mut loaded, &options) {
         Built::Refused {
             diagnostics,
+            omitted,
             io_failure,
         } => {
-            refuse(cli, &loaded, &diagnostics, style);
+            refuse(cli, &loaded, &diagnostics, omitted, style);
             return ExitCode::from(if io_failure { 2 } else { 1 });
         }
-        Built::Planned { diagnostics, plan } => (diagnostics, plan),
+        Built::Planned {
+            diagnostics,
+            omitted,
+            plan,
+        } => (diagnostics, omitted, plan),
     };
-    if !diags.is_empty() {
+    if !diags.is_empty() || !omitted.is_empty() {
+        let counts = Counts::of(&diags).plus(omitted);
         report(
             cli,
             &loaded.db,
             &diags,
+            omitted,
             style,
-            &render::summary(Counts::of(&diags), loaded.files.len()),
+            &render::summary(counts, loaded.files.len()),
         );
     }
     if args.check {
@@ -295,9 +315,16 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
 }
 
 /// Reports why `build` writes nothing.
-fn refuse(cli: &Cli, loaded: &Loaded, diags: &[crate::diag::Diagnostic], style: HumanStyle) {
-    let summary = render::summary(Counts::of(diags), loaded.files.len());
-    report(cli, &loaded.db, diags, style, &format!("{summary}; nothing written"));
+fn refuse(cli: &Cli, loaded: &Loaded, diags: &[crate::diag::Diagnostic], omitted: Counts, style: HumanStyle) {
+    let summary = render::summary(Counts::of(diags).plus(omitted), loaded.files.len());
+    report(
+        cli,
+        &loaded.db,
+        diags,
+        omitted,
+        style,
+        &format!("{summary}; nothing written"),
+    );
 }
 
 /// Prints diagnostics and a summary line to standard error.
@@ -305,11 +332,13 @@ fn report(
     cli: &Cli,
     db: &crate::source::SourceDb,
     diags: &[crate::diag::Diagnostic],
+    omitted: Counts,
     style: HumanStyle,
     summary: &str,
 ) {
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(render::render(db, diags, Format::Human, style, 100).as_bytes());
+    let text = render::render_all(db, diags, &[], omitted, Format::Human, style, 100);
+    let _ = err.write_all(text.as_bytes());
     if !cli.quiet {
         let _ = writeln!(err, "{summary}");
     }
@@ -317,17 +346,18 @@ fn report(
 
 fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
-    let loaded = driver::load_paths(&[path]);
+    let loaded = driver::load_allowing(&crate::load::Disk, &[path], &cli.import_roots);
     let linted = driver::lint_projects(&loaded);
+    let counts = linted.counts();
+    let omitted = linted.omitted;
     let diags = linted.diagnostics;
-    let counts = Counts::of(&diags);
     if counts.errors > 0 || loaded.has_io_failure() {
         let style = HumanStyle {
             color: use_color(cli.color),
             width: terminal_width(),
         };
         let summary = format!("{}; no graph printed", render::summary(counts, loaded.files.len()));
-        report(cli, &loaded.db, &diags, style, &summary);
+        report(cli, &loaded.db, &diags, omitted, style, &summary);
         return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
     }
     let Some(model) = linted.projects.into_iter().next().map(|a| a.model) else {

@@ -89,6 +89,7 @@ codes! {
     DeployWithoutCluster = "DVC0404", "deploy-without-cluster", Error, "a deploy to an environment that has no cluster";
     DeployWithoutRegion = "DVC0405", "deploy-without-region", Error, "a deploy to an environment that has no cloud region";
     ClusterConflict = "DVC0406", "cluster-conflict", Error, "an environment that names a cluster other than the one its infra creates";
+    TemplateTooLarge = "DVC0407", "template-too-large", Error, "a `uses` whose templates nest too deep or expand to too many steps";
     InvalidCron = "DVC0501", "invalid-cron", Error, "a schedule that is not a valid 5-field cron expression";
     InvalidActionReference = "DVC0502", "invalid-action-reference", Error, "a `uses` string that is not `owner/repo@REF`";
     UnpinnedAction = "DVC0503", "unpinned-action", Warning, "an action not pinned to a full commit SHA";

@@ -126,4 +126,84 @@ impl Counts {
             warnings: diags.len() - errors,
         }
     }
+
+    /// Counts one diagnostic of `severity`.
+    pub fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+    }
+
+    pub fn plus(self, other: Counts) -> Counts {
+        Counts {
+            errors: self.errors + other.errors,
+            warnings: self.warnings + other.warnings,
+        }
+    }
+
+    pub fn total(self) -> usize {
+        self.errors + self.warnings
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.total() == 0
+    }
+}
+
+/// How many diagnostics one run keeps in memory. Past this they are
+/// counted, not stored: hostile input (a file of stray `}`) costs a count,
+/// not a report each. Far more than anyone reads; the renderers say how
+/// many were left out.
+pub const MAX_KEPT: usize = 10_000;
+
+/// Diagnostics under the [`MAX_KEPT`] cap: the first ones kept, the rest
+/// counted by severity.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capped {
+    pub kept: Vec<Diagnostic>,
+    pub omitted: Counts,
+}
+
+impl Capped {
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.kept.len() < MAX_KEPT {
+            self.kept.push(d);
+        } else {
+            self.omitted.count(d.severity);
+        }
+    }
+
+    pub fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
+        for d in diags {
+            self.push(d);
+        }
+    }
+
+    /// Adds another capped set (its own omissions included).
+    pub fn append(&mut self, other: Capped) {
+        self.omitted = self.omitted.plus(other.omitted);
+        self.extend(other.kept);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.omitted.is_empty()
+    }
+
+    /// Errors and warnings, kept or not.
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.kept).plus(self.omitted)
+    }
+}
+
+/// Keeps the first [`MAX_KEPT`] of `diags` (sort them first to keep the
+/// first by position) and counts the rest.
+pub fn cap(mut diags: Vec<Diagnostic>) -> Capped {
+    let mut omitted = Counts::default();
+    if diags.len() > MAX_KEPT {
+        omitted = Counts::of(&diags[MAX_KEPT..]);
+        diags.truncate(MAX_KEPT);
+        diags.shrink_to_fit();
+    }
+    Capped { kept: diags, omitted }
 }

@@ -10,7 +10,7 @@
 //! **Invariant:** collections are `Vec`s in a documented, deterministic order
 //! or `BTreeMap`/`IndexMap`s; nothing here depends on hashing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -39,6 +39,52 @@ pub struct Model {
     /// read strings as they end up (credentials split across `${...}`).
     #[serde(skip)]
     pub interpolated: Vec<Interpolated>,
+    /// Name → position, made once the model is complete ([`Model::seal`]).
+    #[serde(skip)]
+    lookup: Option<Lookup>,
+}
+
+/// Positions by name, for lookups in constant time whatever the size of
+/// the project. Each hit is checked against the name (a model changed
+/// after [`Model::seal`] falls back to a search).
+#[derive(Clone, Debug, Default)]
+struct Lookup {
+    environments: HashMap<String, usize>,
+    services: HashMap<String, usize>,
+    rollouts: HashMap<String, usize>,
+    alerts: HashMap<String, usize>,
+    infra: HashMap<String, usize>,
+    /// The lengths indexed: a miss is trusted only while they hold.
+    lens: [usize; 5],
+}
+
+/// The first position of each name.
+fn positions<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+    let mut out = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.entry(name(item).to_string()).or_insert(i);
+    }
+    out
+}
+
+/// `items`' element named `name`: through `index` when it is current,
+/// else by a search.
+fn find<'m, T>(
+    items: &'m [T],
+    index: Option<(&HashMap<String, usize>, usize)>,
+    name: &str,
+    name_of: impl Fn(&T) -> &str,
+) -> Option<&'m T> {
+    if let Some((index, len)) = index
+        && len == items.len()
+    {
+        return match index.get(name).and_then(|&i| items.get(i)) {
+            Some(item) if name_of(item) == name => Some(item),
+            Some(_) => items.iter().find(|i| name_of(i) == name),
+            None => None,
+        };
+    }
+    items.iter().find(|i| name_of(i) == name)
 }
 
 /// A string as interpolation made it.
@@ -54,24 +100,48 @@ pub struct Interpolated {
 }
 
 impl Model {
+    /// Indexes the complete model by name, so that lookups cost the same in
+    /// a project of ten services or a hundred thousand.
+    pub fn seal(&mut self) {
+        self.lookup = Some(Lookup {
+            environments: positions(&self.environments, |e| &e.name),
+            services: positions(&self.services, |s| &s.name),
+            rollouts: positions(&self.rollouts, |r| &r.name),
+            alerts: positions(&self.alerts, |a| &a.name),
+            infra: positions(&self.infra, |i| &i.environment),
+            lens: [
+                self.environments.len(),
+                self.services.len(),
+                self.rollouts.len(),
+                self.alerts.len(),
+                self.infra.len(),
+            ],
+        });
+    }
+
     pub fn environment(&self, name: &str) -> Option<&Environment> {
-        self.environments.iter().find(|e| e.name == name)
+        let index = self.lookup.as_ref().map(|l| (&l.environments, l.lens[0]));
+        find(&self.environments, index, name, |e| &e.name)
     }
 
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        let index = self.lookup.as_ref().map(|l| (&l.services, l.lens[1]));
+        find(&self.services, index, name, |s| &s.name)
     }
 
     pub fn rollout(&self, name: &str) -> Option<&Rollout> {
-        self.rollouts.iter().find(|r| r.name == name)
+        let index = self.lookup.as_ref().map(|l| (&l.rollouts, l.lens[2]));
+        find(&self.rollouts, index, name, |r| &r.name)
     }
 
     pub fn alert(&self, name: &str) -> Option<&Alert> {
-        self.alerts.iter().find(|a| a.name == name)
+        let index = self.lookup.as_ref().map(|l| (&l.alerts, l.lens[3]));
+        find(&self.alerts, index, name, |a| &a.name)
     }
 
     pub fn infra(&self, env: &str) -> Option<&Infra> {
-        self.infra.iter().find(|i| i.environment == env)
+        let index = self.lookup.as_ref().map(|l| (&l.infra, l.lens[4]));
+        find(&self.infra, index, env, |i| &i.environment)
     }
 
     /// The cluster that `infra ENV` creates and deploys to ENV target: the

@@ -37,6 +37,18 @@ pub enum Namespace {
 }
 
 impl Namespace {
+    pub const ALL: [Namespace; 9] = [
+        Namespace::Environment,
+        Namespace::Service,
+        Namespace::Pipeline,
+        Namespace::Job,
+        Namespace::Rollout,
+        Namespace::Alert,
+        Namespace::Slo,
+        Namespace::Template,
+        Namespace::Param,
+    ];
+
     pub fn noun(self) -> &'static str {
         match self {
             Namespace::Environment => "environment",

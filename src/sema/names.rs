@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::index::{Definition, Index, Symbol};
 use super::tree::{CheckedBlock, Val};
-use crate::diag::suggest::did_you_mean;
+use crate::diag::suggest::{Budget, did_you_mean_within};
 use crate::diag::{Code, Diagnostic, Label, Severity};
 use crate::schema::{Attr, BlockId, Labels, Namespace, Ty};
 use crate::source::Span;
@@ -27,6 +27,9 @@ pub struct Symbols<'n, 'a> {
     pub project: Option<&'n CheckedBlock<'a>>,
     /// Every reference that resolved, where it is written.
     pub refs: BTreeMap<Symbol, Vec<Span>>,
+    /// What did-you-mean may still spend in this analysis.
+    /// (A cell: it is spent while the tables are borrowed.)
+    pub suggest: std::cell::Cell<Budget>,
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
@@ -70,22 +73,30 @@ impl<'n, 'a> Symbols<'n, 'a> {
         self.decls.get(&(ns, name.to_string()))
     }
 
-    pub fn names(&self, ns: Namespace) -> Vec<&str> {
+    /// The declared names of `ns`, in order (a range of the table, not a
+    /// pass over every declaration).
+    pub fn names(&self, ns: Namespace) -> impl Iterator<Item = &str> + Clone {
         self.decls
-            .keys()
-            .filter(|(n, _)| *n == ns)
-            .map(|(_, name)| name.as_str())
-            .collect()
+            .range((ns, String::new())..)
+            .take_while(move |((n, _), _)| *n == ns)
+            .map(|((_, name), _)| name.as_str())
     }
 
-    /// The declared kinds (nouns) that have a name, for "there is a service
-    /// named ..." hints.
-    fn other_namespaces(&self, name: &str, except: Namespace) -> Vec<Namespace> {
-        self.decls
-            .keys()
-            .filter(|(ns, n)| *ns != except && n == name)
-            .map(|(ns, _)| *ns)
-            .collect()
+    /// Did-you-mean among `candidates`, within this analysis's budget.
+    fn suggest_among<'c>(&self, name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+        let mut budget = self.suggest.get();
+        let found = did_you_mean_within(name, candidates, &mut budget);
+        self.suggest.set(budget);
+        found
+    }
+
+    /// The first other namespace declaring `name`, for "there is a service
+    /// named ..." hints (one lookup per namespace).
+    fn other_namespace(&self, name: &str, except: Namespace) -> Option<Namespace> {
+        let key = |ns| (ns, name.to_string());
+        Namespace::ALL
+            .into_iter()
+            .find(|ns| *ns != except && self.decls.contains_key(&key(*ns)))
     }
 }
 
@@ -289,7 +300,7 @@ fn reference(
             sym.refs.entry(job).or_default().push(span);
             return;
         }
-        let candidates: Vec<&str> = here.map(|j| j.keys().map(String::as_str).collect()).unwrap_or_default();
+        let candidates = here.into_iter().flat_map(|j| j.keys().map(String::as_str));
         let mut d = Diagnostic::new(
             Code::UndefinedName,
             format!("no job named `{name}` in pipeline `{}`", pipeline.unwrap_or("?")),
@@ -299,14 +310,14 @@ fn reference(
             .jobs
             .iter()
             .find(|(p, jobs)| Some(p.as_str()) != pipeline && jobs.contains_key(name));
-        d.help = match (did_you_mean(name, candidates.iter().copied()), elsewhere) {
+        d.help = match (sym.suggest_among(name, candidates.clone()), elsewhere) {
             (Some(c), _) => Some(format!("did you mean `{c}`?")),
             (None, Some((p, _))) => Some(format!(
                 "`{name}` is a job of pipeline `{p}`; a job can only need jobs of its own pipeline"
             )),
             (None, None) => Some(format!(
                 "the jobs of this pipeline are {}",
-                super::shape::quote_list(&candidates)
+                super::shape::quote_first(candidates)
             )),
         };
         diags.push(d);
@@ -328,22 +339,22 @@ fn reference(
         format!("no {} named `{name}`", ns.noun()),
         Label::new(span, format!("{attr} names {}s", ns.noun())),
     );
-    d.help = did_you_mean(name, names.iter().copied())
+    d.help = sym
+        .suggest_among(name, names.clone())
         .map(|c| format!("did you mean `{c}`?"))
         .or_else(|| {
-            sym.other_namespaces(name, ns)
-                .first()
+            sym.other_namespace(name, ns)
                 .map(|other| format!("`{name}` is a {}, but {attr} names {}s", other.noun(), ns.noun()))
         });
     if d.help.is_none() {
-        d.help = Some(if names.is_empty() {
+        d.help = Some(if names.clone().next().is_none() {
             format!(
                 "no {} is declared; declare `{} {name} {{ ... }}`",
                 ns.noun(),
                 ns.keyword()
             )
         } else {
-            format!("the declared {}s are {}", ns.noun(), super::shape::quote_list(&names))
+            format!("the declared {}s are {}", ns.noun(), super::shape::quote_first(names))
         });
     }
     diags.push(d);

@@ -3,7 +3,7 @@
 //! strongly connected components), promotion order, and deploys to
 //! environments without a cluster.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -22,6 +22,9 @@ struct Edge {
     span: Span,
 }
 
+/// Most members a cycle's report names and labels.
+const MAX_LABELLED: usize = 12;
+
 /// Reports every cycle of one relation, labelling each edge in it.
 /// `verb` is (singular, plural): ("extends", "extend").
 fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagnostic>) {
@@ -38,21 +41,35 @@ fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagno
     for (i, e) in edges.iter().enumerate() {
         g.add_edge(index[e.from.as_str()], index[e.to.as_str()], i);
     }
-    for scc in tarjan_scc(&g) {
+    // Each edge inside a component, grouped by component in one pass.
+    let sccs = tarjan_scc(&g);
+    let mut component = vec![usize::MAX; g.node_count()];
+    for (c, scc) in sccs.iter().enumerate() {
+        for n in scc {
+            component[n.index()] = c;
+        }
+    }
+    let mut inside: Vec<Vec<&Edge>> = vec![Vec::new(); sccs.len()];
+    for e in edges {
+        let (a, b) = (
+            component[index[e.from.as_str()].index()],
+            component[index[e.to.as_str()].index()],
+        );
+        if a == b {
+            inside[a].push(e);
+        }
+    }
+    for (scc, mut in_cycle) in sccs.iter().zip(inside) {
         let members: BTreeSet<&str> = scc.iter().map(|n| g[*n]).collect();
-        let self_loop = scc.len() == 1
-            && edges
-                .iter()
-                .any(|e| e.from == e.to && members.contains(e.from.as_str()));
+        let self_loop = scc.len() == 1 && !in_cycle.is_empty();
         if scc.len() < 2 && !self_loop {
             continue;
         }
-        let mut in_cycle: Vec<&Edge> = edges
-            .iter()
-            .filter(|e| members.contains(e.from.as_str()) && members.contains(e.to.as_str()))
-            .collect();
         in_cycle.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
-        let names: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
+        let mut names: Vec<String> = members.iter().take(MAX_LABELLED).map(|m| format!("`{m}`")).collect();
+        if members.len() > MAX_LABELLED {
+            names.push(format!("{} more", members.len() - MAX_LABELLED));
+        }
         let Some(first) = in_cycle.first() else { continue };
         let message = if self_loop {
             format!("{what} `{}` {verb} itself", first.from)
@@ -65,8 +82,14 @@ fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagno
             Label::new(first.span, format!("`{}` {verb} `{}`", first.from, first.to)),
         )
         .with_help(format!("break the cycle: remove one of these `{verb}` links"));
-        for e in &in_cycle[1..] {
+        for e in in_cycle.iter().skip(1).take(MAX_LABELLED - 1) {
             d = d.with_label(Label::new(e.span, format!("`{}` {verb} `{}`", e.from, e.to)));
+        }
+        if in_cycle.len() > MAX_LABELLED {
+            d = d.with_note(format!(
+                "{} more `{verb}` links are in the cycle",
+                in_cycle.len() - MAX_LABELLED
+            ));
         }
         diags.push(d);
     }
@@ -100,6 +123,7 @@ pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, di
     cycles(&extends, "environment", ("extends", "extend"), diags);
     let after: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, Attr::After)).collect();
     cycles(&after, "environment", ("comes after", "come after"), diags);
+    let mut afters = HashMap::new();
     for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         let needs: Vec<Edge> = p
             .children
@@ -108,41 +132,81 @@ pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, di
             .flat_map(|j| ref_edge(j.label(), j, Attr::Needs))
             .collect();
         cycles(&needs, "job", ("needs", "need"), diags);
-        promotion(p, sym, model, diags);
+        promotion(p, sym, model, &mut afters, diags);
         clusters(p, sym, model, diags);
     }
 }
 
-/// The `after` attribute that applies to `env`, along its `extends` chain.
-fn after_attr(env: &str, sym: &Symbols<'_, '_>) -> Option<(String, Span)> {
-    let mut seen = BTreeSet::new();
+/// The `after` attribute that applies to `env`, along its `extends` chain
+/// (memoized in `known`: every environment of a chain is walked once).
+fn after_attr(
+    env: &str,
+    sym: &Symbols<'_, '_>,
+    known: &mut HashMap<String, Option<(String, Span)>>,
+) -> Option<(String, Span)> {
+    let mut path: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     let mut cur = env.to_string();
-    while seen.insert(cur.clone()) {
-        let node = sym.get(Namespace::Environment, &cur)?.node;
+    let found = loop {
+        if let Some(k) = known.get(&cur) {
+            break k.clone();
+        }
+        if !seen.insert(cur.clone()) {
+            break None; // a cycle, reported above
+        }
+        path.push(cur.clone());
+        let Some(decl) = sym.get(Namespace::Environment, &cur) else {
+            break None;
+        };
+        let node = decl.node;
         if let Some(a) = node.attr(Attr::After)
             && let Val::Ref(i, _) = &a.val
         {
-            return Some((i.name.clone(), a.attr.span));
+            break Some((i.name.clone(), a.attr.span));
         }
         match node.get(Attr::Extends) {
             Some(Val::Ref(i, _)) => cur = i.name.clone(),
-            _ => return None,
+            _ => break None,
         }
+    };
+    for p in path {
+        known.insert(p, found.clone());
     }
-    None
+    found
 }
 
-fn promotion(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
-    let Some(pipeline) = model.pipelines.iter().find(|m| m.name == p.label()) else {
+/// Nodes the promotion check may visit in one pipeline while following
+/// `needs`; past it, a deploy is taken to wait (no report rather than
+/// unbounded work on hostile graphs; real pipelines use a tiny part).
+const MAX_VISITS: usize = 1_000_000;
+
+fn promotion(
+    p: &CheckedBlock<'_>,
+    sym: &Symbols<'_, '_>,
+    model: &Model,
+    afters: &mut HashMap<String, Option<(String, Span)>>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Ok(at) = model.pipelines.binary_search_by(|m| m.name.as_str().cmp(p.label())) else {
         return;
     };
-    let needs: BTreeMap<&str, &Vec<String>> = pipeline.jobs.iter().map(|j| (j.name.as_str(), &j.needs)).collect();
+    let pipeline = &model.pipelines[at];
+    let needs: HashMap<&str, &[String]> = pipeline
+        .jobs
+        .iter()
+        .map(|j| (j.name.as_str(), j.needs.as_slice()))
+        .collect();
+    let mut deploys: HashMap<&str, &CheckedBlock<'_>> = HashMap::new();
+    for d in p.children_of(BlockId::Deploy) {
+        deploys.entry(d.label()).or_insert(d);
+    }
+    let mut visits = MAX_VISITS;
     for deploy in p.children_of(BlockId::Deploy) {
         let env = deploy.label();
-        let Some((before, after_span)) = after_attr(env, sym) else {
+        let Some((before, after_span)) = after_attr(env, sym, afters) else {
             continue;
         };
-        let earlier = p.children_of(BlockId::Deploy).find(|d| d.label() == before);
+        let earlier = deploys.get(before.as_str());
         let d = match earlier {
             None => Diagnostic::new(
                 Code::PromotionOrder,
@@ -156,7 +220,7 @@ fn promotion(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: 
             .with_help(format!(
                 "add `deploy {before} {{ ... }}` and make this deploy need it: `needs = [{before}]`"
             )),
-            Some(_) if reaches(&needs, env, &before) => continue,
+            Some(_) if reaches(&needs, env, &before, &mut visits) => continue,
             Some(e) => Diagnostic::new(
                 Code::PromotionOrder,
                 format!("`deploy {env}` does not wait for `deploy {before}`"),
@@ -170,19 +234,24 @@ fn promotion(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: 
     }
 }
 
-/// Whether job `from` needs `to`, directly or through other jobs.
-fn reaches(needs: &BTreeMap<&str, &Vec<String>>, from: &str, to: &str) -> bool {
-    let mut stack = vec![from.to_string()];
-    let mut seen = BTreeSet::new();
+/// Whether job `from` needs `to`, directly or through other jobs; true
+/// once `visits` is spent.
+fn reaches(needs: &HashMap<&str, &[String]>, from: &str, to: &str, visits: &mut usize) -> bool {
+    let mut stack = vec![from];
+    let mut seen = HashSet::new();
     while let Some(j) = stack.pop() {
-        if !seen.insert(j.clone()) {
+        if !seen.insert(j) {
             continue;
         }
-        for n in needs.get(j.as_str()).map(|v| v.as_slice()).unwrap_or(&[]) {
+        if *visits == 0 {
+            return true;
+        }
+        *visits -= 1;
+        for n in needs.get(j).copied().unwrap_or(&[]) {
             if n == to {
                 return true;
             }
-            stack.push(n.clone());
+            stack.push(n);
         }
     }
     false

@@ -344,17 +344,24 @@ impl Shape {
             Val::Num(x) => (*x, ""),
             Val::Pct(p) => (*p, "%"),
             Val::Range(lo, hi) => {
-                if let (Val::Int(a), Val::Int(b)) = (lo.as_ref(), hi.as_ref())
-                    && a > b
-                {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::OutOfRange,
-                            format!("`{}` has its minimum {a} above its maximum {b}", s.name),
-                            Label::new(v.span, "MIN..MAX with MIN > MAX"),
-                        )
-                        .with_help(format!("write `{b}..{a}`")),
-                    );
+                if let (Val::Int(a), Val::Int(b)) = (lo.as_ref(), hi.as_ref()) {
+                    if a > b {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::OutOfRange,
+                                format!("`{}` has its minimum {a} above its maximum {b}", s.name),
+                                Label::new(v.span, "MIN..MAX with MIN > MAX"),
+                            )
+                            .with_help(format!("write `{b}..{a}`")),
+                        );
+                    }
+                    // Each end within the bounds (one report).
+                    let outside = [*a, *b]
+                        .into_iter()
+                        .find(|n| s.min.is_some_and(|m| (*n as f64) < m) || s.max.is_some_and(|m| (*n as f64) > m));
+                    if let Some(n) = outside {
+                        self.out_of_range(s, v, n as f64, "");
+                    }
                 }
                 return;
             }
@@ -363,21 +370,25 @@ impl Shape {
         let low = s.min.is_some_and(|m| n < m);
         let high = s.max.is_some_and(|m| n > m);
         if low || high {
-            let bound = match (s.min, s.max) {
-                (Some(lo), Some(hi)) => format!("between {lo}{unit} and {hi}{unit}"),
-                (Some(lo), None) => format!("at least {lo}{unit}"),
-                (None, Some(hi)) => format!("at most {hi}{unit}"),
-                (None, None) => String::new(),
-            };
-            self.diags.push(
-                Diagnostic::new(
-                    Code::OutOfRange,
-                    format!("`{}` must be {bound}", s.name),
-                    Label::new(v.span, format!("{n}{unit} is out of range")),
-                )
-                .with_help(format!("give `{}` a value {bound}", s.name)),
-            );
+            self.out_of_range(s, v, n, unit);
         }
+    }
+
+    fn out_of_range(&mut self, s: &AttrSchema, v: &Value, n: f64, unit: &str) {
+        let bound = match (s.min, s.max) {
+            (Some(lo), Some(hi)) => format!("between {lo}{unit} and {hi}{unit}"),
+            (Some(lo), None) => format!("at least {lo}{unit}"),
+            (None, Some(hi)) => format!("at most {hi}{unit}"),
+            (None, None) => String::new(),
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::OutOfRange,
+                format!("`{}` must be {bound}", s.name),
+                Label::new(v.span, format!("{n}{unit} is out of range")),
+            )
+            .with_help(format!("give `{}` a value {bound}", s.name)),
+        );
     }
 
     /// Checks `v` against `ty`; reports (when `report`) and returns `None`
@@ -596,8 +607,26 @@ pub fn describe(v: &Value) -> String {
     }
 }
 
+/// Most names a help line lists; past it, it says how many more there are.
+pub const MAX_LISTED: usize = 12;
+
+/// [`quote_list`] of the first names of a long sequence, reading no more of
+/// it than it lists: "`a`, `b`, ... and others" past [`MAX_LISTED`].
+pub fn quote_first<'w>(words: impl Iterator<Item = &'w str>) -> String {
+    let first: Vec<&str> = words.take(MAX_LISTED + 1).collect();
+    if first.len() > MAX_LISTED {
+        let q: Vec<String> = first[..MAX_LISTED].iter().map(|w| format!("`{w}`")).collect();
+        return format!("{} and others", q.join(", "));
+    }
+    quote_list(&first)
+}
+
+/// "`a`, `b` and `c`"; past [`MAX_LISTED`], "`a`, `b`, ... and 9 more".
 pub fn quote_list(words: &[&str]) -> String {
-    let q: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    let q: Vec<String> = words.iter().take(MAX_LISTED).map(|w| format!("`{w}`")).collect();
+    if words.len() > MAX_LISTED {
+        return format!("{} and {} more", q.join(", "), words.len() - MAX_LISTED);
+    }
     match q.len() {
         0 => "none".into(),
         1 => q[0].clone(),

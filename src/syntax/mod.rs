@@ -20,7 +20,7 @@ pub mod suppress;
 
 use pest::Parser;
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Counts, Diagnostic, Label};
 use crate::source::{FileId, SourceDb, Span};
 use cst::{Elem, Kind, Node, Token};
 use parser::{DvcParser, Rule};
@@ -32,7 +32,10 @@ pub use lower::is_ident;
 pub struct Parse {
     pub cst: Node,
     pub ast: ast::File,
+    /// The first [`crate::diag::MAX_KEPT`] problems, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems past the cap, counted.
+    pub omitted: Counts,
 }
 
 /// Parses one file of `db`.
@@ -43,7 +46,7 @@ pub fn parse(db: &SourceDb, file: FileId) -> Parse {
 /// Parses `text`, giving spans in `file`.
 pub fn parse_text(file: FileId, text: &str) -> Parse {
     let scanned = scan::scan(text);
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Capped::default();
     if let Some(at) = scanned.unterminated_comment {
         diagnostics.push(
             Diagnostic::new(
@@ -58,7 +61,7 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
         );
     }
     let (children, chunk_diags) = parse_chunks(file, text, &scanned.chunks);
-    diagnostics.extend(chunk_diags);
+    diagnostics.append(chunk_diags);
     let cst = Node {
         kind: Kind::File,
         start: 0,
@@ -68,34 +71,39 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
     let mut lower = lower::Lower::new(file, text);
     lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
     let ast = lower.file(&cst);
-    diagnostics.extend(lower.diags);
+    diagnostics.append(lower.diags);
     // `dvcc-allow` comments that cannot be applied.
     diagnostics.extend(suppress::suppressions(&ast, text).1);
-    Parse { cst, ast, diagnostics }
+    Parse {
+        cst,
+        ast,
+        diagnostics: diagnostics.kept,
+        omitted: diagnostics.omitted,
+    }
 }
 
 /// Files larger than this are parsed on several threads (chunks are
 /// independent; results are joined in order, so output does not change).
 const PARALLEL_BYTES: usize = 512 * 1024;
 
-fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {
+fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Capped) {
     if text.len() < PARALLEL_BYTES {
         return parse_chunk_range(file, text, chunks);
     }
     // Groups of chunks, so that each task is worth a thread's time.
     let groups: Vec<&[scan::Chunk]> = chunks.chunks(chunks.len().div_ceil(16).max(1)).collect();
     let mut children = Vec::new();
-    let mut diags = Vec::new();
+    let mut diags = Capped::default();
     for (c, d) in crate::par::map(&groups, |g| parse_chunk_range(file, text, g)) {
         children.extend(c);
-        diags.extend(d);
+        diags.append(d);
     }
     (children, diags)
 }
 
-fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Vec<Diagnostic>) {
+fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Capped) {
     let mut children: Vec<Elem> = Vec::new();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Capped::default();
     for chunk in chunks {
         let piece = &text[chunk.start..chunk.end];
         if let Some(at) = chunk.too_deep {

@@ -407,7 +407,7 @@ fn build_analyses_the_project_once() {
         deny_warnings: false,
     };
     let built = dvcc::driver::build(&mut loaded, &options);
-    let dvcc::driver::Built::Planned { plan, diagnostics } = built else {
+    let dvcc::driver::Built::Planned { plan, diagnostics, .. } = built else {
         panic!("the example builds")
     };
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");

@@ -2,6 +2,8 @@
 //! These assert behaviour (no panic, the right diagnostics, capped output),
 //! never timings; speed is measured by `benches/`.
 
+use dvcc::Loaded;
+use dvcc::diag::MAX_KEPT;
 use dvcc::diag::render::{self, Format, HumanStyle};
 use dvcc::syntax::scan::MAX_DEPTH;
 
@@ -31,15 +33,67 @@ fn five_megabyte_line() {
 }
 
 #[test]
-fn twenty_thousand_errors_are_all_reported_and_printing_is_capped() {
-    let text = "@ oops\n".repeat(20_000);
-    let (loaded, diags) = syntax_bytes("errors.dvc", text.into_bytes());
-    assert_eq!(diags.len(), 20_000);
-    let human = render::render(&loaded.db, &diags, Format::Human, HumanStyle::default(), 100);
-    assert!(human.contains("… and 19900 more not shown (19900 errors, 0 warnings)"));
-    let json = render::render(&loaded.db, &diags, Format::Json, HumanStyle::default(), 100);
-    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-    assert_eq!(v["errors"], 20_000);
+fn past_the_cap_diagnostics_are_counted_not_kept() {
+    // 20,000 syntax errors and 15,000 unknown names: the first MAX_KEPT by
+    // position are kept, every one is counted, and every format says so.
+    let mut text = "@ oops\n".repeat(20_000);
+    text.push_str("project p { repo = \"a/b\" }\n");
+    for i in 0..15_000 {
+        text.push_str(&format!("environment e{i} {{ extends = nowhere{i} }}\n"));
+    }
+    let loaded = Loaded::from_bytes("errors.dvc", text.into_bytes());
+    assert_eq!(loaded.syntax_omitted().errors, 20_000 - MAX_KEPT);
+    let linted = dvcc::driver::lint_projects(&loaded);
+    assert_eq!(linted.diagnostics.len(), MAX_KEPT);
+    assert!(linted.diagnostics.iter().all(|d| d.code.as_str() == "DVC0101"));
+    assert_eq!(linted.counts().errors, 35_000);
+    assert_eq!(linted.omitted.errors, 25_000);
+
+    let render = |format| {
+        render::render_all(
+            &loaded.db,
+            &linted.diagnostics,
+            &[],
+            linted.omitted,
+            format,
+            HumanStyle::default(),
+            100,
+        )
+    };
+    let human = render(Format::Human);
+    assert!(
+        human.contains("… and 34900 more not shown (34900 errors, 0 warnings); only the first 10000 are kept"),
+        "{}",
+        &human[human.len().saturating_sub(300)..]
+    );
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("valid JSON");
+    assert_eq!(json["errors"], 35_000);
+    assert_eq!(json["omitted"]["errors"], 25_000);
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(MAX_KEPT));
+    let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).expect("valid JSON");
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+    assert!(
+        note.as_str().is_some_and(|t| t.starts_with("25000 more diagnostics")),
+        "{note}"
+    );
+    assert!(
+        render(Format::Github)
+            .ends_with("25000 more diagnostics (25000 errors, 0 warnings) were counted but not kept\n")
+    );
+}
+
+#[test]
+fn a_run_of_stray_braces_is_one_problem_and_one_item() {
+    for text in ["}".repeat(100_000), "}\n".repeat(100_000), "} } }\n}".to_string()] {
+        let (loaded, diags) = syntax_bytes("braces.dvc", text.clone().into_bytes());
+        assert_eq!(codes(&diags), ["DVC0105"], "{}", &text[..10]);
+        let ast = loaded.ast(loaded.files[0]).expect("parsed");
+        assert_eq!(ast.items.len(), 1);
+        let out = render::render(&loaded.db, &diags, Format::Human, HumanStyle::default(), 10);
+        assert!(out.len() < 5_000, "the report is {} bytes", out.len());
+        let n = text.matches('}').count();
+        assert!(out.contains(&format!("these {n} `}}` close nothing")), "{out}");
+    }
 }
 
 #[test]

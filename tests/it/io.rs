@@ -148,6 +148,8 @@ fn relative_imports_load_and_errors_point_into_the_imported_file() {
     let base = tmp("imports");
     let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(base.join("app")).expect("mkdir");
+    // A repository: imports may read anywhere in it.
+    std::fs::create_dir_all(base.join(".git")).expect("mkdir");
     std::fs::create_dir_all(base.join("lib")).expect("mkdir");
     std::fs::write(
         base.join("app/main.dvc"),
@@ -176,6 +178,78 @@ fn relative_imports_load_and_errors_point_into_the_imported_file() {
     let diags = dvcc::lint(&loaded);
     assert_eq!(codes(&diags), ["DVC0402"], "{diags:#?}");
     assert_eq!(diags[0].secondary.len(), 1, "both imports are labelled");
+}
+
+/// Imports read regular `.dvc` files of the project (its directory, its
+/// git work tree, `--import-root`) and nothing else: not a device, a FIFO,
+/// a file outside (directly or through a link), a file of another kind or
+/// an oversized one. None of them is read, so none can hang or be echoed.
+#[cfg(unix)]
+#[test]
+fn imports_read_only_project_dvc_files() {
+    // Outside any git repository.
+    let base = std::env::temp_dir().join(format!("dvcc-imports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(base.join("p")).expect("mkdir");
+    std::fs::create_dir_all(base.join("outside")).expect("mkdir");
+    std::fs::write(base.join("outside/x.dvc"), "template shared { run \"echo x\" }\n").expect("write");
+    std::fs::write(base.join("p/notes.txt"), "SECRET=hunter2\n").expect("write");
+    std::os::unix::fs::symlink(base.join("outside/x.dvc"), base.join("p/link.dvc")).expect("symlink");
+    let fifo = base.join("p/fifo.dvc");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let big = std::fs::File::create(base.join("p/big.dvc")).expect("create");
+    big.set_len(load::MAX_FILE_BYTES + 1).expect("a sparse file");
+    let imports = [
+        "/dev/zero",
+        "/dev/zero.dvc",
+        "fifo.dvc",
+        "../outside/x.dvc",
+        "link.dvc",
+        "notes.txt",
+        "big.dvc",
+    ];
+    let mut main = String::new();
+    for i in imports {
+        main.push_str(&format!("import \"{i}\"\n"));
+    }
+    main.push_str("project p { repo = \"a/b\" }\n");
+    std::fs::write(base.join("p/main.dvc"), &main).expect("write");
+
+    let loaded = dvcc::load_paths(&[base.join("p/main.dvc")]);
+    let diags = dvcc::driver::syntax_diagnostics(&loaded);
+    let messages: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}", d.code.as_str(), d.message))
+        .collect();
+    let outside = load::display(&base.join("outside/x.dvc"));
+    let p = load::display(&base.join("p"));
+    assert_eq!(
+        messages,
+        [
+            "DVC0208 cannot import `/dev/zero`: only `.dvc` files can be imported".to_string(),
+            "DVC0208 cannot import `/dev/zero.dvc`: `/dev/zero.dvc` is outside the project".to_string(),
+            format!("DVC0208 cannot import `fifo.dvc`: `{p}/fifo.dvc` is not a regular file"),
+            format!("DVC0208 cannot import `../outside/x.dvc`: `{outside}` is outside the project"),
+            format!("DVC0208 cannot import `link.dvc`: `{p}/link.dvc` is outside the project"),
+            "DVC0208 cannot import `notes.txt`: only `.dvc` files can be imported".to_string(),
+            format!("DVC0208 cannot import `big.dvc`: `{p}/big.dvc` is larger than 64 MiB"),
+        ],
+    );
+    assert_eq!(loaded.files.len(), 1, "only main.dvc was read");
+    let out = crate::support::human(&loaded.db, &diags);
+    assert!(!out.contains("hunter2") && !out.contains("echo x"), "{out}");
+
+    // An import root allows the directory outside, and the link into it.
+    let loaded = dvcc::driver::load_allowing(&load::Disk, &[base.join("p/main.dvc")], &[base.join("outside")]);
+    let diags = dvcc::driver::syntax_diagnostics(&loaded);
+    assert_eq!(diags.len(), 5, "{diags:#?}");
+    assert_eq!(
+        loaded.files.len(),
+        2,
+        "main.dvc and outside/x.dvc (once, by both paths)"
+    );
+    let _ = std::fs::remove_dir_all(&base);
 }
 
 /// An in-memory project resolves its imports among its own files: the disk

@@ -33,6 +33,16 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
     out
 }
 
+/// A notice that diagnostics past the memory cap were counted, not kept.
+pub fn omitted(omitted: crate::diag::Counts) -> String {
+    format!(
+        "::notice title=dvcc::{} more diagnostics ({} errors, {} warnings) were counted but not kept\n",
+        omitted.total(),
+        omitted.errors,
+        omitted.warnings
+    )
+}
+
 /// Escapes a command's message (GitHub's `escapeData`).
 fn data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")

@@ -59,6 +59,8 @@ struct Window<'a> {
     base_line: usize,
     /// Characters of the first line left out before `text` (clipped lines).
     base_column: usize,
+    /// The part of each label that is drawn, in the order of the labels.
+    clips: Vec<std::ops::Range<usize>>,
 }
 
 impl SourceCode for Window<'_> {
@@ -135,13 +137,34 @@ impl<'a> Report<'a> {
 /// Longest line shown whole; past it, the line is clipped around the labels.
 const MAX_SHOWN_LINE: usize = 400;
 
+/// Most lines a label is drawn over; a longer span is drawn to there.
+const MAX_SHOWN_LINES: usize = 12;
+
 /// The lines around the labels, two lines of context on each side. When all
-/// labels sit on one very long line, only the part around them is shown.
+/// labels sit on one very long line, only the part around them is shown;
+/// a span longer than [`MAX_SHOWN_LINE`] bytes on one line or
+/// [`MAX_SHOWN_LINES`] lines is drawn over its start only.
 fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
     let f = db.get(file);
-    let lo = labels.iter().map(|l| l.span.start as usize).min().unwrap_or(0);
-    let hi = labels.iter().map(|l| l.span.end as usize).max().unwrap_or(0);
-    let (lo_line, hi_line) = (f.lines.line_of(lo), f.lines.line_of(hi));
+    // What is drawn of each label: its start, up to a length.
+    let clips: Vec<std::ops::Range<usize>> = labels
+        .iter()
+        .map(|l| {
+            let (lo, hi) = (l.span.start as usize, l.span.end as usize);
+            let lo_line = f.lines.line_of(lo);
+            let hi_line = f.lines.line_of(hi);
+            let hi = if hi_line > lo_line + MAX_SHOWN_LINES {
+                f.lines.line_start(lo_line + MAX_SHOWN_LINES + 1).saturating_sub(1)
+            } else if hi_line == lo_line {
+                floor_char_boundary(&f.text, hi.min(lo + MAX_SHOWN_LINE))
+            } else {
+                hi
+            };
+            lo..hi
+        })
+        .collect();
+    let lo = clips.iter().map(|c| c.start).min().unwrap_or(0);
+    let hi = clips.iter().map(|c| c.end).max().unwrap_or(0);
     let line_end = |line: usize| {
         if line + 1 >= f.lines.line_count() {
             f.text.len()
@@ -149,22 +172,20 @@ fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
             f.lines.line_start(line + 1)
         }
     };
+    let (lo_line, hi_line) = (f.lines.line_of(lo), f.lines.line_of(hi));
     if lo_line == hi_line && line_end(lo_line) - f.lines.line_start(lo_line) > MAX_SHOWN_LINE {
         let start = floor_char_boundary(
             &f.text,
             lo.saturating_sub(MAX_SHOWN_LINE / 2).max(f.lines.line_start(lo_line)),
         );
         let end = floor_char_boundary(&f.text, (hi + MAX_SHOWN_LINE / 2).min(line_end(lo_line)));
-        let skipped = f
-            .text
-            .get(f.lines.line_start(lo_line)..start)
-            .map_or(0, |s| s.chars().count());
         return Window {
             name: &f.name,
             text: f.text.get(start..end).unwrap_or(""),
             base: start,
             base_line: lo_line,
-            base_column: skipped,
+            base_column: f.line_col(start).column - 1,
+            clips,
         };
     }
     let first = lo_line.saturating_sub(2);
@@ -181,6 +202,7 @@ fn window<'a>(db: &'a SourceDb, file: FileId, labels: &[&Label]) -> Window<'a> {
         base,
         base_line: first,
         base_column: 0,
+        clips,
     }
 }
 
@@ -224,15 +246,17 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary = self.labels.first().map(|l| l.span);
-        Some(Box::new(self.labels.iter().map(move |l| {
-            let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
-            let text = (!l.message.is_empty()).then(|| l.message.clone());
-            if Some(l.span) == primary {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().zip(&self.window.clips).map(
+            move |(l, clip)| {
+                let span = SourceSpan::new(clip.start.into(), clip.end - clip.start);
+                let text = (!l.message.is_empty()).then(|| l.message.clone());
+                if Some(l.span) == primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            },
+        )))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {

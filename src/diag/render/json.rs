@@ -8,13 +8,15 @@ use crate::diag::{Allowed, Counts, Diagnostic};
 use crate::source::SourceDb;
 
 pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
-    render_all(db, diags, &[])
+    render_all(db, diags, &[], Counts::default())
 }
 
 /// With an `allowed` array (each diagnostic with the `reason` its
-/// `dvcc-allow` comment gave) when anything was allowed.
-pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> String {
-    let counts = Counts::of(diags);
+/// `dvcc-allow` comment gave) when anything was allowed, and an `omitted`
+/// object (`errors`, `warnings`) when diagnostics past the memory cap were
+/// counted, not kept; `errors` and `warnings` count them too.
+pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed], omitted: Counts) -> String {
+    let counts = Counts::of(diags).plus(omitted);
     let list: Vec<Value> = diags.iter().map(|d| diagnostic(db, d)).collect();
     let mut doc = json!({
         "version": 1,
@@ -22,6 +24,14 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> S
         "errors": counts.errors,
         "warnings": counts.warnings,
     });
+    if !omitted.is_empty()
+        && let Value::Object(m) = &mut doc
+    {
+        m.insert(
+            "omitted".into(),
+            json!({ "errors": omitted.errors, "warnings": omitted.warnings }),
+        );
+    }
     if !allowed.is_empty()
         && let Value::Object(m) = &mut doc
     {

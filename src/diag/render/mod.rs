@@ -58,28 +58,30 @@ pub fn labels(d: &Diagnostic) -> impl Iterator<Item = &Label> {
 /// formats always carry every diagnostic.
 pub fn render(db: &SourceDb, diags: &[Diagnostic], format: Format, style: HumanStyle, limit: usize) -> String {
     match format {
-        Format::Human => render_human(db, diags, style, limit),
+        Format::Human => render_human(db, diags, Counts::default(), style, limit),
         Format::Json => json::render(db, diags),
         Format::Github => github::render(db, diags),
         Format::Sarif => sarif::render(db, diags),
     }
 }
 
-/// [`render`], with the diagnostics `dvcc-allow` comments allowed: listed
+/// [`render`], with the diagnostics `dvcc-allow` comments allowed (listed
 /// after the others in human output, an `allowed` array in JSON, SARIF
 /// results with an in-source suppression; GitHub annotations leave them
-/// out.
+/// out) and the count of those past the memory cap ([`crate::diag::MAX_KEPT`]:
+/// said in every format, and counted in the totals).
 pub fn render_all(
     db: &SourceDb,
     diags: &[Diagnostic],
     allowed: &[Allowed],
+    omitted: Counts,
     format: Format,
     style: HumanStyle,
     limit: usize,
 ) -> String {
     match format {
         Format::Human => {
-            let mut out = render_human(db, diags, style, limit);
+            let mut out = render_human(db, diags, omitted, style, limit);
             for a in allowed {
                 let at = Location::of(db, a.diagnostic.primary.span);
                 out.push_str(&format!(
@@ -94,23 +96,37 @@ pub fn render_all(
             }
             out
         }
-        Format::Json => json::render_all(db, diags, allowed),
-        Format::Github => github::render(db, diags),
-        Format::Sarif => sarif::render_all(db, diags, allowed),
+        Format::Json => json::render_all(db, diags, allowed, omitted),
+        Format::Github => {
+            let mut out = github::render(db, diags);
+            if !omitted.is_empty() {
+                out.push_str(&github::omitted(omitted));
+            }
+            out
+        }
+        Format::Sarif => sarif::render_all(db, diags, allowed, omitted),
     }
 }
 
-fn render_human(db: &SourceDb, diags: &[Diagnostic], style: HumanStyle, limit: usize) -> String {
+fn render_human(db: &SourceDb, diags: &[Diagnostic], omitted: Counts, style: HumanStyle, limit: usize) -> String {
     let mut out = String::new();
     for d in diags.iter().take(limit) {
         out.push_str(&human::render(db, d, style));
         out.push('\n');
     }
-    if diags.len() > limit {
-        let more = Counts::of(&diags[limit..]);
+    let more = Counts::of(diags.get(limit..).unwrap_or(&[])).plus(omitted);
+    if !more.is_empty() {
+        let hint = if omitted.is_empty() {
+            "use --format json to see every one".to_string()
+        } else {
+            format!(
+                "only the first {} are kept; fix these and run again",
+                crate::diag::MAX_KEPT
+            )
+        };
         out.push_str(&format!(
-            "… and {} more not shown ({} errors, {} warnings); use --format json to see every one\n",
-            diags.len() - limit,
+            "… and {} more not shown ({} errors, {} warnings); {hint}\n",
+            more.total(),
             more.errors,
             more.warnings
         ));

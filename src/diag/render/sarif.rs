@@ -5,16 +5,16 @@
 use serde_json::{Value, json};
 
 use super::Location;
-use crate::diag::{Allowed, Code, Diagnostic, Severity};
+use crate::diag::{Allowed, Code, Counts, Diagnostic, Severity};
 use crate::source::SourceDb;
 
 pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
-    render_all(db, diags, &[])
+    render_all(db, diags, &[], Counts::default())
 }
 
 /// With the allowed diagnostics as results carrying an in-source
 /// suppression and its justification.
-pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> String {
+pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed], omitted: Counts) -> String {
     let all: Vec<(&Diagnostic, Option<&str>)> = diags
         .iter()
         .map(|d| (d, None))
@@ -74,7 +74,7 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> S
             result
         })
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -87,6 +87,19 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed]) -> S
             "results": results,
         }],
     });
+    // Diagnostics past the memory cap: a tool notification says how many.
+    if !omitted.is_empty() {
+        doc["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": [{
+                "level": "note",
+                "message": { "text": format!(
+                    "{} more diagnostics ({} errors, {} warnings) were counted but not kept",
+                    omitted.total(), omitted.errors, omitted.warnings
+                ) },
+            }],
+        }]);
+    }
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out

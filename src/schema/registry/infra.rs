@@ -38,7 +38,9 @@ pub(super) fn infra() -> Vec<BlockSchema> {
         block(BlockId::Cluster, "cluster", Labels::Local, "A Kubernetes cluster.").attrs(vec![
             req(Attr::Kind, Ty::Enum(CLUSTER_KINDS), "cluster flavour"),
             req(Attr::Version, Ty::Line, "Kubernetes version"),
-            opt(Attr::Nodes, Ty::Range(Box::new(Ty::Int)), "node group size, `MIN..MAX`").default("2..5"),
+            opt(Attr::Nodes, Ty::Range(Box::new(Ty::Int)), "node group size, `MIN..MAX`")
+                .default("2..5")
+                .bounds(Some(0.0), Some(super::MAX_COUNT)),
             opt(Attr::Instance, Ty::Line, "node instance type").default("\"t3.large\""),
         ]),
         block(

@@ -35,12 +35,17 @@ impl AttrSchema {
         self
     }
 
+    /// Bounds of the value (of each end, for a range).
     fn bounds(mut self, min: Option<f64>, max: Option<f64>) -> AttrSchema {
         self.min = min;
         self.max = max;
         self
     }
 }
+
+/// The largest count Kubernetes and AWS take (replicas, node group sizes:
+/// 32-bit signed integers there). Larger numbers are errors, never wrapped.
+pub const MAX_COUNT: f64 = 2_147_483_647.0;
 
 fn block(id: BlockId, kind: &'static str, labels: Labels, doc: &'static str) -> BlockSchema {
     BlockSchema {

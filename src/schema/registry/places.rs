@@ -17,7 +17,7 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
         opt(Attr::Health, Ty::Line, "HTTP path for liveness and readiness probes"),
         opt(Attr::Replicas, Ty::Int, "number of pods when not autoscaled")
             .default("1")
-            .bounds(Some(0.0), None),
+            .bounds(Some(0.0), Some(super::MAX_COUNT)),
         opt(
             Attr::Command,
             list(Ty::Str),
@@ -158,8 +158,8 @@ pub(super) fn places() -> Vec<BlockSchema> {
         .attrs(vec![
             opt(Attr::Min, Ty::Int, "fewest replicas")
                 .default("1")
-                .bounds(Some(1.0), None),
-            opt(Attr::Max, Ty::Int, "most replicas").bounds(Some(1.0), None),
+                .bounds(Some(1.0), Some(super::MAX_COUNT)),
+            opt(Attr::Max, Ty::Int, "most replicas").bounds(Some(1.0), Some(super::MAX_COUNT)),
             opt(Attr::Cpu, Ty::Percent, "target average CPU utilisation").bounds(Some(1.0), Some(100.0)),
         ]),
         block(

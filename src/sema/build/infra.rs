@@ -36,7 +36,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                     BlockId::Cluster => {
                         let (min, max) = match child.value(Attr::Nodes) {
                             Some(Val::Range(lo, hi)) => match (lo.as_ref(), hi.as_ref()) {
-                                (Val::Int(a), Val::Int(b)) => (*a as u32, *b as u32),
+                                (Val::Int(a), Val::Int(b)) => (Self::count(*a), Self::count(*b)),
                                 _ => (0, 0),
                             },
                             _ => (0, 0),

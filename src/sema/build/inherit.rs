@@ -4,13 +4,14 @@
 //! `resources.cpu`, `env.LOG_LEVEL`), the nearest `in X { }` override along
 //! E's chain, else the service's own value.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
 use super::{Builder, Scope};
 use crate::model::{Autoscale, Environment, Service, ServiceConfig};
 use crate::schema::{Attr, BlockId, Namespace};
+use crate::sema::names::Symbols;
 use crate::sema::tree::{CheckedBlock, Val, default};
 
 /// Where a service's value is written: an attribute of the service (or of
@@ -25,52 +26,115 @@ enum Path<'a> {
 
 type Flat<'a> = BTreeMap<Path<'a>, Val<'a>>;
 
-impl<'n, 'a> Builder<'n, 'a, '_> {
-    /// The environment and the ones it extends, nearest first (stops at a
-    /// cycle, which the relations pass reports).
-    pub fn chain(&self, env: &str) -> Vec<String> {
-        if let Some(c) = self.chains.get(env) {
-            return c.clone();
-        }
-        let mut out: Vec<String> = Vec::new();
-        let mut cur = Some(env.to_string());
-        while let Some(name) = cur {
-            if out.contains(&name) {
-                break;
+/// The environments' `extends` links, resolved once: each environment's
+/// parent (when it names a declared environment) and its depth (1 for an
+/// environment that extends nothing). Linear in the number of
+/// environments, however long the chains.
+#[derive(Debug, Default)]
+pub struct Family {
+    parent: HashMap<String, String>,
+    depth: HashMap<String, usize>,
+    /// Environments on an `extends` cycle (reported by the relations pass):
+    /// they inherit nothing along it.
+    cyclic: HashSet<String>,
+}
+
+impl Family {
+    fn of<'n, 'a>(sym: &Symbols<'n, 'a>, envs: &[&CheckedBlock<'a>]) -> Family {
+        let mut family = Family::default();
+        for node in envs {
+            if let Some(Val::Ref(i, _)) = node.get(Attr::Extends)
+                && sym.get(Namespace::Environment, &i.name).is_some()
+            {
+                family.parent.insert(node.label().to_string(), i.name.clone());
             }
-            let next = self
-                .sym
-                .get(Namespace::Environment, &name)
-                .and_then(|d| match d.node.get(Attr::Extends) {
-                    Some(Val::Ref(i, _)) => Some(i.name.clone()),
-                    _ => None,
-                });
-            out.push(name);
-            cur = next;
         }
-        out
+        // Depths by walking up to a known depth, a root or a cycle, then
+        // back down the path (each environment is walked once).
+        let mut on_path: HashSet<&str> = HashSet::new();
+        for node in envs {
+            let mut path: Vec<&str> = Vec::new();
+            let mut cur = node.label();
+            let mut base = 0;
+            loop {
+                if let Some(d) = family.depth.get(cur) {
+                    base = *d;
+                    break;
+                }
+                if on_path.contains(cur) {
+                    // A cycle: its members are as deep as it is long.
+                    let at = path.iter().position(|p| *p == cur).unwrap_or(0);
+                    let cycle: Vec<&str> = path.split_off(at);
+                    base = cycle.len();
+                    for c in cycle {
+                        family.cyclic.insert(c.to_string());
+                        family.depth.insert(c.to_string(), base);
+                    }
+                    break;
+                }
+                on_path.insert(cur);
+                path.push(cur);
+                match family.parent.get(cur) {
+                    Some(p) => cur = p.as_str(),
+                    None => break,
+                }
+            }
+            for p in path.into_iter().rev() {
+                base += 1;
+                family.depth.insert(p.to_string(), base);
+            }
+            on_path.clear();
+        }
+        family
     }
 
+    /// The environment `env` inherits from, unless it is on a cycle.
+    fn parent(&self, env: &str) -> Option<&str> {
+        if self.cyclic.contains(env) {
+            return None;
+        }
+        self.parent.get(env).map(String::as_str)
+    }
+
+    fn depth(&self, env: &str) -> usize {
+        self.depth.get(env).copied().unwrap_or(1)
+    }
+}
+
+/// The environment attributes that inherit along `extends`.
+const INHERITED: [Attr; 8] = [
+    Attr::After,
+    Attr::Approval,
+    Attr::Cluster,
+    Attr::Namespace,
+    Attr::Region,
+    Attr::Url,
+    Attr::Prometheus,
+    Attr::SecretStore,
+];
+
+impl<'n, 'a> Builder<'n, 'a, '_> {
     pub(super) fn environments(&mut self, user: &'n [CheckedBlock<'a>]) {
         let scope = Scope::default();
         let envs: Vec<&CheckedBlock> = user.iter().filter(|n| n.is(BlockId::Environment)).collect();
-        let chains: BTreeMap<String, Vec<String>> = envs
-            .iter()
-            .map(|n| (n.label().to_string(), self.chain(n.label())))
-            .collect();
-        self.chains = chains;
-        let mut built = Vec::new();
-        for node in &envs {
-            let name = node.label().to_string();
-            let chain = self.chain(&name);
-            // Along the chain, else the registry's default.
-            let inherited = |attr: Attr| -> Option<Val<'a>> {
-                chain
-                    .iter()
-                    .find_map(|e| self.sym.get(Namespace::Environment, e).and_then(|d| d.node.get(attr)))
-                    .or_else(|| default(BlockId::Environment, attr))
+        self.family = Family::of(self.sym, &envs);
+        // Every environment after the one it extends (a deeper environment
+        // after a shallower one); ties in source order (the sort is stable).
+        let mut ordered = envs.clone();
+        ordered.sort_by_key(|n| self.family.depth(n.label()));
+        // Per attribute, the nearest value along the chain: an
+        // environment's own, else its parent's (resolved before it).
+        let mut resolved: HashMap<&str, [Option<Val<'a>>; 8]> = HashMap::with_capacity(envs.len());
+        let mut built = Vec::with_capacity(envs.len());
+        for node in ordered {
+            let name = node.label();
+            let parent = self.family.parent(name).and_then(|p| resolved.get(p));
+            let values: [Option<Val<'a>>; 8] = std::array::from_fn(|i| {
+                node.get(INHERITED[i])
                     .cloned()
-            };
+                    .or_else(|| parent.and_then(|p| p[i].clone()))
+            });
+            // Else the registry's default.
             let [
                 after,
                 approval,
@@ -80,23 +144,18 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 url,
                 prometheus,
                 secret_store,
-            ] = [
-                Attr::After,
-                Attr::Approval,
-                Attr::Cluster,
-                Attr::Namespace,
-                Attr::Region,
-                Attr::Url,
-                Attr::Prometheus,
-                Attr::SecretStore,
-            ]
-            .map(inherited);
+            ] = std::array::from_fn(|i| {
+                values[i]
+                    .clone()
+                    .or_else(|| default(BlockId::Environment, INHERITED[i]).cloned())
+            });
+            resolved.insert(name, values);
             let extends = match node.get(Attr::Extends) {
                 Some(Val::Ref(i, _)) => Some(i.name.clone()),
                 _ => None,
             };
             built.push(Environment {
-                name,
+                name: name.to_string(),
                 extends,
                 after: self.text(after.as_ref(), &scope),
                 approval: matches!(approval, Some(Val::Word(ref w)) if w == "required"),
@@ -109,11 +168,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 span: node.label_span(),
             });
         }
-        // Every environment after the one it extends (a longer chain is a
-        // deeper environment); ties in source order (the sort is stable).
-        let mut ordered = built;
-        ordered.sort_by_key(|e| self.chains.get(&e.name).map_or(0, Vec::len));
-        self.model.environments = ordered;
+        self.model.environments = built;
     }
 
     /// The values a service (or an `in ENV` override) writes, by path.
@@ -151,16 +206,28 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             }
             let base_cfg = self.config(&base);
             let mut per_env = BTreeMap::new();
+            // In environment order (parents first): an environment's values
+            // are its parent's with its own override on top, so nearer
+            // overrides win. Shared while no override differs.
+            let mut merged: HashMap<&str, std::rc::Rc<Flat<'a>>> = HashMap::with_capacity(env_names.len());
+            let base = std::rc::Rc::new(base);
             for env in &env_names {
-                let chain = self.chain(env);
-                let mut merged = base.clone();
-                // Farthest first, so nearer overrides win.
-                for e in chain.iter().rev() {
-                    if let Some(m) = overrides.get(e) {
-                        merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                let from = self
+                    .family
+                    .parent(env)
+                    .and_then(|p| merged.get(p))
+                    .unwrap_or(&base)
+                    .clone();
+                let mine = match overrides.get(env) {
+                    Some(m) => {
+                        let mut own = (*from).clone();
+                        own.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        std::rc::Rc::new(own)
                     }
-                }
-                per_env.insert(env.clone(), self.config(&merged));
+                    None => from,
+                };
+                per_env.insert(env.clone(), self.config(&mine));
+                merged.insert(env.as_str(), mine);
             }
             services.push(Service {
                 source: String::new(),
@@ -199,11 +266,12 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         let autoscale = autoscaled.then(|| {
             let min = Self::int(of(BlockId::ServiceAutoscale, Attr::Min))
                 .unwrap_or_default()
-                .max(1) as u32;
+                .max(1);
+            let min = Self::count(min);
             Autoscale {
                 min,
                 // Without a maximum, the minimum: a fixed size.
-                max: Self::int(of(BlockId::ServiceAutoscale, Attr::Max)).map_or(min, |v| v as u32),
+                max: Self::int(of(BlockId::ServiceAutoscale, Attr::Max)).map_or(min, Self::count),
                 cpu: match of(BlockId::ServiceAutoscale, Attr::Cpu) {
                     Some(Val::Pct(p)) => Some(*p),
                     _ => None,
@@ -214,7 +282,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             image: self.text(own(Attr::Image), &scope).unwrap_or_default(),
             port: Self::int(own(Attr::Port)).and_then(|p| u16::try_from(p).ok()),
             health: self.text(own(Attr::Health), &scope),
-            replicas: Self::int(own(Attr::Replicas)).map_or(0, |r| r.max(0) as u32),
+            replicas: Self::int(own(Attr::Replicas)).map_or(0, Self::count),
             command: self.texts(own(Attr::Command), &scope),
             team: self.text(own(Attr::Team), &scope),
             cpu: match of(BlockId::ServiceResources, Attr::Cpu) {

@@ -73,8 +73,10 @@ pub struct Builder<'n, 'a, 's> {
     /// The `uses` being expanded, outermost first, and whether the template
     /// they name is the stdlib's.
     sites: Vec<(Span, String, bool)>,
-    /// Each environment's `extends` chain, computed once.
-    chains: BTreeMap<String, Vec<String>>,
+    /// The environments' `extends` links, resolved once.
+    family: inherit::Family,
+    /// What template expansion may still spend.
+    expansion: templates::Expansion,
     /// The GitHub expressions written into workflow text so far, with their
     /// spans (taken by whoever builds the field: `capture`).
     emitted: Exprs,
@@ -89,7 +91,8 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             model: Model::default(),
             reported: BTreeSet::new(),
             sites: Vec::new(),
-            chains: BTreeMap::new(),
+            family: inherit::Family::default(),
+            expansion: templates::Expansion::default(),
             emitted: Vec::new(),
         }
     }
@@ -135,6 +138,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         m.rollouts.sort_by(|a, b| a.name.cmp(&b.name));
         m.alerts.sort_by(|a, b| a.name.cmp(&b.name));
         m.slos.sort_by(|a, b| a.name.cmp(&b.name));
+        m.seal();
         (self.model, self.diags)
     }
 
@@ -186,6 +190,12 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             Some(Val::Dur(d)) => Some(d.clone()),
             _ => None,
         }
+    }
+
+    /// A count (replicas, nodes) as the model keeps it: the checker bounds
+    /// them, and a value it let through is clamped, never wrapped.
+    fn count(n: i64) -> u32 {
+        u32::try_from(n.max(0)).unwrap_or(u32::MAX)
     }
 
     fn int(val: Option<&Val<'a>>) -> Option<i64> {

@@ -17,6 +17,33 @@ use crate::syntax::ast::Value;
 /// The most templates one `uses` may expand through.
 const MAX_TEMPLATE_DEPTH: usize = 16;
 
+/// The most templates and steps one `uses` in a job may expand to (a
+/// template using another twice per level doubles with each level).
+pub(super) const MAX_EXPANSION: usize = 10_000;
+
+/// The most templates and steps all the `uses` of one project may expand to.
+pub(super) const MAX_PROJECT_EXPANSION: usize = 200_000;
+
+/// What template expansion may still spend.
+#[derive(Debug)]
+pub(super) struct Expansion {
+    /// For the `uses` of a job being expanded.
+    site: usize,
+    project: usize,
+    /// The job's `uses` whose budget ran out has been reported.
+    reported: bool,
+}
+
+impl Default for Expansion {
+    fn default() -> Expansion {
+        Expansion {
+            site: MAX_EXPANSION,
+            project: MAX_PROJECT_EXPANSION,
+            reported: false,
+        }
+    }
+}
+
 /// A template argument after checking.
 #[derive(Clone, Debug)]
 pub(super) enum Arg {
@@ -64,7 +91,18 @@ impl<'a> Builder<'_, 'a, '_> {
         let Some(decl) = self.sym.get(Namespace::Template, name).copied() else {
             return; // reported by the names pass
         };
-        if stack.iter().any(|s| s == name) || stack.len() >= MAX_TEMPLATE_DEPTH {
+        if stack.is_empty() {
+            // A job's own `uses`: a budget of its own.
+            self.expansion.site = MAX_EXPANSION;
+            self.expansion.reported = false;
+        }
+        if self.expansion.site == 0 || self.expansion.project == 0 || stack.len() >= MAX_TEMPLATE_DEPTH {
+            self.too_large(uses, name, stack, stack.len() >= MAX_TEMPLATE_DEPTH);
+            return;
+        }
+        self.expansion.site -= 1;
+        self.expansion.project -= 1;
+        if stack.iter().any(|s| s == name) {
             let mut d = Diagnostic::new(
                 Code::DependencyCycle,
                 format!("template `{name}` uses itself through {}", stack.join(" → ")),
@@ -100,13 +138,67 @@ impl<'a> Builder<'_, 'a, '_> {
         }
         for child in &template.children {
             match child.schema.id {
-                BlockId::Run => steps.push(self.run_step(child, &inner)),
+                BlockId::Run if self.expansion.site > 0 && self.expansion.project > 0 => {
+                    self.expansion.site -= 1;
+                    self.expansion.project -= 1;
+                    steps.push(self.run_step(child, &inner));
+                }
+                BlockId::Run => self.too_large(child, name, stack, false),
                 BlockId::Uses => self.uses_step(child, &inner, stack, steps, permissions),
                 _ => {}
             }
         }
         stack.pop();
         self.sites.pop();
+    }
+
+    /// Reports, once per job's `uses`, an expansion past the depth or size
+    /// budget, naming the chain of templates it went through.
+    fn too_large(&mut self, at: &CheckedBlock<'a>, name: &str, stack: &[String], too_deep: bool) {
+        if std::mem::replace(&mut self.expansion.reported, true) {
+            return;
+        }
+        let mut chain: Vec<&str> = stack.iter().map(String::as_str).collect();
+        if chain.last() != Some(&name) {
+            chain.push(name);
+        }
+        // The chain, its ends kept when it is long.
+        let shown = if chain.len() > 8 {
+            format!(
+                "{} → … → {}",
+                chain[..4].join(" → "),
+                chain[chain.len() - 3..].join(" → ")
+            )
+        } else {
+            chain.join(" → ")
+        };
+        let (message, help) = if too_deep {
+            (
+                format!("templates nest deeper than {MAX_TEMPLATE_DEPTH} levels: {shown}"),
+                "flatten the templates: a template may use others, but not more than 16 deep".to_string(),
+            )
+        } else if self.expansion.project == 0 {
+            (
+                format!("the templates of this project expand to more than {MAX_PROJECT_EXPANSION} steps"),
+                "use the templates in fewer jobs, or make them smaller".to_string(),
+            )
+        } else {
+            (
+                format!("this `uses` expands to more than {MAX_EXPANSION} steps, through {shown}"),
+                "a template that uses another several times multiplies its steps at each level: use it once, or gather the steps into one larger template"
+                    .to_string(),
+            )
+        };
+        // At the job's own `uses` (the user's, when the chain runs through
+        // the stdlib).
+        let site = self.sites.first().map_or(at.header_span(), |s| s.0);
+        let mut d = Diagnostic::new(Code::TemplateTooLarge, message, Label::new(site, "expanded here")).with_help(help);
+        if let Some(t) = self.sym.get(Namespace::Template, name)
+            && t.span != site
+        {
+            d = d.with_label(Label::new(t.span, format!("`{name}` is where expansion stopped")));
+        }
+        self.diags.push(d);
     }
 
     /// Checks the arguments of `uses` against the template's parameters.

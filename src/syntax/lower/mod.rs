@@ -9,13 +9,21 @@ mod strings;
 use super::ast::*;
 use super::cst::{Elem, Kind, Node, Token};
 use super::errors;
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::source::{FileId, Span};
+
+/// Consecutive stray `}` tokens.
+struct StrayRun {
+    start: u32,
+    end: u32,
+    count: usize,
+}
 
 pub struct Lower<'a> {
     pub file: FileId,
     pub text: &'a str,
-    pub diags: Vec<Diagnostic>,
+    /// Capped: a file of stray tokens costs a count past the cap.
+    pub diags: Capped,
     /// Something unterminated (a block string or a `/*` comment) runs to the
     /// end of the file; blocks it left open are not reported again.
     pub swallowed_to_eof: bool,
@@ -26,7 +34,7 @@ impl<'a> Lower<'a> {
         Lower {
             file,
             text,
-            diags: Vec::new(),
+            diags: Capped::default(),
             swallowed_to_eof: false,
         }
     }
@@ -63,7 +71,26 @@ impl<'a> Lower<'a> {
         // Whether a newline came since the last item (a comment before any
         // newline trails that item).
         let mut newline_since_item = true;
+        // A run of stray `}` (only white space between) is one problem.
+        let mut stray: Option<StrayRun> = None;
         for elem in children {
+            if let Elem::Token(t) = elem {
+                match t.kind {
+                    Kind::StrayClose => {
+                        let run = stray.get_or_insert(StrayRun {
+                            start: t.start,
+                            end: t.end,
+                            count: 0,
+                        });
+                        run.end = t.end;
+                        run.count += 1;
+                    }
+                    Kind::Newline | Kind::Whitespace => {}
+                    _ => self.stray_run(stray.take()),
+                }
+            } else {
+                self.stray_run(stray.take());
+            }
             let item = match elem {
                 Elem::Token(t) => match t.kind {
                     Kind::Newline => {
@@ -88,21 +115,10 @@ impl<'a> Lower<'a> {
                             comments: Comments::default(),
                         })
                     }
-                    Kind::StrayClose => {
-                        let span = self.tok_span(t);
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::UnmatchedClosingBrace,
-                                "unexpected `}`: no block is open here",
-                                Label::new(span, "this `}` closes nothing"),
-                            )
-                            .with_help("remove it, or look above for a block that was closed twice"),
-                        );
-                        Item::Error(ErrorItem {
-                            span,
-                            comments: Comments::default(),
-                        })
-                    }
+                    Kind::StrayClose => Item::Error(ErrorItem {
+                        span: self.tok_span(t),
+                        comments: Comments::default(),
+                    }),
                     _ => continue, // white space, and `{`/`}` of a body
                 },
                 Elem::Node(n) => match n.kind {
@@ -116,12 +132,43 @@ impl<'a> Lower<'a> {
                     _ => continue,
                 },
             };
+            // Error text following error text (no comment between) is one
+            // error item: hostile input costs one item, not one per token.
+            if let (Item::Error(e), Some(Item::Error(last))) = (&item, items.last_mut())
+                && pending.is_empty()
+            {
+                last.span = last.span.to(e.span);
+                newline_since_item = false;
+                continue;
+            }
             let mut item = item;
             item.comments_mut().leading = std::mem::take(&mut pending);
             items.push(item);
             newline_since_item = false;
         }
+        self.stray_run(stray);
         (items, pending)
+    }
+
+    /// Reports a run of stray `}` once.
+    fn stray_run(&mut self, run: Option<StrayRun>) {
+        let Some(run) = run else { return };
+        let span = self.span(run.start, run.end);
+        let (message, label, help) = if run.count == 1 {
+            (
+                "unexpected `}`: no block is open here".to_string(),
+                "this `}` closes nothing".to_string(),
+                "remove it, or look above for a block that was closed twice",
+            )
+        } else {
+            (
+                format!("{} unexpected `}}`: no block is open here", run.count),
+                format!("these {} `}}` close nothing", run.count),
+                "remove them, or look above for blocks that were closed twice",
+            )
+        };
+        self.diags
+            .push(Diagnostic::new(Code::UnmatchedClosingBrace, message, Label::new(span, label)).with_help(help));
     }
 
     fn comment(&self, t: &Token) -> Comment {
