@@ -1,7 +1,8 @@
 """Checks the generated Helm charts of the examples (run by .ci/validate-artifacts
 with the validators' Python, which has PyYAML and jsonschema).
 
-For every chart under examples/*/deploy/helm/<service>/:
+For every chart under examples/*/deploy/helm/<service>/ (or the charts a glob
+given after the root names):
   1. values.schema.json is a valid draft-7 JSON Schema (its metaschema);
   2. values.yaml, and every values-<env>.yaml merged over it the way Helm merges
      (maps key by key, null deletes), read as YAML 1.1 (PyYAML, as Helm's Go
@@ -58,8 +59,8 @@ def helm_lint(chart):
     return [m.get("Path") or "(chart)" for m in res.get("Messages") or [] if m.get("Severity", 0) >= 2]
 
 
-def main(root):
-    charts = sorted(p.parent for p in Path(root).glob("examples/*/deploy/helm/*/Chart.yaml"))
+def main(root, pattern="examples/*/deploy/helm/*/Chart.yaml"):
+    charts = sorted(p.parent for p in Path(root).glob(pattern))
     if not charts:
         print("no generated charts found")
         return 1
@@ -105,4 +106,5 @@ def main(root):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
+    # ROOT [GLOB of Chart.yaml files under it]
+    sys.exit(main(*(sys.argv[1:3] or ["."])))

@@ -3,6 +3,7 @@
 //! deploy targets.
 
 use crate::diag::{Code, Diagnostic, Label};
+use crate::model::image::ImageRef;
 use crate::model::{Model, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
@@ -11,6 +12,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
     canary_steps(model, diags);
     deploys(model, diags);
     names(user, diags);
+    images(user, model, diags);
     probes(user, model, diags);
     clusters(user, model, diags);
 }
@@ -167,6 +169,58 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Every image, as interpolation made it, is a reference the registry,
+/// Kubernetes and the build steps all read the same way.
+fn images(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
+        let Some(svc) = model.service(node.label()) else {
+            continue;
+        };
+        let own = node.attr(Attr::Image).map(|a| (a, &svc.base));
+        let overrides = node.children_of(BlockId::ServiceIn).filter_map(|o| {
+            let config = svc.per_env.get(o.label())?;
+            Some((o.attr(Attr::Image)?, config))
+        });
+        for (attr, config) in own.into_iter().chain(overrides) {
+            let Err(why) = ImageRef::parse(&config.image) else {
+                continue;
+            };
+            // An interpolation in it that failed was reported already.
+            let span = attr.attr.value.span;
+            if diags.iter().any(|d| {
+                d.is_error()
+                    && d.primary.span.file == span.file
+                    && span.start <= d.primary.span.start
+                    && d.primary.span.end <= span.end
+            }) {
+                continue;
+            }
+            let shown: String = config.image.chars().take(80).collect();
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidImage,
+                    format!("`{shown}` is not a container image reference: {why}"),
+                    Label::new(attr.attr.value.span, "the image of this service"),
+                )
+                .with_help(match lowercase_fix(&config.image) {
+                    Some(fixed) => format!("image paths are lowercase: `{fixed}`"),
+                    None => "write `[REGISTRY/]PATH[:TAG][@sha256:DIGEST]`, such as `ghcr.io/acme/api` or `${project.registry}/api:1.4.2`".to_string(),
+                }),
+            );
+        }
+    }
+}
+
+/// The image with its repository in lowercase, when that is the only fix
+/// it needs (tags may keep their case).
+fn lowercase_fix(image: &str) -> Option<String> {
+    let head = &image[..image.find('@').unwrap_or(image.len())];
+    let slash = head.rfind('/').map_or(0, |i| i + 1);
+    let tag_at = head[slash..].rfind(':').map_or(head.len(), |i| slash + i);
+    let fixed = format!("{}{}", image[..tag_at].to_ascii_lowercase(), &image[tag_at..]);
+    (fixed != image && ImageRef::parse(&fixed).is_ok()).then_some(fixed)
+}
+
 /// `health` without `port`: the probes would have no port to call.
 fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
@@ -307,6 +361,16 @@ fn clusters(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn upper_case_images_have_their_lowercase_fix() {
+        assert_eq!(
+            super::lowercase_fix("ghcr.io/Acme/API:Latest").as_deref(),
+            Some("ghcr.io/acme/api:Latest")
+        );
+        assert_eq!(super::lowercase_fix("ghcr.io/acme/api:a:b"), None);
+        assert_eq!(super::lowercase_fix("ghcr.io/acme/api"), None);
+    }
+
     #[test]
     fn kubernetes_names() {
         assert!(super::dns_label("api"));

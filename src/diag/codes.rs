@@ -114,6 +114,7 @@ codes! {
     InvalidAwsName = "DVC0522", "invalid-aws-name", Error, "a bucket, database, deploy role or cluster whose generated name AWS rejects";
     InvalidName = "DVC0523", "invalid-name", Error, "a name that cannot become part of a file name or a cloud resource's name";
     InvalidRawValue = "DVC0524", "invalid-raw-value", Error, "a value raw Terraform cannot take: a bare name, or a function it does not know";
+    InvalidImage = "DVC0525", "invalid-image", Error, "an image that is not a container image reference";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::source::Span;
 pub use units::{Cpu, Duration, Memory};
 
+pub mod image;
 pub mod names;
 pub mod units;
 

@@ -142,3 +142,58 @@ fn raw_terraform_literals_stay_text() {
         "shop/db-password"
     );
 }
+
+/// One reading of an image everywhere (see
+/// `tests/cases/hostile/pinned_images.dvc`): an image without tag or digest
+/// is built to its repository and deployed at the commit's SHA; a pinned one
+/// is deployed as written, digest included.
+#[test]
+fn images_are_read_the_same_way_by_every_output() {
+    let outputs = clean_outputs();
+    let (_, artifacts) = outputs
+        .iter()
+        .find(|(case, _)| case.ends_with("pinned_images.dvc"))
+        .expect("the case is in the corpus");
+    let file = |path: &str| {
+        artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .unwrap_or_else(|| panic!("{path}"))
+            .contents
+            .clone()
+    };
+    let workflow = file(".github/workflows/release.yml");
+    // Each step's text, by its name.
+    let step = |name: &str| {
+        workflow
+            .split("      - ")
+            .find(|s| s.starts_with(&format!("name: {name}\n")))
+            .unwrap_or_else(|| panic!("step {name}"))
+            .to_string()
+    };
+    // Built from the commit: pushed as REPOSITORY:SHA, deployed at the SHA.
+    assert!(
+        workflow.contains("tags: ghcr.io/acme/api:${{ github.sha }}\n"),
+        "{workflow}"
+    );
+    assert!(step("Deploy api").contains("IMAGE_TAG: ${{ github.sha }}"));
+    assert!(step("Deploy api").contains("--set-string image.tag=\"$IMAGE_TAG\""));
+    assert!(file("deploy/helm/api/values.yaml").contains("  repository: ghcr.io/acme/api\n  tag: latest\n"));
+    // Pinned: deployed as written.
+    for svc in ["cache", "proxy"] {
+        let text = step(&format!("Deploy {svc}"));
+        assert!(!text.contains("IMAGE_TAG") && !text.contains("image.tag"), "{text}");
+    }
+    assert!(
+        file("deploy/helm/cache/values.yaml").contains("  repository: docker.io/library/redis\n  tag: \"7.2.4\"\n")
+    );
+    assert!(
+        file("deploy/helm/proxy/values.yaml")
+            .contains("  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
+    );
+    // The chart runs the digest when there is one.
+    assert!(
+        file("deploy/helm/proxy/templates/_helpers.tpl")
+            .contains(r#"printf "%s@%s" .Values.image.repository .Values.image.digest"#)
+    );
+}

@@ -7,6 +7,7 @@
 use indexmap::IndexMap;
 
 use super::{Concurrency, Job, JobEnvironment, Scalar, Step, Uses};
+use crate::model::image::ImageRef;
 use crate::model::{self, Model, names};
 use crate::target::actions::{AWS_CREDENTIALS, CHECKOUT, SETUP_HELM};
 use crate::target::paths;
@@ -70,20 +71,30 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     ];
     let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
     for svc in &d.services {
+        let mut env = IndexMap::from([
+            ("RELEASE".to_string(), svc.clone()),
+            ("CHART".to_string(), paths::chart_dir(svc)),
+            ("VALUES".to_string(), paths::values(svc)),
+            ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
+            ("NAMESPACE".to_string(), namespace.clone()),
+        ]);
+        // An image written with a tag or digest is deployed as written;
+        // any other is the one built from this commit, tagged with its SHA.
+        let pinned = m
+            .service(svc)
+            .map(|s| s.per_env.get(&d.environment).unwrap_or(&s.base))
+            .and_then(|c| ImageRef::parse(&c.image).ok())
+            .is_some_and(|i| i.is_pinned());
+        let run = if pinned {
+            "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --atomic --wait --timeout 10m\n"
+        } else {
+            env.insert("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string());
+            "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --set-string image.tag=\"$IMAGE_TAG\" \\\n  --atomic --wait --timeout 10m\n"
+        };
         steps.push(Step {
             name: Some(format!("Deploy {svc}")),
-            env: IndexMap::from([
-                ("RELEASE".to_string(), svc.clone()),
-                ("CHART".to_string(), paths::chart_dir(svc)),
-                ("VALUES".to_string(), paths::values(svc)),
-                ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
-                ("NAMESPACE".to_string(), namespace.clone()),
-                ("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string()),
-            ]),
-            run: Some(
-                "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --set-string image.tag=\"$IMAGE_TAG\" \\\n  --atomic --wait --timeout 10m\n"
-                    .to_string(),
-            ),
+            env,
+            run: Some(run.to_string()),
             ..Step::default()
         });
         if let Some(r) = rollout.filter(|r| &r.service == svc) {

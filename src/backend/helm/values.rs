@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::rollout::{RolloutValues, rollout_values};
+use crate::model::image::ImageRef;
 use crate::model::{Model, Rollout, Service, ServiceConfig};
 
 /// A chart's values, as the templates and the schema read them.
@@ -39,6 +40,9 @@ pub struct Values {
 struct Image {
     repository: String,
     tag: String,
+    /// When the image is pinned by digest: what the container runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<String>,
     pull_policy: &'static str,
 }
 
@@ -150,15 +154,32 @@ struct Capabilities {
     drop: Vec<&'static str>,
 }
 
-/// `ghcr.io/acme/api:1.2` → (`ghcr.io/acme/api`, `1.2`); the tag defaults
-/// to `latest` (deploy jobs set it to the commit SHA).
-fn split_image(image: &str) -> (String, String) {
-    // A digest is dropped: deploy jobs pin the image by its tag.
-    let image = image.split_once('@').map_or(image, |(repo, _)| repo);
-    let last = image.rsplit('/').next().unwrap_or(image);
-    match last.rsplit_once(':') {
-        Some((_, tag)) => (image[..image.len() - tag.len() - 1].to_string(), tag.to_string()),
-        None => (image.to_string(), "latest".to_string()),
+/// The image values, read as every consumer reads the image: a written
+/// tag or digest is kept (the deploy job leaves such an image alone); an
+/// image without either gets `latest`, which deploy jobs set to the commit
+/// SHA. A digest without a tag labels the version with its first digits.
+fn image(text: &str) -> Image {
+    // (A malformed reference was reported; it is not built.)
+    let r = ImageRef::parse(text).unwrap_or_else(|_| ImageRef {
+        repository: text.to_string(),
+        tag: None,
+        digest: None,
+    });
+    let tag = match (&r.tag, &r.digest) {
+        (Some(t), _) => t.clone(),
+        (None, Some(d)) => d
+            .split_once(':')
+            .map_or(d.as_str(), |(_, hex)| hex)
+            .chars()
+            .take(12)
+            .collect(),
+        (None, None) => "latest".to_string(),
+    };
+    Image {
+        repository: r.repository,
+        tag,
+        digest: r.digest,
+        pull_policy: "IfNotPresent",
     }
 }
 
@@ -172,7 +193,7 @@ pub fn values(model: &Model, svc: &Service, env: Option<&str>) -> Values {
 /// [`values`] with the environment's rollout already looked up.
 pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollout: Option<&Rollout>) -> Values {
     let cfg: &ServiceConfig = env.and_then(|e| svc.per_env.get(e)).unwrap_or(&svc.base);
-    let (repository, tag) = split_image(&cfg.image);
+
     let store = env
         .and_then(|e| model.environment(e))
         .and_then(|e| e.secret_store.clone())
@@ -180,11 +201,7 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
     let most = cfg.autoscale.as_ref().map_or(cfg.replicas, |a| a.max.max(a.min));
     let rollout = env.zip(rollout);
     Values {
-        image: Image {
-            repository,
-            tag,
-            pull_policy: "IfNotPresent",
-        },
+        image: image(&cfg.image),
         replica_count: cfg.replicas,
         command: cfg.command.clone(),
         port: cfg.port,
@@ -298,15 +315,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn images_split_into_repository_and_tag() {
+    fn images_split_into_repository_tag_and_digest() {
+        let split = |t: &str| {
+            let i = image(t);
+            (i.repository, i.tag, i.digest)
+        };
         assert_eq!(
-            split_image("ghcr.io/acme/api"),
-            ("ghcr.io/acme/api".into(), "latest".into())
+            split("ghcr.io/acme/api"),
+            ("ghcr.io/acme/api".into(), "latest".into(), None)
         );
         assert_eq!(
-            split_image("localhost:5000/api:1.2"),
-            ("localhost:5000/api".into(), "1.2".into())
+            split("localhost:5000/api:1.2"),
+            ("localhost:5000/api".into(), "1.2".into(), None)
         );
-        assert_eq!(split_image("r/api@sha256:abc"), ("r/api".into(), "latest".into()));
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(
+            split(&format!("r/api@{digest}")),
+            ("r/api".into(), "abababababab".into(), Some(digest.clone()))
+        );
+        assert_eq!(
+            split(&format!("r/api:2.0@{digest}")),
+            ("r/api".into(), "2.0".into(), Some(digest))
+        );
     }
 }

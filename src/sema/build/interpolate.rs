@@ -48,6 +48,12 @@ pub const PROJECT_FIELDS: &[Field<Project>] = &[
 pub const SERVICE_FIELDS: &[Field<Service>] = &[
     field("name", |s| Some(s.name.clone())),
     field("image", |s| Some(s.base.image.clone())),
+    // The image without its tag or digest: what builds push new tags to.
+    field("repository", |s| {
+        Some(
+            crate::model::image::ImageRef::parse(&s.base.image).map_or_else(|_| s.base.image.clone(), |r| r.repository),
+        )
+    }),
     field("port", |s| s.base.port.map(|p| p.to_string())),
     field("health", |s| s.base.health.clone()),
 ];

@@ -9,7 +9,7 @@ deploy jobs name after the service: the Rollout the pipeline waits for is
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote }}
 app.kubernetes.io/name: {{ .Chart.Name | quote }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
-app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+app.kubernetes.io/version: {{ .Values.image.tag | trunc 63 | trimSuffix "-" | trimSuffix "." | trimSuffix "_" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- end }}
 
@@ -39,7 +39,11 @@ spec:
     {{- toYaml .Values.podSecurityContext | nindent 4 }}
   containers:
     - name: {{ .Chart.Name | quote }}
+      {{- if .Values.image.digest }}
+      image: {{ printf "%s@%s" .Values.image.repository .Values.image.digest | quote }}
+      {{- else }}
       image: {{ printf "%s:%s" .Values.image.repository .Values.image.tag | quote }}
+      {{- end }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       {{- with .Values.command }}
       command:
