@@ -115,6 +115,8 @@ codes! {
     InvalidName = "DVC0523", "invalid-name", Error, "a name that cannot become part of a file name or a cloud resource's name";
     InvalidRawValue = "DVC0524", "invalid-raw-value", Error, "a value raw Terraform cannot take: a bare name, or a function it does not know";
     InvalidImage = "DVC0525", "invalid-image", Error, "an image that is not a container image reference";
+    InvalidLabelName = "DVC0526", "invalid-label-name", Error, "an alert label name Prometheus rejects";
+    ExpressionNotAllowed = "DVC0527", "expression-not-allowed", Error, "a `${{ }}` expression where GitHub evaluates none";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

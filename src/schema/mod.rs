@@ -197,9 +197,42 @@ pub struct BlockSchema {
     pub children: Vec<BlockId>,
     /// Any attribute name is allowed, with this type.
     pub free: Option<Ty>,
+    /// Which names a free-form block takes (the consumer's rule).
+    pub keys: Keys,
     /// May appear more than once in its parent.
     pub repeatable: bool,
     pub doc: &'static str,
+}
+
+/// The names a free-form block (`labels { }`, `permissions { }`) takes: the
+/// rule of the tool that reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keys {
+    Any,
+    /// One of these (GitHub's permission scopes).
+    OneOf(&'static [&'static str]),
+    /// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting
+    /// with `__` (reserved).
+    PrometheusLabel,
+}
+
+impl Keys {
+    /// Whether `name` is allowed.
+    pub fn allows(self, name: &str) -> bool {
+        match self {
+            Keys::Any => true,
+            Keys::OneOf(names) => names.contains(&name),
+            Keys::PrometheusLabel => prometheus_label(name),
+        }
+    }
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`.
+pub fn prometheus_label(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with("__")
 }
 
 impl BlockSchema {

@@ -133,9 +133,35 @@ pub fn collect<'n, 'a>(
                 }
                 jobs.insert(name, job);
             }
+            // GitHub compares job ids and input names without case.
+            let ids = node
+                .children
+                .iter()
+                .filter(|c| matches!(c.schema.id, BlockId::Job | BlockId::Deploy))
+                .map(|j| (j.label(), j.label_span()));
+            case_clashes(ids, "job", "GitHub compares job ids without case", false, diags);
+            for on in node.children_of(BlockId::OnManual) {
+                let inputs = on
+                    .children_of(BlockId::ManualInput)
+                    .map(|i| (i.label(), i.label_span()));
+                case_clashes(inputs, "input", "GitHub compares input names without case", true, diags);
+            }
             sym.jobs.insert(node.label().to_string(), jobs);
         }
     }
+    // Pipelines become workflow files: two names that differ only in case
+    // are one file on macOS and Windows.
+    let pipelines = user
+        .iter()
+        .filter(|n| n.schema.id == BlockId::Pipeline)
+        .map(|n| (n.label(), n.label_span()));
+    case_clashes(
+        pipelines,
+        "pipeline",
+        "their workflow files would be one file on macOS and Windows",
+        false,
+        diags,
+    );
     for node in stdlib {
         if node.schema.labels == Labels::Declare(Namespace::Template) {
             let key = (Namespace::Template, node.label().to_string());
@@ -174,6 +200,39 @@ fn declare<'n, 'a>(
             stdlib,
         },
     );
+}
+
+/// Reports names equal but for case (and, when `exact`, equal names too:
+/// for names declared nowhere else).
+fn case_clashes<'x>(
+    names: impl Iterator<Item = (&'x str, Span)>,
+    noun: &str,
+    why: &str,
+    exact: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut seen: std::collections::HashMap<String, (&str, Span)> = std::collections::HashMap::new();
+    for (name, span) in names {
+        if name.is_empty() {
+            continue;
+        }
+        match seen.get(&name.to_lowercase()) {
+            Some((first, first_span)) if *first != name => diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("the {noun}s `{first}` and `{name}` differ only in case"),
+                    Label::new(span, "the same name, but for case"),
+                )
+                .with_label(Label::new(*first_span, "first declared here"))
+                .with_help(format!("rename one of them: {why}")),
+            ),
+            Some((_, first_span)) if exact => diags.push(duplicate(name, span, *first_span, noun)),
+            Some(_) => {}
+            None => {
+                seen.insert(name.to_lowercase(), (name, span));
+            }
+        }
+    }
 }
 
 fn duplicate(name: &str, again: Span, first: Span, noun: &str) -> Diagnostic {

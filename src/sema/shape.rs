@@ -13,7 +13,7 @@ use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::names::{name_problem, sanitized};
 use crate::model::units::{Cpu, Duration, Memory, describe_unit};
-use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Labels, Registry, Ty};
+use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Keys, Labels, Registry, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, StrLit, StrPart, Value, ValueKind};
 
@@ -267,6 +267,10 @@ impl Shape {
         let schema = node.schema;
         let (ty, attr_schema) = match (schema.attr(name), &schema.free) {
             (Some(s), _) => (&s.ty, Some(s)),
+            (None, Some(_)) if !schema.keys.allows(name) => {
+                self.diags.push(bad_key(node, schema.keys, a));
+                return;
+            }
             (None, Some(free)) => (free, None),
             (None, None) => {
                 let mut d = Diagnostic::new(
@@ -604,6 +608,41 @@ pub fn describe(v: &Value) -> String {
         ValueKind::Ref(p) => format!("the name `{}`", p.dotted()),
         ValueKind::Call { name, .. } => format!("a call to `{}`", name.name),
         ValueKind::Error => "an invalid value".into(),
+    }
+}
+
+/// A name a free-form block does not take, by the rule of its consumer.
+fn bad_key(node: &CheckedBlock<'_>, keys: Keys, a: &Attribute) -> Diagnostic {
+    let name = a.name.name.as_str();
+    let kind = node.block.kind.name.as_str();
+    match keys {
+        Keys::OneOf(names) => Diagnostic::new(
+            Code::UnknownAttribute,
+            format!("`{name}` is not one of the names `{kind}` takes"),
+            Label::new(a.name.span, "unknown here"),
+        )
+        .with_help(help_line(name, names).unwrap_or_else(|| format!("`{kind}` takes {}", quote_list(names)))),
+        Keys::PrometheusLabel | Keys::Any => {
+            let fixed: String = name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+                .trim_start_matches('_')
+                .to_string();
+            let fixed = if fixed.starts_with(|c: char| c.is_ascii_digit()) || fixed.is_empty() {
+                format!("label_{fixed}")
+            } else {
+                fixed
+            };
+            Diagnostic::new(
+                Code::InvalidLabelName,
+                format!("`{name}` cannot name a Prometheus label"),
+                Label::new(a.name.span, "promtool rejects the whole rules file for it"),
+            )
+            .with_help(format!(
+                "label names are letters, digits and `_`, not starting with a digit or `__`: `{fixed}`"
+            ))
+        }
     }
 }
 

@@ -79,7 +79,8 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
         .children(&[BlockId::AlertLabels]),
         block(BlockId::AlertLabels, "labels", Labels::None, "Extra alert labels.")
             .once()
-            .free(Ty::Str),
+            .free(Ty::Str)
+            .keys(Keys::PrometheusLabel),
         block(
             BlockId::Slo,
             "slo",

@@ -7,7 +7,7 @@ mod pipelines;
 mod places;
 mod templates;
 
-use super::{Attr, AttrSchema, BlockId, BlockSchema, BodyRule, Labels, Namespace as Ns, Registry, Ty};
+use super::{Attr, AttrSchema, BlockId, BlockSchema, BodyRule, Keys, Labels, Namespace as Ns, Registry, Ty};
 
 fn opt(attr: Attr, ty: Ty, doc: &'static str) -> AttrSchema {
     AttrSchema {
@@ -57,6 +57,7 @@ fn block(id: BlockId, kind: &'static str, labels: Labels, doc: &'static str) -> 
         attrs: Vec::new(),
         children: Vec::new(),
         free: None,
+        keys: Keys::Any,
         repeatable: true,
         doc,
     }
@@ -75,6 +76,11 @@ impl BlockSchema {
 
     fn free(mut self, ty: Ty) -> BlockSchema {
         self.free = Some(ty);
+        self
+    }
+
+    fn keys(mut self, keys: Keys) -> BlockSchema {
+        self.keys = keys;
         self
     }
 
@@ -130,6 +136,25 @@ pub fn param_type(word: &str) -> Option<Ty> {
 /// template, so its schema is free-form.
 pub const ACTION_STEP_ATTRS: [Attr; 3] = [Attr::Name, Attr::Version, Attr::If];
 const PERMISSION_LEVELS: &[&str] = &["read", "write", "none"];
+
+/// The scopes of `GITHUB_TOKEN` a workflow's `permissions` may name.
+pub const PERMISSION_SCOPES: &[&str] = &[
+    "actions",
+    "attestations",
+    "checks",
+    "contents",
+    "deployments",
+    "discussions",
+    "id-token",
+    "issues",
+    "models",
+    "packages",
+    "pages",
+    "pull-requests",
+    "repository-projects",
+    "security-events",
+    "statuses",
+];
 
 pub fn build() -> Registry {
     let blocks = [

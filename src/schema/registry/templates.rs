@@ -35,6 +35,7 @@ pub(super) fn templates() -> Vec<BlockSchema> {
             "Token permissions the steps need.",
         )
         .once()
-        .free(Ty::Enum(PERMISSION_LEVELS)),
+        .free(Ty::Enum(PERMISSION_LEVELS))
+        .keys(Keys::OneOf(PERMISSION_SCOPES)),
     ]
 }

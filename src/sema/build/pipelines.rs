@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Deploy, Input, Job, Pipeline, Step, Trigger};
+use crate::model::{Deploy, Exprs, Input, Job, Pipeline, Step, Trigger};
 use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::syntax::ast::{BlockLabel, ValueKind};
@@ -18,49 +18,19 @@ impl<'a> Builder<'_, 'a, '_> {
         let mut triggers = Vec::new();
         let mut jobs = Vec::new();
         for child in &node.children {
-            match child.schema.id {
-                BlockId::OnPush | BlockId::OnPullRequest => {
-                    let branches = self.attr_texts(child, Attr::Branches);
-                    let paths = self.attr_texts(child, Attr::Paths);
-                    let paths_ignore = self.attr_texts(child, Attr::PathsIgnore);
-                    triggers.push(if child.is(BlockId::OnPush) {
-                        Trigger::Push {
-                            branches,
-                            paths,
-                            paths_ignore,
-                        }
-                    } else {
-                        Trigger::PullRequest {
-                            branches,
-                            paths,
-                            paths_ignore,
-                        }
-                    });
-                }
-                BlockId::OnSchedule => {
-                    let span = child.value_span(Attr::Cron).unwrap_or(child.label_span());
-                    let cron = self.attr_text(child, Attr::Cron).unwrap_or_default();
-                    triggers.push(Trigger::Schedule { cron, span });
-                }
-                BlockId::OnTag => triggers.push(Trigger::Tag {
-                    pattern: self.attr_text(child, Attr::Pattern).unwrap_or_default(),
-                }),
-                BlockId::OnManual => {
-                    let mut inputs = Vec::new();
-                    for i in child.children_of(BlockId::ManualInput) {
-                        inputs.push(Input {
-                            name: i.label().to_string(),
-                            description: self.attr_text(i, Attr::Description),
-                            ty: self.attr_text(i, Attr::Type).unwrap_or_default(),
-                            default: self.attr_text(i, Attr::Default),
-                            required: Self::bool(i.value(Attr::Required)),
-                            options: self.attr_texts(i, Attr::Options),
-                        });
-                    }
-                    triggers.push(Trigger::Manual { inputs });
-                }
-                BlockId::Job | BlockId::Deploy => jobs.push(self.job(child)),
-                _ => {}
+            if matches!(
+                child.schema.id,
+                BlockId::OnPush | BlockId::OnPullRequest | BlockId::OnSchedule | BlockId::OnTag | BlockId::OnManual
+            ) {
+                // Triggers: GitHub reads `on` as it is written.
+                let mut exprs = Vec::new();
+                written_expressions(child, &mut exprs);
+                self.no_expressions(exprs, "`on`: triggers are matched as written");
+                self.trigger(child, &mut triggers);
+                continue;
+            }
+            if matches!(child.schema.id, BlockId::Job | BlockId::Deploy) {
+                jobs.push(self.job(child));
             }
         }
         Pipeline {
@@ -69,6 +39,67 @@ impl<'a> Builder<'_, 'a, '_> {
             triggers,
             jobs: order_jobs(jobs),
             span: node.label_span(),
+        }
+    }
+
+    /// The trigger `child` declares, if it is one.
+    fn trigger(&mut self, child: &CheckedBlock<'a>, triggers: &mut Vec<Trigger>) {
+        match child.schema.id {
+            BlockId::OnPush | BlockId::OnPullRequest => {
+                let branches = self.attr_texts(child, Attr::Branches);
+                let paths = self.attr_texts(child, Attr::Paths);
+                let paths_ignore = self.attr_texts(child, Attr::PathsIgnore);
+                triggers.push(if child.is(BlockId::OnPush) {
+                    Trigger::Push {
+                        branches,
+                        paths,
+                        paths_ignore,
+                    }
+                } else {
+                    Trigger::PullRequest {
+                        branches,
+                        paths,
+                        paths_ignore,
+                    }
+                });
+            }
+            BlockId::OnSchedule => {
+                let span = child.value_span(Attr::Cron).unwrap_or(child.label_span());
+                let cron = self.attr_text(child, Attr::Cron).unwrap_or_default();
+                triggers.push(Trigger::Schedule { cron, span });
+            }
+            BlockId::OnTag => triggers.push(Trigger::Tag {
+                pattern: self.attr_text(child, Attr::Pattern).unwrap_or_default(),
+            }),
+            BlockId::OnManual => {
+                let mut inputs = Vec::new();
+                for i in child.children_of(BlockId::ManualInput) {
+                    inputs.push(Input {
+                        name: i.label().to_string(),
+                        description: self.attr_text(i, Attr::Description),
+                        ty: self.attr_text(i, Attr::Type).unwrap_or_default(),
+                        default: self.attr_text(i, Attr::Default),
+                        required: Self::bool(i.value(Attr::Required)),
+                        options: self.attr_texts(i, Attr::Options),
+                    });
+                }
+                triggers.push(Trigger::Manual { inputs });
+            }
+            _ => {}
+        }
+    }
+
+    /// Reports each GitHub expression written where GitHub evaluates none.
+    fn no_expressions(&mut self, exprs: Exprs, place: &str) {
+        for (text, span) in exprs {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::ExpressionNotAllowed,
+                    format!("GitHub evaluates no expression in {place}"),
+                    Label::new(span, format!("`{text}` would be rejected or read as text")),
+                )
+                .with_help("write the value itself; to choose it at run time, choose between steps or jobs with `if`"),
+            );
         }
     }
 
@@ -142,14 +173,15 @@ impl<'a> Builder<'_, 'a, '_> {
             _ => String::new(),
         });
         let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::StepEnv), scope));
-        let ((name, condition, shell, working_directory), _) = self.capture(|b| {
+        let ((name, condition, working_directory), _) = self.capture(|b| {
             (
                 b.text(node.value(Attr::Name), scope),
                 b.text(node.value(Attr::If), scope),
-                b.text(node.value(Attr::Shell), scope),
                 b.text(node.value(Attr::WorkingDirectory), scope),
             )
         });
+        let (shell, exprs_in_shell) = self.capture(|b| b.text(node.value(Attr::Shell), scope));
+        self.no_expressions(exprs_in_shell, "a step's `shell`");
         Step::Run {
             name,
             script,
@@ -252,6 +284,33 @@ impl<'a> Builder<'_, 'a, '_> {
             },
             other => self.text(Some(other), scope),
         }
+    }
+}
+
+/// The `${{ ... }}` written in the values of `node` and its blocks.
+fn written_expressions(node: &CheckedBlock<'_>, out: &mut Exprs) {
+    fn walk(v: &Val<'_>, out: &mut Exprs) {
+        match v {
+            Val::Str(lit) | Val::Scalar(crate::sema::tree::ScalarVal::Str(lit)) => {
+                for part in &lit.parts {
+                    if let crate::syntax::ast::StrPart::Gha { text, span } = part {
+                        out.push((text.clone(), *span));
+                    }
+                }
+            }
+            Val::List(items) => items.iter().for_each(|i| walk(i, out)),
+            Val::Range(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            _ => {}
+        }
+    }
+    for a in node.attrs.values() {
+        walk(&a.val, out);
+    }
+    for c in &node.children {
+        written_expressions(c, out);
     }
 }
 
