@@ -3,7 +3,7 @@
 //! generate must be safe: every path inside the output directory, every
 //! GitHub expression of a workflow one whose value no outsider chooses (a
 //! literal `${{` escaped as GitHub's `${{ '${{' }}`), every header one
-//! comment. `.ci/validate-hostile` runs the real validators on the same
+//! comment, no YAML line ending in white space. `.ci/validate-hostile` runs the real validators on the same
 //! outputs.
 
 use dvcc::check::expr;
@@ -50,6 +50,10 @@ fn clean_hostile_cases_generate_safe_outputs() {
                 "{case}: {} has no header",
                 a.path
             );
+            if a.path.ends_with(".yml") || a.path.ends_with(".yaml") {
+                let trailing = a.contents.lines().position(|l| l.ends_with([' ', '\t']));
+                assert_eq!(trailing, None, "{case}: {} has a line ending in white space", a.path);
+            }
             if !a.path.starts_with(".github/workflows/") {
                 continue;
             }

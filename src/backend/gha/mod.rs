@@ -137,7 +137,10 @@ struct Job {
     strategy: Option<Strategy>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     services: IndexMap<String, Container>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
     env: IndexMap<String, String>,
     steps: Vec<Step>,
 }
@@ -178,7 +181,10 @@ struct Step {
     uses: Option<Uses>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     with: IndexMap<String, Scalar>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
     env: IndexMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     shell: Option<String>,
@@ -186,7 +192,10 @@ struct Step {
     working_directory: Option<String>,
     #[serde(rename = "continue-on-error", skip_serializing_if = "std::ops::Not::not")]
     continue_on_error: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::backend::yaml::text_opt"
+    )]
     run: Option<String>,
 }
 
@@ -224,7 +233,7 @@ impl Serialize for Uses {
 enum Scalar {
     Bool(bool),
     Int(i64),
-    Str(String),
+    Str(#[serde(serialize_with = "crate::backend::yaml::text")] String),
 }
 
 impl Scalar {

@@ -111,13 +111,13 @@ fn chart(
         },
         Artifact {
             path: paths::values(&svc.name),
-            contents: format!("{header}{}", yaml::to_string(&layered.base)),
+            contents: format!("{header}{}", yaml::to_string(&yaml::Tree(&layered.base))),
         },
     ];
     for (env, overlay, _) in &layered.envs {
         out.push(Artifact {
             path: paths::env_values(&svc.name, env),
-            contents: format!("{header}{}", yaml::to_string(overlay)),
+            contents: format!("{header}{}", yaml::to_string(&yaml::Tree(overlay))),
         });
     }
     out

@@ -22,7 +22,10 @@ pub struct Values {
     #[serde(skip_serializing_if = "Option::is_none")]
     health: Option<Health>,
     resources: Resources,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
     env: IndexMap<String, String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     secret_env: IndexMap<String, SecretRef>,

@@ -76,6 +76,7 @@ struct Rule {
     record: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     alert: Option<String>,
+    #[serde(serialize_with = "crate::backend::yaml::text")]
     expr: String,
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     for_: Option<String>,
@@ -83,7 +84,10 @@ struct Rule {
     keep_firing_for: Option<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     labels: IndexMap<String, String>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
     annotations: IndexMap<String, String>,
 }
 
