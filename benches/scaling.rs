@@ -11,6 +11,8 @@
 //!   would be exponential; the budget stops it (one DVC0407 per job);
 //! - `syntax-errors`: lines that are not dvcc syntax, one error each (past
 //!   10,000 they are counted, not kept);
+//! - `unclosed-interp`: one string of n unclosed `${` (one error each, all
+//!   on one line: column lookups stay local);
 //! - `unknown-names`: environments extending undeclared ones, one DVC0203
 //!   each, with a did-you-mean search over every environment name.
 
@@ -72,6 +74,11 @@ fn syntax_errors(n: usize) -> String {
     format!("{HEADER}{}", "@ oops\n".repeat(n))
 }
 
+fn unclosed_interpolations(n: usize) -> String {
+    // One string holding n unclosed `${` (each one error, on one line).
+    format!("{HEADER}x = \"{}\"\n", "${".repeat(n))
+}
+
 fn unknown_names(n: usize) -> String {
     let mut s = HEADER.to_string();
     for i in 0..n {
@@ -97,12 +104,13 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let want = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
-    let scenarios: [(&str, Generator); 6] = [
+    let scenarios: [(&str, Generator); 7] = [
         ("extends", extends),
         ("needs", needs),
         ("templates", templates),
         ("fan-out", fan_out),
         ("syntax-errors", syntax_errors),
+        ("unclosed-interp", unclosed_interpolations),
         ("unknown-names", unknown_names),
     ];
     println!(
