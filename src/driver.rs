@@ -235,14 +235,16 @@ pub struct Analysis {
 pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let meaning = sema::analyze(&loaded.db, &loaded.input(index));
-    let mut diagnostics = meaning.diagnostics;
+    let diag::Capped {
+        kept: mut diagnostics,
+        omitted,
+    } = meaning.diagnostics;
     diag::sort_and_dedup(&mut diagnostics);
-    let capped = diag::cap(diagnostics);
     Analysis {
         model: meaning.model,
         index: meaning.index,
-        diagnostics: capped.kept,
-        omitted: capped.omitted,
+        diagnostics,
+        omitted,
     }
 }
 
@@ -259,13 +261,16 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
         &meaning.model,
         &mut diagnostics,
     );
+    let diag::Capped {
+        kept: mut diagnostics,
+        omitted,
+    } = diagnostics;
     diag::sort_and_dedup(&mut diagnostics);
-    let capped = diag::cap(diagnostics);
     Analysis {
         model: meaning.model,
         index: meaning.index,
-        diagnostics: capped.kept,
-        omitted: capped.omitted,
+        diagnostics,
+        omitted,
     }
 }
 

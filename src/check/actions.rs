@@ -3,11 +3,11 @@
 //! scripts (expression injection).
 
 use super::expr;
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::{Model, Step};
 use crate::source::Span;
 
-pub(super) fn actions(model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn actions(model: &Model, diags: &mut Capped) {
     let known = crate::target::actions::known();
     for p in &model.pipelines {
         for j in &p.jobs {
@@ -110,7 +110,7 @@ fn site(exprs: &[(String, Span)], text: &str, fallback: Span) -> Span {
     exprs.iter().find(|(e, _)| e == text).map_or(fallback, |(_, s)| *s)
 }
 
-pub(super) fn injection(model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn injection(model: &Model, diags: &mut Capped) {
     for p in &model.pipelines {
         for j in &p.jobs {
             let matrix = tainted_values(

@@ -18,7 +18,7 @@
 //! most 4 bits of entropy per character. A value read from somewhere
 //! (`$VAR`, `${VAR}`, `${{ secrets.X }}`, `<placeholder>`) is not a secret.
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::source::{SourceDb, Span};
 use crate::syntax::ast::{Block, BlockLabel, Ident, Item, StrLit, StrPart, Value, ValueKind};
 
@@ -31,7 +31,7 @@ pub struct Finding {
 }
 
 /// Scans the strings and identifiers of one file's items.
-pub fn scan(db: &SourceDb, items: &[Item], diags: &mut Vec<Diagnostic>) {
+pub fn scan(db: &SourceDb, items: &[Item], diags: &mut Capped) {
     for item in items {
         match item {
             Item::Attribute(a) => {
@@ -44,7 +44,7 @@ pub fn scan(db: &SourceDb, items: &[Item], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn block(db: &SourceDb, b: &Block, diags: &mut Vec<Diagnostic>) {
+fn block(db: &SourceDb, b: &Block, diags: &mut Capped) {
     for l in &b.labels {
         match l {
             BlockLabel::Str(s) => string(db, s, None, diags),
@@ -56,7 +56,7 @@ fn block(db: &SourceDb, b: &Block, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn value(db: &SourceDb, v: &Value, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
+fn value(db: &SourceDb, v: &Value, name: Option<&str>, diags: &mut Capped) {
     match &v.kind {
         ValueKind::Str(s) => string(db, s, name, diags),
         ValueKind::List(items) => items.iter().for_each(|i| value(db, i, name, diags)),
@@ -69,13 +69,13 @@ fn value(db: &SourceDb, v: &Value, name: Option<&str>, diags: &mut Vec<Diagnosti
 }
 
 /// An identifier in a known token format (`service AKIA...`).
-fn ident(i: &Ident, diags: &mut Vec<Diagnostic>) {
+fn ident(i: &Ident, diags: &mut Capped) {
     if let Some(what) = known_token(&i.name) {
         diags.push(report(what, i.span, None));
     }
 }
 
-fn string(db: &SourceDb, s: &StrLit, name: Option<&str>, diags: &mut Vec<Diagnostic>) {
+fn string(db: &SourceDb, s: &StrLit, name: Option<&str>, diags: &mut Capped) {
     let mut found = false;
     for part in &s.parts {
         let StrPart::Text { text, span } = part else { continue };
@@ -101,7 +101,7 @@ fn string(db: &SourceDb, s: &StrLit, name: Option<&str>, diags: &mut Vec<Diagnos
 
 /// Scans a string as interpolation made it (written at `at`), for what no
 /// single piece of it showed: a credential put together from parts.
-pub fn scan_interpolated(text: &str, pieces: &[&str], at: Span, site: Option<Span>, diags: &mut Vec<Diagnostic>) {
+pub fn scan_interpolated(text: &str, pieces: &[&str], at: Span, site: Option<Span>, diags: &mut Capped) {
     for f in find_all(text) {
         let matched = &text[f.start..f.end];
         if pieces.iter().any(|p| p.contains(matched)) {

@@ -2,13 +2,13 @@
 //! between deploy jobs and rollouts, Kubernetes names, and the cluster a
 //! deploy targets.
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::image::ImageRef;
 use crate::model::{Model, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 
-pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     canary_steps(model, diags);
     deploys(model, diags);
     names(user, diags);
@@ -17,7 +17,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
     clusters(user, model, diags);
 }
 
-fn canary_steps(model: &Model, diags: &mut Vec<Diagnostic>) {
+fn canary_steps(model: &Model, diags: &mut Capped) {
     for r in &model.rollouts {
         let Strategy::Canary { steps } = &r.strategy else {
             continue;
@@ -52,7 +52,7 @@ fn canary_steps(model: &Model, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
+fn deploys(model: &Model, diags: &mut Capped) {
     let rollout_of = model.rollout_index();
     let services: std::collections::HashMap<&str, &crate::model::Service> =
         model.services.iter().map(|s| (s.name.as_str(), s)).collect();
@@ -171,7 +171,7 @@ fn deploys(model: &Model, diags: &mut Vec<Diagnostic>) {
 
 /// Every image, as interpolation made it, is a reference the registry,
 /// Kubernetes and the build steps all read the same way.
-fn images(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+fn images(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let Some(svc) = model.service(node.label()) else {
             continue;
@@ -222,7 +222,7 @@ fn lowercase_fix(image: &str) -> Option<String> {
 }
 
 /// `health` without `port`: the probes would have no port to call.
-fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let Some(svc) = model.service(node.label()) else {
             continue;
@@ -284,7 +284,7 @@ fn dns_subdomain(s: &str) -> bool {
         })
 }
 
-fn names(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
+fn names(user: &[CheckedBlock<'_>], diags: &mut Capped) {
     for svc in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let name = svc.label();
         if !name.is_empty() && !dns_label(name) {
@@ -328,7 +328,7 @@ fn names(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
 
 /// An environment that names a cluster other than the ones its `infra`
 /// creates: deploys would go to one cluster while Terraform builds another.
-fn clusters(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+fn clusters(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for infra in &model.infra {
         let env = &infra.environment;
         let Some(e) = model.environment(env) else { continue };

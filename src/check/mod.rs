@@ -20,7 +20,7 @@ pub mod terraform;
 
 pub use actions::untrusted;
 
-use crate::diag::Diagnostic;
+use crate::diag::Capped;
 use crate::model::Model;
 use crate::sema::tree::CheckedBlock;
 use crate::source::{FileId, SourceDb, Span};
@@ -33,15 +33,15 @@ pub fn run(
     files: &[(FileId, &ast::File)],
     user: &[CheckedBlock<'_>],
     model: &Model,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     // Files are independent here: scan them on all cores, keep the order.
     for found in crate::par::map(files, |(_, file)| {
-        let mut out = Vec::new();
+        let mut out = Capped::default();
         credentials::scan(db, &file.items, &mut out);
         out
     }) {
-        diags.extend(found);
+        diags.append(found);
     }
     for i in &model.interpolated {
         let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();

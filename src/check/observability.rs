@@ -2,7 +2,7 @@
 //! maths: an objective and window whose burn-rate alerts could never page.
 
 use super::{inside, promql};
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::source::{SourceDb, Span};
 
@@ -39,7 +39,7 @@ fn promql_diag(kind: promql::Kind, span: Span, message: &str, whose: &str) -> Di
     Diagnostic::new(code, title, Label::new(span, label)).with_help(help)
 }
 
-pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     // An empty expression is a missing one, reported already.
     for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
         for f in promql::check_alert(&a.expr) {
@@ -54,7 +54,7 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for s in &model.slos {
         for (what, query, span) in [("errors", &s.errors, s.errors_span), ("total", &s.total, s.total_span)] {
             if query.is_empty() {

@@ -2,13 +2,13 @@
 //! deploy jobs without a cloud region to log in to.
 
 use super::cron;
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::{Model, Trigger};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::source::{SourceDb, Span};
 
-pub(super) fn schedules(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn schedules(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for p in &model.pipelines {
         for t in &p.triggers {
             let Trigger::Schedule { cron, span } = t else { continue };
@@ -33,7 +33,7 @@ pub(super) fn schedules(db: &SourceDb, model: &Model, diags: &mut Vec<Diagnostic
     }
 }
 
-pub(super) fn triggers(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
+pub(super) fn triggers(user: &[CheckedBlock<'_>], diags: &mut Capped) {
     for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         for t in &p.children {
             let list = |name: &str| -> Option<(Vec<String>, Span)> {
@@ -125,7 +125,7 @@ pub(super) fn triggers(user: &[CheckedBlock<'_>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         for d in p.children_of(BlockId::Deploy) {
             let env = d.label();

@@ -2,7 +2,7 @@
 //! between raw resources, and a region for every `infra`.
 
 use crate::diag::suggest::{Budget, did_you_mean_within};
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::CheckedBlock;
@@ -34,7 +34,7 @@ fn known_version(engine: &str, version: &str) -> Option<bool> {
     }))
 }
 
-pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     role_and_cluster_names(user, model, diags);
     for node in user.iter().filter(|n| n.schema.id == BlockId::Infra) {
         let env = node.label();
@@ -157,7 +157,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>
 /// (`<project>-<env>-deploy`, IAM allows 64 characters) and every infra
 /// cluster (`<project>-<env>-<cluster>`, EKS allows 100): never cut, since
 /// two cut names could be one role.
-fn role_and_cluster_names(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Vec<Diagnostic>) {
+fn role_and_cluster_names(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     use crate::model::names::{MAX_CLUSTER_NAME, MAX_ROLE_NAME, cluster_name, deploy_role};
     let project = &model.project.name;
     let mut envs: Vec<&str> = model
@@ -267,7 +267,7 @@ fn undeclared(path: &[String], declared: &[String]) -> Option<String> {
 /// Every reference of a raw block: `${...}` in its strings and the
 /// references of its `terraform("EXPR")` expressions, with their spans;
 /// values raw Terraform cannot take are reported into `diags`.
-fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Vec<Diagnostic>) {
+fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Capped) {
     let Some(body) = &block.body else { return };
     for item in &body.items {
         match item {
@@ -278,7 +278,7 @@ fn interpolations(block: &Block, out: &mut Vec<(Vec<String>, Span)>, diags: &mut
     }
 }
 
-fn value(v: &Value, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Vec<Diagnostic>) {
+fn value(v: &Value, out: &mut Vec<(Vec<String>, Span)>, diags: &mut Capped) {
     match &v.kind {
         ValueKind::Str(lit) => {
             for part in &lit.parts {

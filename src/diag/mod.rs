@@ -190,6 +190,11 @@ impl Capped {
         self.kept.is_empty() && self.omitted.is_empty()
     }
 
+    /// The kept diagnostics.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.kept.iter()
+    }
+
     /// Errors and warnings, kept or not.
     pub fn counts(&self) -> Counts {
         Counts::of(&self.kept).plus(self.omitted)

@@ -20,7 +20,7 @@ pub mod relations;
 pub mod shape;
 pub mod tree;
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::registry;
 use crate::source::{FileId, ImportEdge, SourceDb, Span};
@@ -43,7 +43,8 @@ pub struct Meaning<'a> {
     pub model: Model,
     /// Declarations and the references that resolved to them.
     pub index: index::Index,
-    pub diagnostics: Vec<Diagnostic>,
+    /// Capped at creation: hostile input costs a count past the cap.
+    pub diagnostics: Capped,
 }
 
 /// Shapes, names, the model and the relations between its parts. Target
@@ -60,7 +61,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     let mut user = Vec::new();
     for (nodes, file_diags) in checked {
         user.extend(nodes);
-        shape.diags.extend(file_diags);
+        shape.diags.append(file_diags);
     }
     let mut std_nodes = Vec::new();
     let mut std_shape = shape::Shape::new(registry());
@@ -98,7 +99,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         model.services.iter_mut().for_each(|x| x.source = file(x.span));
         model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
         model.infra.iter_mut().for_each(|x| x.source = file(x.span));
-        diags.extend(build_diags);
+        diags.append(build_diags);
         relations::check(&user, &sym, &model, &mut diags);
         (model, sym.index())
     };
@@ -112,7 +113,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
 }
 
 /// Cycles among imports, each `import` of a cycle labelled.
-fn import_cycles(db: &SourceDb, edges: &[ImportEdge], diags: &mut Vec<Diagnostic>) {
+fn import_cycles(db: &SourceDb, edges: &[ImportEdge], diags: &mut Capped) {
     use petgraph::algo::tarjan_scc;
     use petgraph::graph::DiGraph;
     let mut g: DiGraph<FileId, Span> = DiGraph::new();

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::index::{Definition, Index, Symbol};
 use super::tree::{CheckedBlock, Val};
 use crate::diag::suggest::{Budget, did_you_mean_within};
-use crate::diag::{Code, Diagnostic, Label, Severity};
+use crate::diag::{Capped, Code, Diagnostic, Label, Severity};
 use crate::schema::{Attr, BlockId, Labels, Namespace, Ty};
 use crate::source::Span;
 
@@ -103,7 +103,7 @@ impl<'n, 'a> Symbols<'n, 'a> {
 pub fn collect<'n, 'a>(
     user: &'n [CheckedBlock<'a>],
     stdlib: &'n [CheckedBlock<'a>],
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) -> Symbols<'n, 'a> {
     let mut sym = Symbols::default();
     for node in user {
@@ -181,7 +181,7 @@ fn declare<'n, 'a>(
     ns: Namespace,
     node: &'n CheckedBlock<'a>,
     stdlib: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     let name = node.label().to_string();
     if name.is_empty() {
@@ -209,7 +209,7 @@ fn case_clashes<'x>(
     noun: &str,
     why: &str,
     exact: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     let mut seen: std::collections::HashMap<String, (&str, Span)> = std::collections::HashMap::new();
     for (name, span) in names {
@@ -248,19 +248,14 @@ fn duplicate(name: &str, again: Span, first: Span, noun: &str) -> Diagnostic {
 }
 
 /// Resolves every reference below the user's nodes.
-pub fn resolve<'n, 'a>(user: &'n [CheckedBlock<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Vec<Diagnostic>) {
+pub fn resolve<'n, 'a>(user: &'n [CheckedBlock<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Capped) {
     for node in user {
         let pipeline = (node.schema.id == BlockId::Pipeline).then(|| node.label().to_string());
         walk(node, pipeline.as_deref(), sym, diags);
     }
 }
 
-fn walk<'n, 'a>(
-    node: &'n CheckedBlock<'a>,
-    pipeline: Option<&str>,
-    sym: &mut Symbols<'n, 'a>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn walk<'n, 'a>(node: &'n CheckedBlock<'a>, pipeline: Option<&str>, sym: &mut Symbols<'n, 'a>, diags: &mut Capped) {
     if let Labels::Refer(ns) = node.schema.labels
         && !node.label().is_empty()
     {
@@ -281,13 +276,7 @@ fn walk<'n, 'a>(
     }
 }
 
-fn refs_in<'n, 'a>(
-    val: &Val<'a>,
-    attr: &str,
-    pipeline: Option<&str>,
-    sym: &mut Symbols<'n, 'a>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn refs_in<'n, 'a>(val: &Val<'a>, attr: &str, pipeline: Option<&str>, sym: &mut Symbols<'n, 'a>, diags: &mut Capped) {
     match val {
         Val::Ref(ident, ns) => reference(&ident.name, ident.span, *ns, attr, pipeline, sym, diags),
         Val::List(items) => {
@@ -306,7 +295,7 @@ fn template_args<'n, 'a>(
     template: &str,
     pipeline: Option<&str>,
     sym: &mut Symbols<'n, 'a>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     let Some(decl) = sym.get(Namespace::Template, template).copied() else {
         return;
@@ -344,7 +333,7 @@ fn reference(
     attr: &str,
     pipeline: Option<&str>,
     sym: &mut Symbols<'_, '_>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     if ns == Namespace::Job {
         let here = pipeline.and_then(|p| sym.jobs.get(p));
@@ -420,7 +409,7 @@ fn reference(
 }
 
 /// Environments, services, rollouts and templates that nothing refers to.
-pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Vec<Diagnostic>) {
+pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
     for ((ns, name), decl) in &sym.decls {
         // Environments and services are outputs in their own right (values
         // files, charts); rollouts and templates do nothing unless used.

@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::names::Symbols;
 use super::tree::{CheckedBlock, Val};
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::Model;
 use crate::schema::{Attr, BlockId, Namespace};
 use crate::source::Span;
@@ -27,7 +27,7 @@ const MAX_LABELLED: usize = 12;
 
 /// Reports every cycle of one relation, labelling each edge in it.
 /// `verb` is (singular, plural): ("extends", "extend").
-fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Vec<Diagnostic>) {
+fn cycles(edges: &[Edge], what: &str, verb: (&str, &str), diags: &mut Capped) {
     let (verb, plural) = verb;
     let mut g: DiGraph<&str, usize> = DiGraph::new();
     let mut index: BTreeMap<&str, NodeIndex> = BTreeMap::new();
@@ -114,7 +114,7 @@ fn ref_edge(from: &str, node: &CheckedBlock<'_>, attr: Attr) -> Vec<Edge> {
     out
 }
 
-pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, diags: &mut Capped) {
     let envs: Vec<&CheckedBlock> = user.iter().filter(|n| n.schema.id == BlockId::Environment).collect();
     let extends: Vec<Edge> = envs
         .iter()
@@ -185,7 +185,7 @@ fn promotion(
     sym: &Symbols<'_, '_>,
     model: &Model,
     afters: &mut HashMap<String, Option<(String, Span)>>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Capped,
 ) {
     let Ok(at) = model.pipelines.binary_search_by(|m| m.name.as_str().cmp(p.label())) else {
         return;
@@ -257,7 +257,7 @@ fn reaches(needs: &HashMap<&str, &[String]>, from: &str, to: &str, visits: &mut 
     false
 }
 
-fn clusters(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Vec<Diagnostic>) {
+fn clusters(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &mut Capped) {
     for deploy in p.children_of(BlockId::Deploy) {
         let env = deploy.label();
         if model.environment(env).is_none() {

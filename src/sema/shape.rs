@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 
 use super::tree::{CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::names::{name_problem, sanitized};
 use crate::model::units::{Cpu, Duration, Memory, describe_unit};
 use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Keys, Labels, Registry, Ty};
@@ -19,12 +19,15 @@ use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, StrLit, StrPart, Va
 
 pub struct Shape {
     pub reg: &'static Registry,
-    pub diags: Vec<Diagnostic>,
+    pub diags: Capped,
 }
 
 impl Shape {
     pub fn new(reg: &'static Registry) -> Shape {
-        Shape { reg, diags: Vec::new() }
+        Shape {
+            reg,
+            diags: Capped::default(),
+        }
     }
 
     /// Checks the top-level items of one file.

@@ -43,6 +43,10 @@ fn past_the_cap_diagnostics_are_counted_not_kept() {
     }
     let loaded = Loaded::from_bytes("errors.dvc", text.into_bytes());
     assert_eq!(loaded.syntax_omitted().errors, 20_000 - MAX_KEPT);
+    // The analysis keeps at most MAX_KEPT too, from the first one made.
+    let meaning = dvcc::meaning(&loaded, 0);
+    assert_eq!(meaning.diagnostics.len(), MAX_KEPT);
+    assert_eq!(meaning.omitted.errors, 15_000 - MAX_KEPT);
     let linted = dvcc::driver::lint_projects(&loaded);
     assert_eq!(linted.diagnostics.len(), MAX_KEPT);
     assert!(linted.diagnostics.iter().all(|d| d.code.as_str() == "DVC0101"));

@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 use super::names::Symbols;
 use super::shape::Shape;
 use super::tree::{CheckedBlock, ScalarVal, Val};
-use crate::diag::Diagnostic;
+use crate::diag::Capped;
 use crate::model::names::github_secret_name;
 use crate::model::units::Duration;
 use crate::model::{Exprs, Model, Project};
@@ -65,7 +65,7 @@ impl Scope<'_> {
 pub struct Builder<'n, 'a, 's> {
     pub sym: &'s Symbols<'n, 'a>,
     pub shape: &'s mut Shape,
-    pub diags: Vec<Diagnostic>,
+    pub diags: Capped,
     model: Model,
     /// Interpolations already reported (a template expanded many times
     /// reports each of its mistakes once).
@@ -87,7 +87,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         Builder {
             sym,
             shape,
-            diags: Vec::new(),
+            diags: Capped::default(),
             model: Model::default(),
             reported: BTreeSet::new(),
             sites: Vec::new(),
@@ -106,7 +106,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         (out, exprs)
     }
 
-    pub fn build(mut self, user: &'n [CheckedBlock<'a>], sources: Vec<String>) -> (Model, Vec<Diagnostic>) {
+    pub fn build(mut self, user: &'n [CheckedBlock<'a>], sources: Vec<String>) -> (Model, Capped) {
         self.project(sources);
         self.environments(user);
         self.services(user);

@@ -272,7 +272,8 @@ impl<'a> Builder<'_, 'a, '_> {
     fn argument(&mut self, v: &'a Value, kind: &str, name: &str, scope: &Scope) -> Option<Arg> {
         let ty = param_type(kind).unwrap_or(Ty::Scalar);
         let checked = self.shape.typed(v, &ty, name, true);
-        self.diags.append(&mut self.shape.diags);
+        let shape = std::mem::take(&mut self.shape.diags);
+        self.diags.append(shape);
         Some(match checked? {
             Val::Ref(i, Namespace::Service) => Arg::Service(i.name.clone()),
             Val::Ref(i, Namespace::Environment) => Arg::Environment(i.name.clone()),
