@@ -5,6 +5,7 @@
 
 /// (module name, source).
 pub const MODULES: &[(&str, &str)] = &[
+    ("cloud", include_str!("../stdlib/cloud.dvc")),
     ("deploy", include_str!("../stdlib/deploy.dvc")),
     ("docker", include_str!("../stdlib/docker.dvc")),
     ("github", include_str!("../stdlib/github.dvc")),

@@ -8,7 +8,6 @@ use crate::model::{Model, Step};
 use crate::source::Span;
 
 pub(super) fn actions(model: &Model, diags: &mut Capped) {
-    let known = crate::target::actions::known();
     for p in &model.pipelines {
         for j in &p.jobs {
             for s in &j.steps {
@@ -36,8 +35,12 @@ pub(super) fn actions(model: &Model, diags: &mut Capped) {
                     continue;
                 }
                 let owner_repo = parts[..2].join("/");
-                let help = match known.iter().find(|k| k.0 == owner_repo) {
-                    Some((r, sha, v)) => format!("pin it to a commit: `uses \"{r}@{sha}\" {{ version = \"{v}\" }}`"),
+                // Only a release of the major version written: another one
+                // would change what the step does.
+                let help = match crate::target::actions::pin_for(&owner_repo, reference) {
+                    Some((sha, v)) => {
+                        format!("pin it to the commit of {v}: `uses \"{repo}@{sha}\" {{ version = \"{v}\" }}`")
+                    }
                     None => format!(
                         "pin it to the full 40-character commit SHA of `{reference}`: `uses \"{repo}@SHA\" {{ version = \"{reference}\" }}`"
                     ),

@@ -11,6 +11,7 @@
 mod actions;
 pub mod credentials;
 pub mod cron;
+mod dataflow;
 pub mod expr;
 pub mod helm;
 mod observability;
@@ -50,6 +51,8 @@ pub fn run(
     pipelines::schedules(db, model, diags);
     actions::actions(model, diags);
     actions::injection(model, diags);
+    dataflow::run(db, model, diags);
+    pipelines::events(user, diags);
     pipelines::triggers(user, diags);
     pipelines::regions(user, model, diags);
     observability::alerts(db, model, diags);

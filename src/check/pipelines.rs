@@ -145,3 +145,70 @@ pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capp
         }
     }
 }
+
+/// Events: a pipeline that nothing starts; deploy jobs that never run
+/// because the pipeline starts only on pull requests (which never deploy
+/// unless asked); reusable-workflow inputs of types GitHub does not take
+/// there.
+pub(super) fn events(user: &[CheckedBlock<'_>], diags: &mut Capped) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
+        let triggers: Vec<&CheckedBlock<'_>> = node.children.iter().filter(|c| c.block.kind.name == "on").collect();
+        // A misspelt trigger (reported as such) is still a trigger written.
+        let written = node.block.body.as_ref().is_some_and(|b| {
+            b.items
+                .iter()
+                .any(|i| matches!(i, crate::syntax::ast::Item::Block(b) if b.kind.name == "on"))
+        });
+        if !written && !node.broken {
+            diags.push(
+                Diagnostic::new(
+                    Code::PipelineWithoutTrigger,
+                    format!("pipeline `{}` has no trigger, so nothing starts it", node.label()),
+                    Label::new(node.label_span(), "no `on` block"),
+                )
+                .with_help("add a trigger: `on push { branches = [\"main\"] }`, `on pull_request`, `on schedule { cron = \"...\" }` or `on manual`"),
+            );
+        }
+        let only_pull_requests = !triggers.is_empty() && triggers.iter().all(|t| t.is(BlockId::OnPullRequest));
+        if only_pull_requests {
+            for d in node.children_of(BlockId::Deploy) {
+                if matches!(d.get(Attr::PullRequests), Some(Val::Bool(true))) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new(
+                        Code::DeployNeverRuns,
+                        format!(
+                            "`deploy {}` never runs: pipeline `{}` starts only on pull requests, which do not deploy",
+                            d.label(),
+                            node.label()
+                        ),
+                        Label::new(d.label_span(), "skipped on every run"),
+                    )
+                    .with_label(Label::new(triggers[0].header_span(), "the only trigger"))
+                    .with_help(format!(
+                        "to deploy each pull request (a preview environment), add `pull_requests = true` to `deploy {}`; to deploy merges, add `on push {{ branches = [\"main\"] }}`",
+                        d.label()
+                    )),
+                );
+            }
+        }
+        for call in node.children_of(BlockId::OnCall) {
+            for input in call.children_of(BlockId::ManualInput) {
+                let Some(a) = input.attr(Attr::Type) else { continue };
+                let Val::Word(ty) = &a.val else { continue };
+                if crate::schema::CALL_INPUT_TYPES.contains(&ty.as_str()) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnknownChoice,
+                        format!("a reusable workflow's input cannot be of type `{ty}`"),
+                        Label::new(a.attr.value.span, "a type of manual inputs only"),
+                    )
+                    .with_help("write `type = string` (or `boolean`, `number`); check the value in a step if it must be one of a list"),
+                );
+            }
+        }
+    }
+}

@@ -117,6 +117,9 @@ codes! {
     InvalidImage = "DVC0525", "invalid-image", Error, "an image that is not a container image reference";
     InvalidLabelName = "DVC0526", "invalid-label-name", Error, "an alert label name Prometheus rejects";
     ExpressionNotAllowed = "DVC0527", "expression-not-allowed", Error, "a `${{ }}` expression where GitHub evaluates none";
+    UnknownWorkflowReference = "DVC0528", "unknown-workflow-reference", Error, "a `${{ }}` reference to a step, output, input, matrix key or secret that is not declared";
+    PipelineWithoutTrigger = "DVC0529", "pipeline-without-trigger", Error, "a pipeline with no `on` trigger";
+    DeployNeverRuns = "DVC0530", "deploy-never-runs", Warning, "a deploy job in a pipeline that runs only on pull requests";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::LazyLock;
 
 pub use ids::{Attr, BlockId};
-pub use registry::{ACTION_STEP_ATTRS, PARAM_TYPES, build, param_type};
+pub use registry::{ACTION_STEP_ATTRS, CALL_INPUT_TYPES, PARAM_TYPES, build, param_type};
 
 /// Where a name lives. Each block kind that declares names has its own
 /// namespace; references resolve in the namespace their attribute names.

@@ -285,12 +285,21 @@ impl Shape {
                 if let Some(s) = crate::diag::suggest::did_you_mean(name, names.iter().copied()) {
                     node.suggested.extend(names.iter().copied().find(|n| *n == s));
                 }
-                d.help = help_line(name, &names).or_else(|| {
-                    self.reg
-                        .kinds_in(Some(schema))
-                        .contains(&name)
-                        .then(|| format!("`{name}` is a block: write `{name} {{ ... }}`"))
+                // A block kind here: write it as a block (a matrix computed
+                // at run time is `matrix { from = ... }`).
+                let block_here = self.reg.kinds_in(Some(schema)).contains(&name).then(|| {
+                    if name == "matrix" && matches!(a.value.kind, ValueKind::Str(_)) {
+                        "a matrix computed at run time is written `matrix { from = \"${{ fromJSON(...) }}\" }`"
+                            .to_string()
+                    } else {
+                        format!("`{name}` is a block: write `{name} {{ ... }}`")
+                    }
                 });
+                // An attribute of other kinds: say where it belongs rather
+                // than a near name that means something else.
+                d.help = block_here
+                    .or_else(|| elsewhere(self.reg, schema, name))
+                    .or_else(|| help_line(name, &names));
                 if d.help.is_none() {
                     d.help = Some(if names.is_empty() {
                         format!("`{}` takes no attributes", node.block.kind.name)
@@ -612,6 +621,31 @@ pub fn describe(v: &Value) -> String {
         ValueKind::Call { name, .. } => format!("a call to `{}`", name.name),
         ValueKind::Error => "an invalid value".into(),
     }
+}
+
+/// Where attribute `name`, unknown in `schema`, belongs: the other block
+/// kinds that declare it (`` `id` is an attribute of `run` and `uses` steps ``).
+fn elsewhere(reg: &crate::schema::Registry, schema: &BlockSchema, name: &str) -> Option<String> {
+    let mut kinds: Vec<&str> = reg
+        .blocks
+        .iter()
+        .filter(|b| b.id != schema.id && b.attr(name).is_some())
+        .map(|b| b.kind)
+        .collect();
+    if name == "id" || crate::schema::ACTION_STEP_ATTRS.iter().any(|a| a.as_str() == name) {
+        kinds.push("uses");
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = kinds.iter().take(4).map(|k| format!("`{k}`")).collect();
+    Some(format!(
+        "`{name}` is an attribute of {} blocks, not of `{}`: move it there",
+        shown.join(", "),
+        schema.kind
+    ))
 }
 
 /// A name a free-form block does not take, by the rule of its consumer.

@@ -198,7 +198,7 @@ mod tests {
             }
         }
         assert!(n >= 20, "{n} defaults");
-        assert!(matches!(default(BlockId::Job, Attr::Timeout), Some(Val::Dur(d)) if d.secs() == 30 * 60));
+        assert!(matches!(default(BlockId::Environment, Attr::Approval), Some(Val::Word(w)) if w == "none"));
         assert!(matches!(
             default(BlockId::Job, Attr::RunsOn),
             Some(Val::Str(s)) if s.as_plain().as_deref() == Some("ubuntu-latest")

@@ -120,7 +120,7 @@ fn check_reports_hand_edits_source_changes_and_extra_files() {
 
     // A change to a .dvc file.
     let src = dir.join("pipelines.dvc");
-    std::fs::write(&src, read(&src).replace("job scan {", "job scan {\n    timeout = 10m")).expect("edit");
+    std::fs::write(&src, read(&src).replace("job test {", "job test {\n    timeout = 10m")).expect("edit");
     let o = dvcc(&["build", "--check", s(&dir)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("+    timeout-minutes: 10"));
@@ -297,7 +297,7 @@ use dvcc::backend::Backend as _;
 
 #[test]
 fn secrets_in_env_become_workflow_secret_expressions() {
-    let src = "project p { repo = \"a/b\" }\npipeline ci {\n  job t {\n    env { TOKEN = secret(\"npm-token\") }\n    run \"npm publish\" { env { X = secret(\"x.y\") } }\n  }\n}\n";
+    let src = "project p { repo = \"a/b\" }\npipeline ci {\n  on push { branches = [\"main\"] }\n  job t {\n    env { TOKEN = secret(\"npm-token\") }\n    run \"npm publish\" { env { X = secret(\"x.y\") } }\n  }\n}\n";
     let loaded = dvcc::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
     assert!(dvcc::lint(&loaded).is_empty());
     let model = dvcc::analyze(&loaded, 0).model;
@@ -455,6 +455,7 @@ fn meaning_runs_without_the_target_checks() {
 fn version_comments_stay_on_their_uses_line() {
     let src = r#"project p { repo = "a/b" }
 pipeline ci {
+  on manual
   job t {
     uses "actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444" { version = "v5.0.0 # and more" }
     run """

@@ -125,5 +125,5 @@ fn graph_command_refuses_a_broken_project() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    assert!(v["nodes"].as_array().is_some_and(|n| n.len() == 13));
+    assert!(v["nodes"].as_array().is_some_and(|n| n.len() == 12));
 }

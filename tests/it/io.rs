@@ -153,7 +153,7 @@ fn relative_imports_load_and_errors_point_into_the_imported_file() {
     std::fs::create_dir_all(base.join("lib")).expect("mkdir");
     std::fs::write(
         base.join("app/main.dvc"),
-        "import \"../lib/steps.dvc\"\nproject p { repo = \"a/b\" }\npipeline ci { job t { uses greet } }\n",
+        "import \"../lib/steps.dvc\"\nproject p { repo = \"a/b\" }\npipeline ci { on manual { }  job t { uses greet } }\n",
     )
     .expect("write");
     std::fs::write(
@@ -285,7 +285,7 @@ fn file_names_with_line_breaks_are_not_read() {
         ("p.dvc", b"project p { repo = \"a/b\" }".to_vec()),
         (
             "pipelines\nname: evil.dvc",
-            b"pipeline ci { job t { run \"x\" } }".to_vec(),
+            b"pipeline ci { on manual { }  job t { run \"x\" } }".to_vec(),
         ),
     ]);
     let diags = dvcc::lint(&loaded);

@@ -167,6 +167,7 @@ template twice {
   uses greet { who = "again" }
 }
 pipeline ci {
+  on manual
   job build {
     uses checkout
     uses docker_build { service = api }

@@ -104,7 +104,7 @@ fn check_compares_bytes_and_mode() {
     // through a lossy UTF-8 conversion, but it is not the same file.
     std::fs::write(
         dir.join("p.dvc"),
-        "project alpha { repo = \"acme/alpha\" }\npipeline ci {\n  job t { run \"echo \u{FFFD}\" }\n}\n",
+        "project alpha { repo = \"acme/alpha\" }\npipeline ci {\n  on manual\n  job t { run \"echo \u{FFFD}\" }\n}\n",
     )
     .expect("write");
     assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));

@@ -29,20 +29,40 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
         group: deploy_concurrency(&d.environment),
         cancel_in_progress: false,
     });
-    job.permissions = IndexMap::from([
+    let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
+    let checkout = Step {
+        uses: Some(Uses::new(CHECKOUT.0)),
+        with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
+        ..Step::default()
+    };
+    if !d.mechanism.is_empty() {
+        // The deploy's own template: its steps per service, then the wait
+        // for the service's rollout.
+        let mut permissions = IndexMap::from([("contents".to_string(), "read".to_string())]);
+        super::widen(&mut permissions, &d.mechanism_permissions);
+        job.permissions = Some(permissions);
+        let mut steps = vec![checkout];
+        for (i, (svc, mechanism)) in d.mechanism.iter().enumerate() {
+            steps.extend(mechanism.iter().map(super::step));
+            // After the service's last step.
+            let last = !d.mechanism[i + 1..].iter().any(|(s, _)| s == svc);
+            if let Some(r) = rollout.filter(|r| &r.service == svc && last) {
+                steps.push(rollout_wait(&r.name, svc, &namespace));
+            }
+        }
+        job.steps = Some(super::dedup_setup(steps));
+        return;
+    }
+    job.permissions = Some(IndexMap::from([
         ("contents".to_string(), "read".to_string()),
         ("id-token".to_string(), "write".to_string()),
-    ]);
+    ]));
     let role = format!(
         "arn:aws:iam::${{{{ vars.AWS_ACCOUNT_ID }}}}:role/{}",
         names::deploy_role(&m.project.name, &d.environment)
     );
     let mut steps = vec![
-        Step {
-            uses: Some(Uses::new(CHECKOUT.0)),
-            with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
-            ..Step::default()
-        },
+        checkout,
         Step {
             name: Some("Log in to AWS (OIDC)".to_string()),
             uses: Some(Uses::new(AWS_CREDENTIALS.0)),
@@ -69,7 +89,6 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             ..Step::default()
         },
     ];
-    let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
     for svc in &d.services {
         let mut env = IndexMap::from([
             ("RELEASE".to_string(), svc.clone()),
@@ -98,18 +117,26 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             ..Step::default()
         });
         if let Some(r) = rollout.filter(|r| &r.service == svc) {
-            steps.push(Step {
-                name: Some(format!("Wait for the {} rollout of {svc}", r.name)),
-                env: IndexMap::from([("ROLLOUT".to_string(), svc.clone()), ("NAMESPACE".to_string(), namespace.clone())]),
-                run: Some(
-                    "kubectl wait \"rollout/$ROLLOUT\" --namespace \"$NAMESPACE\" \\\n  --for=jsonpath='{.status.phase}'=Healthy --timeout=60m\n"
-                        .to_string(),
-                ),
-                ..Step::default()
-            });
+            steps.push(rollout_wait(&r.name, svc, &namespace));
         }
     }
-    job.steps = steps;
+    job.steps = Some(steps);
+}
+
+/// The step that waits for `svc`'s rollout to become healthy.
+fn rollout_wait(rollout: &str, svc: &str, namespace: &str) -> Step {
+    Step {
+        name: Some(format!("Wait for the {rollout} rollout of {svc}")),
+        env: IndexMap::from([
+            ("ROLLOUT".to_string(), svc.to_string()),
+            ("NAMESPACE".to_string(), namespace.to_string()),
+        ]),
+        run: Some(
+            "kubectl wait \"rollout/$ROLLOUT\" --namespace \"$NAMESPACE\" \\\n  --for=jsonpath='{.status.phase}'=Healthy --timeout=60m\n"
+                .to_string(),
+        ),
+        ..Step::default()
+    }
 }
 
 /// The GitHub concurrency group of deploys to `env`: one deploy per

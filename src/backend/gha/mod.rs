@@ -65,10 +65,35 @@ pub fn intended_values(model: &Model) -> Vec<(String, serde_json::Value)> {
 #[derive(Serialize)]
 struct Workflow {
     name: String,
+    #[serde(rename = "run-name", skip_serializing_if = "Option::is_none")]
+    run_name: Option<String>,
     #[serde(rename = "on")]
     on: IndexMap<&'static str, On>,
+    /// Written even when empty: `{}` is no permission at all.
     permissions: IndexMap<String, String>,
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
+    env: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    defaults: Option<Defaults>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    concurrency: Option<Concurrency>,
     jobs: IndexMap<String, Job>,
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    run: RunDefaults,
+}
+
+#[derive(Serialize)]
+struct RunDefaults {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shell: Option<String>,
+    #[serde(rename = "working-directory", skip_serializing_if = "Option::is_none")]
+    working_directory: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +102,41 @@ enum On {
     Filters(Filters),
     Schedule(Vec<Cron>),
     Dispatch(Dispatch),
+    Call(Call),
+    WorkflowRun(WorkflowRun),
+}
+
+#[derive(Serialize)]
+struct Call {
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    inputs: IndexMap<String, Input>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    secrets: IndexMap<String, CallSecret>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    outputs: IndexMap<String, CallOutput>,
+}
+
+#[derive(Serialize)]
+struct CallSecret {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    required: bool,
+}
+
+#[derive(Serialize)]
+struct CallOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct WorkflowRun {
+    workflows: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    types: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -115,12 +175,12 @@ struct Input {
     options: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(rename = "runs-on")]
-    runs_on: String,
+    #[serde(rename = "runs-on", skip_serializing_if = "Option::is_none")]
+    runs_on: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     needs: Vec<String>,
     #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
@@ -129,20 +189,54 @@ struct Job {
     environment: Option<JobEnvironment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     concurrency: Option<Concurrency>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    permissions: IndexMap<String, String>,
-    #[serde(rename = "timeout-minutes")]
-    timeout_minutes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions: Option<IndexMap<String, String>>,
+    #[serde(rename = "timeout-minutes", skip_serializing_if = "Option::is_none")]
+    timeout_minutes: Option<u64>,
+    #[serde(rename = "continue-on-error", skip_serializing_if = "std::ops::Not::not")]
+    continue_on_error: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy: Option<Strategy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<JobContainer>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     services: IndexMap<String, Container>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    outputs: IndexMap<String, String>,
     #[serde(
         skip_serializing_if = "IndexMap::is_empty",
         serialize_with = "crate::backend::yaml::text_map"
     )]
     env: IndexMap<String, String>,
-    steps: Vec<Step>,
+    /// A called reusable workflow, its inputs and secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    with: IndexMap<String, Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secrets: Option<Secrets>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<Vec<Step>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Secrets {
+    /// `inherit`.
+    Inherit(&'static str),
+    Named(IndexMap<String, String>),
+}
+
+#[derive(Serialize)]
+struct JobContainer {
+    image: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<String>,
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
+    env: IndexMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -161,9 +255,28 @@ struct Concurrency {
 
 #[derive(Serialize)]
 struct Strategy {
-    #[serde(rename = "fail-fast")]
-    fail_fast: bool,
-    matrix: IndexMap<String, Vec<Scalar>>,
+    #[serde(rename = "fail-fast", skip_serializing_if = "Option::is_none")]
+    fail_fast: Option<bool>,
+    #[serde(rename = "max-parallel", skip_serializing_if = "Option::is_none")]
+    max_parallel: Option<u32>,
+    matrix: Matrix,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Matrix {
+    /// Computed at run time.
+    Expr(String),
+    Keys(IndexMap<String, MatrixValue>),
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MatrixValue {
+    List(Vec<Scalar>),
+    Expr(String),
+    /// `include` and `exclude`.
+    Combinations(Vec<IndexMap<String, Scalar>>),
 }
 
 #[derive(Serialize)]
@@ -175,6 +288,8 @@ struct Container {
 struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
     condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +305,8 @@ struct Step {
     shell: Option<String>,
     #[serde(rename = "working-directory", skip_serializing_if = "Option::is_none")]
     working_directory: Option<String>,
+    #[serde(rename = "timeout-minutes", skip_serializing_if = "Option::is_none")]
+    timeout_minutes: Option<u64>,
     #[serde(rename = "continue-on-error", skip_serializing_if = "std::ops::Not::not")]
     continue_on_error: bool,
     #[serde(
@@ -249,6 +366,17 @@ impl Scalar {
     }
 }
 
+fn input(i: &model::Input) -> (String, Input) {
+    let input = Input {
+        description: i.description.clone(),
+        required: i.required,
+        ty: i.ty.clone(),
+        default: i.default.as_deref().map(Scalar::of),
+        options: i.options.clone(),
+    };
+    (i.name.clone(), input)
+}
+
 fn workflow(m: &Model, p: &model::Pipeline) -> Workflow {
     let mut on: IndexMap<&'static str, On> = IndexMap::new();
     let mut push = Filters::default();
@@ -291,20 +419,52 @@ fn workflow(m: &Model, p: &model::Pipeline) -> Workflow {
                 }
             }
             Trigger::Manual { inputs } => {
-                let inputs = inputs
-                    .iter()
-                    .map(|i| {
-                        let input = Input {
-                            description: i.description.clone(),
-                            required: i.required,
-                            ty: i.ty.clone(),
-                            default: i.default.as_deref().map(Scalar::of),
-                            options: i.options.clone(),
-                        };
-                        (i.name.clone(), input)
-                    })
-                    .collect();
+                let inputs = inputs.iter().map(input).collect();
                 on.insert("workflow_dispatch", On::Dispatch(Dispatch { inputs }));
+            }
+            Trigger::Call {
+                inputs,
+                secrets,
+                outputs,
+            } => {
+                let call = Call {
+                    inputs: inputs.iter().map(input).collect(),
+                    secrets: secrets
+                        .iter()
+                        .map(|s| {
+                            let secret = CallSecret {
+                                description: s.description.clone(),
+                                required: s.required,
+                            };
+                            (s.name.clone(), secret)
+                        })
+                        .collect(),
+                    outputs: outputs
+                        .iter()
+                        .map(|o| {
+                            let output = CallOutput {
+                                description: o.description.clone(),
+                                value: o.value.clone(),
+                            };
+                            (o.name.clone(), output)
+                        })
+                        .collect(),
+                };
+                on.insert("workflow_call", On::Call(call));
+            }
+            Trigger::WorkflowRun {
+                workflows,
+                types,
+                branches,
+            } => {
+                on.insert(
+                    "workflow_run",
+                    On::WorkflowRun(WorkflowRun {
+                        workflows: workflows.clone(),
+                        types: types.clone(),
+                        branches: branches.clone(),
+                    }),
+                );
             }
         }
     }
@@ -312,53 +472,177 @@ fn workflow(m: &Model, p: &model::Pipeline) -> Workflow {
         on.insert("push", On::Filters(push));
     }
     // GitHub's order reads best: push, pull_request, schedule, dispatch.
-    let order = ["push", "pull_request", "schedule", "workflow_dispatch"];
+    let order = [
+        "push",
+        "pull_request",
+        "schedule",
+        "workflow_dispatch",
+        "workflow_call",
+        "workflow_run",
+    ];
     on.sort_by_key(|k, _| order.iter().position(|o| o == k));
-    let mut permissions = IndexMap::new();
-    permissions.insert("contents".to_string(), "read".to_string());
-    let jobs = p.jobs.iter().map(|j| (j.name.clone(), job(m, j))).collect();
+    let permissions: IndexMap<String, String> = match &p.permissions {
+        Some(exact) => exact.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        None => IndexMap::from([("contents".to_string(), "read".to_string())]),
+    };
+    let pull_requests = p.runs_on_pull_requests();
+    let jobs = p
+        .jobs
+        .iter()
+        .map(|j| (j.name.clone(), job(m, j, &permissions, pull_requests)))
+        .collect();
     Workflow {
-        name: p.name.clone(),
+        name: p.display_name.clone().unwrap_or_else(|| p.name.clone()),
+        run_name: p.run_name.clone(),
         on,
         permissions,
+        env: p.env.clone(),
+        defaults: (p.shell.is_some() || p.working_directory.is_some()).then(|| Defaults {
+            run: RunDefaults {
+                shell: p.shell.clone(),
+                working_directory: p.working_directory.clone(),
+            },
+        }),
+        concurrency: p.concurrency.as_ref().map(concurrency),
         jobs,
     }
 }
 
-fn job(m: &Model, j: &model::Job) -> Job {
-    let mut out = Job {
-        name: None,
-        runs_on: j.runs_on.clone(),
-        needs: j.needs.clone(),
-        condition: j.condition.clone(),
-        environment: None,
-        concurrency: None,
-        permissions: IndexMap::new(),
-        timeout_minutes: j.timeout.minutes_ceil().max(1),
-        strategy: (!j.matrix.is_empty()).then(|| Strategy {
-            fail_fast: false,
-            matrix: j
+fn concurrency(c: &model::Concurrency) -> Concurrency {
+    Concurrency {
+        group: c.group.clone(),
+        cancel_in_progress: c.cancel_in_progress,
+    }
+}
+
+/// `a` with every scope of `b` added, the wider level winning.
+fn widen(a: &mut IndexMap<String, String>, b: &std::collections::BTreeMap<String, String>) {
+    let rank = |l: &str| match l {
+        "write" => 2,
+        "read" => 1,
+        _ => 0,
+    };
+    for (k, v) in b {
+        let entry = a.entry(k.clone()).or_insert_with(|| v.clone());
+        if rank(v) > rank(entry) {
+            *entry = v.clone();
+        }
+    }
+}
+
+/// A condition GitHub evaluates, without its `${{ }}` (GitHub's `if` takes
+/// both forms).
+fn bare_condition(c: &str) -> &str {
+    let t = c.trim();
+    if crate::target::gha::single_expression(t) {
+        t[3..t.len() - 2].trim()
+    } else {
+        t
+    }
+}
+
+/// The condition that keeps a job from running for pull-request events.
+pub const NOT_ON_PULL_REQUESTS: &str = "github.event_name != 'pull_request'";
+
+fn job(m: &Model, j: &model::Job, workflow_permissions: &IndexMap<String, String>, pull_requests: bool) -> Job {
+    let matrix = j.strategy.any(&j.matrix).then(|| match &j.strategy.from {
+        Some(from) => Matrix::Expr(from.clone()),
+        None => {
+            let mut keys: IndexMap<String, MatrixValue> = j
                 .matrix
                 .iter()
-                .map(|(k, v)| (k.clone(), v.iter().map(|x| Scalar::of(x)).collect()))
-                .collect(),
+                .map(|(k, v)| {
+                    let value = if j.strategy.dynamic.contains(k) {
+                        MatrixValue::Expr(v.first().cloned().unwrap_or_default())
+                    } else {
+                        MatrixValue::List(v.iter().map(|x| Scalar::of(x)).collect())
+                    };
+                    (k.clone(), value)
+                })
+                .collect();
+            for (name, combos) in [("include", &j.strategy.include), ("exclude", &j.strategy.exclude)] {
+                if !combos.is_empty() {
+                    let list = combos
+                        .iter()
+                        .map(|c| c.iter().map(|(k, v)| (k.clone(), Scalar::of(v))).collect())
+                        .collect();
+                    keys.insert(name.to_string(), MatrixValue::Combinations(list));
+                }
+            }
+            Matrix::Keys(keys)
+        }
+    });
+    let mut out = Job {
+        name: j.display_name.clone(),
+        runs_on: Some(j.runs_on.clone()),
+        needs: j.needs.clone(),
+        condition: j.condition.clone(),
+        environment: j.environment.as_ref().map(|e| JobEnvironment {
+            name: e.clone(),
+            url: m.environment(e).and_then(|e| e.url.clone()),
+        }),
+        concurrency: j.concurrency.as_ref().map(concurrency),
+        timeout_minutes: j.timeout.as_ref().map(|t| t.minutes_ceil().max(1)),
+        continue_on_error: j.continue_on_error,
+        strategy: matrix.map(|matrix| Strategy {
+            fail_fast: j.strategy.fail_fast,
+            max_parallel: j.strategy.max_parallel,
+            matrix,
+        }),
+        container: j.container.as_ref().map(|c| JobContainer {
+            image: c.image.clone(),
+            options: c.options.clone(),
+            env: c.env.clone(),
         }),
         services: j
             .containers
             .iter()
             .map(|(k, v)| (k.clone(), Container { image: v.clone() }))
             .collect(),
+        outputs: j.outputs.clone(),
         env: j.env.clone(),
-        steps: dedup_setup(j.steps.iter().map(step).collect()),
+        steps: Some(dedup_setup(j.steps.iter().map(step).collect())),
+        ..Job::default()
     };
     if !j.permissions.is_empty() {
-        out.permissions.insert("contents".to_string(), "read".to_string());
-        for (k, v) in &j.permissions {
-            out.permissions.insert(k.clone(), v.clone());
-        }
+        let mut p = workflow_permissions.clone();
+        widen(&mut p, &j.permissions);
+        out.permissions = Some(p);
+    }
+    if let Some(own) = &j.own_permissions {
+        let mut p: IndexMap<String, String> = own.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        widen(&mut p, &j.permissions);
+        out.permissions = Some(p);
+    }
+    if let Some(call) = &j.call {
+        // What GitHub takes on a job that calls a workflow.
+        out.runs_on = None;
+        out.steps = None;
+        out.timeout_minutes = None;
+        out.environment = None;
+        out.continue_on_error = false;
+        out.uses = Some(call.uses.clone());
+        out.with = call.with.iter().map(|(k, v)| (k.clone(), Scalar::of(v))).collect();
+        out.secrets = if call.inherit_secrets {
+            Some(Secrets::Inherit("inherit"))
+        } else {
+            (!call.secrets.is_empty()).then(|| Secrets::Named(call.secrets.clone()))
+        };
     }
     if let Some(d) = &j.deploy {
         deploy::deploy(m, d, &mut out);
+        if let Some(own) = &j.own_permissions
+            && let Some(p) = &mut out.permissions
+        {
+            widen(p, own);
+        }
+        // A pull request never deploys unless the deploy says so.
+        if pull_requests && !d.pull_requests {
+            out.condition = Some(match &j.condition {
+                Some(c) => format!("({}) && {NOT_ON_PULL_REQUESTS}", bare_condition(c)),
+                None => NOT_ON_PULL_REQUESTS.to_string(),
+            });
+        }
     }
     out
 }
@@ -367,6 +651,8 @@ fn step(s: &MStep) -> Step {
     match s {
         MStep::Run {
             name,
+            id,
+            timeout,
             script,
             condition,
             shell,
@@ -376,16 +662,21 @@ fn step(s: &MStep) -> Step {
             ..
         } => Step {
             name: name.clone(),
+            id: id.clone(),
             condition: condition.clone(),
             env: env.clone(),
             shell: shell.clone(),
             working_directory: working_directory.clone(),
+            timeout_minutes: timeout.as_ref().map(|t| t.minutes_ceil().max(1)),
             continue_on_error: *continue_on_error,
             run: Some(script.clone()),
             ..Step::default()
         },
         MStep::Action {
             name,
+            id,
+            timeout,
+            continue_on_error,
             uses,
             condition,
             with,
@@ -401,10 +692,13 @@ fn step(s: &MStep) -> Step {
             }
             Step {
                 name: name.clone(),
+                id: id.clone(),
                 condition: condition.clone(),
                 uses: Some(Uses::new(uses)),
                 with,
                 env: env.clone(),
+                timeout_minutes: timeout.as_ref().map(|t| t.minutes_ceil().max(1)),
+                continue_on_error: *continue_on_error,
                 ..Step::default()
             }
         }
@@ -446,7 +740,8 @@ fn pinned_versions(m: &Model) -> IndexMap<String, String> {
     }
     for p in &m.pipelines {
         for j in &p.jobs {
-            for s in &j.steps {
+            let mechanism = j.deploy.iter().flat_map(|d| d.mechanism.iter().flat_map(|(_, s)| s));
+            for s in j.steps.iter().chain(mechanism) {
                 if let MStep::Action {
                     uses, version: Some(v), ..
                 } = s
@@ -462,7 +757,7 @@ fn pinned_versions(m: &Model) -> IndexMap<String, String> {
 /// Gives every pinned `uses` of `wf` the version it stands for.
 fn pin(wf: &mut Workflow, versions: &IndexMap<String, String>) {
     for job in wf.jobs.values_mut() {
-        for step in &mut job.steps {
+        for step in job.steps.iter_mut().flatten() {
             if let Some(uses) = &mut step.uses {
                 uses.version = versions.get(&uses.reference).cloned();
             }

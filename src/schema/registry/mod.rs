@@ -114,6 +114,8 @@ const APPROVAL: &[&str] = &["required", "none"];
 const CLUSTER_KINDS: &[&str] = &["eks"];
 const ENGINES: &[&str] = &["postgres", "mysql", "mariadb"];
 const INPUT_TYPES: &[&str] = &["string", "boolean", "choice", "number", "environment"];
+/// The types a reusable workflow's inputs may have.
+pub const CALL_INPUT_TYPES: &[&str] = &["string", "boolean", "number"];
 /// The types a template parameter may have (`param NAME { type = ... }`).
 pub const PARAM_TYPES: &[&str] = &["string", "number", "bool", "duration", "service", "environment", "list"];
 
@@ -134,7 +136,14 @@ pub fn param_type(word: &str) -> Option<Ty> {
 /// The attributes of an action step (`uses "owner/repo@SHA" { ... }`); the
 /// same block kind takes a template's arguments instead when it names a
 /// template, so its schema is free-form.
-pub const ACTION_STEP_ATTRS: [Attr; 3] = [Attr::Name, Attr::Version, Attr::If];
+pub const ACTION_STEP_ATTRS: [Attr; 6] = [
+    Attr::Name,
+    Attr::Version,
+    Attr::If,
+    Attr::Id,
+    Attr::Timeout,
+    Attr::ContinueOnError,
+];
 const PERMISSION_LEVELS: &[&str] = &["read", "write", "none"];
 
 /// The scopes of `GITHUB_TOKEN` a workflow's `permissions` may name.
@@ -221,8 +230,9 @@ mod tests {
         for parent in &r.blocks {
             for c in &parent.children {
                 let child = r.get(*c).map(|b| b.id.as_str()).unwrap_or_default();
-                // `step.*` and `service.*` children are shared by several parents.
-                let shared = child.starts_with("step.") || child.starts_with("service.");
+                // `step.*`, `service.*` and `gha.*` children are shared by
+                // several parents.
+                let shared = ["step.", "service.", "gha."].iter().any(|p| child.starts_with(p));
                 let prefix = parent.id.as_str().replace(':', ".");
                 let parent_path = prefix.rsplit_once('.').map_or(prefix.as_str(), |(p, v)| {
                     if parent.variant == Some(v) { p } else { prefix.as_str() }

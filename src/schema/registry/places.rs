@@ -73,6 +73,11 @@ pub(super) fn places() -> Vec<BlockSchema> {
                 "External Secrets `ClusterSecretStore` that service secrets are read from",
             ),
             opt(Attr::Description, Ty::Str, "what the project is"),
+            opt(
+                Attr::Timeout,
+                Ty::Duration,
+                "maximum run time of each job whose pipeline and job set none (GitHub's 6h when not set)",
+            ),
         ]),
         block(
             BlockId::Environment,

@@ -10,7 +10,14 @@ pub(super) fn templates() -> Vec<BlockSchema> {
             Labels::Declare(Ns::Template),
             "Reusable steps: `uses NAME { ARGS }`.",
         )
-        .attrs(vec![opt(Attr::Description, Ty::Str, "what the template does")])
+        .attrs(vec![
+            opt(Attr::Description, Ty::Str, "what the template does"),
+            opt(
+                Attr::Outputs,
+                list(Ty::Line),
+                "outputs of the step written `id = \"${id}\"`, read as `${{ steps.ID.outputs.NAME }}` where the template is used with `id = \"ID\"`",
+            ),
+        ])
         .children(&[BlockId::Param, BlockId::Permissions, BlockId::Run, BlockId::Uses]),
         block(
             BlockId::Param,
@@ -28,14 +35,5 @@ pub(super) fn templates() -> Vec<BlockSchema> {
             ),
             opt(Attr::Description, Ty::Str, "what the parameter means"),
         ]),
-        block(
-            BlockId::Permissions,
-            "permissions",
-            Labels::None,
-            "Token permissions the steps need.",
-        )
-        .once()
-        .free(Ty::Enum(PERMISSION_LEVELS))
-        .keys(Keys::OneOf(PERMISSION_SCOPES)),
     ]
 }

@@ -56,12 +56,24 @@ pub const SERVICE_FIELDS: &[Field<Service>] = &[
     }),
     field("port", |s| s.base.port.map(|p| p.to_string())),
     field("health", |s| s.base.health.clone()),
+    // `true` when the image is written with a tag or digest (deployed as
+    // written), `false` when dvcc builds it and deploys it at the SHA.
+    field("pinned", |s| {
+        Some(
+            crate::model::image::ImageRef::parse(&s.base.image)
+                .is_ok_and(|r| r.is_pinned())
+                .to_string(),
+        )
+    }),
 ];
 
 /// `${PARAM.FIELD}` of an `environment` parameter.
 pub const ENVIRONMENT_FIELDS: &[Field<Environment>] = &[
     field("name", |e| Some(e.name.clone())),
-    field("namespace", |e| e.namespace.clone()),
+    // Kubernetes' own default when the environment sets none.
+    field("namespace", |e| {
+        Some(e.namespace.clone().unwrap_or_else(|| "default".to_string()))
+    }),
     field("cluster", |e| e.cluster.clone()),
     field("region", |e| e.region.clone()),
 ];

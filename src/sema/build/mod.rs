@@ -80,6 +80,9 @@ pub struct Builder<'n, 'a, 's> {
     /// The GitHub expressions written into workflow text so far, with their
     /// spans (taken by whoever builds the field: `capture`).
     emitted: Exprs,
+    /// While expanding a deploy job's template: the service (if one per
+    /// service) and the environment its parameters default to.
+    deploying: Option<(Option<String>, String)>,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -94,6 +97,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             family: inherit::Family::default(),
             expansion: templates::Expansion::default(),
             emitted: Vec::new(),
+            deploying: None,
         }
     }
 
@@ -244,6 +248,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             p.prometheus = self.attr_text(node, Attr::Prometheus);
             p.secret_store = self.attr_text(node, Attr::SecretStore);
             p.description = self.attr_text(node, Attr::Description);
+            p.timeout = Self::optional_duration(node.value(Attr::Timeout));
         }
         self.model.project = p;
     }

@@ -8,8 +8,11 @@ use indexmap::IndexMap;
 use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Deploy, Exprs, Input, Job, Pipeline, Step, Trigger};
-use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId};
+use crate::model::{
+    CallOutput, CallSecret, Concurrency, Container, Deploy, Exprs, Input, Job, MatrixOptions, Pipeline, Step, Trigger,
+    WorkflowCall,
+};
+use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId, Namespace, Ty};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::syntax::ast::{BlockLabel, ValueKind};
 
@@ -17,29 +20,96 @@ impl<'a> Builder<'_, 'a, '_> {
     pub(super) fn pipeline(&mut self, node: &CheckedBlock<'a>) -> Pipeline {
         let mut triggers = Vec::new();
         let mut jobs = Vec::new();
+        let scope = Scope::workflow();
+        let ((run_name, env, concurrency, permissions), mut exprs) = self.capture(|b| {
+            (
+                b.text(node.value(Attr::RunName), &scope),
+                b.map(node.child(BlockId::PipelineEnv), &scope),
+                b.concurrency(node.child(BlockId::Concurrency), &scope),
+                node.child(BlockId::Permissions).map(permission_levels),
+            )
+        });
+        let ((display_name, shell, working_directory), literal) = self.capture(|b| {
+            let defaults = node.child(BlockId::PipelineDefaults);
+            (
+                b.text(declared(node, Attr::Name), &scope),
+                defaults.and_then(|d| b.text(d.value(Attr::Shell), &scope)),
+                defaults.and_then(|d| b.text(d.value(Attr::WorkingDirectory), &scope)),
+            )
+        });
+        self.no_expressions(literal, "a pipeline's `name` and `defaults`");
+        let timeout = Self::optional_duration(node.value(Attr::Timeout)).or_else(|| self.model.project.timeout.clone());
+        let pull_requests = node.children.iter().any(|c| c.is(BlockId::OnPullRequest));
         for child in &node.children {
+            let id = child.schema.id;
             if matches!(
-                child.schema.id,
-                BlockId::OnPush | BlockId::OnPullRequest | BlockId::OnSchedule | BlockId::OnTag | BlockId::OnManual
+                id,
+                BlockId::OnPush
+                    | BlockId::OnPullRequest
+                    | BlockId::OnSchedule
+                    | BlockId::OnTag
+                    | BlockId::OnManual
+                    | BlockId::OnWorkflowRun
             ) {
                 // Triggers: GitHub reads `on` as it is written.
-                let mut exprs = Vec::new();
-                written_expressions(child, &mut exprs);
-                self.no_expressions(exprs, "`on`: triggers are matched as written");
+                let mut written = Vec::new();
+                written_expressions(child, &mut written);
+                self.no_expressions(written, "`on`: triggers are matched as written");
                 self.trigger(child, &mut triggers);
                 continue;
             }
-            if matches!(child.schema.id, BlockId::Job | BlockId::Deploy) {
-                jobs.push(self.job(child));
+            if id == BlockId::OnCall {
+                let (_, call_exprs) = self.capture(|b| b.trigger(child, &mut triggers));
+                exprs.extend(call_exprs);
+                continue;
+            }
+            if matches!(id, BlockId::Job | BlockId::Deploy) {
+                let mut job = self.job(child, pull_requests);
+                job.timeout = job.timeout.or_else(|| timeout.clone());
+                jobs.push(job);
             }
         }
         Pipeline {
             name: node.label().to_string(),
+            display_name,
+            run_name,
             source: String::new(),
             triggers,
+            permissions,
+            env,
+            shell,
+            working_directory,
+            concurrency,
             jobs: order_jobs(jobs),
+            exprs,
             span: node.label_span(),
         }
+    }
+
+    /// A `concurrency` block.
+    fn concurrency(&mut self, node: Option<&CheckedBlock<'a>>, scope: &Scope) -> Option<Concurrency> {
+        let node = node?;
+        Some(Concurrency {
+            group: self.text(node.value(Attr::Group), scope).unwrap_or_default(),
+            cancel_in_progress: Self::bool(node.value(Attr::CancelInProgress)),
+        })
+    }
+
+    /// The inputs declared in a trigger block.
+    fn inputs(&mut self, child: &CheckedBlock<'a>) -> Vec<Input> {
+        let mut inputs = Vec::new();
+        for i in child.children_of(BlockId::ManualInput) {
+            inputs.push(Input {
+                name: i.label().to_string(),
+                description: self.attr_text(i, Attr::Description),
+                ty: self.attr_text(i, Attr::Type).unwrap_or_default(),
+                default: self.attr_text(i, Attr::Default),
+                required: Self::bool(i.value(Attr::Required)),
+                options: self.attr_texts(i, Attr::Options),
+                span: i.label_span(),
+            });
+        }
+        inputs
     }
 
     /// The trigger `child` declares, if it is one.
@@ -72,19 +142,39 @@ impl<'a> Builder<'_, 'a, '_> {
                 pattern: self.attr_text(child, Attr::Pattern).unwrap_or_default(),
             }),
             BlockId::OnManual => {
-                let mut inputs = Vec::new();
-                for i in child.children_of(BlockId::ManualInput) {
-                    inputs.push(Input {
-                        name: i.label().to_string(),
-                        description: self.attr_text(i, Attr::Description),
-                        ty: self.attr_text(i, Attr::Type).unwrap_or_default(),
-                        default: self.attr_text(i, Attr::Default),
-                        required: Self::bool(i.value(Attr::Required)),
-                        options: self.attr_texts(i, Attr::Options),
-                    });
-                }
+                let inputs = self.inputs(child);
                 triggers.push(Trigger::Manual { inputs });
             }
+            BlockId::OnCall => {
+                let inputs = self.inputs(child);
+                let secrets = child
+                    .children_of(BlockId::CallSecret)
+                    .map(|s| CallSecret {
+                        name: s.label().to_string(),
+                        description: self.attr_text(s, Attr::Description),
+                        required: Self::bool(s.value(Attr::Required)),
+                    })
+                    .collect();
+                let scope = Scope::workflow();
+                let outputs = child
+                    .children_of(BlockId::CallOutput)
+                    .map(|o| CallOutput {
+                        name: o.label().to_string(),
+                        description: self.attr_text(o, Attr::Description),
+                        value: self.text(o.value(Attr::Value), &scope).unwrap_or_default(),
+                    })
+                    .collect();
+                triggers.push(Trigger::Call {
+                    inputs,
+                    secrets,
+                    outputs,
+                });
+            }
+            BlockId::OnWorkflowRun => triggers.push(Trigger::WorkflowRun {
+                workflows: self.attr_texts(child, Attr::Workflows),
+                types: self.attr_texts(child, Attr::Types),
+                branches: self.attr_texts(child, Attr::Branches),
+            }),
             _ => {}
         }
     }
@@ -103,66 +193,303 @@ impl<'a> Builder<'_, 'a, '_> {
         }
     }
 
-    fn job(&mut self, node: &CheckedBlock<'a>) -> Job {
+    fn job(&mut self, node: &CheckedBlock<'a>, pull_request_pipeline: bool) -> Job {
         // What GitHub evaluates: literal `${{` escaped, expressions recorded.
         let scope = Scope::workflow();
-        let deploy = node.is(BlockId::Deploy).then(|| Deploy {
-            environment: node.label().to_string(),
-            services: self.attr_texts(node, Attr::Services),
-            rollout: self.attr_text(node, Attr::Rollout),
-            span: node.label_span(),
-            rollout_span: node.value_span(Attr::Rollout).unwrap_or(node.label_span()),
-        });
+        let is_deploy = node.is(BlockId::Deploy);
         let mut steps = Vec::new();
         let mut permissions = BTreeMap::new();
         for child in &node.children {
             match child.schema.id {
                 BlockId::Run => steps.push(self.run_step(child, &scope)),
-                BlockId::Uses => {
+                BlockId::Uses if !is_deploy => {
                     let mut stack = Vec::new();
                     self.uses_step(child, &scope, &mut stack, &mut steps, &mut permissions);
                 }
                 _ => {}
             }
         }
-        let (matrix, matrix_exprs) = self.capture(|b| {
-            let mut matrix = IndexMap::new();
-            if let Some(m) = node.child(BlockId::JobMatrix) {
-                for (k, a) in &m.attrs {
-                    matrix.insert((*k).to_string(), b.texts(Some(&a.val), &scope));
-                }
+        let deploy = is_deploy.then(|| {
+            let environment = node.label().to_string();
+            let services = self.attr_texts(node, Attr::Services);
+            let (mechanism, mechanism_permissions) = self.mechanism(node, &environment, &services, &scope);
+            let _ = pull_request_pipeline;
+            Deploy {
+                environment,
+                services,
+                rollout: self.attr_text(node, Attr::Rollout),
+                pull_requests: Self::bool(node.value(Attr::PullRequests)),
+                mechanism,
+                mechanism_permissions,
+                span: node.label_span(),
+                rollout_span: node.value_span(Attr::Rollout).unwrap_or(node.label_span()),
             }
-            matrix
         });
+        let ((matrix, strategy), matrix_exprs) = self.capture(|b| b.matrix(node.child(BlockId::JobMatrix), &scope));
         let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::JobEnv), &scope));
         // A deploy job has no `runs_on` of its own: the job's default.
         let runs_on = match node.schema.attr_schema(Attr::RunsOn) {
             Some(_) => node.value(Attr::RunsOn),
             None => crate::sema::tree::default(BlockId::Job, Attr::RunsOn),
         };
-        let ((runs_on, condition, containers), _) = self.capture(|b| {
-            (
-                b.text(runs_on, &scope).unwrap_or_default(),
-                b.text(node.value(Attr::If), &scope),
-                b.map(node.child(BlockId::JobServices), &scope),
-            )
-        });
+        let ((runs_on, condition, containers, display_name, outputs, container, concurrency, call), exprs) = self
+            .capture(|b| {
+                (
+                    b.text(runs_on, &scope).unwrap_or_default(),
+                    b.text(node.value(Attr::If), &scope),
+                    b.map(node.child(BlockId::JobServices), &scope),
+                    b.text(declared(node, Attr::Name), &scope),
+                    b.map(node.child(BlockId::JobOutputs), &scope),
+                    node.child(BlockId::JobContainer).map(|c| Container {
+                        image: b.text(c.value(Attr::Image), &scope).unwrap_or_default(),
+                        options: b.text(c.value(Attr::Options), &scope),
+                        env: b.map(c.child(BlockId::StepEnv), &scope),
+                    }),
+                    b.concurrency(node.child(BlockId::Concurrency), &scope),
+                    b.call(node, &scope),
+                )
+            });
         Job {
             name: node.label().to_string(),
+            display_name,
             deploy,
             needs: self.attr_texts(node, Attr::Needs),
             runs_on,
-            timeout: Self::duration(node.value(Attr::Timeout)),
+            timeout: Self::optional_duration(node.value(Attr::Timeout)),
             condition,
+            environment: self.text(declared(node, Attr::Environment), &Scope::default()),
+            continue_on_error: Self::bool(declared(node, Attr::ContinueOnError)),
+            concurrency,
             env,
             matrix,
+            strategy,
             containers,
+            container,
+            outputs,
+            call,
             steps,
             permissions,
+            own_permissions: node.child(BlockId::Permissions).map(permission_levels),
+            exprs,
             env_exprs,
             matrix_exprs,
             span: node.label_span(),
         }
+    }
+
+    /// A reusable workflow called by a job (`workflow = ...`).
+    fn call(&mut self, node: &CheckedBlock<'a>, scope: &Scope) -> Option<WorkflowCall> {
+        let literal = Scope {
+            workflow: false,
+            ..Scope::default()
+        };
+        let uses = self.text(declared(node, Attr::Workflow), &literal)?;
+        let span = node.value_span(Attr::Workflow).unwrap_or(node.label_span());
+        // GitHub takes only these keys on a job that calls a workflow.
+        let steps_only = [Attr::RunsOn, Attr::Timeout, Attr::Environment, Attr::ContinueOnError];
+        for attr in steps_only {
+            if let Some(a) = node.attr(attr) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MalformedBlock,
+                        format!("job `{}` calls a workflow, which takes no `{attr}`", node.label()),
+                        Label::new(a.attr.name.span, "not allowed with `workflow`"),
+                    )
+                    .with_label(Label::new(span, "the job calls this workflow"))
+                    .with_help(format!("remove `{attr}`, or set it in the called workflow's jobs")),
+                );
+            }
+        }
+        for id in [
+            BlockId::JobEnv,
+            BlockId::JobServices,
+            BlockId::JobContainer,
+            BlockId::JobOutputs,
+        ] {
+            if let Some(c) = node.child(id) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MalformedBlock,
+                        format!("job `{}` calls a workflow, which takes no `{}` block", node.label(), c.block.kind.name),
+                        Label::new(c.header_span(), "not allowed with `workflow`"),
+                    )
+                    .with_label(Label::new(span, "the job calls this workflow"))
+                    .with_help(format!(
+                        "remove the `{}` block, or set it in the called workflow (its outputs are read as `needs.{}.outputs.NAME`)",
+                        c.block.kind.name,
+                        node.label()
+                    )),
+                );
+            }
+        }
+        // GitHub evaluates no `secrets` context in a called workflow's inputs.
+        for (k, a) in node.child(BlockId::With).iter().flat_map(|w| &w.attrs) {
+            if let Val::Secret(name) = &a.val {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        format!("input `{k}` of a called workflow cannot be a secret"),
+                        Label::new(a.attr.value.span, "GitHub reads no secret in `with` here"),
+                    )
+                    .with_help(format!(
+                        "pass it as a secret: `secrets {{ {k} = secret(\"{name}\") }}`, declared by the called workflow's `on workflow_call {{ secret {k} {{ }} }}`"
+                    )),
+                );
+            }
+        }
+        if let Some(step) = node.children.iter().find(|c| c.is(BlockId::Run) || c.is(BlockId::Uses)) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MalformedBlock,
+                    format!("job `{}` calls a workflow, so it has no steps of its own", node.label()),
+                    Label::new(step.header_span(), "a step in a job that calls a workflow"),
+                )
+                .with_label(Label::new(span, "the job calls this workflow"))
+                .with_help("move the steps to a job of their own, or into the called workflow"),
+            );
+        }
+        Some(WorkflowCall {
+            uses,
+            with: self.map(node.child(BlockId::With), scope),
+            secrets: self.map(node.child(BlockId::JobSecrets), scope),
+            inherit_secrets: Self::bool(declared(node, Attr::InheritSecrets)),
+            span,
+        })
+    }
+
+    /// The matrix of a job: its keys' values and its other settings.
+    fn matrix(
+        &mut self,
+        node: Option<&CheckedBlock<'a>>,
+        scope: &Scope,
+    ) -> (IndexMap<String, Vec<String>>, MatrixOptions) {
+        let mut matrix = IndexMap::new();
+        let mut options = MatrixOptions::default();
+        let Some(m) = node else {
+            return (matrix, options);
+        };
+        for (k, a) in &m.attrs {
+            if m.schema.attr(k).is_some() {
+                continue;
+            }
+            match &a.val {
+                Val::List(_) => {
+                    matrix.insert((*k).to_string(), self.texts(Some(&a.val), scope));
+                }
+                other => {
+                    let text = self.text(Some(other), scope).unwrap_or_default();
+                    let whole = crate::target::gha::single_expression(&text);
+                    if whole {
+                        options.dynamic.push((*k).to_string());
+                        matrix.insert((*k).to_string(), vec![text]);
+                    } else {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                format!("matrix key `{k}` takes a list of values"),
+                                Label::new(a.attr.value.span, "one string, not a list"),
+                            )
+                            .with_help(format!(
+                                "write `{k} = [\"{}\"]`, or one run-time list: `{k} = \"${{{{ fromJSON(...) }}}}\"`",
+                                text.escape_debug()
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+        options.from = self.text(m.get(Attr::From), scope);
+        if let Some(from) = &options.from
+            && !crate::target::gha::single_expression(from)
+            && let Some(at) = m.value_span(Attr::From)
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "`from` takes one run-time expression",
+                    Label::new(at, "not a `${{ ... }}` expression"),
+                )
+                .with_help("write `from = \"${{ fromJSON(needs.JOB.outputs.NAME) }}\"`, or list the values as keys"),
+            );
+        }
+        if let Some(from) = m.value_span(Attr::From)
+            && let Some((k, _)) = m.attrs.iter().find(|(k, _)| m.schema.attr(k).is_none())
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MalformedBlock,
+                    format!("a matrix computed at run time (`from`) has no keys of its own, but `{k}` is given"),
+                    Label::new(from, "the whole matrix comes from here"),
+                )
+                .with_help("put every key in the value of `from`, or remove `from`"),
+            );
+        }
+        options.fail_fast = m.get(Attr::FailFast).map(|v| matches!(v, Val::Bool(true)));
+        options.max_parallel = Self::int(m.get(Attr::MaxParallel)).map(Self::count);
+        for (id, list) in [
+            (BlockId::MatrixInclude, &mut options.include),
+            (BlockId::MatrixExclude, &mut options.exclude),
+        ] {
+            for c in m.children_of(id) {
+                list.push(self.map(Some(c), scope));
+            }
+        }
+        (matrix, options)
+    }
+
+    /// The steps of a `deploy` job that names templates (`uses
+    /// gke_credentials { ... }`, `uses helm_deploy`), in order, with the
+    /// service each deploys (empty for the others), and the permissions
+    /// they need. A template with a `service` parameter is expanded once
+    /// per service, the others once; `service` and `environment`
+    /// parameters not given are the deploy's.
+    #[allow(clippy::type_complexity)]
+    fn mechanism(
+        &mut self,
+        node: &CheckedBlock<'a>,
+        environment: &str,
+        services: &[String],
+        scope: &Scope,
+    ) -> (Vec<(String, Vec<Step>)>, BTreeMap<String, String>) {
+        let mut out = Vec::new();
+        let mut permissions = BTreeMap::new();
+        let uses: Vec<&CheckedBlock<'a>> = node.children_of(BlockId::Uses).collect();
+        if uses.is_empty() {
+            return (out, permissions);
+        }
+        for u in uses {
+            let targets: Vec<Option<&String>> = if self.takes_service(u) {
+                services.iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            for (n, target) in targets.into_iter().enumerate() {
+                let before = self.diags.kept.len();
+                self.deploying = Some((target.cloned(), environment.to_string()));
+                let mut steps = Vec::new();
+                let mut stack = Vec::new();
+                self.uses_step(u, scope, &mut stack, &mut steps, &mut permissions);
+                self.deploying = None;
+                // A mistake in the arguments is reported once, not per service.
+                if n > 0 {
+                    self.diags.kept.truncate(before);
+                }
+                out.push((target.cloned().unwrap_or_default(), steps));
+            }
+        }
+        (out, permissions)
+    }
+
+    /// Whether `uses` names a template with a parameter of type `service`.
+    fn takes_service(&self, uses: &CheckedBlock<'a>) -> bool {
+        let Some(BlockLabel::Ident(t)) = uses.block.labels.first() else {
+            return false;
+        };
+        self.sym.get(Namespace::Template, &t.name).is_some_and(|d| {
+            d.node
+                .children_of(BlockId::Param)
+                .any(|p| matches!(p.value(Attr::Type), Some(Val::Word(w)) if w == "service"))
+        })
     }
 
     pub(super) fn run_step(&mut self, node: &CheckedBlock<'a>, scope: &Scope) -> Step {
@@ -173,25 +500,38 @@ impl<'a> Builder<'_, 'a, '_> {
             _ => String::new(),
         });
         let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::StepEnv), scope));
-        let ((name, condition, working_directory), _) = self.capture(|b| {
+        let ((name, condition, working_directory), other_exprs) = self.capture(|b| {
             (
-                b.text(node.value(Attr::Name), scope),
+                b.text(declared(node, Attr::Name), scope),
                 b.text(node.value(Attr::If), scope),
                 b.text(node.value(Attr::WorkingDirectory), scope),
             )
         });
-        let (shell, exprs_in_shell) = self.capture(|b| b.text(node.value(Attr::Shell), scope));
-        self.no_expressions(exprs_in_shell, "a step's `shell`");
+        let ((shell, id), literal) = self.capture(|b| {
+            (
+                b.text(node.value(Attr::Shell), scope),
+                b.text(node.value(Attr::Id), scope),
+            )
+        });
+        self.no_expressions(literal, "a step's `shell` and `id`");
+        let outputs = match node.get(Attr::Outputs) {
+            Some(v) => Some(self.texts(Some(v), scope)),
+            None => crate::target::gha::written_outputs(&script),
+        };
         Step::Run {
             name,
+            id: id.filter(|i| !i.is_empty()),
+            outputs,
+            timeout: Self::optional_duration(node.value(Attr::Timeout)),
             script,
             condition,
             shell,
             working_directory,
-            continue_on_error: Self::bool(node.value(Attr::ContinueOnError)),
+            continue_on_error: Self::bool(declared(node, Attr::ContinueOnError)),
             env,
             exprs,
             env_exprs,
+            other_exprs,
             span: node.header_span(),
         }
     }
@@ -232,7 +572,22 @@ impl<'a> Builder<'_, 'a, '_> {
                     }
                 }
                 let version = self.raw_text(node.get(Attr::Version), &literal);
-                let (name, _) = self.capture(|b| b.raw_text(node.get(Attr::Name), scope));
+                let ((name, condition), other_exprs) = self.capture(|b| {
+                    (
+                        b.raw_text(node.get(Attr::Name), scope),
+                        b.raw_text(node.get(Attr::If), scope),
+                    )
+                });
+                let (id, literal_exprs) = self.capture(|b| b.raw_text(node.get(Attr::Id), scope));
+                self.no_expressions(literal_exprs, "a step's `id`");
+                let timeout = match self.raw_typed(node.get(Attr::Timeout), &Ty::Duration, Attr::Timeout) {
+                    Some(Val::Dur(d)) => Some(d),
+                    _ => None,
+                };
+                let continue_on_error = matches!(
+                    self.raw_typed(node.get(Attr::ContinueOnError), &Ty::Bool, Attr::ContinueOnError),
+                    Some(Val::Bool(true))
+                );
                 // The version becomes a comment after the reference, the
                 // name a step's name: one line each.
                 for (attr, text) in [(Attr::Version, &version), (Attr::Name, &name)] {
@@ -242,11 +597,14 @@ impl<'a> Builder<'_, 'a, '_> {
                         self.diags.push(crate::sema::shape::not_one_line(attr.as_str(), c, at));
                     }
                 }
-                let (condition, _) = self.capture(|b| b.raw_text(node.get(Attr::If), scope));
                 let (with, with_exprs) = self.capture(|b| b.map(node.child(BlockId::With), scope));
                 let (env, env_exprs) = self.capture(|b| b.map(node.child(BlockId::StepEnv), scope));
                 steps.push(Step::Action {
                     name,
+                    id: id.filter(|i| !i.is_empty()),
+                    outputs: None,
+                    timeout,
+                    continue_on_error,
                     uses,
                     version,
                     condition,
@@ -254,12 +612,23 @@ impl<'a> Builder<'_, 'a, '_> {
                     env,
                     with_exprs,
                     env_exprs,
+                    other_exprs,
                     span: node.header_span(),
                 });
             }
             Some(BlockLabel::Ident(t)) => self.expand(node, &t.name, t.span, scope, stack, steps, permissions),
             None => {}
         }
+    }
+
+    /// An action step's attribute of type `ty` (unchecked until now: a
+    /// `uses` block takes a template's arguments too).
+    fn raw_typed(&mut self, val: Option<&Val<'a>>, ty: &Ty, attr: Attr) -> Option<Val<'a>> {
+        let Some(Val::Raw(v)) = val else { return None };
+        let checked = self.shape.typed(v, ty, attr.as_str(), true);
+        let shape = std::mem::take(&mut self.shape.diags);
+        self.diags.append(shape);
+        checked
     }
 
     /// An action step's attribute (unchecked until now: a `uses` block
@@ -285,6 +654,23 @@ impl<'a> Builder<'_, 'a, '_> {
             other => self.text(Some(other), scope),
         }
     }
+}
+
+/// Attribute `attr` of `node` (or its default), if its kind declares it
+/// (jobs and deploy jobs share the builder).
+fn declared<'n, 'a>(node: &'n CheckedBlock<'a>, attr: Attr) -> Option<&'n Val<'a>> {
+    node.schema.attr_schema(attr).and_then(|_| node.value(attr))
+}
+
+/// The levels of a `permissions` block: scope → `read`, `write` or `none`.
+fn permission_levels(node: &CheckedBlock<'_>) -> BTreeMap<String, String> {
+    node.attrs
+        .iter()
+        .filter_map(|(k, a)| match &a.val {
+            Val::Word(level) => Some(((*k).to_string(), level.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The `${{ ... }}` written in the values of `node` and its blocks.
@@ -384,16 +770,26 @@ mod tests {
     fn job(name: &str, needs: &[&str]) -> Job {
         Job {
             name: name.to_string(),
+            display_name: None,
             deploy: None,
             needs: needs.iter().map(|n| n.to_string()).collect(),
             runs_on: String::new(),
-            timeout: Duration::from_secs(60),
+            timeout: Some(Duration::from_secs(60)),
             condition: None,
+            environment: None,
+            continue_on_error: false,
+            concurrency: None,
             env: IndexMap::new(),
             matrix: IndexMap::new(),
+            strategy: MatrixOptions::default(),
             containers: IndexMap::new(),
+            container: None,
+            outputs: IndexMap::new(),
+            call: None,
             steps: Vec::new(),
             permissions: BTreeMap::new(),
+            own_permissions: None,
+            exprs: Vec::new(),
             env_exprs: Vec::new(),
             matrix_exprs: Vec::new(),
             span: Span::new(FileId(0), 0, 0),

@@ -14,6 +14,10 @@ use crate::sema::tree::{CheckedBlock, Val};
 use crate::source::Span;
 use crate::syntax::ast::Value;
 
+/// The argument every template takes: the id of its step written
+/// `id = "${id}"`, whose outputs the template declares.
+pub(super) const ID_ARG: &str = "id";
+
 /// The most templates one `uses` may expand through.
 const MAX_TEMPLATE_DEPTH: usize = 16;
 
@@ -120,6 +124,7 @@ impl<'a> Builder<'_, 'a, '_> {
         let template = decl.node;
         self.sites.push((uses.header_span(), name.to_string(), decl.stdlib));
         let args = self.arguments(uses, template, name, scope);
+        let first_step = steps.len();
         stack.push(name.to_string());
         let inner = Scope {
             params: Some(&args),
@@ -146,6 +151,40 @@ impl<'a> Builder<'_, 'a, '_> {
                 BlockId::Run => self.too_large(child, name, stack, false),
                 BlockId::Uses => self.uses_step(child, &inner, stack, steps, permissions),
                 _ => {}
+            }
+        }
+        // The step written `id = "${id}"` has the outputs the template declares.
+        if let Some(Arg::Text(id, _)) = args.get(ID_ARG).filter(|a| !a.text().is_empty()) {
+            let declared = template
+                .get(Attr::Outputs)
+                .map(|v| self.texts(Some(v), &Scope::default()));
+            let mut found = false;
+            for s in &mut steps[first_step..] {
+                if s.id() == Some(id.as_str()) {
+                    found = true;
+                    match s {
+                        Step::Run { outputs, .. } | Step::Action { outputs, .. } => {
+                            if declared.is_some() {
+                                outputs.clone_from(&declared);
+                            }
+                        }
+                    }
+                }
+            }
+            if !found
+                && stack.len() == 1
+                && let Some(a) = uses.attrs.get(ID_ARG)
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::UnknownAttribute,
+                        format!("template `{name}` has no step that takes an `id`"),
+                        Label::new(a.attr.name.span, "no step of the template is given this id"),
+                    )
+                    .with_help(format!(
+                        "remove `id`; or, in template `{name}`, write `id = \"${{id}}\"` on the step whose outputs are read"
+                    )),
+                );
             }
         }
         stack.pop();
@@ -212,7 +251,7 @@ impl<'a> Builder<'_, 'a, '_> {
         let params: Vec<&CheckedBlock<'a>> = template.children_of(BlockId::Param).collect();
         let param_names: Vec<&str> = params.iter().map(|p| p.label()).collect();
         for (k, a) in &uses.attrs {
-            if !param_names.contains(k) {
+            if !param_names.contains(k) && *k != ID_ARG {
                 let mut d = Diagnostic::new(
                     Code::UnknownAttribute,
                     format!("template `{name}` has no parameter `{k}`"),
@@ -234,11 +273,27 @@ impl<'a> Builder<'_, 'a, '_> {
             let kind = self.attr_text(p, Attr::Type).unwrap_or_default();
             let given: Option<&'a Value> = uses.attrs.get(pname.as_str()).map(|a| &a.attr.value);
             // A default is written in the template: text of the same kind
-            // as the argument it stands for.
+            // as the argument it stands for, which may read the parameters
+            // declared before it (`${service.repository}`).
+            let so_far = args.clone();
             let default_scope = Scope {
                 workflow: scope.workflow,
+                params: Some(&so_far),
                 ..Scope::default()
             };
+            // In a deploy job's template, the service and environment
+            // being deployed.
+            let implicit = match (&self.deploying, kind.as_str()) {
+                (Some((Some(svc), _)), "service") => Some(Arg::Service(svc.clone())),
+                (Some((_, env)), "environment") => Some(Arg::Environment(env.clone())),
+                _ => None,
+            };
+            if given.is_none()
+                && let Some(arg) = implicit
+            {
+                args.insert(pname, arg);
+                continue;
+            }
             let (value, value_scope) = match (given, p.get(Attr::Default)) {
                 (Some(v), _) => (Some(v), scope),
                 (None, Some(Val::Raw(d))) => (Some(*d), &default_scope),
@@ -265,6 +320,12 @@ impl<'a> Builder<'_, 'a, '_> {
             let arg = self.argument(value, &kind, &pname, value_scope).unwrap_or(Arg::Missing);
             args.insert(pname, arg);
         }
+        // `id`: the id of the template's step written `id = "${id}"`.
+        let id = match uses.attrs.get(ID_ARG) {
+            Some(a) => self.argument(&a.attr.value, "string", ID_ARG, &Scope::default()),
+            None => Some(Arg::Text(String::new(), Vec::new())),
+        };
+        args.insert(ID_ARG.to_string(), id.unwrap_or(Arg::Missing));
         args
     }
 
