@@ -387,18 +387,24 @@ fn explain(code: Option<&str>, list: bool) -> ExitCode {
             let _ = out.write_all(c.doc().as_bytes());
             ExitCode::SUCCESS
         }
-        None => match crate::schema::reference::for_kind(crate::schema::registry(), code) {
-            Some(page) => {
-                let _ = out.write_all(page.as_bytes());
-                ExitCode::SUCCESS
+        None => {
+            use crate::schema::reference;
+            let page = reference::for_kind(crate::schema::registry(), code)
+                .or_else(|| reference::template_page(code))
+                .or_else(|| (code == "templates").then(reference::templates_list));
+            match page {
+                Some(page) => {
+                    let _ = out.write_all(page.as_bytes());
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!(
+                        "error: `{code}` is not a dvcc diagnostic code, block kind or stdlib template\n\nhelp: `dvcc explain --list` lists every code, `dvcc explain templates` every template; docs/reference.md lists every block kind"
+                    );
+                    ExitCode::from(2)
+                }
             }
-            None => {
-                eprintln!(
-                    "error: `{code}` is not a dvcc diagnostic code or block kind\n\nhelp: `dvcc explain --list` lists every code; docs/reference.md lists every block kind"
-                );
-                ExitCode::from(2)
-            }
-        },
+        }
     }
 }
 

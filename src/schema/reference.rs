@@ -126,3 +126,153 @@ pub fn for_kind(reg: &Registry, kind: &str) -> Option<String> {
         .collect();
     (!matches.is_empty()).then(|| matches.join("\n"))
 }
+
+/// A stdlib template, as documented: read from its module's source.
+struct TemplateDoc {
+    module: &'static str,
+    name: String,
+    description: String,
+    outputs: Vec<String>,
+    /// (name, type, default as written, description).
+    params: Vec<(String, String, Option<String>, String)>,
+    permissions: Vec<(String, String)>,
+}
+
+/// The stdlib's templates, module by module, in source order.
+fn templates() -> Vec<TemplateDoc> {
+    use crate::syntax::ast::{BlockLabel, Item, ValueKind};
+    let text = |v: &crate::syntax::ast::Value, src: &str| match &v.kind {
+        ValueKind::Str(s) => s
+            .as_plain()
+            .unwrap_or_else(|| src[v.span.start as usize..v.span.end as usize].to_string()),
+        _ => src[v.span.start as usize..v.span.end as usize].to_string(),
+    };
+    let mut out = Vec::new();
+    for (module, src) in crate::stdlib::MODULES {
+        let parsed = crate::syntax::parse_text(crate::source::FileId(0), src);
+        for item in &parsed.ast.items {
+            let Item::Block(t) = item else { continue };
+            let (Some(BlockLabel::Ident(name)), Some(body)) = (t.labels.first(), &t.body) else {
+                continue;
+            };
+            let mut doc = TemplateDoc {
+                module,
+                name: name.name.clone(),
+                description: String::new(),
+                outputs: Vec::new(),
+                params: Vec::new(),
+                permissions: Vec::new(),
+            };
+            for item in &body.items {
+                match item {
+                    Item::Attribute(a) if a.name.name == "description" => doc.description = text(&a.value, src),
+                    Item::Attribute(a) if a.name.name == "outputs" => {
+                        if let ValueKind::List(items) = &a.value.kind {
+                            doc.outputs = items.iter().map(|v| text(v, src)).collect();
+                        }
+                    }
+                    Item::Block(b) if b.kind.name == "param" => {
+                        let Some(BlockLabel::Ident(p)) = b.labels.first() else {
+                            continue;
+                        };
+                        let (mut ty, mut default, mut about) = ("string".to_string(), None, String::new());
+                        for a in b.body.iter().flat_map(|b| &b.items) {
+                            let Item::Attribute(a) = a else { continue };
+                            match a.name.name.as_str() {
+                                "type" => ty = text(&a.value, src),
+                                "default" => {
+                                    default =
+                                        Some(src[a.value.span.start as usize..a.value.span.end as usize].to_string())
+                                }
+                                "description" => about = text(&a.value, src),
+                                _ => {}
+                            }
+                        }
+                        doc.params.push((p.name.clone(), ty, default, about));
+                    }
+                    Item::Block(b) if b.kind.name == "permissions" => {
+                        for a in b.body.iter().flat_map(|b| &b.items) {
+                            if let Item::Attribute(a) = a {
+                                doc.permissions.push((a.name.name.clone(), text(&a.value, src)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(doc);
+        }
+    }
+    out
+}
+
+/// `dvcc explain templates`: every stdlib template with its module and
+/// what it does.
+pub fn templates_list() -> String {
+    let mut out = String::from(
+        "# Standard library templates\n\n`uses NAME { ARGS }` in a job (or a deploy); `dvcc explain NAME` shows one.\n\n",
+    );
+    let mut module = "";
+    for t in templates() {
+        if t.module != module {
+            module = t.module;
+            let _ = writeln!(out, "\n## std/{module}\n");
+        }
+        let _ = writeln!(out, "- `{}`: {}", t.name, t.description);
+    }
+    out
+}
+
+/// `dvcc explain NAME` for a stdlib template: its parameters, outputs and
+/// permissions.
+pub fn template_page(name: &str) -> Option<String> {
+    let t = templates().into_iter().find(|t| t.name == name)?;
+    let mut out = String::new();
+    let _ = writeln!(out, "# template `{}` (std/{})\n\n{}\n", t.name, t.module, t.description);
+    let _ = writeln!(out, "```\nuses {} {{ ARGS }}\n```\n", t.name);
+    if t.params.is_empty() {
+        out.push_str("It takes no parameters.\n\n");
+    } else {
+        out.push_str("| parameter | type | default | meaning |\n|---|---|---|---|\n");
+        for (p, ty, default, about) in &t.params {
+            let default = default
+                .as_deref()
+                .map(|d| format!("`{d}`"))
+                .unwrap_or_else(|| "required".to_string());
+            let _ = writeln!(out, "| `{p}` | {ty} | {default} | {} |", about.replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    if !t.outputs.is_empty() {
+        let list: Vec<String> = t.outputs.iter().map(|o| format!("`{o}`")).collect();
+        let _ = writeln!(
+            out,
+            "Outputs, with `id = \"ID\"`: {} (read as `${{{{ steps.ID.outputs.NAME }}}}`).\n",
+            list.join(", ")
+        );
+    }
+    if !t.permissions.is_empty() {
+        let list: Vec<String> = t.permissions.iter().map(|(k, v)| format!("`{k}: {v}`")).collect();
+        let _ = writeln!(out, "Token permissions it adds to its job: {}.\n", list.join(", "));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_stdlib_template_has_a_page_with_its_parameters() {
+        let list = super::templates_list();
+        for t in super::templates() {
+            assert!(!t.description.is_empty(), "{} has no description", t.name);
+            assert!(list.contains(&format!("`{}`", t.name)));
+            let page = super::template_page(&t.name).expect("a page");
+            for (p, _, _, about) in &t.params {
+                assert!(page.contains(&format!("`{p}`")), "{}: {p}", t.name);
+                assert!(!about.is_empty(), "{}: parameter {p} has no description", t.name);
+            }
+        }
+        assert!(super::template_page("docker_build").is_some_and(|p| p.contains("`digest`")));
+        assert!(super::template_page("nothing").is_none());
+    }
+}

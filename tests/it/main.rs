@@ -18,5 +18,6 @@ mod recovery;
 mod reference;
 mod roundtrip;
 mod support;
+mod workflows;
 mod writes;
 mod yaml;
