@@ -513,6 +513,15 @@ fn high_entropy(w: &str) -> bool {
     if w.len() < 32 || w.contains('/') && w.matches('/').count() > 2 {
         return false;
     }
+    // A file name (`kustomize_v5.4.3_linux_amd64.tar.gz`): a release
+    // artifact in a download URL, not a token.
+    const EXTENSIONS: &[&str] = &[
+        "gz", "tgz", "zip", "xz", "bz2", "zst", "tar", "deb", "rpm", "apk", "sh", "yml", "yaml", "json", "exe", "msi",
+        "dmg", "pkg", "jar", "whl", "txt", "md", "sig", "asc", "pem", "sha256",
+    ];
+    if w.contains('.') && w.rsplit('.').next().is_some_and(|ext| EXTENSIONS.contains(&ext)) {
+        return false;
+    }
     let has = |f: fn(char) -> bool| w.chars().any(f);
     if !(has(|c| c.is_ascii_uppercase()) && has(|c| c.is_ascii_lowercase()) && has(|c| c.is_ascii_digit())) {
         return false;
@@ -537,6 +546,13 @@ mod tests {
 
     fn found(s: &str) -> Vec<&str> {
         find_all(s).iter().map(|f| &s[f.start..f.end]).collect()
+    }
+
+    #[test]
+    fn release_file_names_are_not_tokens() {
+        let url = "curl -sfLo k https://github.com/kubernetes-sigs/kustomize/releases/download/kustomize%2Fv5.4.3/kustomize_v5.4.3_linux_amd64.tar.gz";
+        assert!(found(url).is_empty(), "{:?}", found(url));
+        assert!(!found("token wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1").is_empty());
     }
 
     #[test]

@@ -137,9 +137,23 @@ pub(super) fn run(db: &SourceDb, model: &Model, diags: &mut Capped) {
                 for (text, span) in s.exprs() {
                     check(db, p, Some(j), Place::Step(n), text, *span, diags);
                 }
+                // An `if` is an expression even without `${{ }}`.
+                if let Some(c) = bare(s.condition()) {
+                    check(db, p, Some(j), Place::Step(n), &c, s.span(), diags);
+                }
+            }
+            if let Some(c) = bare(j.condition.as_deref()) {
+                check(db, p, Some(j), Place::Job, &c, j.span, diags);
             }
         }
     }
+}
+
+/// A condition written without `${{ }}`, as the expression GitHub reads.
+fn bare(condition: Option<&str>) -> Option<String> {
+    condition
+        .filter(|c| !c.contains("${{"))
+        .map(|c| format!("${{{{ {c} }}}}"))
 }
 
 /// Whether `text` is the value of one of the pipeline's reusable-workflow outputs.

@@ -584,6 +584,12 @@ impl Step {
         }
     }
 
+    pub fn condition(&self) -> Option<&str> {
+        match self {
+            Step::Run { condition, .. } | Step::Action { condition, .. } => condition.as_deref(),
+        }
+    }
+
     /// Every expression of the step with where it was written.
     pub fn exprs(&self) -> impl Iterator<Item = &(String, Span)> {
         let (a, b, c): (&Exprs, &Exprs, &Exprs) = match self {
