@@ -10,6 +10,30 @@ use crate::source::Span;
 pub(super) fn actions(model: &Model, diags: &mut Capped) {
     for p in &model.pipelines {
         for j in &p.jobs {
+            // A reusable workflow of another repository runs with this
+            // job's permissions: pinned like an action.
+            if let Some(call) = &j.call
+                && !call.uses.starts_with("./")
+            {
+                match call.uses.split_once('@') {
+                    None => diags.push(invalid_action(&call.uses, call.span, "it has no `@REF`")),
+                    Some((path, reference)) => {
+                        let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
+                        if !pinned {
+                            diags.push(
+                                Diagnostic::new(
+                                    Code::UnpinnedAction,
+                                    format!("reusable workflow `{}` is not pinned to a commit", call.uses),
+                                    Label::new(call.span, format!("`{reference}` can be moved to other code at any time")),
+                                )
+                                .with_help(format!(
+                                    "pin it to the full 40-character commit SHA of `{reference}`: `workflow = \"{path}@SHA\"`"
+                                )),
+                            );
+                        }
+                    }
+                }
+            }
             for s in &j.steps {
                 let Step::Action { uses, span, .. } = s else { continue };
                 if uses.starts_with("docker://") || uses.starts_with("./") {

@@ -415,7 +415,8 @@ fn assignments(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, word) in words(text) {
         let name = word.split(['=', ':']).next().unwrap_or("");
-        if !secret_name(name) {
+        // `$PWD:/src` reads a variable; it assigns nothing.
+        if !secret_name(name) || text[..i].ends_with('$') || text[..i].ends_with("${") {
             continue;
         }
         if let Some(r) = literal_after(text, i + name.len(), &['=', ':']) {
@@ -546,6 +547,13 @@ mod tests {
 
     fn found(s: &str) -> Vec<&str> {
         find_all(s).iter().map(|f| &s[f.start..f.end]).collect()
+    }
+
+    #[test]
+    fn variables_read_are_not_assignments() {
+        assert!(found("docker run -v \"$PWD:/src\" -w /src image").is_empty());
+        assert!(found("echo ${PASSWORD:-default}").is_empty());
+        assert!(!found("PWD=hunter2hunter2").is_empty());
     }
 
     #[test]

@@ -349,6 +349,7 @@ pub enum Trigger {
         branches: Vec<String>,
         paths: Vec<String>,
         paths_ignore: Vec<String>,
+        types: Vec<String>,
     },
     Schedule {
         cron: String,

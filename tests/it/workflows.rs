@@ -232,7 +232,7 @@ fn real_workflows_keep_their_behaviour() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 8, "{} cases", cases.len());
+    assert!(cases.len() >= 10, "{} cases", cases.len());
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let read = |f: &str| std::fs::read_to_string(case.join(f)).unwrap_or_else(|e| panic!("{name}/{f}: {e}"));

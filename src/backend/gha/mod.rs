@@ -142,6 +142,8 @@ struct WorkflowRun {
 #[derive(Serialize, Default)]
 struct Filters {
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    types: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     branches: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
@@ -401,10 +403,12 @@ fn workflow(m: &Model, p: &model::Pipeline) -> Workflow {
                 branches,
                 paths,
                 paths_ignore,
+                types,
             } => {
                 on.insert(
                     "pull_request",
                     On::Filters(Filters {
+                        types: types.clone(),
                         branches: branches.clone(),
                         tags: Vec::new(),
                         paths: paths.clone(),

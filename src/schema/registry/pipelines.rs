@@ -2,6 +2,31 @@
 
 use super::*;
 
+/// The activity types of `pull_request` events.
+const PULL_REQUEST_TYPES: &[&str] = &[
+    "assigned",
+    "unassigned",
+    "labeled",
+    "unlabeled",
+    "opened",
+    "edited",
+    "closed",
+    "reopened",
+    "synchronize",
+    "converted_to_draft",
+    "ready_for_review",
+    "locked",
+    "unlocked",
+    "review_requested",
+    "review_request_removed",
+    "auto_merge_enabled",
+    "auto_merge_disabled",
+    "milestoned",
+    "demilestoned",
+    "enqueued",
+    "dequeued",
+];
+
 pub(super) fn pipelines() -> Vec<BlockSchema> {
     vec![
         block(
@@ -99,6 +124,11 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             .optional_body()
             .attrs(vec![
                 opt(Attr::Branches, list(Ty::Line), "target branch patterns"),
+                opt(
+                    Attr::Types,
+                    list(Ty::Enum(PULL_REQUEST_TYPES)),
+                    "activity types (GitHub's default: `opened`, `synchronize`, `reopened`)",
+                ),
                 opt(Attr::Paths, list(Ty::Line), "run only when these paths change"),
                 opt(
                     Attr::PathsIgnore,
@@ -256,10 +286,10 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             BlockId::JobSecrets,
             "secrets",
             Labels::None,
-            "Secrets passed to the called reusable workflow: NAME = secret(\"X\").",
+            "Secrets passed to the called reusable workflow: NAME = secret(\"X\") (or an expression such as `\"${{ github.token }}\"`).",
         )
         .once()
-        .free(Ty::Secret),
+        .free(scalar_or_secret()),
         block(
             BlockId::JobEnv,
             "env",

@@ -130,6 +130,7 @@ impl<'a> Builder<'_, 'a, '_> {
                         branches,
                         paths,
                         paths_ignore,
+                        types: self.attr_texts(child, Attr::Types),
                     }
                 });
             }
