@@ -132,7 +132,10 @@ pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capp
             if model.environment(env).is_none() {
                 continue;
             }
-            if model.region(env).is_none() && model.deploy_cluster(env).is_some() {
+            // The built-in AWS login needs a region; a deploy run by its
+            // own templates needs what they read.
+            let own = d.child(BlockId::Uses).is_some();
+            if !own && model.region(env).is_none() && model.deploy_cluster(env).is_some() {
                 diags.push(
                     Diagnostic::new(
                         Code::DeployWithoutRegion,

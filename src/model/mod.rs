@@ -422,8 +422,8 @@ pub struct Job {
     /// Values per key: a list, or one run-time expression (see `strategy`).
     pub matrix: IndexMap<String, Vec<String>>,
     pub strategy: MatrixOptions,
-    /// Service containers: name → image.
-    pub containers: IndexMap<String, String>,
+    /// Service containers by name.
+    pub containers: IndexMap<String, ServiceContainer>,
     pub container: Option<Container>,
     /// Outputs: name → value (`${{ steps.ID.outputs.X }}`).
     pub outputs: IndexMap<String, String>,
@@ -472,6 +472,15 @@ impl MatrixOptions {
 #[derive(Clone, Debug, Serialize)]
 pub struct Container {
     pub image: String,
+    pub options: Option<String>,
+    pub env: IndexMap<String, String>,
+}
+
+/// A service container of a job.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ServiceContainer {
+    pub image: String,
+    pub ports: Vec<String>,
     pub options: Option<String>,
     pub env: IndexMap<String, String>,
 }

@@ -263,7 +263,9 @@ fn clusters(p: &CheckedBlock<'_>, sym: &Symbols<'_, '_>, model: &Model, diags: &
         if model.environment(env).is_none() {
             continue;
         }
-        if model.deploy_cluster(env).is_some() {
+        // A deploy run by its own templates needs what they read (a
+        // template reading `${environment.cluster}` reports its absence).
+        if model.deploy_cluster(env).is_some() || deploy.child(BlockId::Uses).is_some() {
             continue;
         }
         let mut d = Diagnostic::new(

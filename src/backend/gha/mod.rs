@@ -284,6 +284,15 @@ enum MatrixValue {
 #[derive(Serialize)]
 struct Container {
     image: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<String>,
+    #[serde(
+        skip_serializing_if = "IndexMap::is_empty",
+        serialize_with = "crate::backend::yaml::text_map"
+    )]
+    env: IndexMap<String, String>,
 }
 
 #[derive(Serialize, Default)]
@@ -601,7 +610,15 @@ fn job(m: &Model, j: &model::Job, workflow_permissions: &IndexMap<String, String
         services: j
             .containers
             .iter()
-            .map(|(k, v)| (k.clone(), Container { image: v.clone() }))
+            .map(|(k, c)| {
+                let container = Container {
+                    image: c.image.clone(),
+                    ports: c.ports.clone(),
+                    options: c.options.clone(),
+                    env: c.env.clone(),
+                };
+                (k.clone(), container)
+            })
             .collect(),
         outputs: j.outputs.clone(),
         env: j.env.clone(),

@@ -255,6 +255,7 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
             BlockId::JobEnv,
             BlockId::JobMatrix,
             BlockId::JobServices,
+            BlockId::JobServiceContainer,
             BlockId::JobContainer,
             BlockId::JobOutputs,
             BlockId::With,
@@ -280,6 +281,18 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
         .attrs(vec![
             req(Attr::Image, Ty::Line, "container image"),
             opt(Attr::Options, Ty::Line, "`docker create` options"),
+        ])
+        .children(&[BlockId::StepEnv]),
+        block(
+            BlockId::JobServiceContainer,
+            "service_container",
+            Labels::Local,
+            "A service container with ports, options and environment (`services { NAME = IMAGE }` for an image alone).",
+        )
+        .attrs(vec![
+            req(Attr::Image, Ty::Line, "container image"),
+            opt(Attr::Ports, list(Ty::Line), "ports to publish, `HOST:CONTAINER` (needed when the job runs on the runner itself)"),
+            opt(Attr::Options, Ty::Line, "`docker create` options, such as a health check"),
         ])
         .children(&[BlockId::StepEnv]),
         block(

@@ -137,6 +137,13 @@ impl<'a> Builder<'_, 'a, '_> {
                                     Label::new(*span, "cannot be resolved"),
                                 ),
                             };
+                            // The default of a parameter of the template the user wrote.
+                            let help = match (&self.defaulting, self.sites.as_slice()) {
+                                (Some(param), [(_, name, _)]) => {
+                                    format!("{help}; or give it yourself: `uses {name} {{ {param} = ... }}`")
+                                }
+                                _ => help,
+                            };
                             self.diags.push(d.with_help(help));
                         }
                     }

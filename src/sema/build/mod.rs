@@ -83,6 +83,8 @@ pub struct Builder<'n, 'a, 's> {
     /// While expanding a deploy job's template: the service (if one per
     /// service) and the environment its parameters default to.
     deploying: Option<(Option<String>, String)>,
+    /// The parameter whose default is being read, if any.
+    defaulting: Option<String>,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -98,6 +100,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             expansion: templates::Expansion::default(),
             emitted: Vec::new(),
             deploying: None,
+            defaulting: None,
         }
     }
 

@@ -9,8 +9,8 @@ use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{
-    CallOutput, CallSecret, Concurrency, Container, Deploy, Exprs, Input, Job, MatrixOptions, Pipeline, Step, Trigger,
-    WorkflowCall,
+    CallOutput, CallSecret, Concurrency, Container, Deploy, Exprs, Input, Job, MatrixOptions, Pipeline,
+    ServiceContainer, Step, Trigger, WorkflowCall,
 };
 use crate::schema::{ACTION_STEP_ATTRS, Attr, BlockId, Namespace, Ty};
 use crate::sema::tree::{CheckedBlock, Val};
@@ -238,7 +238,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 (
                     b.text(runs_on, &scope).unwrap_or_default(),
                     b.text(node.value(Attr::If), &scope),
-                    b.map(node.child(BlockId::JobServices), &scope),
+                    b.service_containers(node, &scope),
                     b.text(declared(node, Attr::Name), &scope),
                     b.map(node.child(BlockId::JobOutputs), &scope),
                     node.child(BlockId::JobContainer).map(|c| Container {
@@ -276,6 +276,32 @@ impl<'a> Builder<'_, 'a, '_> {
             matrix_exprs,
             span: node.label_span(),
         }
+    }
+
+    /// The service containers of a job: `services { NAME = IMAGE }` and
+    /// `service_container NAME { ... }`, in that order.
+    fn service_containers(&mut self, node: &CheckedBlock<'a>, scope: &Scope) -> IndexMap<String, ServiceContainer> {
+        let mut out: IndexMap<String, ServiceContainer> = self
+            .map(node.child(BlockId::JobServices), scope)
+            .into_iter()
+            .map(|(name, image)| {
+                let c = ServiceContainer {
+                    image,
+                    ..ServiceContainer::default()
+                };
+                (name, c)
+            })
+            .collect();
+        for c in node.children_of(BlockId::JobServiceContainer) {
+            let container = ServiceContainer {
+                image: self.text(c.value(Attr::Image), scope).unwrap_or_default(),
+                ports: self.texts(c.value(Attr::Ports), scope),
+                options: self.text(c.value(Attr::Options), scope),
+                env: self.map(c.child(BlockId::StepEnv), scope),
+            };
+            out.insert(c.label().to_string(), container);
+        }
+        out
     }
 
     /// A reusable workflow called by a job (`workflow = ...`).

@@ -317,7 +317,11 @@ impl<'a> Builder<'_, 'a, '_> {
                 }
             };
             let Some(value) = value else { continue };
+            // A default that cannot be read is reported with the way around it.
+            let defaulting = given.is_none().then(|| pname.clone());
+            let before = std::mem::replace(&mut self.defaulting, defaulting);
             let arg = self.argument(value, &kind, &pname, value_scope).unwrap_or(Arg::Missing);
+            self.defaulting = before;
             args.insert(pname, arg);
         }
         // `id`: the id of the template's step written `id = "${id}"`.
