@@ -53,6 +53,7 @@ pub fn run(
     actions::injection(model, diags);
     dataflow::run(db, model, diags);
     pipelines::events(user, diags);
+    pipelines::skipped_after_deploys(model, diags);
     pipelines::triggers(user, diags);
     pipelines::regions(user, model, diags);
     observability::alerts(db, model, diags);

@@ -215,3 +215,60 @@ pub(super) fn events(user: &[CheckedBlock<'_>], diags: &mut Capped) {
         }
     }
 }
+
+/// A job that needs a deploy job in a
+/// pipeline that also runs on pull requests: pull requests skip the deploy,
+/// and GitHub skips what needs it, so the job silently never runs for them.
+/// Said once per job, unless its `if` already speaks of the event.
+pub(super) fn skipped_after_deploys(model: &Model, diags: &mut Capped) {
+    for p in model.pipelines.iter().filter(|p| p.runs_on_pull_requests()) {
+        let skipped: std::collections::HashMap<&str, &str> = p
+            .jobs
+            .iter()
+            .filter_map(|j| {
+                j.deploy
+                    .as_ref()
+                    .filter(|d| !d.pull_requests)
+                    .map(|d| (j.name.as_str(), d.environment.as_str()))
+            })
+            .collect();
+        if skipped.is_empty() {
+            continue;
+        }
+        // Direct needs only: a job after one that is reported is fixed
+        // with it (once it says so, what follows it follows a choice).
+        for j in &p.jobs {
+            let Some((need, env)) = j
+                .needs
+                .iter()
+                .find_map(|n| skipped.get(n.as_str()).map(|env| (n.as_str(), *env)))
+            else {
+                continue;
+            };
+            if j.deploy.is_some() {
+                continue;
+            }
+            let says = j.condition.as_deref().is_some_and(|c| {
+                let c = c.to_ascii_lowercase();
+                c.contains("event_name") || c.contains("always()") || c.contains("!cancelled()")
+            });
+            if says {
+                continue;
+            }
+            diags.push(
+                Diagnostic::new(
+                    Code::SkippedOnPullRequests,
+                    format!(
+                        "job `{}` never runs for pull requests: it runs after `deploy {env}`, which pull requests skip",
+                        j.name
+                    ),
+                    Label::new(j.span, format!("needs `{need}`")),
+                )
+                .with_help(format!(
+                    "if that is meant, say so: `if = \"github.event_name != 'pull_request'\"` on `{}`; to run it for pull requests, let it not need the deploy (or give the deploy `pull_requests = true`)",
+                    j.name
+                )),
+            );
+        }
+    }
+}
