@@ -224,9 +224,29 @@ impl Shape {
             } else {
                 format!("the label of `{kind}` must be a name, not a string")
             };
+            // A display name written as the label: the label is the
+            // identifier, `name` shows the text (`pipeline ci { name = "CI" }`).
+            let display = match (
+                b.labels.first(),
+                bad_count,
+                schema.attr_schema(crate::schema::Attr::Name),
+            ) {
+                (Some(BlockLabel::Str(text)), false, Some(_)) if ident_only => text.as_plain(),
+                _ => None,
+            };
+            let help = match display {
+                Some(text) => {
+                    let id = sanitized(&text).to_ascii_lowercase();
+                    format!(
+                        "the label is a name; the text GitHub shows is `name`: `{kind} {id} {{ name = \"{}\" ... }}`",
+                        text.escape_debug()
+                    )
+                }
+                None => format!("write {shape}"),
+            };
             self.diags.push(
                 Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"))
-                    .with_help(format!("write {shape}")),
+                    .with_help(help),
             );
         }
         // A name written as a string becomes file and cloud names all the
