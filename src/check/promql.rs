@@ -78,18 +78,35 @@ fn unparen(e: &Expr) -> &Expr {
     }
 }
 
+/// Whether `e` yields a filtered vector: only the series for which something
+/// holds, so that an alert on it fires only then. A comparison without
+/// `bool`; `absent`; `and` with a filter on either side (it keeps the left
+/// series where the right has a match) and `unless` (it drops the left
+/// series where the right has one); `or` of two filters; arithmetic with a
+/// filter on either side (only matched series remain); an aggregation,
+/// `topk`/`bottomk` or a function over a filter (groups and series exist
+/// only where the filter let some through).
 fn is_condition(e: &Expr) -> bool {
     match unparen(e) {
         Expr::Binary(b) if b.op.is_comparison_operator() => !b.modifier.as_ref().is_some_and(|m| m.return_bool),
         Expr::Binary(b) => {
             let op = b.op.to_string().to_ascii_lowercase();
             match op.as_str() {
-                "and" | "unless" => is_condition(&b.lhs),
+                "and" => is_condition(&b.lhs) || is_condition(&b.rhs),
+                "unless" => true,
                 "or" => is_condition(&b.lhs) && is_condition(&b.rhs),
-                _ => false,
+                // Arithmetic between vectors keeps only matched series; a
+                // scalar side keeps the vector side's series.
+                _ => is_condition(&b.lhs) || is_condition(&b.rhs),
             }
         }
-        Expr::Call(c) => matches!(c.func.name, "absent" | "absent_over_time"),
+        Expr::Call(c) if matches!(c.func.name, "absent" | "absent_over_time") => true,
+        // Functions that make series rather than pass them on.
+        Expr::Call(c) if matches!(c.func.name, "vector" | "time" | "scalar") => false,
+        Expr::Call(c) => c.args.args.iter().any(|a| is_condition(a)),
+        Expr::Aggregate(a) => is_condition(&a.expr),
+        Expr::Subquery(s) => is_condition(&s.expr),
+        Expr::Unary(u) => is_condition(&u.expr),
         _ => false,
     }
 }
@@ -304,6 +321,41 @@ mod tests {
             Kind::QuantileWithoutLe
         );
         assert!(check_alert("histogram_quantile(0.9, sum without (job) (rate(b[5m]))) > 1").is_empty());
+    }
+
+    /// Every form that yields a filtered vector is a condition; forms that
+    /// return every series are not.
+    #[test]
+    fn filtered_vectors_are_conditions() {
+        for e in [
+            "x and (y > 1)",
+            "(x > 1) and y",
+            "x unless y",
+            "count(up == 0) by (job)",
+            "topk(1, x > 3)",
+            "bottomk(3, rate(x[5m]) > 0)",
+            "(x > 1) * 100",
+            "sum by (job) (rate(errors[5m]) > 0.1) / sum by (job) (rate(total[5m]))",
+            "label_replace(up == 0, \"a\", \"$1\", \"job\", \"(.*)\")",
+            "max_over_time((x > 1)[10m:1m])",
+            "absent(up{job=\"api\"})",
+            "absent_over_time(up[5m])",
+            "(x > 1) or (y < 2)",
+            "-(x > 1)",
+        ] {
+            assert!(check_alert(e).is_empty(), "{e}: {:?}", check_alert(e));
+        }
+        for e in [
+            "x",
+            "x and y",
+            "topk(1, x)",
+            "sum(rate(x[5m]))",
+            "x or (y > 1)",
+            "vector(1)",
+            "x * 100",
+        ] {
+            assert_eq!(check_alert(e).first().map(|f| f.kind), Some(Kind::NotCondition), "{e}");
+        }
     }
 
     #[test]
