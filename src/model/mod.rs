@@ -666,7 +666,11 @@ pub enum Pause {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Alert {
+    /// The block's name (what `abort_on` names).
     pub name: String,
+    /// The name in Prometheus (`alertname`).
+    pub alert_name: String,
+    /// Empty for an alert on no service.
     pub service: String,
     pub expr: String,
     pub for_: Duration,
@@ -678,6 +682,10 @@ pub struct Alert {
     /// The alert's team, else its service's, else the project owner.
     pub team: Option<String>,
     pub labels: IndexMap<String, String>,
+    /// Add `team` and `service` for routing (never replacing the series' own).
+    pub routing_labels: bool,
+    /// More annotations, after `summary`, `description` and `runbook_url`.
+    pub annotations: IndexMap<String, String>,
     /// The `.dvc` file that declares it (as loaded).
     #[serde(skip)]
     pub source: String,

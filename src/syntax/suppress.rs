@@ -34,14 +34,30 @@ pub fn allowable(code: Code) -> bool {
 pub fn suppressions(file: &File, text: &str) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    items(&file.items, text, &mut out, &mut diags);
-    for c in &file.dangling {
-        dangling(c, text, &mut diags);
+    // Past a block that is never closed (DVC0102), a directive may have
+    // lost its item to the recovery: not a second problem.
+    let quiet = unclosed(&file.items);
+    items(&file.items, text, quiet, &mut out, &mut diags);
+    if !quiet {
+        for c in &file.dangling {
+            dangling(c, text, &mut diags);
+        }
     }
     (out, diags)
 }
 
-fn items(items: &[Item], text: &str, out: &mut Vec<Suppression>, diags: &mut Vec<Diagnostic>) {
+/// Whether some block among `items` is never closed.
+fn unclosed(items: &[Item]) -> bool {
+    items.iter().any(|i| match i {
+        Item::Block(b) => b
+            .body
+            .as_ref()
+            .is_some_and(|body| body.close.is_none() || unclosed(&body.items)),
+        _ => false,
+    })
+}
+
+fn items(items: &[Item], text: &str, quiet: bool, out: &mut Vec<Suppression>, diags: &mut Vec<Diagnostic>) {
     for item in items {
         let comments = item.comments();
         // Above it, at the end of its line, or inside its header (a block
@@ -59,9 +75,11 @@ fn items(items: &[Item], text: &str, out: &mut Vec<Suppression>, diags: &mut Vec
         if let Item::Block(b) = item
             && let Some(body) = &b.body
         {
-            self::items(&body.items, text, out, diags);
-            for c in &body.dangling {
-                dangling(c, text, diags);
+            self::items(&body.items, text, quiet, out, diags);
+            if !quiet {
+                for c in &body.dangling {
+                    dangling(c, text, diags);
+                }
             }
         }
     }

@@ -103,3 +103,115 @@ fn generated_rule_tests_pass_and_catch_broken_rules() {
         );
     }
 }
+
+/// Series that carry their own `service` label keep it: the alert fires
+/// once per series with the series' value (Prometheus would refuse the
+/// rule's result if dvcc's label replaced it: "vector contains metrics
+/// with the same labelset after applying alert labels"), and a series
+/// without one gets the alert's service for routing.
+#[test]
+fn routing_labels_never_replace_the_series_own() {
+    let src = r#"project shop { repo = "acme/shop"  owner = "team-shop" }
+service api { image = "ghcr.io/acme/api" }
+alert QueueStuck {
+  service = api
+  expr    = `queue_depth{job="workers"} > 100`
+  for     = 1m
+}
+alert QueueStuckTotal {
+  service = api
+  expr    = `sum by (queue) (queue_depth{job="workers"}) > 100`
+}
+"#;
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.as_bytes().to_vec());
+    assert!(dvcc::lint(&loaded).is_empty(), "{:#?}", dvcc::lint(&loaded));
+    let model = dvcc::analyze(&loaded, 0).model;
+    let file = dvcc::backend::prometheus::rule_file(&model);
+    let rules = serde_json::to_value(&file).expect("JSON");
+    let rule = |name: &str| {
+        rules["groups"][0]["rules"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["alert"] == name))
+            .cloned()
+            .expect("rule")
+    };
+    // The aggregation keeps only `queue`: the labels go on the rule.
+    assert_eq!(rule("QueueStuckTotal")["labels"]["service"], "api");
+    assert_eq!(
+        rule("QueueStuckTotal")["expr"],
+        "sum by (queue) (queue_depth{job=\"workers\"}) > 100"
+    );
+    // Plain series may carry `service`: added only where they lack it.
+    assert!(rule("QueueStuck")["labels"].get("service").is_none());
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-routing");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    use dvcc::backend::Backend;
+    let generated = dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default());
+    std::fs::write(dir.join("shop.rules.yml"), &generated[0].contents).expect("write");
+    let test = r#"rule_files: [shop.rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: queue_depth{job="workers", service="billing", queue="a"}
+        values: 500x10
+      - series: queue_depth{job="workers", service="mail", queue="a"}
+        values: 500x10
+      - series: queue_depth{job="workers", queue="b"}
+        values: 500x10
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: QueueStuck
+        exp_alerts:
+          - exp_labels: {alertname: QueueStuck, severity: warning, team: team-shop, job: workers, service: billing, queue: a}
+          - exp_labels: {alertname: QueueStuck, severity: warning, team: team-shop, job: workers, service: mail, queue: a}
+          - exp_labels: {alertname: QueueStuck, severity: warning, team: team-shop, job: workers, service: api, queue: b}
+"#;
+    std::fs::write(dir.join("routing.test.yml"), test).expect("write");
+    let (ok, out) = run_tests(&dir, "routing.test.yml");
+    assert!(ok, "{out}\n{}", generated[0].contents);
+}
+
+/// One alert name at two severities, alerts on no service: the generated
+/// tests tell the severities apart and pass.
+#[test]
+fn alerts_sharing_a_name_are_tested_apart() {
+    let path = root().join("tests/cases/prometheus/rule_structure.dvc");
+    let loaded = dvcc::load_paths(std::slice::from_ref(&path));
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let rules = serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON");
+    let group = &rules["groups"][0];
+    assert_eq!(group["name"], "platform.alerts");
+    let names: Vec<&str> = group["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["alert"].as_str())
+        .collect();
+    assert_eq!(names, ["KubeletDown", "KubeletDown", "Watchdog"]);
+    assert_eq!(
+        group["rules"][1]["annotations"]["dashboard"],
+        "https://grafana.example.com/d/kubelet"
+    );
+    assert!(group["rules"][2]["labels"].get("team").is_none(), "routing labels off");
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    use dvcc::backend::Backend;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-structure");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
+        let name = a.path.rsplit('/').next().expect("file name").to_string();
+        std::fs::write(dir.join(name), a.contents).expect("write");
+    }
+    let (ok, out) = run_tests(&dir, "platform.rules.test.yml");
+    assert!(ok, "{out}");
+}

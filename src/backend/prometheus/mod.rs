@@ -9,6 +9,7 @@
 //!   the objective and budget as metadata, and the four multi-window
 //!   burn-rate alerts scaled to the SLO's window (see `crate::slo`).
 
+pub mod labels;
 pub mod promtool;
 
 use indexmap::IndexMap;
@@ -98,15 +99,18 @@ pub fn rule_file(model: &Model) -> RuleFile {
 
 fn groups(m: &Model) -> Vec<Group> {
     let mut out = Vec::new();
+    // A group per service, and one for the alerts on no service.
     let mut services: Vec<&str> = m.alerts.iter().map(|a| a.service.as_str()).collect();
     services.sort_unstable();
     services.dedup();
     for svc in services {
         let rules = m.alerts.iter().filter(|a| a.service == svc).map(alert_rule).collect();
-        out.push(Group {
-            name: format!("{}.{svc}.alerts", m.project.name),
-            rules,
-        });
+        let name = if svc.is_empty() {
+            format!("{}.alerts", m.project.name)
+        } else {
+            format!("{}.{svc}.alerts", m.project.name)
+        };
+        out.push(Group { name, rules });
     }
     for s in &m.slos {
         out.push(Group {
@@ -120,10 +124,24 @@ fn groups(m: &Model) -> Vec<Group> {
 fn alert_rule(a: &Alert) -> Rule {
     let mut labels = IndexMap::new();
     labels.insert("severity".to_string(), a.severity.clone());
-    if let Some(t) = &a.team {
-        labels.insert("team".to_string(), t.clone());
+    // Routing labels never replace a label the series carry: on the rule
+    // where the result lacks them, else added to each series lacking them.
+    let mut expr = a.expr.clone();
+    let routing = [
+        ("team", a.team.as_ref()),
+        ("service", Some(&a.service).filter(|s| !s.is_empty())),
+    ];
+    for (label, value) in routing {
+        let Some(value) = value.filter(|_| a.routing_labels && !a.labels.contains_key(label)) else {
+            continue;
+        };
+        match labels::add_if_absent(&expr, label, value) {
+            None => {
+                labels.insert(label.to_string(), value.clone());
+            }
+            Some(wrapped) => expr = wrapped,
+        }
     }
-    labels.insert("service".to_string(), a.service.clone());
     for (k, v) in &a.labels {
         labels.insert(k.clone(), v.clone());
     }
@@ -137,9 +155,12 @@ fn alert_rule(a: &Alert) -> Rule {
             annotations.insert(k.to_string(), v.clone());
         }
     }
+    for (k, v) in &a.annotations {
+        annotations.insert(k.clone(), v.clone());
+    }
     Rule {
-        alert: Some(a.name.clone()),
-        expr: a.expr.clone(),
+        alert: Some(a.alert_name.clone()),
+        expr,
         for_: (a.for_.millis > 0).then(|| a.for_.to_string()),
         keep_firing_for: a.keep_firing_for.as_ref().map(ToString::to_string),
         labels,

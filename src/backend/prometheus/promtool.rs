@@ -100,10 +100,14 @@ fn alert_tests(a: &Alert) -> Vec<Test> {
     let length = minutes + wait / 60 + 10;
     let fire = series(&found, want, true, length);
     let silent = series(&found, want, false, length);
-    let firing = format!("ALERTS{{alertname=\"{}\",alertstate=\"firing\"}}", a.name);
+    // By name and severity: alerts may share a name at several severities.
+    let firing = format!(
+        "ALERTS{{alertname=\"{}\",severity=\"{}\",alertstate=\"firing\"}}",
+        a.alert_name, a.severity
+    );
     vec![
         Test {
-            name: format!("{} fires when its condition holds for {}", a.name, a.for_),
+            name: format!("{} fires when its condition holds for {}", a.alert_name, a.for_),
             interval: "1m".into(),
             input_series: fire,
             promql_expr_test: vec![ExprTest {
@@ -116,14 +120,17 @@ fn alert_tests(a: &Alert) -> Vec<Test> {
             }],
         },
         Test {
-            name: format!("{} stays silent when its condition does not hold", a.name),
+            name: format!("{} stays silent when its condition does not hold", a.alert_name),
             interval: "1m".into(),
             input_series: silent,
             promql_expr_test: vec![ExprTest {
                 expr: format!("absent({firing})"),
                 eval_time: format!("{minutes}m"),
                 exp_samples: vec![Sample {
-                    labels: format!("{{alertname=\"{}\",alertstate=\"firing\"}}", a.name),
+                    labels: format!(
+                        "{{alertname=\"{}\",alertstate=\"firing\",severity=\"{}\"}}",
+                        a.alert_name, a.severity
+                    ),
                     value: 1,
                 }],
             }],

@@ -54,7 +54,16 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             "A Prometheus alerting rule.",
         )
         .attrs(vec![
-            req(Attr::Service, Ty::Ref(Ns::Service), "the service the alert is about"),
+            opt(
+                Attr::Service,
+                Ty::Ref(Ns::Service),
+                "the service the alert is about (none for alerts on the platform itself)",
+            ),
+            opt(
+                Attr::Name,
+                Ty::Line,
+                "the alert's name in Prometheus (the block's name by default); several alerts may share one, at different severities",
+            ),
             req(Attr::Expr, Ty::Str, "PromQL condition"),
             opt(Attr::For, Ty::Duration, "how long the condition must hold").default("0s"),
             opt(
@@ -75,12 +84,27 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 Ty::Line,
                 "owning team (defaults to the service's team, then the project owner)",
             ),
+            opt(
+                Attr::RoutingLabels,
+                Ty::Bool,
+                "add `team` and `service` labels for routing, to the series that lack them (never replacing their own)",
+            )
+            .default("true"),
         ])
-        .children(&[BlockId::AlertLabels]),
+        .children(&[BlockId::AlertLabels, BlockId::AlertAnnotations]),
         block(BlockId::AlertLabels, "labels", Labels::None, "Extra alert labels.")
             .once()
             .free(Ty::Str)
             .keys(Keys::PrometheusLabel),
+        block(
+            BlockId::AlertAnnotations,
+            "annotations",
+            Labels::None,
+            "More annotations (dashboards, links); Prometheus templates allowed.",
+        )
+        .once()
+        .free(Ty::Str)
+        .keys(Keys::PrometheusLabel),
         block(
             BlockId::Slo,
             "slo",

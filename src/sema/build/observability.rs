@@ -87,6 +87,9 @@ impl<'a> Builder<'_, 'a, '_> {
     pub(super) fn alert(&mut self, node: &CheckedBlock<'a>) -> Alert {
         Alert {
             name: node.label().to_string(),
+            alert_name: self
+                .attr_text(node, Attr::Name)
+                .unwrap_or_else(|| node.label().to_string()),
             service: self.attr_text(node, Attr::Service).unwrap_or_default(),
             expr: self.attr_text(node, Attr::Expr).unwrap_or_default(),
             for_: Self::duration(node.value(Attr::For)),
@@ -97,6 +100,8 @@ impl<'a> Builder<'_, 'a, '_> {
             runbook: self.attr_text(node, Attr::Runbook),
             team: self.team(node),
             labels: self.map(node.child(BlockId::AlertLabels), &Scope::default()),
+            routing_labels: Self::bool(node.value(Attr::RoutingLabels)),
+            annotations: self.map(node.child(BlockId::AlertAnnotations), &Scope::default()),
             source: String::new(),
             expr_span: node.value_span(Attr::Expr).unwrap_or(node.label_span()),
             span: node.label_span(),
