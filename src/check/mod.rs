@@ -57,6 +57,7 @@ pub fn run(
     pipelines::triggers(user, diags);
     pipelines::regions(user, model, diags);
     observability::alerts(db, model, diags);
+    observability::records(db, model, diags);
     observability::slos(db, model, diags);
     helm::run(user, model, diags);
     terraform::run(user, model, diags);

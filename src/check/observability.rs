@@ -54,6 +54,20 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     }
 }
 
+pub(super) fn records(db: &SourceDb, model: &Model, diags: &mut Capped) {
+    for r in model.records.iter().filter(|r| !r.expr.is_empty()) {
+        if let Err(f) = promql::parse(&r.expr) {
+            let span = inside(db, r.expr_span, &r.expr, f.start, f.end);
+            diags.push(promql_diag(
+                f.kind,
+                span,
+                &f.message,
+                &format!("the expression of record `{}`", r.metric),
+            ));
+        }
+    }
+}
+
 pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for s in &model.slos {
         for (what, query, span) in [("errors", &s.errors, s.errors_span), ("total", &s.total, s.total_span)] {

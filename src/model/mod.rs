@@ -33,6 +33,10 @@ pub struct Model {
     pub pipelines: Vec<Pipeline>,
     pub rollouts: Vec<Rollout>,
     pub alerts: Vec<Alert>,
+    /// Recording rules, in source order.
+    pub records: Vec<Record>,
+    /// Rule groups, in name order.
+    pub groups: Vec<RuleGroup>,
     pub slos: Vec<Slo>,
     /// One per environment with an `infra` block, in environment order.
     pub infra: Vec<Infra>,
@@ -686,6 +690,35 @@ pub struct Alert {
     pub routing_labels: bool,
     /// More annotations, after `summary`, `description` and `runbook_url`.
     pub annotations: IndexMap<String, String>,
+    /// The rule group it is evaluated in.
+    pub group: Option<String>,
+    /// The `.dvc` file that declares it (as loaded).
+    #[serde(skip)]
+    pub source: String,
+    #[serde(skip)]
+    pub expr_span: Span,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A Prometheus rule group declared by the user.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleGroup {
+    pub name: String,
+    pub interval: Option<Duration>,
+    pub limit: Option<u32>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A recording rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct Record {
+    /// The recorded metric's name.
+    pub metric: String,
+    pub expr: String,
+    pub labels: IndexMap<String, String>,
+    pub group: Option<String>,
     /// The `.dvc` file that declares it (as loaded).
     #[serde(skip)]
     pub source: String,

@@ -34,10 +34,12 @@ pub enum Namespace {
     Template,
     /// A template's parameters.
     Param,
+    /// Prometheus rule groups.
+    Group,
 }
 
 impl Namespace {
-    pub const ALL: [Namespace; 9] = [
+    pub const ALL: [Namespace; 10] = [
         Namespace::Environment,
         Namespace::Service,
         Namespace::Pipeline,
@@ -47,6 +49,7 @@ impl Namespace {
         Namespace::Slo,
         Namespace::Template,
         Namespace::Param,
+        Namespace::Group,
     ];
 
     pub fn noun(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Namespace {
             Namespace::Slo => "SLO",
             Namespace::Template => "template",
             Namespace::Param => "parameter",
+            Namespace::Group => "rule group",
         }
     }
 
@@ -68,6 +72,7 @@ impl Namespace {
         match self {
             Namespace::Slo => "slo",
             Namespace::Param => "param",
+            Namespace::Group => "group",
             other => other.noun(),
         }
     }
@@ -173,6 +178,8 @@ pub enum Labels {
     TypeAndName,
     /// A name local to the parent: `input version`, `param version`, `cluster main`.
     Local,
+    /// A Prometheus metric name, as a string or a name: `record "job:errors:rate5m"`.
+    Metric,
 }
 
 /// Whether a block has a body.

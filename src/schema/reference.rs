@@ -51,6 +51,7 @@ fn usage(b: &BlockSchema) -> String {
         Labels::Script => " \"SCRIPT\"".to_string(),
         Labels::Uses => " TEMPLATE|\"owner/repo@SHA\"".to_string(),
         Labels::TypeAndName => " TYPE NAME".to_string(),
+        Labels::Metric => " \"METRIC\"".to_string(),
     };
     format!("{}{labels}", b.kind)
 }

@@ -95,6 +95,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         let file = |span: Span| db.get(span.file).name.clone();
         model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));
         model.alerts.iter_mut().for_each(|x| x.source = file(x.span));
+        model.records.iter_mut().for_each(|x| x.source = file(x.span));
         model.slos.iter_mut().for_each(|x| x.source = file(x.span));
         model.services.iter_mut().for_each(|x| x.source = file(x.span));
         model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));

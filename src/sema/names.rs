@@ -381,31 +381,36 @@ fn reference(
         sym.refs.entry(symbol).or_default().push(span);
         return;
     }
-    let names = sym.names(ns);
-    let mut d = Diagnostic::new(
-        Code::UndefinedName,
-        format!("no {} named `{name}`", ns.noun()),
-        Label::new(span, format!("{attr} names {}s", ns.noun())),
-    );
-    d.help = sym
-        .suggest_among(name, names.clone())
-        .map(|c| format!("did you mean `{c}`?"))
-        .or_else(|| {
+    let suggested = {
+        let names = sym.names(ns);
+        let mut d = Diagnostic::new(
+            Code::UndefinedName,
+            format!("no {} named `{name}`", ns.noun()),
+            Label::new(span, format!("{attr} names {}s", ns.noun())),
+        );
+        let suggested = sym.suggest_among(name, names.clone()).map(str::to_string);
+        d.help = suggested.clone().map(|c| format!("did you mean `{c}`?")).or_else(|| {
             sym.other_namespace(name, ns)
                 .map(|other| format!("`{name}` is a {}, but {attr} names {}s", other.noun(), ns.noun()))
         });
-    if d.help.is_none() {
-        d.help = Some(if names.clone().next().is_none() {
-            format!(
-                "no {} is declared; declare `{} {name} {{ ... }}`",
-                ns.noun(),
-                ns.keyword()
-            )
-        } else {
-            format!("the declared {}s are {}", ns.noun(), super::shape::quote_first(names))
-        });
+        if d.help.is_none() {
+            d.help = Some(if names.clone().next().is_none() {
+                format!(
+                    "no {} is declared; declare `{} {name} {{ ... }}`",
+                    ns.noun(),
+                    ns.keyword()
+                )
+            } else {
+                format!("the declared {}s are {}", ns.noun(), super::shape::quote_first(names))
+            });
+        }
+        diags.push(d);
+        suggested
+    };
+    // The name meant is not unused as well: one mistake, one report.
+    if let Some(meant) = suggested {
+        sym.used.insert((ns, meant));
     }
-    diags.push(d);
 }
 
 /// Environments, services, rollouts and templates that nothing refers to.
@@ -413,12 +418,13 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
     for ((ns, name), decl) in &sym.decls {
         // Environments and services are outputs in their own right (values
         // files, charts); rollouts and templates do nothing unless used.
-        let checked = matches!(ns, Namespace::Rollout | Namespace::Template);
+        let checked = matches!(ns, Namespace::Rollout | Namespace::Template | Namespace::Group);
         if !checked || decl.stdlib || sym.used.contains(&(*ns, name.clone())) {
             continue;
         }
         let hint = match ns {
             Namespace::Rollout => "use it in a deploy job (`rollout = NAME`), or remove it",
+            Namespace::Group => "put rules in it (`group = NAME` on an alert or a record), or remove it",
             _ => "use it in a job (`uses NAME`), or remove it",
         };
         let mut d = Diagnostic::new(

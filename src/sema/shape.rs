@@ -201,6 +201,7 @@ impl Shape {
             Labels::Uses => (1, false, format!("`{kind} TEMPLATE` or `{kind} \"owner/repo@SHA\"`")),
             Labels::TypeAndName => (2, true, format!("`{kind} TYPE NAME`")),
             Labels::Local => (1, false, format!("`{kind} NAME`")),
+            Labels::Metric => (1, false, format!("`{kind} \"METRIC\"`")),
         };
         let bad_count = texts.len() != want;
         let bad_form = match schema.labels {
@@ -248,6 +249,30 @@ impl Shape {
                 Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"))
                     .with_help(help),
             );
+        }
+        // A metric name: what Prometheus takes.
+        if schema.labels == Labels::Metric && !bad_count {
+            for (text, span, _) in &texts {
+                let ok = text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+                    && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+                if !ok {
+                    let fixed: String = text
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() || c == ':' { c } else { '_' })
+                        .collect();
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::InvalidName,
+                            format!("`{}` is not a Prometheus metric name", text.escape_debug()),
+                            Label::new(*span, "letters, digits, `_` and `:`, not starting with a digit"),
+                        )
+                        .with_help(format!("write `{kind} \"{fixed}\"`")),
+                    );
+                }
+            }
         }
         // A name written as a string becomes file and cloud names all the
         // same (`project "shop"`): it must be a name.

@@ -177,7 +177,8 @@ tests:
     assert!(ok, "{out}\n{}", generated[0].contents);
 }
 
-/// One alert name at two severities, alerts on no service: the generated
+/// One alert name at two severities, alerts on no service, a rule group
+/// with recording rules: `promtool` loads the rules, and the generated
 /// tests tell the severities apart and pass.
 #[test]
 fn alerts_sharing_a_name_are_tested_apart() {
@@ -186,8 +187,38 @@ fn alerts_sharing_a_name_are_tested_apart() {
     assert!(dvcc::lint(&loaded).is_empty());
     let model = dvcc::analyze(&loaded, 0).model;
     let rules = serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("JSON");
-    let group = &rules["groups"][0];
-    assert_eq!(group["name"], "platform.alerts");
+    let names: Vec<&str> = rules["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert_eq!(names, ["node_exporter", "platform.rules", "platform.alerts"]);
+    // The user's group: its interval and limit, its rules in source order.
+    let node = &rules["groups"][0];
+    assert_eq!(node["interval"], "30s");
+    assert_eq!(node["limit"], 1000);
+    let order: Vec<String> = node["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| {
+            r["record"]
+                .as_str()
+                .or(r["alert"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "instance:node_cpus:count",
+            "instance:node_cpu_utilisation:rate5m",
+            "NodeCPUSaturated"
+        ]
+    );
+    let group = &rules["groups"][2];
     let names: Vec<&str> = group["rules"]
         .as_array()
         .expect("rules")

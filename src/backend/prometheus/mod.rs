@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::{Artifact, Backend, Context, yaml};
 
-use crate::model::{Alert, Model, Slo};
+use crate::model::{Alert, Model, Record, Slo};
 use crate::target::slo::{BURN_RATES, windows};
 use crate::target::{Target, paths};
 
@@ -29,7 +29,7 @@ impl Backend for Prometheus {
     }
 
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact> {
-        if model.alerts.is_empty() && model.slos.is_empty() {
+        if model.alerts.is_empty() && model.slos.is_empty() && model.records.is_empty() {
             return Vec::new();
         }
         let file = RuleFile { groups: groups(model) };
@@ -38,6 +38,7 @@ impl Backend for Prometheus {
             .alerts
             .iter()
             .map(|a| &a.source)
+            .chain(model.records.iter().map(|r| &r.source))
             .chain(model.slos.iter().map(|s| &s.source))
         {
             if !sources.contains(s) {
@@ -68,7 +69,22 @@ pub struct RuleFile {
 #[derive(Serialize)]
 struct Group {
     name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
     rules: Vec<Rule>,
+}
+
+impl Group {
+    fn new(name: String, rules: Vec<Rule>) -> Group {
+        Group {
+            name,
+            interval: None,
+            limit: None,
+            rules,
+        }
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -99,26 +115,70 @@ pub fn rule_file(model: &Model) -> RuleFile {
 
 fn groups(m: &Model) -> Vec<Group> {
     let mut out = Vec::new();
-    // A group per service, and one for the alerts on no service.
-    let mut services: Vec<&str> = m.alerts.iter().map(|a| a.service.as_str()).collect();
+    // The user's groups: their records and alerts in source order
+    // (recordings first where written first, as Prometheus evaluates them).
+    for g in &m.groups {
+        let mut rules: Vec<(crate::source::Span, Rule)> = m
+            .records
+            .iter()
+            .filter(|r| r.group.as_deref() == Some(g.name.as_str()))
+            .map(|r| (r.span, record_rule(r)))
+            .chain(
+                m.alerts
+                    .iter()
+                    .filter(|a| a.group.as_deref() == Some(g.name.as_str()))
+                    .map(|a| (a.span, alert_rule(a))),
+            )
+            .collect();
+        rules.sort_by_key(|(span, _)| (span.file.0, span.start));
+        out.push(Group {
+            name: g.name.clone(),
+            interval: g.interval.as_ref().map(ToString::to_string),
+            limit: g.limit,
+            rules: rules.into_iter().map(|(_, r)| r).collect(),
+        });
+    }
+    // Records in no group.
+    let records: Vec<Rule> = m
+        .records
+        .iter()
+        .filter(|r| r.group.is_none())
+        .map(record_rule)
+        .collect();
+    if !records.is_empty() {
+        out.push(Group::new(format!("{}.rules", m.project.name), records));
+    }
+    // A group per service for the other alerts, and one for those on no service.
+    let ungrouped: Vec<&Alert> = m.alerts.iter().filter(|a| a.group.is_none()).collect();
+    let mut services: Vec<&str> = ungrouped.iter().map(|a| a.service.as_str()).collect();
     services.sort_unstable();
     services.dedup();
     for svc in services {
-        let rules = m.alerts.iter().filter(|a| a.service == svc).map(alert_rule).collect();
+        let rules = ungrouped
+            .iter()
+            .filter(|a| a.service == svc)
+            .map(|a| alert_rule(a))
+            .collect();
         let name = if svc.is_empty() {
             format!("{}.alerts", m.project.name)
         } else {
             format!("{}.{svc}.alerts", m.project.name)
         };
-        out.push(Group { name, rules });
+        out.push(Group::new(name, rules));
     }
     for s in &m.slos {
-        out.push(Group {
-            name: format!("{}.slo.{}", m.project.name, s.name),
-            rules: slo_rules(s),
-        });
+        out.push(Group::new(format!("{}.slo.{}", m.project.name, s.name), slo_rules(s)));
     }
     out
+}
+
+fn record_rule(r: &Record) -> Rule {
+    Rule {
+        record: Some(r.metric.clone()),
+        expr: r.expr.clone(),
+        labels: r.labels.clone(),
+        ..Rule::default()
+    }
 }
 
 fn alert_rule(a: &Alert) -> Rule {

@@ -80,6 +80,11 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             ),
             opt(Attr::Runbook, Ty::Line, "runbook URL"),
             opt(
+                Attr::Group,
+                Ty::Ref(Ns::Group),
+                "the rule group it is evaluated in (else a group per service)",
+            ),
+            opt(
                 Attr::Team,
                 Ty::Line,
                 "owning team (defaults to the service's team, then the project owner)",
@@ -93,6 +98,41 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
         ])
         .children(&[BlockId::AlertLabels, BlockId::AlertAnnotations]),
         block(BlockId::AlertLabels, "labels", Labels::None, "Extra alert labels.")
+            .once()
+            .free(Ty::Str)
+            .keys(Keys::PrometheusLabel),
+        block(
+            BlockId::Group,
+            "group",
+            Labels::Declare(Ns::Group),
+            "A Prometheus rule group: rules evaluated together, in order, at its interval.",
+        )
+        .optional_body()
+        .attrs(vec![
+            opt(Attr::Interval, Ty::Duration, "evaluation interval (Prometheus's global one when not set)"),
+            opt(
+                Attr::Limit,
+                Ty::Int,
+                "most alerts or series a rule of the group may produce (0: no limit)",
+            )
+            .bounds(Some(0.0), Some(super::MAX_COUNT)),
+        ]),
+        block(
+            BlockId::Record,
+            "record",
+            Labels::Metric,
+            "A recording rule: the expression's result stored as a new series, `record \"job:errors:rate5m\"`.",
+        )
+        .attrs(vec![
+            req(Attr::Expr, Ty::Str, "PromQL expression to record"),
+            opt(
+                Attr::Group,
+                Ty::Ref(Ns::Group),
+                "the rule group it is evaluated in (else `<project>.rules`)",
+            ),
+        ])
+        .children(&[BlockId::RecordLabels]),
+        block(BlockId::RecordLabels, "labels", Labels::None, "Labels added to the recorded series.")
             .once()
             .free(Ty::Str)
             .keys(Keys::PrometheusLabel),

@@ -181,6 +181,8 @@ pub fn build() -> Registry {
         BlockId::Pipeline,
         BlockId::Rollout,
         BlockId::Alert,
+        BlockId::Record,
+        BlockId::Group,
         BlockId::Slo,
         BlockId::Infra,
         BlockId::Template,

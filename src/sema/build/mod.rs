@@ -136,6 +136,14 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                     let s = self.slo(node);
                     self.model.slos.push(s);
                 }
+                BlockId::Record => {
+                    let r = self.record(node);
+                    self.model.records.push(r);
+                }
+                BlockId::Group => {
+                    let g = self.group(node);
+                    self.model.groups.push(g);
+                }
                 _ => {}
             }
         }
@@ -145,6 +153,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         m.rollouts.sort_by(|a, b| a.name.cmp(&b.name));
         m.alerts.sort_by(|a, b| a.name.cmp(&b.name));
         m.slos.sort_by(|a, b| a.name.cmp(&b.name));
+        m.groups.sort_by(|a, b| a.name.cmp(&b.name));
         m.seal();
         (self.model, self.diags)
     }

@@ -4,7 +4,7 @@
 
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Alert, CanaryStep, Pause, Rollout, Slo, Strategy};
+use crate::model::{Alert, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 
@@ -102,8 +102,30 @@ impl<'a> Builder<'_, 'a, '_> {
             labels: self.map(node.child(BlockId::AlertLabels), &Scope::default()),
             routing_labels: Self::bool(node.value(Attr::RoutingLabels)),
             annotations: self.map(node.child(BlockId::AlertAnnotations), &Scope::default()),
+            group: self.attr_text(node, Attr::Group),
             source: String::new(),
             expr_span: node.value_span(Attr::Expr).unwrap_or(node.label_span()),
+            span: node.label_span(),
+        }
+    }
+
+    pub(super) fn record(&mut self, node: &CheckedBlock<'a>) -> Record {
+        Record {
+            metric: node.label().to_string(),
+            expr: self.attr_text(node, Attr::Expr).unwrap_or_default(),
+            labels: self.map(node.child(BlockId::RecordLabels), &Scope::default()),
+            group: self.attr_text(node, Attr::Group),
+            source: String::new(),
+            expr_span: node.value_span(Attr::Expr).unwrap_or(node.label_span()),
+            span: node.label_span(),
+        }
+    }
+
+    pub(super) fn group(&mut self, node: &CheckedBlock<'a>) -> RuleGroup {
+        RuleGroup {
+            name: node.label().to_string(),
+            interval: Self::optional_duration(node.value(Attr::Interval)),
+            limit: Self::int(node.value(Attr::Limit)).map(Self::count),
             span: node.label_span(),
         }
     }
