@@ -228,6 +228,10 @@ pub struct Project {
     pub description: Option<String>,
     /// The run time of jobs that set none (nor their pipeline).
     pub timeout: Option<Duration>,
+    /// Rules are also written as a `PrometheusRule` resource.
+    pub prometheus_rule: bool,
+    pub rule_namespace: Option<String>,
+    pub rule_labels: IndexMap<String, String>,
     /// The `.dvc` files of the project, relative as given, in load order.
     pub sources: Vec<String>,
 }

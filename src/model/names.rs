@@ -89,6 +89,12 @@ pub fn bucket_name(project: &str, env: &str, bucket: &str) -> String {
     )
 }
 
+/// The name of the project's `PrometheusRule` resource: a Kubernetes name
+/// (lower case, `-` for `_`).
+pub fn prometheus_rule_name(project: &str) -> String {
+    format!("{}-rules", project.to_ascii_lowercase().replace('_', "-"))
+}
+
 /// The RDS instance identifier of `infra ENV { database NAME { } }`.
 pub fn db_identifier(project: &str, env: &str, database: &str) -> String {
     format!(

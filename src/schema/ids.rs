@@ -38,6 +38,7 @@ names! {
     /// (`pipeline.job`), variants after a colon (`pipeline.on:push`).
     BlockId {
         Project = "project",
+        RuleLabels = "project.rule_labels",
         Environment = "environment",
         Service = "service",
         ServiceResources = "service.resources",
@@ -167,6 +168,8 @@ names! {
         Required = "required",
         Rollout = "rollout",
         RoutingLabels = "routing_labels",
+        RuleFormat = "rule_format",
+        RuleNamespace = "rule_namespace",
         RunName = "run_name",
         Runbook = "runbook",
         RunsOn = "runs_on",

@@ -18,6 +18,12 @@ pub fn prometheus_rules(project: &str) -> String {
     format!("{PROMETHEUS_DIR}/{project}.rules.yml")
 }
 
+/// `deploy/prometheus/<project>.prometheusrule.yaml`: the rules as a
+/// Prometheus Operator resource.
+pub fn prometheus_rule(project: &str) -> String {
+    format!("{PROMETHEUS_DIR}/{project}.prometheusrule.yaml")
+}
+
 /// `deploy/prometheus/<project>.rules.test.yml`: promtool unit tests.
 pub fn prometheus_tests(project: &str) -> String {
     format!("{PROMETHEUS_DIR}/{project}.rules.test.yml")

@@ -239,7 +239,24 @@ fn alerts_sharing_a_name_are_tested_apart() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-structure");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
-    for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
+    let artifacts = dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default());
+    // The same rules as a PrometheusRule resource, for the Prometheus Operator.
+    let resource = artifacts
+        .iter()
+        .find(|a| a.path == "deploy/prometheus/platform.prometheusrule.yaml")
+        .expect("the resource");
+    for line in [
+        "apiVersion: monitoring.coreos.com/v1\n",
+        "kind: PrometheusRule\n",
+        "  name: platform-rules\n",
+        "  namespace: monitoring\n",
+        "    release: kube-prometheus-stack\n",
+        "    - name: node_exporter\n",
+        "        - record: instance:node_cpus:count\n",
+    ] {
+        assert!(resource.contents.contains(line), "{line}{}", resource.contents);
+    }
+    for a in artifacts {
         let name = a.path.rsplit('/').next().expect("file name").to_string();
         std::fs::write(dir.join(name), a.contents).expect("write");
     }

@@ -51,6 +51,22 @@ impl Backend for Prometheus {
             path: rules_path.clone(),
             contents: format!("{}{}", ctx.header(&sources).hash_comments(), yaml::to_string(&file)),
         }];
+        if model.project.prometheus_rule {
+            let resource = PrometheusRule {
+                api_version: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: RuleMetadata {
+                    name: crate::model::names::prometheus_rule_name(&model.project.name),
+                    namespace: model.project.rule_namespace.clone(),
+                    labels: model.project.rule_labels.clone(),
+                },
+                spec: RuleFile { groups: groups(model) },
+            };
+            out.push(Artifact {
+                path: paths::prometheus_rule(&model.project.name),
+                contents: format!("{}{}", ctx.header(&sources).hash_comments(), yaml::to_string(&resource)),
+            });
+        }
         if let Some(tests) = promtool::test_file(model, &rules_name) {
             out.push(Artifact {
                 path: paths::prometheus_tests(&model.project.name),
@@ -64,6 +80,25 @@ impl Backend for Prometheus {
 #[derive(Serialize)]
 pub struct RuleFile {
     groups: Vec<Group>,
+}
+
+/// The Prometheus Operator's resource for the same groups.
+#[derive(Serialize)]
+struct PrometheusRule {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: RuleMetadata,
+    spec: RuleFile,
+}
+
+#[derive(Serialize)]
+struct RuleMetadata {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    labels: IndexMap<String, String>,
 }
 
 #[derive(Serialize)]

@@ -45,6 +45,9 @@ const OVERRIDE_CHILDREN: &[BlockId] = &[
     BlockId::ServiceAutoscale,
 ];
 
+/// How rules are deployed.
+const RULE_FORMATS: &[&str] = &["file", "prometheus_rule"];
+
 pub(super) fn places() -> Vec<BlockSchema> {
     vec![
         block(
@@ -74,11 +77,31 @@ pub(super) fn places() -> Vec<BlockSchema> {
             ),
             opt(Attr::Description, Ty::Str, "what the project is"),
             opt(
+                Attr::RuleFormat,
+                Ty::Enum(RULE_FORMATS),
+                "how alerting and recording rules are deployed: a rule file, or also a Prometheus Operator `PrometheusRule` resource",
+            )
+            .default("file"),
+            opt(
+                Attr::RuleNamespace,
+                Ty::Line,
+                "Kubernetes namespace of the `PrometheusRule` resource",
+            ),
+            opt(
                 Attr::Timeout,
                 Ty::Duration,
                 "maximum run time of each job whose pipeline and job set none (GitHub's 6h when not set)",
             ),
-        ]),
+        ])
+        .children(&[BlockId::RuleLabels]),
+        block(
+            BlockId::RuleLabels,
+            "rule_labels",
+            Labels::None,
+            "Labels of the `PrometheusRule` resource (what the Prometheus Operator's `ruleSelector` matches, e.g. `release = \"kube-prometheus-stack\"`).",
+        )
+        .once()
+        .free(Ty::Line),
         block(
             BlockId::Environment,
             "environment",

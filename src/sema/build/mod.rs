@@ -261,6 +261,9 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             p.secret_store = self.attr_text(node, Attr::SecretStore);
             p.description = self.attr_text(node, Attr::Description);
             p.timeout = Self::optional_duration(node.value(Attr::Timeout));
+            p.prometheus_rule = matches!(node.value(Attr::RuleFormat), Some(Val::Word(w)) if w == "prometheus_rule");
+            p.rule_namespace = self.attr_text(node, Attr::RuleNamespace);
+            p.rule_labels = self.map(node.child(BlockId::RuleLabels), &Scope::default());
         }
         self.model.project = p;
     }
