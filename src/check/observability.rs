@@ -68,6 +68,39 @@ pub(super) fn records(db: &SourceDb, model: &Model, diags: &mut Capped) {
     }
 }
 
+/// The input series of alert tests: each one series selector (a metric
+/// and equality matchers, as promtool reads them).
+pub(super) fn alert_tests(db: &SourceDb, model: &Model, diags: &mut Capped) {
+    for t in &model.alert_tests {
+        for ((series, _), span) in t.inputs.iter().zip(&t.series_spans) {
+            match promql::parse(series) {
+                Err(f) => {
+                    let at = inside(db, *span, series, f.start, f.end);
+                    diags.push(promql_diag(
+                        f.kind,
+                        at,
+                        &f.message,
+                        &format!("a series of alert test `{}`", t.name),
+                    ));
+                }
+                Ok(promql_parser::parser::Expr::VectorSelector(v))
+                    if v.matchers
+                        .matchers
+                        .iter()
+                        .all(|m| matches!(m.op, promql_parser::label::MatchOp::Equal)) => {}
+                Ok(_) => diags.push(
+                    Diagnostic::new(
+                        Code::PromqlSyntax,
+                        format!("a series of alert test `{}` is not one series", t.name),
+                        Label::new(*span, "not a metric with `=` labels"),
+                    )
+                    .with_help("write one series: `` `metric{label=\"value\", ...}` `` (no functions, ranges or `=~`)"),
+                ),
+            }
+        }
+    }
+}
+
 pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for s in &model.slos {
         for (what, query, span) in [("errors", &s.errors, s.errors_span), ("total", &s.total, s.total_span)] {

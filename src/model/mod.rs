@@ -37,6 +37,8 @@ pub struct Model {
     pub records: Vec<Record>,
     /// Rule groups, in name order.
     pub groups: Vec<RuleGroup>,
+    /// Alert tests written by the user, in source order.
+    pub alert_tests: Vec<AlertTest>,
     pub slos: Vec<Slo>,
     /// One per environment with an `infra` block, in environment order.
     pub infra: Vec<Infra>,
@@ -711,6 +713,23 @@ pub struct RuleGroup {
     pub name: String,
     pub interval: Option<Duration>,
     pub limit: Option<u32>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A promtool test of an alert, written by the user.
+#[derive(Clone, Debug, Serialize)]
+pub struct AlertTest {
+    pub name: String,
+    /// The alert block tested.
+    pub alert: String,
+    pub interval: Duration,
+    /// (series, values).
+    pub inputs: Vec<(String, String)>,
+    /// (time, the firing alert's labels); `None` for "silent at".
+    pub expects: Vec<(Duration, Option<IndexMap<String, String>>)>,
+    #[serde(skip)]
+    pub series_spans: Vec<Span>,
     #[serde(skip)]
     pub span: Span,
 }

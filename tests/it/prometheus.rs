@@ -263,3 +263,33 @@ fn alerts_sharing_a_name_are_tested_apart() {
     let (ok, out) = run_tests(&dir, "platform.rules.test.yml");
     assert!(ok, "{out}");
 }
+
+/// Alert tests written in `.dvc` pass where they describe the alert, and
+/// fail where they do not (an expectation moved before the alert's `for`).
+#[test]
+fn user_written_alert_tests_run_under_promtool() {
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    use dvcc::backend::Backend;
+    let path = root().join("tests/cases/prometheus/alert_tests.dvc");
+    let text = std::fs::read_to_string(&path).expect("case");
+    for (name, src, passes) in [
+        ("right", text.clone(), true),
+        ("wrong", text.replace("at = 6m", "at = 2m"), false),
+    ] {
+        let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.into_bytes());
+        assert!(dvcc::lint(&loaded).is_empty());
+        let model = dvcc::analyze(&loaded, 0).model;
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("promtool-user-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
+            let file = a.path.rsplit('/').next().expect("file name").to_string();
+            std::fs::write(dir.join(file), a.contents).expect("write");
+        }
+        let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
+        assert_eq!(ok, passes, "{name}: {out}");
+    }
+}

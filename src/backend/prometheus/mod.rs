@@ -216,6 +216,26 @@ fn record_rule(r: &Record) -> Rule {
     }
 }
 
+/// The labels of `a`'s alerts: those set on the rule, and the routing
+/// labels it adds to each series lacking them.
+pub fn alert_labels(a: &Alert) -> (IndexMap<String, String>, IndexMap<String, String>) {
+    let rule = alert_rule(a);
+    let mut per_series = IndexMap::new();
+    let routing = [
+        ("team", a.team.as_ref()),
+        ("service", Some(&a.service).filter(|s| !s.is_empty())),
+    ];
+    for (label, value) in routing {
+        if let Some(v) = value
+            && a.routing_labels
+            && !rule.labels.contains_key(label)
+        {
+            per_series.insert(label.to_string(), v.clone());
+        }
+    }
+    (rule.labels, per_series)
+}
+
 fn alert_rule(a: &Alert) -> Rule {
     let mut labels = IndexMap::new();
     labels.insert("severity".to_string(), a.severity.clone());

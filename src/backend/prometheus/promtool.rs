@@ -18,7 +18,7 @@ use promql_parser::parser::{Expr, VectorSelector};
 use serde::Serialize;
 
 use super::num;
-use crate::model::{Alert, Model, Slo};
+use crate::model::{Alert, AlertTest, Model, Slo};
 
 #[derive(Serialize)]
 pub struct TestFile {
@@ -58,6 +58,11 @@ pub fn test_file(m: &Model, rules_file: &str) -> Option<TestFile> {
     let mut tests = Vec::new();
     for a in &m.alerts {
         tests.extend(alert_tests(a));
+    }
+    for t in &m.alert_tests {
+        if let Some(a) = m.alerts.iter().find(|a| a.name == t.alert) {
+            tests.push(user_test(t, a));
+        }
     }
     for s in &m.slos {
         tests.extend(slo_test(s));
@@ -136,6 +141,91 @@ fn alert_tests(a: &Alert) -> Vec<Test> {
             }],
         },
     ]
+}
+
+/// What a test expects at a time: the labels of a firing alert, or none.
+type Expected = Option<indexmap::IndexMap<String, String>>;
+
+/// A test the user wrote: its series, and at each time either exactly the
+/// firing alerts it lists (their labels completed with what dvcc adds) or
+/// none. Read from `ALERTS`, whose series carry the alerts' labels (not
+/// their annotations, which promtool would otherwise compare too).
+fn user_test(t: &AlertTest, a: &Alert) -> Test {
+    let (rule_labels, per_series) = super::alert_labels(a);
+    let selector = format!(
+        "ALERTS{{alertname=\"{}\",severity=\"{}\",alertstate=\"firing\"}}",
+        a.alert_name, a.severity
+    );
+    // The expectations by time, in the order written.
+    let mut at: Vec<(u64, Vec<&Expected>)> = Vec::new();
+    for (time, expect) in &t.expects {
+        let secs = time.secs();
+        match at.iter_mut().find(|(s, _)| *s == secs) {
+            Some((_, list)) => list.push(expect),
+            None => at.push((secs, vec![expect])),
+        }
+    }
+    let mut checks = Vec::new();
+    for (secs, expects) in at {
+        let eval_time = crate::model::units::Duration::from_secs(secs).to_string();
+        let firing: Vec<&indexmap::IndexMap<String, String>> = expects.iter().filter_map(|e| e.as_ref()).collect();
+        if firing.is_empty() {
+            checks.push(ExprTest {
+                expr: format!("absent({selector})"),
+                eval_time,
+                exp_samples: vec![Sample {
+                    labels: format!(
+                        "{{alertname=\"{}\",alertstate=\"firing\",severity=\"{}\"}}",
+                        a.alert_name, a.severity
+                    ),
+                    value: 1,
+                }],
+            });
+            continue;
+        }
+        let samples = firing
+            .into_iter()
+            .map(|own| {
+                let mut labels: std::collections::BTreeMap<String, String> = own.clone().into_iter().collect();
+                for (k, v) in rule_labels.iter() {
+                    labels.insert(k.clone(), v.clone());
+                }
+                for (k, v) in per_series.iter() {
+                    labels.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                labels.insert("__name__".to_string(), "ALERTS".to_string());
+                labels.insert("alertname".to_string(), a.alert_name.clone());
+                labels.insert("alertstate".to_string(), "firing".to_string());
+                let text: Vec<String> = labels
+                    .iter()
+                    .filter(|(k, _)| *k != "__name__")
+                    .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                    .collect();
+                Sample {
+                    labels: format!("ALERTS{{{}}}", text.join(",")),
+                    value: 1,
+                }
+            })
+            .collect();
+        checks.push(ExprTest {
+            expr: selector.clone(),
+            eval_time,
+            exp_samples: samples,
+        });
+    }
+    Test {
+        name: format!("{} ({})", t.name, a.alert_name),
+        interval: t.interval.to_string(),
+        input_series: t
+            .inputs
+            .iter()
+            .map(|(series, values)| Series {
+                series: series.clone(),
+                values: values.clone(),
+            })
+            .collect(),
+        promql_expr_test: checks,
+    }
 }
 
 fn slo_test(s: &Slo) -> Vec<Test> {

@@ -102,6 +102,40 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             .free(Ty::Str)
             .keys(Keys::PrometheusLabel),
         block(
+            BlockId::AlertTest,
+            "alert_test",
+            Labels::Local,
+            "A promtool unit test of an alert: input series, and when it fires (with which labels) or stays silent.",
+        )
+        .attrs(vec![
+            req(Attr::Alert, Ty::Ref(Ns::Alert), "the alert tested"),
+            opt(Attr::Interval, Ty::Duration, "time between the samples of the input series").default("1m"),
+        ])
+        .children(&[BlockId::TestInput, BlockId::TestFires, BlockId::TestSilent]),
+        block(BlockId::TestInput, "input", Labels::None, "An input series and its samples.").attrs(vec![
+            req(Attr::Series, Ty::Str, "the series: `` `metric{label=\"value\"}` ``"),
+            req(
+                Attr::Values,
+                Ty::Line,
+                "samples in promtool's notation: `0+10x20` (start, step, count), `1 2 3`, `_` (missing), `stale`",
+            ),
+        ]),
+        block(
+            BlockId::TestFires,
+            "fires",
+            Labels::None,
+            "The alert fires at `at` for a series with these labels (besides those dvcc adds: `alertname`, `severity`, routing labels).",
+        )
+        .optional_body()
+        .attrs(vec![req(Attr::At, Ty::Duration, "time from the start of the series")])
+        .children(&[BlockId::TestFiresLabels]),
+        block(BlockId::TestFiresLabels, "labels", Labels::None, "The firing alert's own labels.")
+            .once()
+            .free(Ty::Str)
+            .keys(Keys::PrometheusLabel),
+        block(BlockId::TestSilent, "silent", Labels::None, "The alert does not fire at `at`.")
+            .attrs(vec![req(Attr::At, Ty::Duration, "time from the start of the series")]),
+        block(
             BlockId::Group,
             "group",
             Labels::Declare(Ns::Group),

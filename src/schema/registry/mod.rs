@@ -183,6 +183,7 @@ pub fn build() -> Registry {
         BlockId::Alert,
         BlockId::Record,
         BlockId::Group,
+        BlockId::AlertTest,
         BlockId::Slo,
         BlockId::Infra,
         BlockId::Template,

@@ -144,6 +144,10 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
                     let g = self.group(node);
                     self.model.groups.push(g);
                 }
+                BlockId::AlertTest => {
+                    let t = self.alert_test(node);
+                    self.model.alert_tests.push(t);
+                }
                 _ => {}
             }
         }

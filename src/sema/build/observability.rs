@@ -4,7 +4,7 @@
 
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Alert, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, Strategy};
+use crate::model::{Alert, AlertTest, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 
@@ -117,6 +117,38 @@ impl<'a> Builder<'_, 'a, '_> {
             group: self.attr_text(node, Attr::Group),
             source: String::new(),
             expr_span: node.value_span(Attr::Expr).unwrap_or(node.label_span()),
+            span: node.label_span(),
+        }
+    }
+
+    pub(super) fn alert_test(&mut self, node: &CheckedBlock<'a>) -> AlertTest {
+        let mut inputs = Vec::new();
+        let mut series_spans = Vec::new();
+        for i in node.children_of(BlockId::TestInput) {
+            inputs.push((
+                self.attr_text(i, Attr::Series).unwrap_or_default(),
+                self.attr_text(i, Attr::Values).unwrap_or_default(),
+            ));
+            series_spans.push(i.value_span(Attr::Series).unwrap_or(i.header_span()));
+        }
+        let mut expects = Vec::new();
+        for c in &node.children {
+            match c.schema.id {
+                BlockId::TestFires => {
+                    let labels = self.map(c.child(BlockId::TestFiresLabels), &Scope::default());
+                    expects.push((Self::duration(c.get(Attr::At)), Some(labels)));
+                }
+                BlockId::TestSilent => expects.push((Self::duration(c.get(Attr::At)), None)),
+                _ => {}
+            }
+        }
+        AlertTest {
+            name: node.label().to_string(),
+            alert: self.attr_text(node, Attr::Alert).unwrap_or_default(),
+            interval: Self::duration(node.value(Attr::Interval)),
+            inputs,
+            expects,
+            series_spans,
             span: node.label_span(),
         }
     }
