@@ -707,6 +707,14 @@ pub struct Alert {
     pub span: Span,
 }
 
+/// How an SLO's page or ticket alerts are routed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SloRoute {
+    pub severity: String,
+    pub runbook: Option<String>,
+    pub labels: IndexMap<String, String>,
+}
+
 /// A Prometheus rule group declared by the user.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleGroup {
@@ -763,6 +771,12 @@ pub struct Slo {
     pub total: String,
     pub description: Option<String>,
     pub team: Option<String>,
+    /// The name of its burn-rate alerts.
+    pub alert_name: String,
+    /// Labels of every rule of the SLO.
+    pub labels: IndexMap<String, String>,
+    pub page: SloRoute,
+    pub ticket: SloRoute,
     /// The `.dvc` file that declares it (as loaded).
     #[serde(skip)]
     pub source: String,

@@ -291,10 +291,14 @@ pub fn ratio_record(window: &str) -> String {
 
 fn slo_rules(s: &Slo) -> Vec<Rule> {
     let labels = || {
-        IndexMap::from([
+        let mut l = IndexMap::from([
             ("slo".to_string(), s.name.clone()),
             ("service".to_string(), s.service.clone()),
-        ])
+        ]);
+        for (k, v) in &s.labels {
+            l.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        l
     };
     let mut rules = Vec::new();
     for w in windows(&s.window) {
@@ -330,12 +334,17 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
         let long = crate::model::units::Duration::from_secs(b.long).to_string();
         let short = crate::model::units::Duration::from_secs(b.short).to_string();
         let threshold = num(factor * budget);
+        // Fast burns page, slow ones make tickets.
+        let route = if b.severity == "critical" { &s.page } else { &s.ticket };
         let mut l = labels();
-        l.insert("severity".to_string(), b.severity.to_string());
+        l.insert("severity".to_string(), route.severity.clone());
         if let Some(t) = &s.team {
             l.insert("team".to_string(), t.clone());
         }
         l.insert("long_window".to_string(), long.clone());
+        for (k, v) in &route.labels {
+            l.insert(k.clone(), v.clone());
+        }
         let mut annotations = IndexMap::new();
         annotations.insert(
             "summary".to_string(),
@@ -344,15 +353,21 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
         annotations.insert(
             "description".to_string(),
             format!(
-                "The error ratio of {} is {{{{ $value | humanizePercentage }}}} over {short}, and above {} over {long} too; at this rate {}% of the {} budget is gone in {long}.",
+                "The error ratio of {} is {{{{ $value | humanizePercentage }}}} over {short}, and above {}% over {long} too; at this rate {}% of the {} budget is gone in {long}.",
                 s.service,
-                num(factor * budget * 100.0),
+                percent(factor * budget * 100.0),
                 num(b.budget * 100.0),
                 s.window
             ),
         );
+        if let Some(d) = &s.description {
+            annotations.insert("slo_description".to_string(), d.clone());
+        }
+        if let Some(r) = &route.runbook {
+            annotations.insert("runbook_url".to_string(), r.clone());
+        }
         rules.push(Rule {
-            alert: Some(format!("{}_error_budget_burn", s.name)),
+            alert: Some(s.alert_name.clone()),
             expr: format!(
                 "{short_rec}{selector} > {threshold}\nand\n{long_rec}{selector} > {threshold}",
                 short_rec = ratio_record(&short),
@@ -365,6 +380,12 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
         });
     }
     rules
+}
+
+/// A percentage for people: at most three decimals (`1.44`, `0.467`).
+fn percent(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A number as PromQL and humans write it: no float noise (`0.0144`, `14.4`).
@@ -389,5 +410,8 @@ mod tests {
         assert_eq!(super::num(0.999), "0.999");
         assert_eq!(super::num(30.0), "30");
         assert_eq!(super::num(1e-7), "0.0000001");
+        assert_eq!(super::percent(0.4666666667), "0.467");
+        assert_eq!(super::percent(1.44), "1.44");
+        assert_eq!(super::percent(5.0), "5");
     }
 }

@@ -242,7 +242,7 @@ fn slo_test(s: &Slo) -> Vec<Test> {
     if found.is_empty() {
         return Vec::new();
     }
-    let name = format!("{}_error_budget_burn", s.name);
+    let name = &s.alert_name;
     let window = crate::model::units::Duration::from_secs(page.long).to_string();
     vec![Test {
         name: format!(
@@ -255,7 +255,7 @@ fn slo_test(s: &Slo) -> Vec<Test> {
         promql_expr_test: vec![ExprTest {
             expr: format!(
                 "count(ALERTS{{alertname=\"{name}\",alertstate=\"firing\",severity=\"{}\",long_window=\"{window}\"}}) > bool 0",
-                page.severity
+                s.page.severity
             ),
             eval_time: format!("{minutes}m"),
             exp_samples: vec![Sample {

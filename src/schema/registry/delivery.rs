@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// The `labels` of an SLO's `page` or `ticket` block.
+fn route_labels(id: BlockId) -> BlockSchema {
+    block(id, "labels", Labels::None, "Labels of these alerts only.")
+        .once()
+        .free(Ty::Str)
+        .keys(Keys::PrometheusLabel)
+}
+
+/// The attributes of an SLO's `page` and `ticket` blocks.
+fn route_attrs(severity: &'static str) -> Vec<AttrSchema> {
+    vec![
+        opt(Attr::Severity, Ty::Enum(SEVERITIES), "routing severity").default(severity),
+        opt(Attr::Runbook, Ty::Line, "runbook URL"),
+    ]
+}
+
 pub(super) fn delivery() -> Vec<BlockSchema> {
     vec![
         block(
@@ -205,6 +221,41 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 Ty::Line,
                 "owning team (defaults to the service's team, then the project owner)",
             ),
-        ]),
+            opt(
+                Attr::AlertName,
+                Ty::Line,
+                "name of its burn-rate alerts (`<slo>_error_budget_burn` by default)",
+            ),
+        ])
+        .children(&[BlockId::SloLabels, BlockId::SloPage, BlockId::SloTicket]),
+        block(
+            BlockId::SloLabels,
+            "labels",
+            Labels::None,
+            "Labels of every rule of the SLO (recordings and alerts).",
+        )
+        .once()
+        .free(Ty::Str)
+        .keys(Keys::PrometheusLabel),
+        block(
+            BlockId::SloPage,
+            "page",
+            Labels::None,
+            "The page alerts (fast burn): their severity, labels and runbook.",
+        )
+        .once()
+        .attrs(route_attrs("critical"))
+        .children(&[BlockId::SloPageLabels]),
+        block(
+            BlockId::SloTicket,
+            "ticket",
+            Labels::None,
+            "The ticket alerts (slow burn): their severity, labels and runbook.",
+        )
+        .once()
+        .attrs(route_attrs("warning"))
+        .children(&[BlockId::SloTicketLabels]),
+        route_labels(BlockId::SloPageLabels),
+        route_labels(BlockId::SloTicketLabels),
     ]
 }

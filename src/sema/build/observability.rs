@@ -4,7 +4,7 @@
 
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Alert, AlertTest, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, Strategy};
+use crate::model::{Alert, AlertTest, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 
@@ -162,6 +162,23 @@ impl<'a> Builder<'_, 'a, '_> {
         }
     }
 
+    /// An SLO's `page` or `ticket` block (or their defaults).
+    fn route(&mut self, node: Option<&CheckedBlock<'a>>, severity: &str, labels: BlockId) -> SloRoute {
+        match node {
+            None => SloRoute {
+                severity: severity.to_string(),
+                ..SloRoute::default()
+            },
+            Some(n) => SloRoute {
+                severity: self
+                    .attr_text(n, Attr::Severity)
+                    .unwrap_or_else(|| severity.to_string()),
+                runbook: self.attr_text(n, Attr::Runbook),
+                labels: self.map(n.child(labels), &Scope::default()),
+            },
+        }
+    }
+
     pub(super) fn slo(&mut self, node: &CheckedBlock<'a>) -> Slo {
         // `${window}` stays for the Prometheus target to fill in per window.
         let keep = Scope {
@@ -180,6 +197,12 @@ impl<'a> Builder<'_, 'a, '_> {
             total: self.text(node.get(Attr::Total), &keep).unwrap_or_default(),
             description: self.attr_text(node, Attr::Description),
             team: self.team(node),
+            alert_name: self
+                .attr_text(node, Attr::AlertName)
+                .unwrap_or_else(|| format!("{}_error_budget_burn", node.label())),
+            labels: self.map(node.child(BlockId::SloLabels), &Scope::default()),
+            page: self.route(node.child(BlockId::SloPage), "critical", BlockId::SloPageLabels),
+            ticket: self.route(node.child(BlockId::SloTicket), "warning", BlockId::SloTicketLabels),
             source: String::new(),
             errors_span: node.value_span(Attr::Errors).unwrap_or(node.label_span()),
             total_span: node.value_span(Attr::Total).unwrap_or(node.label_span()),
