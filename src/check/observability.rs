@@ -42,7 +42,29 @@ fn promql_diag(kind: promql::Kind, span: Span, message: &str, whose: &str) -> Di
 pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     // An empty expression is a missing one, reported already.
     for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
-        for f in promql::check_alert(&a.expr) {
+        let findings = promql::check_alert(&a.expr);
+        // A condition the generated tests cannot read, and no test of the
+        // user's: said, never skipped silently.
+        let tested = model.alert_tests.iter().any(|t| t.alert == a.name);
+        if findings.is_empty()
+            && !tested
+            && let Ok(ast) = promql::parse(&a.expr)
+            && promql::test_condition(&ast).is_none()
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::UntestedAlert,
+                    format!("alert `{}` gets no generated test: dvcc cannot make series for its form", a.name),
+                    Label::new(a.expr_span, "no threshold or `absent` dvcc can drive"),
+                )
+                .with_help(format!(
+                    "write one: `alert_test {}_fires {{ alert = {}  input {{ series = `...`  values = \"...\" }}  fires {{ at = 10m }} }}`",
+                    a.name.to_ascii_lowercase(),
+                    a.name
+                )),
+            );
+        }
+        for f in findings {
             let span = inside(db, a.expr_span, &a.expr, f.start, f.end);
             diags.push(promql_diag(
                 f.kind,

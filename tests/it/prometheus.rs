@@ -293,3 +293,28 @@ fn user_written_alert_tests_run_under_promtool() {
         assert_eq!(ok, passes, "{name}: {out}");
     }
 }
+
+/// The filtered forms DVC0506 accepts fire as it claims: their tests,
+/// written by hand, pass under promtool.
+#[test]
+fn filtered_forms_fire_as_dvc0506_reads_them() {
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    use dvcc::backend::Backend;
+    let path = root().join("tests/cases/prometheus/filtered_conditions.dvc");
+    let loaded = dvcc::load_paths(std::slice::from_ref(&path));
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    assert_eq!(model.alert_tests.len(), 4);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-filtered");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
+        let file = a.path.rsplit('/').next().expect("file name").to_string();
+        std::fs::write(dir.join(file), a.contents).expect("write");
+    }
+    let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
+    assert!(ok, "{out}");
+}

@@ -74,14 +74,7 @@ pub fn test_file(m: &Model, rules_file: &str) -> Option<TestFile> {
     })
 }
 
-/// What makes the condition true.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Want {
-    Above(f64),
-    Below(f64),
-    Equal(f64),
-    Absent,
-}
+use crate::check::promql::{Want, test_condition as condition};
 
 /// One selector found in the expression.
 struct Found {
@@ -264,44 +257,6 @@ fn slo_test(s: &Slo) -> Vec<Test> {
             }],
         }],
     }]
-}
-
-fn unparen(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => unparen(&p.expr),
-        other => other,
-    }
-}
-
-fn number(e: &Expr) -> Option<f64> {
-    match unparen(e) {
-        Expr::NumberLiteral(n) => Some(n.val),
-        Expr::Unary(u) => number(&u.expr).map(|v| -v),
-        _ => None,
-    }
-}
-
-/// The condition the alert checks: direction and threshold.
-fn condition(e: &Expr) -> Option<Want> {
-    match unparen(e) {
-        Expr::Binary(b) if b.op.is_comparison_operator() => {
-            let op = b.op.to_string();
-            let (t, flipped) = match (number(&b.rhs), number(&b.lhs)) {
-                (Some(t), _) => (t, false),
-                (None, Some(t)) => (t, true),
-                (None, None) => (0.0, false),
-            };
-            Some(match (op.as_str(), flipped) {
-                (">" | ">=", false) | ("<" | "<=", true) => Want::Above(t),
-                ("<" | "<=", false) | (">" | ">=", true) => Want::Below(t),
-                ("==", _) => Want::Equal(t),
-                _ => Want::Above(t),
-            })
-        }
-        Expr::Binary(b) => condition(&b.lhs),
-        Expr::Call(c) if matches!(c.func.name, "absent" | "absent_over_time") => Some(Want::Absent),
-        _ => None,
-    }
 }
 
 const COUNTER_FUNCTIONS: &[&str] = &["rate", "irate", "increase", "resets", "changes"];
