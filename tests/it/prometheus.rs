@@ -318,3 +318,87 @@ fn filtered_forms_fire_as_dvc0506_reads_them() {
     let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
     assert!(ok, "{out}");
 }
+
+/// The period's error ratio sums the recorded 5-minute rates: weighted by
+/// requests, it is the true share of bad events, not an average of ratios.
+/// A quiet phase fails 10% of 100 requests/s, a busy one none of 1000/s:
+/// over the 96 hours before 97h (49 h quiet, 47 h busy) 490 of 51,900
+/// request-hours failed (0.944%), where an average of the 5-minute ratios
+/// would say about 5%. Then a steady 1% (burn rate 0.5 of a 2% budget,
+/// half of it left) checks the dashboard recordings exactly.
+#[test]
+fn the_period_ratio_is_request_weighted_and_exact() {
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    use dvcc::backend::Backend;
+    let src = r#"project shop { repo = "acme/shop" }
+service api { image = "ghcr.io/acme/api" }
+slo api_availability {
+  service   = api
+  objective = 98%
+  window    = 4d
+  errors    = `sum(rate(requests_total{job="api", code="500"}[${window}]))`
+  total     = `sum(rate(requests_total{job="api"}[${window}]))`
+}
+"#;
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.as_bytes().to_vec());
+    assert!(
+        dvcc::lint(&loaded)
+            .iter()
+            .all(|d| d.severity != dvcc::diag::Severity::Error)
+    );
+    let model = dvcc::analyze(&loaded, 0).model;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-period");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let rules = &dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default())[0];
+    assert!(
+        rules.contents.contains("sum_over_time(slo:sli_errors:rate5m"),
+        "{}",
+        rules.contents
+    );
+    std::fs::write(dir.join("shop.rules.yml"), &rules.contents).expect("write");
+    let test = r#"rule_files: [shop.rules.yml]
+evaluation_interval: 5m
+tests:
+  - interval: 5m
+    input_series:
+      - series: requests_total{job="api", code="500"}
+        values: 0+3000x600 1800000+0x600
+      - series: requests_total{job="api", code="200"}
+        values: 0+27000x600 16200000+300000x600
+    promql_expr_test:
+      - expr: (slo:sli_error:ratio_rate4d > bool 0.0093) * (slo:sli_error:ratio_rate4d < bool 0.0096)
+        eval_time: 4d1h
+        exp_samples:
+          - labels: '{service="api", slo="api_availability"}'
+            value: 1
+  - interval: 5m
+    input_series:
+      - series: requests_total{job="api", code="500"}
+        values: 0+300x600 180000+3000x600
+      - series: requests_total{job="api", code="200"}
+        values: 0+29700x600 17820000+297000x600
+    promql_expr_test:
+      - expr: round(slo:sli_error:ratio_rate4d * 1e6) / 1e6
+        eval_time: 4d1h
+        exp_samples:
+          - labels: '{service="api", slo="api_availability"}'
+            value: 0.01
+      - expr: round(slo:period_burn_rate:ratio * 1e6) / 1e6
+        eval_time: 4d1h
+        exp_samples:
+          - labels: '{service="api", slo="api_availability"}'
+            value: 0.5
+      - expr: round(slo:period_error_budget_remaining:ratio * 1e6) / 1e6
+        eval_time: 4d1h
+        exp_samples:
+          - labels: '{service="api", slo="api_availability"}'
+            value: 0.5
+"#;
+    std::fs::write(dir.join("period.test.yml"), test).expect("write");
+    let (ok, out) = run_tests(&dir, "period.test.yml");
+    assert!(ok, "{out}");
+}

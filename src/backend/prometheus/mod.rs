@@ -284,6 +284,10 @@ fn alert_rule(a: &Alert) -> Rule {
     }
 }
 
+/// The recorded 5-minute rates of an SLO's bad and of all its events.
+const ERRORS_RATE: &str = "slo:sli_errors:rate5m";
+const TOTAL_RATE: &str = "slo:sli_total:rate5m";
+
 /// The recording rule name of the error ratio over `window`.
 pub fn ratio_record(window: &str) -> String {
     format!("slo:sli_error:ratio_rate{window}")
@@ -301,18 +305,61 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
         l
     };
     let mut rules = Vec::new();
+    let selector = format!("{{slo=\"{}\", service=\"{}\"}}", s.name, s.service);
+    // The events' own 5-minute rates, which the period's ratio sums.
+    for (record, query) in [(ERRORS_RATE, &s.errors), (TOTAL_RATE, &s.total)] {
+        rules.push(Rule {
+            record: Some(record.to_string()),
+            expr: query.replace("${window}", "5m"),
+            labels: labels(),
+            ..Rule::default()
+        });
+    }
     for w in windows(&s.window) {
+        let period = !crate::target::slo::STANDARD_WINDOWS.contains(&w.secs());
         let w = w.to_string();
-        let errors = s.errors.replace("${window}", &w);
-        let total = s.total.replace("${window}", &w);
+        // Over the period (days or weeks), the sums of the recorded rates:
+        // weighted by requests like the raw ratio, but reading one sample
+        // per evaluation instead of the raw counters over the whole period.
+        let expr = if period {
+            format!("sum_over_time({ERRORS_RATE}{selector}[{w}])\n/\nsum_over_time({TOTAL_RATE}{selector}[{w}])")
+        } else {
+            let errors = s.errors.replace("${window}", &w);
+            let total = s.total.replace("${window}", &w);
+            format!("({errors})\n/\n({total})")
+        };
         rules.push(Rule {
             record: Some(ratio_record(&w)),
-            expr: format!("({errors})\n/\n({total})"),
+            expr,
             labels: labels(),
             ..Rule::default()
         });
     }
     let budget = 1.0 - s.objective / 100.0;
+    // For dashboards: how fast the budget burns now and over the period,
+    // and how much of it is left.
+    let period = ratio_record(&s.window.to_string());
+    for (record, expr) in [
+        (
+            "slo:current_burn_rate:ratio",
+            format!("{}{selector} / {}", ratio_record("5m"), num(budget)),
+        ),
+        (
+            "slo:period_burn_rate:ratio",
+            format!("{period}{selector} / {}", num(budget)),
+        ),
+        (
+            "slo:period_error_budget_remaining:ratio",
+            format!("1 - {period}{selector} / {}", num(budget)),
+        ),
+    ] {
+        rules.push(Rule {
+            record: Some(record.to_string()),
+            expr,
+            labels: labels(),
+            ..Rule::default()
+        });
+    }
     for (record, value) in [
         ("slo:objective:ratio", format!("vector({})", num(s.objective / 100.0))),
         ("slo:error_budget:ratio", format!("vector({})", num(budget))),
@@ -328,7 +375,6 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
             ..Rule::default()
         });
     }
-    let selector = format!("{{slo=\"{}\", service=\"{}\"}}", s.name, s.service);
     for b in &BURN_RATES {
         let factor = b.factor(&s.window);
         let long = crate::model::units::Duration::from_secs(b.long).to_string();
