@@ -713,6 +713,8 @@ pub struct SloRoute {
     pub severity: String,
     pub runbook: Option<String>,
     pub labels: IndexMap<String, String>,
+    /// The `for` of these alerts, when set (else each row's own).
+    pub for_: Option<Duration>,
 }
 
 /// A Prometheus rule group declared by the user.

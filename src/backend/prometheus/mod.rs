@@ -419,7 +419,14 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
                 short_rec = ratio_record(&short),
                 long_rec = ratio_record(&long),
             ),
-            for_: Some(crate::model::units::Duration::from_secs(b.for_secs).to_string()),
+            for_: Some(
+                route
+                    .for_
+                    .clone()
+                    .unwrap_or_else(|| crate::model::units::Duration::from_secs(b.for_secs))
+                    .to_string(),
+            )
+            .filter(|f| f != "0s"),
             labels: l,
             annotations,
             ..Rule::default()

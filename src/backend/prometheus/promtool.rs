@@ -224,7 +224,8 @@ fn user_test(t: &AlertTest, a: &Alert) -> Test {
 fn slo_test(s: &Slo) -> Vec<Test> {
     let page = &crate::target::slo::BURN_RATES[0];
     let long = page.long / 60;
-    let minutes = long + page.for_secs / 60 + 10;
+    let for_secs = s.page.for_.as_ref().map_or(page.for_secs, |d| d.secs());
+    let minutes = long + for_secs.div_ceil(60) + 10;
     let length = minutes + 10;
     let mut found = Vec::new();
     for q in [&s.errors, &s.total] {

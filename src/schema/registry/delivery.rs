@@ -15,6 +15,11 @@ fn route_attrs(severity: &'static str) -> Vec<AttrSchema> {
     vec![
         opt(Attr::Severity, Ty::Enum(SEVERITIES), "routing severity").default(severity),
         opt(Attr::Runbook, Ty::Line, "runbook URL"),
+        opt(
+            Attr::For,
+            Ty::Duration,
+            "how long both windows must burn before these alerts fire (by default 2m and 15m for the page rows, 1h and 3h for the ticket rows)",
+        ),
     ]
 }
 

@@ -175,6 +175,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     .unwrap_or_else(|| severity.to_string()),
                 runbook: self.attr_text(n, Attr::Runbook),
                 labels: self.map(n.child(labels), &Scope::default()),
+                for_: Self::optional_duration(n.value(Attr::For)),
             },
         }
     }
