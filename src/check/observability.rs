@@ -159,15 +159,13 @@ pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
                 break;
             }
         }
-        if let Some(page) = crate::target::slo::BURN_RATES.first()
-            && s.window.millis > 0
-            && page.factor(&s.window) < 1.0
-        {
+        let longest = crate::target::slo::LONGEST_ALERT_WINDOW;
+        if s.window.millis > 0 && s.window.secs() < longest {
             problems.push((
                 format!(
-                    "over {} the paging burn rate is {:.2}×, below the budget's steady burn",
+                    "its window of {} is shorter than the {} its slowest alert reads",
                     s.window,
-                    page.factor(&s.window)
+                    crate::model::units::Duration::from_secs(longest)
                 ),
                 short_window,
             ));

@@ -27,10 +27,11 @@ fn burn_rate_thresholds_follow_the_window() {
     ] {
         assert!(shop.contains(w), "{w} missing");
     }
-    // platform: web 99.5% over 28d → 13.44, 5.6, 2.8, 0.9333… × 0.005.
+    // platform: web 99.5% over 28d → the same rates 14.4, 6, 3, 1 × 0.005
+    // (a burn below 1 never alerts, whatever the window).
     let platform = std::fs::read_to_string(root().join("examples/platform/deploy/prometheus/platform.rules.yml"))
         .expect("committed");
-    for t in ["0.0672", "0.028", "0.014", "0.004666667"] {
+    for t in ["0.072", "0.03", "0.015", "0.005"] {
         assert!(platform.contains(&format!("> {t}\n")), "28d threshold {t} missing");
     }
     assert!(
@@ -401,4 +402,48 @@ tests:
     std::fs::write(dir.join("period.test.yml"), test).expect("write");
     let (ok, out) = run_tests(&dir, "period.test.yml");
     assert!(ok, "{out}");
+}
+
+/// A steady burn below 1 never alerts, whatever the window: a 14-day 99%
+/// SLO failing 0.5% of requests for four days (half its budget spent over
+/// the period) neither pages nor files a ticket. (With the workbook's 30-day
+/// budget shares kept fixed, the 3-day ticket row would fire from +3.5 h.)
+#[test]
+fn a_burn_below_one_never_alerts() {
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    use dvcc::backend::Backend;
+    let src = r#"project shop { repo = "acme/shop" }
+service api { image = "ghcr.io/acme/api" }
+slo api_availability {
+  service   = api
+  objective = 99%
+  window    = 14d
+  errors    = `sum(rate(requests_total{job="api", code="500"}[${window}]))`
+  total     = `sum(rate(requests_total{job="api"}[${window}]))`
+}
+"#;
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.as_bytes().to_vec());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-steady");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let rules = &dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default())[0];
+    std::fs::write(dir.join("shop.rules.yml"), &rules.contents).expect("write");
+    let silent = |at: &str| {
+        format!(
+            "      - expr: count(ALERTS{{alertname=\"api_availability_error_budget_burn\"}}) or vector(0)\n        eval_time: {at}\n        exp_samples:\n          - labels: '{{}}'\n            value: 0\n"
+        )
+    };
+    let mut test = String::from(
+        "rule_files: [shop.rules.yml]\nevaluation_interval: 5m\ntests:\n  - interval: 5m\n    input_series:\n      - series: requests_total{job=\"api\", code=\"500\"}\n        values: 0+150x1200\n      - series: requests_total{job=\"api\", code=\"200\"}\n        values: 0+29850x1200\n    promql_expr_test:\n",
+    );
+    for at in ["4h", "1d", "2d", "3d6h", "4d"] {
+        test.push_str(&silent(at));
+    }
+    std::fs::write(dir.join("steady.test.yml"), &test).expect("write");
+    let (ok, out) = run_tests(&dir, "steady.test.yml");
+    assert!(ok, "{out}\n{test}");
 }

@@ -402,7 +402,7 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
                 "The error ratio of {} is {{{{ $value | humanizePercentage }}}} over {short}, and above {}% over {long} too; at this rate {}% of the {} budget is gone in {long}.",
                 s.service,
                 percent(factor * budget * 100.0),
-                num(b.budget * 100.0),
+                percent(b.budget_share(&s.window) * 100.0),
                 s.window
             ),
         );
