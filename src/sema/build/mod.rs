@@ -4,7 +4,8 @@
 //! - [`inherit`]: environments along `extends`, services per environment
 //!   with their `in ENV { }` overrides;
 //! - [`interpolate`]: `${...}` in strings, with the fields each root has;
-//! - [`pipelines`]: triggers, jobs, steps and actions;
+//! - [`pipelines`]: triggers and jobs (deploy jobs with their templates);
+//! - [`steps`]: scripts, actions, and templates used as steps;
 //! - [`templates`]: `uses TEMPLATE { ARGS }`, arguments checked against the
 //!   template's typed parameters, expanded in place;
 //! - [`observability`]: rollouts, alerts and SLOs;
@@ -18,6 +19,7 @@ mod inherit;
 mod interpolate;
 mod observability;
 mod pipelines;
+mod steps;
 mod templates;
 
 use std::collections::{BTreeMap, BTreeSet};
