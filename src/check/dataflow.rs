@@ -219,6 +219,23 @@ fn reference(
             .with_help(help),
         )
     };
+    // `…JOB.outputs.NAME`: an output the job declares (a called workflow's
+    // are not known here).
+    let job_output = |target: &Job| -> Option<Diagnostic> {
+        let out = seg(3).filter(|o| seg(2) == Some("outputs") && *o != "*")?;
+        if target.call.is_some() || target.outputs.keys().any(|o| o.eq_ignore_ascii_case(out)) {
+            return None;
+        }
+        unknown(
+            3,
+            format!("job `{}` has no output `{out}`", target.name),
+            target.outputs.keys().cloned().collect(),
+            format!(
+                "declare it in job `{}`: `outputs {{ {out} = \"${{{{ steps.ID.outputs.{out} }}}}\" }}`",
+                target.name
+            ),
+        )
+    };
     match (seg(0)?, seg(1)) {
         ("steps", Some(id)) if id != "*" => {
             let j = job?;
@@ -293,23 +310,7 @@ fn reference(
                     )
                 };
             }
-            let target = p.jobs.iter().find(|o| o.name.eq_ignore_ascii_case(need))?;
-            if seg(2) == Some("outputs")
-                && let Some(name) = seg(3)
-                && name != "*"
-                && target.call.is_none()
-                && !target.outputs.keys().any(|o| o.eq_ignore_ascii_case(name))
-            {
-                return unknown(
-                    3,
-                    format!("job `{need}` has no output `{name}`"),
-                    target.outputs.keys().cloned().collect(),
-                    format!(
-                        "declare it in job `{need}`: `outputs {{ {name} = \"${{{{ steps.ID.outputs.{name} }}}}\" }}`"
-                    ),
-                );
-            }
-            None
+            job_output(p.jobs.iter().find(|o| o.name.eq_ignore_ascii_case(need))?)
         }
         ("jobs", Some(name)) if name != "*" && matches!(place, Place::CallOutputs) => {
             let Some(target) = p.jobs.iter().find(|o| o.name.eq_ignore_ascii_case(name)) else {
@@ -320,20 +321,7 @@ fn reference(
                     "`jobs.JOB` names a job of this pipeline".to_string(),
                 );
             };
-            if seg(2) == Some("outputs")
-                && let Some(out) = seg(3)
-                && out != "*"
-                && target.call.is_none()
-                && !target.outputs.keys().any(|o| o.eq_ignore_ascii_case(out))
-            {
-                return unknown(
-                    3,
-                    format!("job `{name}` has no output `{out}`"),
-                    target.outputs.keys().cloned().collect(),
-                    format!("declare it in job `{name}`: `outputs {{ {out} = \"...\" }}`"),
-                );
-            }
-            None
+            job_output(target)
         }
         ("inputs", Some(name)) if name != "*" => input(p, name, 1, &unknown),
         ("github", Some("event")) if seg(2) == Some("inputs") => match seg(3) {

@@ -47,6 +47,21 @@ fn promtool() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A fresh directory with the Prometheus files generated for `model` (rules,
+/// tests, resource) under their file names, and those files.
+fn generated_dir(model: &dvcc::model::Model, name: &str) -> (std::path::PathBuf, Vec<dvcc::backend::Artifact>) {
+    use dvcc::backend::Backend;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("promtool-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let artifacts = dvcc::backend::prometheus::Prometheus.generate(model, &dvcc::backend::Context::default());
+    for a in &artifacts {
+        let file = a.path.rsplit('/').next().expect("file name");
+        std::fs::write(dir.join(file), &a.contents).expect("write");
+    }
+    (dir, artifacts)
+}
+
 fn run_tests(dir: &Path, file: &str) -> (bool, String) {
     let o = Command::new("promtool")
         .args(["test", "rules", file])
@@ -148,12 +163,7 @@ alert QueueStuckTotal {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-routing");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    use dvcc::backend::Backend;
-    let generated = dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default());
-    std::fs::write(dir.join("shop.rules.yml"), &generated[0].contents).expect("write");
+    let (dir, generated) = generated_dir(&model, "routing");
     let test = r#"rule_files: [shop.rules.yml]
 evaluation_interval: 1m
 tests:
@@ -236,11 +246,7 @@ fn alerts_sharing_a_name_are_tested_apart() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    use dvcc::backend::Backend;
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-structure");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let artifacts = dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default());
+    let (dir, artifacts) = generated_dir(&model, "structure");
     // The same rules as a PrometheusRule resource, for the Prometheus Operator.
     let resource = artifacts
         .iter()
@@ -257,10 +263,6 @@ fn alerts_sharing_a_name_are_tested_apart() {
     ] {
         assert!(resource.contents.contains(line), "{line}{}", resource.contents);
     }
-    for a in artifacts {
-        let name = a.path.rsplit('/').next().expect("file name").to_string();
-        std::fs::write(dir.join(name), a.contents).expect("write");
-    }
     let (ok, out) = run_tests(&dir, "platform.rules.test.yml");
     assert!(ok, "{out}");
 }
@@ -273,7 +275,6 @@ fn user_written_alert_tests_run_under_promtool() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    use dvcc::backend::Backend;
     let path = root().join("tests/cases/prometheus/alert_tests.dvc");
     let text = std::fs::read_to_string(&path).expect("case");
     for (name, src, passes) in [
@@ -283,13 +284,7 @@ fn user_written_alert_tests_run_under_promtool() {
         let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.into_bytes());
         assert!(dvcc::lint(&loaded).is_empty());
         let model = dvcc::analyze(&loaded, 0).model;
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("promtool-user-{name}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
-            let file = a.path.rsplit('/').next().expect("file name").to_string();
-            std::fs::write(dir.join(file), a.contents).expect("write");
-        }
+        let (dir, _) = generated_dir(&model, &format!("user-{name}"));
         let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
         assert_eq!(ok, passes, "{name}: {out}");
     }
@@ -303,19 +298,12 @@ fn filtered_forms_fire_as_dvc0506_reads_them() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    use dvcc::backend::Backend;
     let path = root().join("tests/cases/prometheus/filtered_conditions.dvc");
     let loaded = dvcc::load_paths(std::slice::from_ref(&path));
     assert!(dvcc::lint(&loaded).is_empty());
     let model = dvcc::analyze(&loaded, 0).model;
     assert_eq!(model.alert_tests.len(), 4);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-filtered");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    for a in dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default()) {
-        let file = a.path.rsplit('/').next().expect("file name").to_string();
-        std::fs::write(dir.join(file), a.contents).expect("write");
-    }
+    let (dir, _) = generated_dir(&model, "filtered");
     let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
     assert!(ok, "{out}");
 }
@@ -333,7 +321,6 @@ fn the_period_ratio_is_request_weighted_and_exact() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    use dvcc::backend::Backend;
     let src = r#"project shop { repo = "acme/shop" }
 service api { image = "ghcr.io/acme/api" }
 slo api_availability {
@@ -351,16 +338,13 @@ slo api_availability {
             .all(|d| d.severity != dvcc::diag::Severity::Error)
     );
     let model = dvcc::analyze(&loaded, 0).model;
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-period");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let rules = &dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default())[0];
+    let (dir, generated) = generated_dir(&model, "period");
+    let rules = &generated[0];
     assert!(
         rules.contents.contains("sum_over_time(slo:sli_errors:rate5m"),
         "{}",
         rules.contents
     );
-    std::fs::write(dir.join("shop.rules.yml"), &rules.contents).expect("write");
     let test = r#"rule_files: [shop.rules.yml]
 evaluation_interval: 5m
 tests:
@@ -414,7 +398,6 @@ fn a_burn_below_one_never_alerts() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
         return;
     }
-    use dvcc::backend::Backend;
     let src = r#"project shop { repo = "acme/shop" }
 service api { image = "ghcr.io/acme/api" }
 slo api_availability {
@@ -427,11 +410,7 @@ slo api_availability {
 "#;
     let loaded = dvcc::Loaded::from_bytes("shop.dvc", src.as_bytes().to_vec());
     let model = dvcc::analyze(&loaded, 0).model;
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("promtool-steady");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let rules = &dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default())[0];
-    std::fs::write(dir.join("shop.rules.yml"), &rules.contents).expect("write");
+    let (dir, _) = generated_dir(&model, "steady");
     let silent = |at: &str| {
         format!(
             "      - expr: count(ALERTS{{alertname=\"api_availability_error_budget_burn\"}}) or vector(0)\n        eval_time: {at}\n        exp_samples:\n          - labels: '{{}}'\n            value: 0\n"
