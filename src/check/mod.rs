@@ -18,6 +18,7 @@ mod observability;
 mod pipelines;
 pub mod promql;
 pub mod terraform;
+pub mod witness;
 
 pub use actions::untrusted;
 

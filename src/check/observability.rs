@@ -43,19 +43,28 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     // An empty expression is a missing one, reported already.
     for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
         let findings = promql::check_alert(&a.expr);
-        // A condition the generated tests cannot read, and no test of the
+        // An alert the generated tests cannot drive, and no test of the
         // user's: said, never skipped silently.
         let tested = model.alert_tests.iter().any(|t| t.alert == a.name);
+        // Only for an alert with no other finding: a range or a dropped
+        // `le` already says what is wrong.
         if findings.is_empty()
             && !tested
             && let Ok(ast) = promql::parse(&a.expr)
-            && promql::test_condition(&ast).is_none()
+            && let Err(why) = super::witness::find(
+                &ast,
+                super::witness::Timing {
+                    for_secs: a.for_.secs(),
+                    keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),
+                    min_eval: 0,
+                },
+            )
         {
             diags.push(
                 Diagnostic::new(
                     Code::UntestedAlert,
-                    format!("alert `{}` gets no generated test: dvcc cannot make series for its form", a.name),
-                    Label::new(a.expr_span, "no threshold or `absent` dvcc can drive"),
+                    format!("alert `{}` gets no generated test: {}", a.name, why.reason()),
+                    Label::new(a.expr_span, "dvcc found no series to test it with"),
                 )
                 .with_help(format!(
                     "write one: `alert_test {}_fires {{ alert = {}  input {{ series = `...`  values = \"...\" }}  fires {{ at = 10m }} }}`",

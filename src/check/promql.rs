@@ -111,47 +111,6 @@ fn is_condition(e: &Expr) -> bool {
     }
 }
 
-/// What makes the condition true.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Want {
-    Above(f64),
-    Below(f64),
-    Equal(f64),
-    Absent,
-}
-
-/// The condition an alert checks, as dvcc's generated tests read it:
-/// direction and threshold (`None`: a form they cannot make series for).
-pub fn test_condition(e: &Expr) -> Option<Want> {
-    match unparen(e) {
-        Expr::Binary(b) if b.op.is_comparison_operator() => {
-            let op = b.op.to_string();
-            let (t, flipped) = match (number(&b.rhs), number(&b.lhs)) {
-                (Some(t), _) => (t, false),
-                (None, Some(t)) => (t, true),
-                (None, None) => (0.0, false),
-            };
-            Some(match (op.as_str(), flipped) {
-                (">" | ">=", false) | ("<" | "<=", true) => Want::Above(t),
-                ("<" | "<=", false) | (">" | ">=", true) => Want::Below(t),
-                ("==", _) => Want::Equal(t),
-                _ => Want::Above(t),
-            })
-        }
-        Expr::Binary(b) => test_condition(&b.lhs),
-        Expr::Call(c) if matches!(c.func.name, "absent" | "absent_over_time") => Some(Want::Absent),
-        _ => None,
-    }
-}
-
-fn number(e: &Expr) -> Option<f64> {
-    match unparen(e) {
-        Expr::NumberLiteral(n) => Some(n.val),
-        Expr::Unary(u) => number(&u.expr).map(|v| -v),
-        _ => None,
-    }
-}
-
 /// `histogram_quantile(q, agg(...))` where the aggregation drops `le`.
 fn quantiles(e: &Expr, text: &str, out: &mut Vec<Finding>) {
     match e {

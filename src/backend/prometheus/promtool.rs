@@ -1,20 +1,14 @@
 //! Generated promtool unit tests (`<project>.rules.test.yml`): for every
-//! alert, synthetic series that must make it fire after its `for`, and
-//! series that must keep it silent; for every SLO, series that burn the
-//! budget fast enough to page.
+//! alert, series that must make it fire after its `for` and series that
+//! must keep it silent; for every SLO, errors that burn the budget fast
+//! enough to page and errors within budget that raise nothing; and the
+//! tests written in `.dvc` (`alert_test`).
 //!
-//! Series are derived from the expression: every selector becomes a series
-//! whose labels satisfy its matchers (an example string for regexes); a
-//! selector under `rate`/`increase`/... is a counter, others are gauges;
-//! buckets under `histogram_quantile` get `le` labels around the threshold.
-//! To fire, values push the compared expression past its threshold, more
-//! specific selectors (an error count inside a total) harder than general
-//! ones; to stay silent, the specific ones stay flat. The tests check only
-//! whether the alert fires (`ALERTS{alertstate="firing"}`), not its labels,
-//! so they prove the condition and its `for`, whatever the aggregation.
+//! The series of generated tests are witnesses (`check::witness`): found by
+//! evaluating the expression on candidate series, so each test holds by
+//! construction. The tests read `ALERTS{alertstate="firing"}`, not the
+//! alert's labels, so they prove the condition and its `for`.
 
-use promql_parser::label::MatchOp;
-use promql_parser::parser::{Expr, VectorSelector};
 use serde::Serialize;
 
 use super::num;
@@ -74,66 +68,87 @@ pub fn test_file(m: &Model, rules_file: &str) -> Option<TestFile> {
     })
 }
 
-use crate::check::promql::{Want, test_condition as condition};
+use crate::check::witness::{self, Scenario, Timing, Witness};
 
-/// One selector found in the expression.
-struct Found {
-    name: String,
-    labels: Vec<(String, String)>,
-    counter: bool,
-    bucket: bool,
-    specificity: usize,
+fn inputs(s: Scenario) -> Vec<Series> {
+    s.series
+        .into_iter()
+        .map(|(series, values)| Series { series, values })
+        .collect()
 }
 
+fn interval(w: &Witness) -> String {
+    crate::model::units::Duration::from_secs(w.interval).to_string()
+}
+
+/// A test reading whether the alert fires (by name and severity: alerts
+/// may share a name at several severities) from a witness of its
+/// expression (`check::witness`); none where no witness exists, which the
+/// checks report (DVC0532).
 fn alert_tests(a: &Alert) -> Vec<Test> {
     let Ok(ast) = promql_parser::parser::parse(&a.expr) else {
         return Vec::new();
     };
-    let Some(want) = condition(&ast) else { return Vec::new() };
-    let mut found = Vec::new();
-    collect(&ast, false, false, &mut found);
-    let range = max_range(&ast).max(60);
-    let wait = a.for_.secs() + a.keep_firing_for.as_ref().map_or(0, |k| k.secs());
-    let minutes = (range + a.for_.secs()) / 60 + 6;
-    let length = minutes + wait / 60 + 10;
-    let fire = series(&found, want, true, length);
-    let silent = series(&found, want, false, length);
-    // By name and severity: alerts may share a name at several severities.
+    let timing = Timing {
+        for_secs: a.for_.secs(),
+        keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),
+        min_eval: 0,
+    };
+    let Ok(w) = witness::find(&ast, timing) else {
+        return Vec::new();
+    };
+    let minutes = w.eval / 60;
     let firing = format!(
         "ALERTS{{alertname=\"{}\",severity=\"{}\",alertstate=\"firing\"}}",
         a.alert_name, a.severity
     );
-    vec![
-        Test {
-            name: format!("{} fires when its condition holds for {}", a.alert_name, a.for_),
-            interval: "1m".into(),
-            input_series: fire,
-            promql_expr_test: vec![ExprTest {
-                expr: format!("count({firing}) > bool 0"),
-                eval_time: format!("{minutes}m"),
-                exp_samples: vec![Sample {
-                    labels: "{}".into(),
-                    value: 1,
-                }],
+    let interval = interval(&w);
+    let length = w.eval / w.interval + 2;
+    let mut tests = vec![Test {
+        name: format!("{} fires when its condition holds for {}", a.alert_name, a.for_),
+        interval: interval.clone(),
+        input_series: with_clock(inputs(w.fire), length),
+        promql_expr_test: vec![ExprTest {
+            expr: format!("count({firing}) > bool 0"),
+            eval_time: format!("{minutes}m"),
+            exp_samples: vec![Sample {
+                labels: "{}".into(),
+                value: 1,
             }],
-        },
-        Test {
+        }],
+    }];
+    if let Some(silent) = w.silent {
+        tests.push(Test {
             name: format!("{} stays silent when its condition does not hold", a.alert_name),
-            interval: "1m".into(),
-            input_series: silent,
-            promql_expr_test: vec![ExprTest {
-                expr: format!("absent({firing})"),
-                eval_time: format!("{minutes}m"),
-                exp_samples: vec![Sample {
-                    labels: format!(
-                        "{{alertname=\"{}\",alertstate=\"firing\",severity=\"{}\"}}",
-                        a.alert_name, a.severity
-                    ),
-                    value: 1,
-                }],
-            }],
-        },
-    ]
+            interval,
+            input_series: with_clock(inputs(silent), length),
+            promql_expr_test: vec![absent_test(&firing, &a.alert_name, &a.severity, minutes)],
+        });
+    }
+    tests
+}
+
+/// `absent(ALERTS{...})` at a time: no such alert firing.
+fn absent_test(firing: &str, name: &str, severity: &str, minutes: u64) -> ExprTest {
+    ExprTest {
+        expr: format!("absent({firing})"),
+        eval_time: format!("{minutes}m"),
+        exp_samples: vec![Sample {
+            labels: format!("{{alertname=\"{name}\",alertstate=\"firing\",severity=\"{severity}\"}}"),
+            value: 1,
+        }],
+    }
+}
+
+/// A scenario without series still needs input: an unrelated clock.
+fn with_clock(mut series: Vec<Series>, length: u64) -> Vec<Series> {
+    if series.is_empty() {
+        series.push(Series {
+            series: "dvcc_test_clock".into(),
+            values: format!("0+1x{length}"),
+        });
+    }
+    series
 }
 
 /// What a test expects at a time: the labels of a firing alert, or none.
@@ -221,262 +236,83 @@ fn user_test(t: &AlertTest, a: &Alert) -> Test {
     }
 }
 
+/// For an SLO: errors at a steady share of requests that burns the budget
+/// fast enough to page (the page alert fires after its long window and
+/// `for`), and a share within budget that raises neither page nor ticket.
+/// The series come from witnesses of the ratio of its queries.
 fn slo_test(s: &Slo) -> Vec<Test> {
     let page = &crate::target::slo::BURN_RATES[0];
-    let long = page.long / 60;
-    let for_secs = s.page.for_.as_ref().map_or(page.for_secs, |d| d.secs());
-    let minutes = long + for_secs.div_ceil(60) + 10;
-    let length = minutes + 10;
-    let mut found = Vec::new();
-    for q in [&s.errors, &s.total] {
-        if let Ok(ast) = promql_parser::parser::parse(&q.replace("${window}", "5m")) {
-            collect(&ast, false, false, &mut found);
-        }
-    }
-    if found.is_empty() {
+    let budget = 1.0 - s.objective / 100.0;
+    let threshold = page.factor(&s.window) * budget;
+    if !(budget > 0.0 && threshold < 1.0) {
+        // DVC0509: the page can never fire.
         return Vec::new();
     }
+    let for_secs = s.page.for_.as_ref().map_or(page.for_secs, |d| d.secs());
+    let ratio = format!(
+        "({}) / ({})",
+        s.errors.replace("${window}", "5m"),
+        s.total.replace("${window}", "5m")
+    );
+    let timing = Timing {
+        for_secs: 0,
+        keep_secs: 0,
+        min_eval: page.long + for_secs + 600,
+    };
+    let witness = |condition: String| -> Option<Witness> {
+        let ast = promql_parser::parser::parse(&condition).ok()?;
+        witness::find(&ast, timing).ok()
+    };
     let name = &s.alert_name;
     let window = crate::model::units::Duration::from_secs(page.long).to_string();
-    vec![Test {
-        name: format!(
-            "{} pages when errors burn its budget {}× too fast",
-            s.name,
-            num(page.factor(&s.window))
-        ),
-        interval: "1m".into(),
-        input_series: series(&found, Want::Above(0.0), true, length),
-        promql_expr_test: vec![ExprTest {
-            expr: format!(
-                "count(ALERTS{{alertname=\"{name}\",alertstate=\"firing\",severity=\"{}\",long_window=\"{window}\"}}) > bool 0",
-                s.page.severity
+    let mut tests = Vec::new();
+    // Errors between the page threshold and 100%.
+    if let Some(w) = witness(format!("{ratio} > {}", num((threshold + 1.0) / 2.0))) {
+        tests.push(Test {
+            name: format!(
+                "{} pages when errors burn its budget {}× too fast",
+                s.name,
+                num(page.factor(&s.window))
             ),
-            eval_time: format!("{minutes}m"),
-            exp_samples: vec![Sample {
-                labels: "{}".into(),
-                value: 1,
+            interval: interval(&w),
+            input_series: inputs(w.fire),
+            promql_expr_test: vec![ExprTest {
+                expr: format!(
+                    "count(ALERTS{{alertname=\"{name}\",alertstate=\"firing\",severity=\"{}\",long_window=\"{window}\"}}) > bool 0",
+                    s.page.severity
+                ),
+                eval_time: format!("{}m", w.eval / 60),
+                exp_samples: vec![Sample {
+                    labels: "{}".into(),
+                    value: 1,
+                }],
             }],
-        }],
-    }]
-}
-
-const COUNTER_FUNCTIONS: &[&str] = &["rate", "irate", "increase", "resets", "changes"];
-
-fn collect(e: &Expr, counter: bool, bucket: bool, out: &mut Vec<Found>) {
-    match e {
-        Expr::VectorSelector(v) => out.push(found(v, counter, bucket)),
-        Expr::MatrixSelector(m) => out.push(found(&m.vs, counter, bucket)),
-        Expr::Call(c) => {
-            let counter = counter || COUNTER_FUNCTIONS.contains(&c.func.name);
-            let bucket = bucket || c.func.name == "histogram_quantile";
-            for a in &c.args.args {
-                collect(a, counter, bucket, out);
-            }
-        }
-        Expr::Aggregate(a) => collect(&a.expr, counter, bucket, out),
-        Expr::Binary(b) => {
-            collect(&b.lhs, counter, bucket, out);
-            collect(&b.rhs, counter, bucket, out);
-        }
-        Expr::Paren(p) => collect(&p.expr, counter, bucket, out),
-        Expr::Unary(u) => collect(&u.expr, counter, bucket, out),
-        Expr::Subquery(s) => collect(&s.expr, counter, bucket, out),
-        _ => {}
+        });
     }
-}
-
-fn found(v: &VectorSelector, counter: bool, bucket: bool) -> Found {
-    let mut name = v.name.clone().unwrap_or_default();
-    let mut labels = Vec::new();
-    for m in &v.matchers.matchers {
-        if m.name == "__name__" {
-            if let MatchOp::Equal = m.op {
-                name = m.value.clone();
-            }
-            continue;
-        }
-        let value = match &m.op {
-            MatchOp::Equal => m.value.clone(),
-            MatchOp::NotEqual => format!("{}-other", m.value),
-            MatchOp::Re(_) => regex_example(&m.value),
-            MatchOp::NotRe(_) => "dvcc-other".to_string(),
-        };
-        labels.push((m.name.clone(), value));
+    // Errors at a tenth of the budget: a burn rate of 0.1.
+    if let Some(w) = witness(format!("{ratio} < {} and {ratio} > 0", num(budget / 10.0 * 1.5)))
+        .or_else(|| witness(format!("{ratio} < {}", num(budget / 10.0 * 1.5))))
+    {
+        let minutes = w.eval / 60;
+        let checks = [(&s.page.severity, "page"), (&s.ticket.severity, "ticket")]
+            .into_iter()
+            .map(|(severity, _)| {
+                absent_test(
+                    &format!("ALERTS{{alertname=\"{name}\",severity=\"{severity}\",alertstate=\"firing\"}}"),
+                    name,
+                    severity,
+                    minutes,
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut checks = checks;
+        checks.dedup_by(|a, b| a.expr == b.expr);
+        tests.push(Test {
+            name: format!("{} stays silent while errors stay within its budget", s.name),
+            interval: interval(&w),
+            input_series: inputs(w.fire),
+            promql_expr_test: checks,
+        });
     }
-    labels.sort();
-    let specificity = labels.len();
-    Found {
-        name,
-        labels,
-        counter,
-        bucket: bucket && v.name.as_deref().is_some_and(|n| n.ends_with("_bucket")),
-        specificity,
-    }
-}
-
-/// A string that the (RE2, fully anchored) regex matches, for the usual
-/// label regexes: literals, `.`, classes, alternatives, `* + ?`.
-pub fn regex_example(re: &str) -> String {
-    let first_alternative = re.split('|').next().unwrap_or("");
-    let chars: Vec<char> = first_alternative
-        .chars()
-        .filter(|c| !matches!(c, '(' | ')' | '^' | '$'))
-        .collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let (atom, next) = match chars[i] {
-            '\\' if i + 1 < chars.len() => {
-                let c = match chars[i + 1] {
-                    'd' => '0',
-                    'w' | 's' => 'a',
-                    other => other,
-                };
-                (Some(c), i + 2)
-            }
-            '[' => {
-                let end = chars[i..].iter().position(|c| *c == ']').map_or(chars.len(), |p| i + p);
-                let first = chars
-                    .get(i + 1)
-                    .copied()
-                    .filter(|c| *c != '^' && *c != ']')
-                    .unwrap_or('a');
-                (Some(first), end + 1)
-            }
-            '.' => (Some('0'), i + 1),
-            c => (Some(c), i + 1),
-        };
-        match chars.get(next) {
-            Some('*' | '?') => i = next + 1,
-            Some('+') => {
-                out.extend(atom);
-                i = next + 1;
-            }
-            Some('{') => {
-                let end = chars[next..]
-                    .iter()
-                    .position(|c| *c == '}')
-                    .map_or(chars.len(), |p| next + p);
-                let count: usize = chars[next + 1..end]
-                    .iter()
-                    .collect::<String>()
-                    .split(',')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(1);
-                for _ in 0..count {
-                    out.extend(atom);
-                }
-                i = end + 1;
-            }
-            _ => {
-                out.extend(atom);
-                i = next;
-            }
-        }
-    }
-    out
-}
-
-/// The longest range (`[5m]`) in the expression, in seconds.
-fn max_range(e: &Expr) -> u64 {
-    match e {
-        Expr::MatrixSelector(m) => m.range.as_secs(),
-        Expr::Subquery(s) => s.range.as_secs().max(max_range(&s.expr)),
-        Expr::Call(c) => c.args.args.iter().map(|a| max_range(a)).max().unwrap_or(0),
-        Expr::Aggregate(a) => max_range(&a.expr),
-        Expr::Binary(b) => max_range(&b.lhs).max(max_range(&b.rhs)),
-        Expr::Paren(p) => max_range(&p.expr),
-        Expr::Unary(u) => max_range(&u.expr),
-        _ => 0,
-    }
-}
-
-/// The input series of one scenario.
-fn series(found: &[Found], want: Want, fire: bool, length: u64) -> Vec<Series> {
-    let most_specific = found.iter().map(|f| f.specificity).max().unwrap_or(0);
-    let mut out: Vec<Series> = Vec::new();
-    if want == Want::Absent {
-        if !fire {
-            for f in found {
-                push(&mut out, series_name(&f.name, &f.labels, None), format!("1x{length}"));
-            }
-        }
-        // An unrelated series, so that the test has input at all.
-        push(&mut out, "dvcc_test_clock".to_string(), format!("0+1x{length}"));
-        return out;
-    }
-    for f in found {
-        // To fire, push the specific series hard and the general ones
-        // gently (errors over total comes out high); to stay silent, keep
-        // the specific ones flat.
-        let specific = f.specificity == most_specific;
-        let level = match (want, fire, specific) {
-            (Want::Above(t), true, true) => Some((t.abs() * 100.0 + 100.0).ceil()),
-            (Want::Above(_), true, false) => Some(1.0),
-            (Want::Above(_), false, true) => Some(0.0),
-            (Want::Above(t), false, false) => Some((t.abs() * 100.0 + 100.0).ceil()),
-            (Want::Below(_), true, _) => Some(0.0),
-            (Want::Below(t), false, _) => Some((t.abs() * 100.0 + 100.0).ceil()),
-            (Want::Equal(t), true, _) => Some(t),
-            (Want::Equal(t), false, _) => Some(t + 1.0),
-            (Want::Absent, _, _) => None,
-        };
-        let Some(level) = level else { continue };
-        if f.bucket {
-            let t = match want {
-                Want::Above(t) | Want::Below(t) | Want::Equal(t) => t.abs().max(0.001),
-                Want::Absent => 1.0,
-            };
-            // Observations beyond the threshold to fire, below it to stay
-            // silent (or the other way round for `<`).
-            let high = matches!(want, Want::Above(_)) == fire;
-            for (le, grows) in [(num(t / 2.0), !high), (num(t * 2.0), !high), ("+Inf".to_string(), true)] {
-                let values = if grows {
-                    format!("0+10x{length}")
-                } else {
-                    format!("0+0x{length}")
-                };
-                push(&mut out, series_name(&f.name, &f.labels, Some(&le)), values);
-            }
-            continue;
-        }
-        let values = if f.counter {
-            format!("0+{}x{length}", num(level * 60.0))
-        } else {
-            format!("{}x{length}", num(level))
-        };
-        push(&mut out, series_name(&f.name, &f.labels, None), values);
-    }
-    out
-}
-
-fn push(out: &mut Vec<Series>, series: String, values: String) {
-    if !out.iter().any(|s| s.series == series) {
-        out.push(Series { series, values });
-    }
-}
-
-fn series_name(name: &str, labels: &[(String, String)], le: Option<&str>) -> String {
-    let mut parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    if let Some(le) = le {
-        parts.push(format!("le=\"{le}\""));
-    }
-    format!("{name}{{{}}}", parts.join(","))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn regex_examples_match_the_usual_label_regexes() {
-        assert_eq!(super::regex_example("5.."), "500");
-        assert_eq!(super::regex_example("api|web"), "api");
-        assert_eq!(super::regex_example("(GET|POST)"), "GET");
-        assert_eq!(super::regex_example("prod-.*"), "prod-");
-        assert_eq!(super::regex_example("[45]\\d{2}"), "400");
-        assert_eq!(super::regex_example("a+b?"), "a");
-    }
+    tests
 }

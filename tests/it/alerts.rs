@@ -1,0 +1,149 @@
+//! The alert corpus (`tests/alerts/`): over a hundred real-style alerts in
+//! the forms kube-prometheus, node-exporter's mixin and the
+//! awesome-prometheus-alerts collections use. Every one lints clean; every
+//! one has a test (generated, or written in `.dvc` where DVC0532 says the
+//! generator cannot drive it); promtool accepts the rules and passes every
+//! test, and the tests fail once the alerts can no longer fire.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::root;
+
+const PROJECTS: [&str; 4] = ["node", "kubernetes", "apps", "platform"];
+
+fn promtool() -> bool {
+    Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn promtool_run(dir: &Path, args: &[&str]) -> (bool, String) {
+    let o = Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("promtool runs");
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+struct Generated {
+    name: &'static str,
+    /// The rule file, as data.
+    rules: serde_json::Value,
+    dir: PathBuf,
+    alerts: usize,
+    tests: Vec<String>,
+}
+
+/// Lints a project of the corpus (it must be clean) and writes its rules
+/// and tests to a fresh directory.
+fn generate(name: &'static str) -> Generated {
+    use dvcc::backend::Backend;
+    let loaded = dvcc::load_paths(&[root().join("tests/alerts").join(name)]);
+    let diags = dvcc::lint(&loaded);
+    assert!(
+        diags.is_empty(),
+        "{name}: {:?}",
+        diags
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.clone()))
+            .collect::<Vec<_>>()
+    );
+    let model = dvcc::analyze(&loaded, 0).model;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("alert-corpus-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let artifacts = dvcc::backend::prometheus::Prometheus.generate(&model, &dvcc::backend::Context::default());
+    let mut tests = Vec::new();
+    for a in &artifacts {
+        let file = a.path.rsplit('/').next().expect("file name");
+        std::fs::write(dir.join(file), &a.contents).expect("write");
+        if file.ends_with(".rules.test.yml") {
+            let file = dvcc::backend::prometheus::promtool::test_file(&model, "r.yml").expect("tests");
+            let doc = serde_json::to_value(&file).expect("the tests are data");
+            tests = doc["tests"]
+                .as_array()
+                .expect("tests")
+                .iter()
+                .map(|t| t["name"].as_str().unwrap_or_default().to_string())
+                .collect();
+        }
+    }
+    let rules = serde_json::to_value(dvcc::backend::prometheus::rule_file(&model)).expect("the rules are data");
+    Generated {
+        name,
+        rules,
+        dir,
+        alerts: model.alerts.len(),
+        tests,
+    }
+}
+
+#[test]
+fn every_corpus_alert_is_tested_and_every_test_passes() {
+    let projects: Vec<Generated> = PROJECTS.iter().map(|p| generate(p)).collect();
+    let alerts: usize = projects.iter().map(|p| p.alerts).sum();
+    assert!(alerts >= 100, "the corpus holds {alerts} alerts");
+    // Every alert has a test that it fires: generated, or written.
+    for p in &projects {
+        let loaded = dvcc::load_paths(&[root().join("tests/alerts").join(p.name)]);
+        let model = dvcc::analyze(&loaded, 0).model;
+        for a in &model.alerts {
+            let tested = p.tests.iter().any(|t| {
+                t.starts_with(&format!("{} fires when", a.alert_name)) || t.ends_with(&format!("({})", a.alert_name))
+            });
+            assert!(tested, "{}: alert {} has no test", p.name, a.name);
+        }
+    }
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        eprintln!("skipped: no promtool");
+        return;
+    }
+    // The projects in parallel: promtool evaluates every rule of a file at
+    // every step of every test.
+    std::thread::scope(|s| {
+        for p in &projects {
+            s.spawn(move || {
+                let rules = format!("{}.rules.yml", p.name);
+                let tests = format!("{}.rules.test.yml", p.name);
+                let (ok, out) = promtool_run(&p.dir, &["check", "rules", &rules]);
+                assert!(ok, "{}: promtool check rules: {out}", p.name);
+                let (ok, out) = promtool_run(&p.dir, &["test", "rules", &tests]);
+                assert!(ok, "{}: promtool test rules: {out}", p.name);
+                // Alerts that can never fire: every test that they fire fails.
+                let path = p.dir.join(&rules);
+                let mut doc = p.rules.clone();
+                for group in doc["groups"].as_array_mut().expect("groups") {
+                    for rule in group["rules"].as_array_mut().expect("rules") {
+                        if rule.get("alert").is_some() {
+                            let expr = rule["expr"].as_str().expect("expr").to_string();
+                            rule["expr"] = serde_json::Value::String(format!("({expr}) and on () vector(0) > 1"));
+                        }
+                    }
+                }
+                let broken = dvcc::backend::yaml::to_string(&doc);
+                std::fs::write(&path, broken).expect("write");
+                let (ok, out) = promtool_run(&p.dir, &["test", "rules", &tests]);
+                assert!(!ok, "{}: the tests pass on alerts that never fire", p.name);
+                // One failure per test that expects a firing alert.
+                let expecting = p.tests.iter().filter(|t| !t.contains(" stays silent ")).count();
+                let failed = out.matches("FAILED").count().max(out.matches("expr: ").count());
+                assert!(
+                    failed >= expecting,
+                    "{}: {failed} failures reported for {expecting} tests expecting a firing alert:\n{out}",
+                    p.name
+                );
+            });
+        }
+    });
+}
