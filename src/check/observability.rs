@@ -139,7 +139,7 @@ pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
                 continue;
             }
             // Each window the rules use; the first failure is enough.
-            for w in crate::target::slo::windows(&s.window) {
+            for w in crate::target::slo::windows(s.policy, &s.window) {
                 let (text, back) = promql::substitute_window(query, &w.to_string());
                 if let Err(f) = promql::parse(&text) {
                     let at = inside(db, span, query, back(f.start), back(f.end));
@@ -155,8 +155,8 @@ pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
         if s.window.millis == 0 {
             problems.push(("its window is zero".to_string(), short_window));
         }
-        for b in &crate::target::slo::BURN_RATES {
-            let factor = b.factor(&s.window);
+        for b in crate::target::slo::rows(s.policy, &s.window) {
+            let factor = b.rate;
             if factor * budget >= 1.0 {
                 problems.push((
                     format!(
@@ -168,7 +168,7 @@ pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
                 break;
             }
         }
-        let longest = crate::target::slo::LONGEST_ALERT_WINDOW;
+        let longest = crate::target::slo::longest_alert_window(s.policy, &s.window);
         if s.window.millis > 0 && s.window.secs() < longest {
             problems.push((
                 format!(

@@ -122,6 +122,7 @@ codes! {
     DeployNeverRuns = "DVC0530", "deploy-never-runs", Warning, "a deploy job in a pipeline that runs only on pull requests";
     SkippedOnPullRequests = "DVC0531", "skipped-on-pull-requests", Warning, "a job after a deploy, skipped for pull requests with it without saying so";
     UntestedAlert = "DVC0532", "untested-alert", Warning, "an alert dvcc cannot generate a test for, and no `alert_test` tests";
+    InvalidLatencyIndicator = "DVC0533", "invalid-latency-indicator", Error, "a latency SLO whose histogram is not a metric selector, or whose threshold is not one of its buckets";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -383,6 +383,20 @@ pub struct SloRoute {
     pub for_: Option<Duration>,
 }
 
+/// The burn-rate table of an SLO's alerts (`target::slo` has the rows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BurnPolicy {
+    /// The SRE workbook's rates (14.4, 6, 3, 1) for every window.
+    #[default]
+    Workbook,
+    /// Sloth's: the workbook's budget shares (2%, 5%, 10%, 10%) kept for
+    /// every window, so the rates scale with it.
+    Sloth,
+    /// Pyrra's: rates 14, 7, 2, 1 over windows scaled to the SLO's.
+    Pyrra,
+}
+
 /// A Prometheus rule group declared by the user.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleGroup {
@@ -434,6 +448,8 @@ pub struct Slo {
     /// Percent, e.g. 99.9.
     pub objective: f64,
     pub window: Duration,
+    /// Which burn-rate table its alerts follow.
+    pub policy: BurnPolicy,
     /// PromQL with `${window}` left in place for each window.
     pub errors: String,
     pub total: String,

@@ -5,6 +5,21 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+/// A number as PromQL, Prometheus labels and people write it: no float
+/// noise (`0.0144`, `14.4`, `0.3`, `30`).
+pub fn number(x: f64) -> String {
+    let rounded = (x * 1e9).round() / 1e9;
+    let s = format!("{rounded}");
+    if s.contains('e') {
+        format!("{rounded:.12}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        s
+    }
+}
+
 /// A duration in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Duration {

@@ -18,6 +18,7 @@ mod property;
 mod recovery;
 mod reference;
 mod roundtrip;
+mod slo;
 mod support;
 mod workflows;
 mod writes;

@@ -426,3 +426,33 @@ slo api_availability {
     let (ok, out) = run_tests(&dir, "steady.test.yml");
     assert!(ok, "{out}\n{test}");
 }
+
+/// SLOs on two bare counters and on a latency histogram, under the three
+/// policies: each gets a page test and a within-budget silent test, and
+/// both pass under promtool.
+#[test]
+fn slo_indicators_and_policies_get_passing_tests() {
+    let path = root().join("tests/cases/prometheus/slo_indicators.dvc");
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", std::fs::read(&path).expect("case"));
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let file = dvcc::backend::prometheus::promtool::test_file(&model, "shop.rules.yml").expect("tests");
+    let doc = serde_json::to_value(&file).expect("data");
+    let names: Vec<&str> = doc["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    for slo in ["api_availability", "api_latency", "checkout_latency"] {
+        assert!(names.iter().any(|n| n.starts_with(&format!("{slo} pages"))), "{names:?}");
+        assert!(names.iter().any(|n| n.starts_with(&format!("{slo} stays silent"))), "{names:?}");
+    }
+    if !promtool() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install promtool");
+        return;
+    }
+    let (dir, _) = generated_dir(&model, "slo-indicators");
+    let (ok, out) = run_tests(&dir, "shop.rules.test.yml");
+    assert!(ok, "{out}");
+}

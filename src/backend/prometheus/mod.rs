@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::{Artifact, Backend, Context, yaml};
 
 use crate::model::{Alert, Model, Record, Slo};
-use crate::target::slo::{BURN_RATES, windows};
+use crate::target::slo::{is_alert_window, rows, windows};
 use crate::target::{Target, paths};
 
 pub struct Prometheus;
@@ -315,8 +315,8 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
             ..Rule::default()
         });
     }
-    for w in windows(&s.window) {
-        let period = !crate::target::slo::STANDARD_WINDOWS.contains(&w.secs());
+    for w in windows(s.policy, &s.window) {
+        let period = !is_alert_window(s.policy, &s.window, w.secs());
         let w = w.to_string();
         // Over the period (days or weeks), the sums of the recorded rates:
         // weighted by requests like the raw ratio, but reading one sample
@@ -375,13 +375,13 @@ fn slo_rules(s: &Slo) -> Vec<Rule> {
             ..Rule::default()
         });
     }
-    for b in &BURN_RATES {
-        let factor = b.factor(&s.window);
+    for b in rows(s.policy, &s.window) {
+        let factor = b.rate;
         let long = crate::model::units::Duration::from_secs(b.long).to_string();
         let short = crate::model::units::Duration::from_secs(b.short).to_string();
         let threshold = num(factor * budget);
         // Fast burns page, slow ones make tickets.
-        let route = if b.severity == "critical" { &s.page } else { &s.ticket };
+        let route = if b.page { &s.page } else { &s.ticket };
         let mut l = labels();
         l.insert("severity".to_string(), route.severity.clone());
         if let Some(t) = &s.team {
@@ -443,16 +443,7 @@ fn percent(x: f64) -> String {
 
 /// A number as PromQL and humans write it: no float noise (`0.0144`, `14.4`).
 pub fn num(x: f64) -> String {
-    let rounded = (x * 1e9).round() / 1e9;
-    let s = format!("{rounded}");
-    if s.contains('e') {
-        format!("{rounded:.12}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    } else {
-        s
-    }
+    crate::model::units::number(x)
 }
 
 #[cfg(test)]

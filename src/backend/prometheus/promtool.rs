@@ -241,9 +241,11 @@ fn user_test(t: &AlertTest, a: &Alert) -> Test {
 /// `for`), and a share within budget that raises neither page nor ticket.
 /// The series come from witnesses of the ratio of its queries.
 fn slo_test(s: &Slo) -> Vec<Test> {
-    let page = &crate::target::slo::BURN_RATES[0];
+    let Some(page) = crate::target::slo::rows(s.policy, &s.window).into_iter().next() else {
+        return Vec::new();
+    };
     let budget = 1.0 - s.objective / 100.0;
-    let threshold = page.factor(&s.window) * budget;
+    let threshold = page.rate * budget;
     if !(budget > 0.0 && threshold < 1.0) {
         // DVC0509: the page can never fire.
         return Vec::new();
@@ -272,7 +274,7 @@ fn slo_test(s: &Slo) -> Vec<Test> {
             name: format!(
                 "{} pages when errors burn its budget {}× too fast",
                 s.name,
-                num(page.factor(&s.window))
+                num(page.rate)
             ),
             interval: interval(&w),
             input_series: inputs(w.fire),

@@ -210,12 +210,18 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             req(Attr::Service, Ty::Ref(Ns::Service), "the service measured"),
             req(Attr::Objective, Ty::Percent, "target share of good events").bounds(Some(0.0), Some(100.0)),
             opt(Attr::Window, Ty::Duration, "compliance window").default("30d"),
-            req(
+            opt(
+                Attr::Policy,
+                Ty::Enum(&["workbook", "sloth", "pyrra"]),
+                "burn-rate policy: the SRE workbook's rates for every window, Sloth's budget shares, or Pyrra's window-scaled table",
+            )
+            .default("workbook"),
+            opt(
                 Attr::Errors,
                 Ty::Str,
-                "PromQL rate of bad events; `${window}` is replaced per window",
+                "PromQL rate of bad events; `${window}` is replaced per window (or a `ratio` or `latency` block)",
             ),
-            req(
+            opt(
                 Attr::Total,
                 Ty::Str,
                 "PromQL rate of all events; `${window}` is replaced per window",
@@ -232,7 +238,48 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 "name of its burn-rate alerts (`<slo>_error_budget_burn` by default)",
             ),
         ])
-        .children(&[BlockId::SloLabels, BlockId::SloPage, BlockId::SloTicket]),
+        .children(&[
+            BlockId::SloRatio,
+            BlockId::SloLatency,
+            BlockId::SloLabels,
+            BlockId::SloPage,
+            BlockId::SloTicket,
+        ]),
+        block(
+            BlockId::SloRatio,
+            "ratio",
+            Labels::None,
+            "The indicator as two counters: bad events over all events (dvcc takes their rates).",
+        )
+        .once()
+        .attrs(vec![
+            req(
+                Attr::Errors,
+                Ty::Str,
+                "selector of the counter of bad events: `http_requests_total{code=~\"5..\"}`",
+            ),
+            req(Attr::Total, Ty::Str, "selector of the counter of all events"),
+        ]),
+        block(
+            BlockId::SloLatency,
+            "latency",
+            Labels::None,
+            "The indicator as a latency histogram: events slower than the threshold are bad.",
+        )
+        .once()
+        .attrs(vec![
+            req(
+                Attr::Histogram,
+                Ty::Str,
+                "the histogram: its name and matchers (`http_request_duration_seconds{job=\"api\"}`)",
+            ),
+            req(Attr::Threshold, Ty::Duration, "the latency a good event stays within"),
+            opt(
+                Attr::Buckets,
+                list(Ty::Duration),
+                "the histogram's bucket bounds, to check the threshold is one",
+            ),
+        ]),
         block(
             BlockId::SloLabels,
             "labels",

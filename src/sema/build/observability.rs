@@ -4,9 +4,12 @@
 
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Alert, AlertTest, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute, Strategy};
+use crate::model::{
+    Alert, AlertTest, BurnPolicy, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute, Strategy,
+};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
+use crate::source::Span;
 
 impl<'a> Builder<'_, 'a, '_> {
     pub(super) fn rollout(&mut self, node: &CheckedBlock<'a>) -> Option<Rollout> {
@@ -186,6 +189,7 @@ impl<'a> Builder<'_, 'a, '_> {
             keep: &["window"],
             ..Scope::default()
         };
+        let (errors, total, errors_span, total_span) = self.indicator(node, &keep);
         Slo {
             name: node.label().to_string(),
             service: self.attr_text(node, Attr::Service).unwrap_or_default(),
@@ -194,8 +198,13 @@ impl<'a> Builder<'_, 'a, '_> {
                 _ => 0.0,
             },
             window: Self::duration(node.value(Attr::Window)),
-            errors: self.text(node.get(Attr::Errors), &keep).unwrap_or_default(),
-            total: self.text(node.get(Attr::Total), &keep).unwrap_or_default(),
+            policy: match node.value(Attr::Policy) {
+                Some(Val::Word(w)) if w == "sloth" => BurnPolicy::Sloth,
+                Some(Val::Word(w)) if w == "pyrra" => BurnPolicy::Pyrra,
+                _ => BurnPolicy::Workbook,
+            },
+            errors,
+            total,
             description: self.attr_text(node, Attr::Description),
             team: self.team(node),
             alert_name: self
@@ -205,10 +214,213 @@ impl<'a> Builder<'_, 'a, '_> {
             page: self.route(node.child(BlockId::SloPage), "critical", BlockId::SloPageLabels),
             ticket: self.route(node.child(BlockId::SloTicket), "warning", BlockId::SloTicketLabels),
             source: String::new(),
-            errors_span: node.value_span(Attr::Errors).unwrap_or(node.label_span()),
-            total_span: node.value_span(Attr::Total).unwrap_or(node.label_span()),
+            errors_span,
+            total_span,
             objective_span: node.value_span(Attr::Objective).unwrap_or(node.label_span()),
             span: node.label_span(),
         }
+    }
+
+    /// The SLO's bad and all events as PromQL rates (`${window}` kept):
+    /// written as `errors` and `total`, or from a `ratio` of two counters,
+    /// or from a `latency` histogram (events above the threshold are bad:
+    /// all observations minus those in the threshold's bucket). Exactly one
+    /// form; where they are written.
+    fn indicator(&mut self, node: &CheckedBlock<'a>, keep: &Scope) -> (String, String, Span, Span) {
+        let whole = node.label_span();
+        let queries = node.get(Attr::Errors).is_some() || node.get(Attr::Total).is_some();
+        let ratio = node.child(BlockId::SloRatio);
+        let latency = node.child(BlockId::SloLatency);
+        let forms: Vec<Span> = [
+            queries.then(|| {
+                node.value_span(Attr::Errors)
+                    .or(node.value_span(Attr::Total))
+                    .unwrap_or(whole)
+            }),
+            ratio.map(CheckedBlock::header_span),
+            latency.map(CheckedBlock::header_span),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if forms.len() > 1 {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MalformedBlock,
+                    format!("`{}` has {} indicators", node.header(), forms.len()),
+                    Label::new(forms[1], "second indicator"),
+                )
+                .with_label(Label::new(forms[0], "first indicator"))
+                .with_help("an SLO measures one thing: keep `errors` and `total`, a `ratio { }` or a `latency { }`"),
+            );
+            return (String::new(), String::new(), whole, whole);
+        }
+        if let Some(r) = ratio {
+            let mut rate = |attr: Attr| -> (String, Span) {
+                let span = r.value_span(attr).unwrap_or(r.header_span());
+                let text = self.attr_text(r, attr).unwrap_or_default();
+                if text.is_empty() {
+                    return (String::new(), span);
+                }
+                match promql_parser::parser::parse(&text) {
+                    Ok(promql_parser::parser::Expr::VectorSelector(_)) => {
+                        (format!("sum(rate({text}[${{window}}]))"), span)
+                    }
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::PromqlSyntax,
+                                format!("`{attr}` of `{}` is not a counter selector", node.header()),
+                                Label::new(span, "expected a metric and its matchers"),
+                            )
+                            .with_help("write the counter itself, e.g. `` `http_requests_total{code=~\"5..\"}` ``: dvcc takes its rate"),
+                        );
+                        (String::new(), span)
+                    }
+                }
+            };
+            let (errors, errors_span) = rate(Attr::Errors);
+            let (total, total_span) = rate(Attr::Total);
+            return (errors, total, errors_span, total_span);
+        }
+        if let Some(l) = latency {
+            return self.latency(node, l);
+        }
+        if !queries {
+            if !node.broken {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingAttribute,
+                        format!("`{}` has no indicator", node.header()),
+                        Label::new(node.header_span(), "what does it measure?"),
+                    )
+                    .with_help("add a `ratio { errors = ...  total = ... }` of two counters, a `latency { histogram = ...  threshold = 300ms }`, or `errors` and `total` rates"),
+                );
+            }
+            return (String::new(), String::new(), whole, whole);
+        }
+        for (attr, other) in [(Attr::Errors, Attr::Total), (Attr::Total, Attr::Errors)] {
+            if node.get(attr).is_none() && !node.broken {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingAttribute,
+                        format!("`{}` has `{other}` but no `{attr}`", node.header()),
+                        Label::new(node.value_span(other).unwrap_or(whole), format!("`{other}` alone")),
+                    )
+                    .with_help(format!(
+                        "add `{attr}`: a PromQL rate over `[${{window}}]`, like `{other}`"
+                    )),
+                );
+            }
+        }
+        (
+            self.text(node.get(Attr::Errors), keep).unwrap_or_default(),
+            self.text(node.get(Attr::Total), keep).unwrap_or_default(),
+            node.value_span(Attr::Errors).unwrap_or(whole),
+            node.value_span(Attr::Total).unwrap_or(whole),
+        )
+    }
+
+    /// A latency indicator: bad events are the histogram's observations
+    /// above the threshold's bucket.
+    fn latency(&mut self, slo: &CheckedBlock<'a>, l: &CheckedBlock<'a>) -> (String, String, Span, Span) {
+        let span = l.value_span(Attr::Histogram).unwrap_or(l.header_span());
+        let empty = (String::new(), String::new(), span, span);
+        let text = self.attr_text(l, Attr::Histogram).unwrap_or_default();
+        if text.is_empty() {
+            return empty;
+        }
+        let Ok(promql_parser::parser::Expr::VectorSelector(v)) = promql_parser::parser::parse(&text) else {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidLatencyIndicator,
+                    format!("the histogram of `{}` is not a metric selector", slo.header()),
+                    Label::new(span, "expected a histogram's name and matchers"),
+                )
+                .with_help("write the histogram itself, e.g. `` `http_request_duration_seconds{job=\"api\"}` ``: dvcc reads its `_bucket` and `_count` series"),
+            );
+            return empty;
+        };
+        let Some(name) = v.name.clone() else {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidLatencyIndicator,
+                    format!("the histogram of `{}` has no metric name", slo.header()),
+                    Label::new(span, "a histogram is named"),
+                )
+                .with_help("write its name before the braces: `` `http_request_duration_seconds{job=\"api\"}` ``"),
+            );
+            return empty;
+        };
+        let base = ["_bucket", "_count", "_sum"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name)
+            .to_string();
+        let threshold = Self::duration(l.value(Attr::Threshold));
+        let secs = threshold.millis as f64 / 1000.0;
+        let buckets: Vec<crate::model::units::Duration> = match l.get(Attr::Buckets) {
+            Some(Val::List(items)) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Val::Dur(d) => Some(d.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !buckets.is_empty() && !buckets.contains(&threshold) {
+            let at = l.value_span(Attr::Threshold).unwrap_or(l.header_span());
+            let nearest = buckets
+                .iter()
+                .min_by_key(|b| b.millis.abs_diff(threshold.millis))
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let below = buckets.iter().filter(|b| b.millis < threshold.millis).max();
+            let above = buckets.iter().filter(|b| b.millis > threshold.millis).min();
+            let place = match (below, above) {
+                (Some(b), Some(a)) => format!("between the {b} and {a} buckets"),
+                (Some(b), None) => format!("above the highest bucket, {b}"),
+                (None, Some(a)) => format!("below the lowest bucket, {a}"),
+                (None, None) => "no bucket".to_string(),
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    Code::InvalidLatencyIndicator,
+                    format!(
+                        "the threshold {threshold} of `{}` is not one of its histogram's buckets",
+                        slo.header()
+                    ),
+                    Label::new(at, place),
+                )
+                .with_label(Label::new(
+                    l.value_span(Attr::Buckets).unwrap_or(l.header_span()),
+                    "the buckets",
+                ))
+                .with_help(format!(
+                    "use a bucket bound, e.g. `threshold = {nearest}`: a series with `le=\"{}\"` does not exist, so every event would count as slow",
+                    crate::model::units::number(secs)
+                )),
+            );
+            return empty;
+        }
+        // The matchers as written, and the threshold's bucket.
+        let inner = text.find('{').map_or("", |open| {
+            text[open + 1..]
+                .rsplit_once('}')
+                .map_or("", |(inside, _)| inside.trim())
+        });
+        let with = |extra: &str| -> String {
+            match (inner.is_empty(), extra.is_empty()) {
+                (true, true) => String::new(),
+                (true, false) => format!("{{{extra}}}"),
+                (false, true) => format!("{{{inner}}}"),
+                (false, false) => format!("{{{inner}, {extra}}}"),
+            }
+        };
+        let le = format!("le=\"{}\"", crate::model::units::number(secs));
+        let count = format!("sum(rate({base}_count{}[${{window}}]))", with(""));
+        let fast = format!("sum(rate({base}_bucket{}[${{window}}]))", with(&le));
+        (format!("{count} - {fast}"), count, span, span)
     }
 }
