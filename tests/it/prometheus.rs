@@ -445,8 +445,14 @@ fn slo_indicators_and_policies_get_passing_tests() {
         .filter_map(|t| t["name"].as_str())
         .collect();
     for slo in ["api_availability", "api_latency", "checkout_latency"] {
-        assert!(names.iter().any(|n| n.starts_with(&format!("{slo} pages"))), "{names:?}");
-        assert!(names.iter().any(|n| n.starts_with(&format!("{slo} stays silent"))), "{names:?}");
+        assert!(
+            names.iter().any(|n| n.starts_with(&format!("{slo} pages"))),
+            "{names:?}"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with(&format!("{slo} stays silent"))),
+            "{names:?}"
+        );
     }
     if !promtool() {
         assert!(std::env::var_os("CI").is_none(), "CI must install promtool");

@@ -111,6 +111,11 @@ pub fn find(e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
     let mut found = Vec::new();
     collect(e, Context::default(), &shared, &mut found);
     let slots = merge(found).map_err(NoWitness::Unsupported)?;
+    if slots.len() > MAX_SLOTS {
+        return Err(NoWitness::Unsupported(format!(
+            "more than {MAX_SLOTS} different selectors"
+        )));
+    }
     let mut numbers = literals(e);
     let all = product(e);
     if all.is_finite() && all < 1e15 && !numbers.contains(&all) {
@@ -852,6 +857,12 @@ struct Search<'a> {
 
 /// Scenarios tried at most per search.
 const BUDGET: usize = 6_000;
+/// Work allowed per search: series × selectors summed over the scenarios
+/// evaluated, so that a hostile expression (hundreds of selectors, many
+/// copies) ends the search early rather than late.
+const WORK: usize = 20_000_000;
+/// Selectors beyond which no test is generated.
+const MAX_SLOTS: usize = 48;
 
 impl Search<'_> {
     fn inputs(&self, assign: &[usize]) -> Vec<Input> {
@@ -933,8 +944,9 @@ impl Search<'_> {
 
     /// Whether the scenario fires (`Some(true)`), stays silent
     /// (`Some(false)`) or does neither throughout.
-    fn outcome(&self, assign: &[usize], want: bool) -> Result<Option<bool>, NoWitness> {
+    fn outcome(&self, assign: &[usize], want: bool, work: &mut usize) -> Result<Option<bool>, NoWitness> {
         let inputs = self.inputs(assign);
+        *work = work.saturating_sub((inputs.len() + 1) * (self.slots.len() + 1) * 6);
         let mut seen: Option<bool> = None;
         for closed in [true, false] {
             let ctx = Ctx {
@@ -960,13 +972,13 @@ impl Search<'_> {
 
     /// The first scenario, nearest `base`, that fires (or stays silent).
     fn find(&self, base: &[usize], fire: bool) -> Result<Option<Vec<usize>>, NoWitness> {
-        let mut budget = BUDGET;
+        let mut budget = (BUDGET, WORK);
         for distance in 0..=self.vars.len().min(3) {
             let mut assign = base.to_vec();
             if let Some(found) = self.around(&mut assign, base, 0, distance, fire, &mut budget)? {
                 return Ok(Some(found));
             }
-            if budget == 0 {
+            if budget.0 == 0 || budget.1 == 0 {
                 break;
             }
         }
@@ -982,14 +994,14 @@ impl Search<'_> {
         from: usize,
         left: usize,
         fire: bool,
-        budget: &mut usize,
+        budget: &mut (usize, usize),
     ) -> Result<Option<Vec<usize>>, NoWitness> {
         if left == 0 {
-            if *budget == 0 {
+            if budget.0 == 0 || budget.1 == 0 {
                 return Ok(None);
             }
-            *budget -= 1;
-            return Ok((self.outcome(assign, fire)? == Some(fire)).then(|| assign.clone()));
+            budget.0 -= 1;
+            return Ok((self.outcome(assign, fire, &mut budget.1)? == Some(fire)).then(|| assign.clone()));
         }
         for v in from..self.vars.len() {
             for c in 0..self.vars[v].choices() {
@@ -1000,7 +1012,7 @@ impl Search<'_> {
                 if let Some(found) = self.around(assign, base, v + 1, left - 1, fire, budget)? {
                     return Ok(Some(found));
                 }
-                if *budget == 0 {
+                if budget.0 == 0 || budget.1 == 0 {
                     return Ok(None);
                 }
             }
@@ -1109,6 +1121,21 @@ mod tests {
             let w = witness(e);
             assert!(w.is_ok(), "{e}: {w:?}");
         }
+    }
+
+    #[test]
+    fn hostile_expressions_end_the_search_early() {
+        // Hundreds of selectors: refused outright.
+        let many: Vec<String> = (0..300).map(|i| format!("x{i}")).collect();
+        assert!(matches!(
+            witness(&format!("{} > 1", many.join(" + "))),
+            Err(NoWitness::Unsupported(_))
+        ));
+        // Just under the cap, in a form that never fires: the work budget
+        // ends the search.
+        let some: Vec<String> = (0..40).map(|i| format!("x{i}")).collect();
+        let never = format!("({}) > 1 and on () vector(0) > 1", some.join(" + "));
+        assert_eq!(witness(&never), Err(NoWitness::NeverFires));
     }
 
     #[test]
