@@ -11,6 +11,8 @@ use crate::sema::tree::{CheckedBlock, Val};
 pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     canary_steps(model, diags);
     deploys(model, diags);
+    durations(model, diags);
+    weights(model, diags);
     names(user, diags);
     images(user, model, diags);
     probes(user, model, diags);
@@ -49,6 +51,145 @@ fn canary_steps(model: &Model, diags: &mut Capped) {
                 .with_help("end with `step { weight = 100% }` so the rollout completes"),
             );
         }
+    }
+}
+
+/// GitHub-hosted runners end every job after 6 hours.
+const HOSTED_LIMIT: u64 = 6 * 3600;
+/// A Helm upgrade per service, typically, and the job's other steps
+/// (checkout, login, cluster access).
+const HELM_TYPICAL: u64 = 2 * 60;
+const JOB_SETUP: u64 = 5 * 60;
+
+/// A deploy job must outlast its rollout: its setup, a typical Helm upgrade
+/// per service, then as long as the rollout runs by itself.
+fn durations(model: &Model, diags: &mut Capped) {
+    for p in &model.pipelines {
+        for j in &p.jobs {
+            let Some(d) = &j.deploy else { continue };
+            let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
+                continue;
+            };
+            let plan = crate::target::rollout::plan(r);
+            let helm = HELM_TYPICAL * d.services.len() as u64;
+            let needed = JOB_SETUP + helm + plan.unattended.secs();
+            let hosted = !j.runs_on.contains("self-hosted");
+            let (limit, whose) = match &j.timeout {
+                Some(t) if hosted && t.secs() > HOSTED_LIMIT => (HOSTED_LIMIT, "GitHub-hosted runners' 6-hour limit"),
+                Some(t) => (t.secs(), "its `timeout`"),
+                None if hosted => (HOSTED_LIMIT, "GitHub-hosted runners' 6-hour limit"),
+                None => continue,
+            };
+            if needed <= limit {
+                continue;
+            }
+            let help = if hosted && needed > HOSTED_LIMIT {
+                "no GitHub-hosted job runs longer than 6 hours: shorten the pauses, or end the timed part with `pause = manual` (the job then ends with a notice saying how to promote)".to_string()
+            } else {
+                format!(
+                    "set `timeout = {}` on this deploy, or shorten the rollout's pauses",
+                    human(needed.div_ceil(600) * 600)
+                )
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::RolloutOutlastsJob,
+                    format!(
+                        "`deploy {}` in pipeline `{}` ends before rollout `{}` can finish",
+                        d.environment, p.name, r.name
+                    ),
+                    Label::new(
+                        d.span,
+                        format!(
+                            "needs about {} (the rollout runs {} by itself); the job is stopped after {} by {whose}",
+                            human(needed),
+                            human(plan.unattended.secs()),
+                            human(limit)
+                        ),
+                    ),
+                )
+                .with_label(Label::new(r.span, "the rollout"))
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// Hours and minutes, as people (and `.dvc` durations) write them: `41m`,
+/// `24h9m`, `6h`.
+fn human(secs: u64) -> String {
+    let (h, m) = (secs / 3600, secs % 3600 / 60);
+    match (h, m) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+/// Without traffic routing, Argo Rollouts runs a canary weight as whole
+/// pods: a weight the environment's replicas cannot run is approximated.
+fn weights(model: &Model, diags: &mut Capped) {
+    use crate::target::rollout::{pods_at, replicas_for};
+    let mut seen = std::collections::HashSet::new();
+    for (_, d) in model.deploys() {
+        let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
+            continue;
+        };
+        let Strategy::Canary { steps } = &r.strategy else {
+            continue;
+        };
+        // Steps reported already (out of range, not increasing, not ending
+        // at 100%) say enough.
+        let valid = steps.iter().all(|s| (1.0..=100.0).contains(&s.weight))
+            && steps.windows(2).all(|p| p[1].weight > p[0].weight)
+            && steps.last().is_some_and(|s| s.weight >= 100.0);
+        if !valid || !seen.insert((r.name.clone(), d.environment.clone())) {
+            continue;
+        }
+        let Some(svc) = model.service(&r.service) else { continue };
+        let config = svc.per_env.get(&d.environment).unwrap_or(&svc.base);
+        let replicas = config.autoscale.as_ref().map_or(config.replicas, |a| a.min);
+        let Some((step, (canary, stable, share))) = steps
+            .iter()
+            .filter(|s| s.weight < 100.0)
+            .map(|s| (s, pods_at(replicas, s.weight)))
+            .find(|(s, (_, _, share))| (share - s.weight).abs() > 0.5)
+        else {
+            continue;
+        };
+        let weights: Vec<f64> = steps.iter().map(|s| s.weight).collect();
+        let pods = |n: u32| {
+            if n == 1 {
+                "1 pod".to_string()
+            } else {
+                format!("{n} pods")
+            }
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::CanaryWeightInPods,
+                format!(
+                    "with {replicas} replica{} in `{}`, canary `{}` cannot run {}% of the traffic",
+                    if replicas == 1 { "" } else { "s" },
+                    d.environment,
+                    r.name,
+                    step.weight
+                ),
+                Label::new(
+                    step.span,
+                    format!(
+                        "runs as {} beside {} of the stable version: {}%",
+                        pods(canary),
+                        pods(stable),
+                        (share * 10.0).round() / 10.0
+                    ),
+                ),
+            )
+            .with_help(format!(
+                "without traffic routing Argo Rollouts shifts whole pods: {} replicas run every step's weight exactly; with fewer, the weights are approximations",
+                replicas_for(&weights)
+            )),
+        );
     }
 }
 

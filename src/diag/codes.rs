@@ -123,6 +123,8 @@ codes! {
     SkippedOnPullRequests = "DVC0531", "skipped-on-pull-requests", Warning, "a job after a deploy, skipped for pull requests with it without saying so";
     UntestedAlert = "DVC0532", "untested-alert", Warning, "an alert dvcc cannot generate a test for, and no `alert_test` tests";
     InvalidLatencyIndicator = "DVC0533", "invalid-latency-indicator", Error, "a latency SLO whose histogram is not a metric selector, or whose threshold is not one of its buckets";
+    RolloutOutlastsJob = "DVC0534", "rollout-outlasts-job", Warning, "a deploy job that times out before its rollout can finish";
+    CanaryWeightInPods = "DVC0535", "canary-weight-in-pods", Warning, "a canary weight the replica count cannot run without traffic routing";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -305,8 +305,21 @@ pub struct Rollout {
     pub service: String,
     pub strategy: Strategy,
     pub abort_on: Vec<String>,
+    pub analysis: AnalysisTuning,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// How a rollout's `abort_on` alerts are measured (Argo's metric fields).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AnalysisTuning {
+    pub interval: Duration,
+    /// Measurements before success; `None`: as the strategy needs (a
+    /// canary's background analysis runs until the rollout ends; a
+    /// blue-green pre-promotion analysis takes 5).
+    pub count: Option<u32>,
+    pub failure_limit: u32,
+    pub initial_delay: Option<Duration>,
 }
 
 #[derive(Clone, Debug, Serialize)]

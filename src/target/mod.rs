@@ -16,6 +16,7 @@
 pub mod actions;
 pub mod gha;
 pub mod paths;
+pub mod rollout;
 pub mod slo;
 pub mod terraform;
 

@@ -17,6 +17,7 @@ mod prometheus;
 mod property;
 mod recovery;
 mod reference;
+mod rollouts;
 mod roundtrip;
 mod slo;
 mod support;

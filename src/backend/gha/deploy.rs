@@ -47,7 +47,7 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             // After the service's last step.
             let last = !d.mechanism[i + 1..].iter().any(|(s, _)| s == svc);
             if let Some(r) = rollout.filter(|r| &r.service == svc && last) {
-                steps.push(rollout_wait(&r.name, svc, &namespace));
+                steps.push(rollout_wait(r, svc, &namespace));
             }
         }
         job.steps = Some(super::dedup_setup(steps));
@@ -117,27 +117,72 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             ..Step::default()
         });
         if let Some(r) = rollout.filter(|r| &r.service == svc) {
-            steps.push(rollout_wait(&r.name, svc, &namespace));
+            steps.push(rollout_wait(r, svc, &namespace));
         }
     }
     job.steps = Some(steps);
 }
 
-/// The step that waits for `svc`'s rollout to become healthy.
-fn rollout_wait(rollout: &str, svc: &str, namespace: &str) -> Step {
+/// The step that waits for `svc`'s rollout: until it is healthy, or stops
+/// where it waits for a person (then the job ends with a notice saying how
+/// to promote), or fails; for as long as the rollout runs by itself
+/// (`target::rollout::plan`) and a quarter of an hour more.
+fn rollout_wait(r: &model::Rollout, svc: &str, namespace: &str) -> Step {
+    let plan = crate::target::rollout::plan(r);
+    let manual = match plan.manual {
+        Some(crate::target::rollout::Manual::CanaryStep(i)) => format!("step:{i}"),
+        Some(crate::target::rollout::Manual::BlueGreen) => "blue-green".to_string(),
+        None => String::new(),
+    };
     Step {
-        name: Some(format!("Wait for the {rollout} rollout of {svc}")),
+        name: Some(format!("Wait for the {} rollout of {svc}", r.name)),
         env: IndexMap::from([
             ("ROLLOUT".to_string(), svc.to_string()),
             ("NAMESPACE".to_string(), namespace.to_string()),
+            (
+                "TIMEOUT_SECONDS".to_string(),
+                (plan.unattended.secs() + WAIT_MARGIN).to_string(),
+            ),
+            ("MANUAL".to_string(), manual),
         ]),
-        run: Some(
-            "kubectl wait \"rollout/$ROLLOUT\" --namespace \"$NAMESPACE\" \\\n  --for=jsonpath='{.status.phase}'=Healthy --timeout=60m\n"
-                .to_string(),
-        ),
+        run: Some(WAIT_SCRIPT.to_string()),
         ..Step::default()
     }
 }
+
+/// Beyond the rollout's own course: image pulls, pod start-up, the
+/// controller's reconciliation.
+const WAIT_MARGIN: u64 = 15 * 60;
+
+/// Polls the rollout's phase. `MANUAL` names where it waits for promotion
+/// (`step:N`, the Argo step index, or `blue-green`), if anywhere.
+const WAIT_SCRIPT: &str = r#"deadline=$(( $(date +%s) + TIMEOUT_SECONDS ))
+while :; do
+  status=$(kubectl get "rollout/$ROLLOUT" --namespace "$NAMESPACE" \
+    -o jsonpath='{.status.phase}|{.status.currentStepIndex}|{.status.pauseConditions[0].reason}')
+  IFS='|' read -r phase step reason <<< "$status"
+  case "$phase" in
+    Healthy)
+      echo "rollout $ROLLOUT is healthy"
+      exit 0 ;;
+    Degraded)
+      echo "::error::rollout $ROLLOUT is degraded (aborted or failed); see: kubectl argo rollouts get rollout $ROLLOUT --namespace $NAMESPACE"
+      exit 1 ;;
+    Paused)
+      if { [ "$MANUAL" = blue-green ] && [ "$reason" = BlueGreenPause ]; } || [ "$MANUAL" = "step:$step" ]; then
+        message="rollout $ROLLOUT is paused for promotion: kubectl argo rollouts promote $ROLLOUT --namespace $NAMESPACE"
+        echo "::notice::$message"
+        echo "$message" >> "$GITHUB_STEP_SUMMARY"
+        exit 0
+      fi ;;
+  esac
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "::error::rollout $ROLLOUT did not finish within $TIMEOUT_SECONDS seconds"
+    exit 1
+  fi
+  sleep 10
+done
+"#;
 
 /// The GitHub concurrency group of deploys to `env`: one deploy per
 /// environment at a time, never cancelled half-way.

@@ -1,14 +1,12 @@
 //! Argo Rollouts values: a canary's steps or a blue-green switch, and the
 //! analysis that aborts the rollout when an `abort_on` alert's expression
-//! returns a series.
+//! returns a series (measured every `interval`, `count` times where the
+//! strategy needs it to end: `target::rollout`).
 
 use serde::Serialize;
 
 use crate::model::units::Duration;
 use crate::model::{Model, Pause, Rollout, Strategy};
-
-/// How often the analysis queries each `abort_on` alert's expression.
-const ANALYSIS_INTERVAL: &str = "1m";
 
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,12 +52,19 @@ struct BlueGreen {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Analysis {
     enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     prometheus: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    interval: Option<&'static str>,
+    interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure_limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    initial_delay: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     alerts: Vec<AnalysisAlert>,
 }
@@ -101,13 +106,19 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
             enabled: false,
             prometheus: None,
             interval: None,
+            count: None,
+            failure_limit: None,
+            initial_delay: None,
             alerts,
         }
     } else {
         Analysis {
             enabled: true,
             prometheus: model.prometheus_address(env),
-            interval: Some(ANALYSIS_INTERVAL),
+            interval: Some(go_duration(&r.analysis.interval)),
+            count: crate::target::rollout::analysis_count(r),
+            failure_limit: Some(r.analysis.failure_limit),
+            initial_delay: r.analysis.initial_delay.as_ref().map(go_duration),
             alerts,
         }
     };

@@ -39,7 +39,35 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 "alerts whose firing aborts and rolls back",
             ),
         ])
-        .children(&[BlockId::Canary, BlockId::BlueGreen]),
+        .children(&[BlockId::Canary, BlockId::BlueGreen, BlockId::RolloutAnalysis]),
+        block(
+            BlockId::RolloutAnalysis,
+            "analysis",
+            Labels::None,
+            "How the `abort_on` alerts are measured while the rollout runs.",
+        )
+        .once()
+        .attrs(vec![
+            opt(Attr::Interval, Ty::Duration, "time between two measurements").default("1m"),
+            opt(
+                Attr::Count,
+                Ty::Int,
+                "measurements before the analysis succeeds (blue-green: 5 unless set; a canary's runs until the rollout ends unless set)",
+            )
+            .bounds(Some(1.0), Some(super::MAX_COUNT)),
+            opt(
+                Attr::FailureLimit,
+                Ty::Int,
+                "failed measurements tolerated before the rollout aborts",
+            )
+            .default("0")
+            .bounds(Some(0.0), Some(super::MAX_COUNT)),
+            opt(
+                Attr::InitialDelay,
+                Ty::Duration,
+                "wait before the first measurement (lets the new version warm up)",
+            ),
+        ]),
         block(BlockId::Canary, "canary", Labels::None, "Shift traffic in steps.")
             .once()
             .children(&[BlockId::CanaryStep]),

@@ -5,7 +5,8 @@
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{
-    Alert, AlertTest, BurnPolicy, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute, Strategy,
+    Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute,
+    Strategy,
 };
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
@@ -70,8 +71,25 @@ impl<'a> Builder<'_, 'a, '_> {
             service: self.attr_text(node, Attr::Service).unwrap_or_default(),
             strategy,
             abort_on: self.attr_texts(node, Attr::AbortOn),
+            analysis: self.analysis_tuning(node.child(BlockId::RolloutAnalysis)),
             span: node.label_span(),
         })
+    }
+
+    fn analysis_tuning(&mut self, node: Option<&CheckedBlock<'a>>) -> AnalysisTuning {
+        let Some(n) = node else {
+            return AnalysisTuning {
+                interval: crate::model::units::Duration::from_secs(60),
+                ..AnalysisTuning::default()
+            };
+        };
+        AnalysisTuning {
+            interval: Self::optional_duration(n.value(Attr::Interval))
+                .unwrap_or(crate::model::units::Duration::from_secs(60)),
+            count: Self::int(n.value(Attr::Count)).map(Self::count),
+            failure_limit: Self::int(n.value(Attr::FailureLimit)).map_or(0, Self::count),
+            initial_delay: Self::optional_duration(n.value(Attr::InitialDelay)),
+        }
     }
 
     /// The team of an alert or SLO: its own, else its service's, else the

@@ -1,0 +1,116 @@
+//! Rollouts that finish: a blue-green switch waits for its pre-promotion
+//! analysis, so every such analysis ends (`count`); analysis tuning reaches
+//! the chart; the deploy job waits as long as the rollout runs by itself,
+//! and stops with a notice where it waits for promotion.
+
+use serde_json::Value;
+
+use crate::support::root;
+
+fn model_of(example: &str) -> dvcc::model::Model {
+    let loaded = dvcc::load_paths(&[root().join("examples").join(example)]);
+    assert!(dvcc::lint(&loaded).is_empty());
+    dvcc::analyze(&loaded, 0).model
+}
+
+/// Every blue-green analysis of the examples ends, so Argo switches the
+/// active service once it succeeds; canary analyses run in the background.
+#[test]
+fn every_pre_promotion_analysis_terminates() {
+    let mut blue_green = 0;
+    for ex in ["shop", "platform"] {
+        let model = model_of(ex);
+        for svc in &model.services {
+            for env in &model.environments {
+                let v = serde_json::to_value(dvcc::backend::helm::values(&model, svc, Some(&env.name))).expect("JSON");
+                let rollout = &v["rollout"];
+                if rollout["enabled"] != Value::Bool(true) || rollout["analysis"]["enabled"] != Value::Bool(true) {
+                    continue;
+                }
+                match rollout["strategy"].as_str() {
+                    Some("blueGreen") => {
+                        blue_green += 1;
+                        let count = rollout["analysis"]["count"].as_u64().unwrap_or(0);
+                        assert!(count >= 1, "{ex}: {} in {}: {rollout}", svc.name, env.name);
+                    }
+                    _ => assert!(rollout["analysis"]["count"].is_null(), "{rollout}"),
+                }
+            }
+        }
+    }
+    assert!(blue_green >= 1, "the platform example's web_blue_green");
+    // The template gives every metric the count.
+    let template = std::fs::read_to_string(root().join("stdlib/helm/templates/analysistemplate.yaml")).expect("read");
+    assert!(template.contains("count: {{ $analysis.count }}"), "{template}");
+}
+
+#[test]
+fn analysis_tuning_reaches_the_chart() {
+    let src = r#"project p { repo = "a/b" }
+environment prod { cluster = "c"  namespace = "n"  region = "us-east-1"  prometheus = "http://prometheus:9090" }
+service web { image = "ghcr.io/a/web"  port = 8080  replicas = 4 }
+alert WebDown { service = web  expr = `up{job="web"} == 0` }
+rollout web_bg {
+  service = web
+  blue_green { preview = true }
+  abort_on = [WebDown]
+  analysis { interval = 30s  count = 10  failure_limit = 2  initial_delay = 1m }
+}
+pipeline release {
+  on push { branches = ["main"] }
+  deploy prod { services = [web]  rollout = web_bg }
+}
+"#;
+    let (loaded, diags) = crate::support::lint_bytes("p.dvc", src.as_bytes().to_vec());
+    assert!(diags.is_empty(), "{diags:?}");
+    let model = dvcc::analyze(&loaded, 0).model;
+    let svc = model.service("web").expect("web");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, svc, Some("prod"))).expect("JSON");
+    let a = &v["rollout"]["analysis"];
+    assert_eq!(a["interval"], "30s");
+    assert_eq!(a["count"], 10);
+    assert_eq!(a["failureLimit"], 2);
+    assert_eq!(a["initialDelay"], "1m");
+    // The job waits for the analysis (1m + 10 × 30s) and a minute for
+    // pods, then the margin; auto-promotion is off, so it stops at the
+    // switch with a notice.
+    let wfs = dvcc::backend::gha::intended_values(&model);
+    let (_, wf) = wfs
+        .iter()
+        .find(|(n, _)| n.contains("release"))
+        .expect("release workflow");
+    let wait = wf["jobs"]
+        .as_object()
+        .expect("jobs")
+        .values()
+        .flat_map(|j| j["steps"].as_array().into_iter().flatten())
+        .find(|s| s["name"].as_str().is_some_and(|n| n.starts_with("Wait for the web_bg")))
+        .expect("the wait step");
+    assert_eq!(wait["env"]["TIMEOUT_SECONDS"], ((60 + 300 + 60) + 900).to_string());
+    assert_eq!(wait["env"]["MANUAL"], "blue-green");
+    let script = wait["run"].as_str().expect("script");
+    assert!(script.contains("kubectl argo rollouts promote"), "{script}");
+    assert!(script.contains("Degraded"), "{script}");
+}
+
+/// The platform example's canary waits for promotion at its third step:
+/// Argo's step index 5 (setWeight, pause, setWeight, pause, setWeight,
+/// pause).
+#[test]
+fn a_manual_canary_pause_ends_the_wait_at_its_step() {
+    let model = model_of("platform");
+    let wfs = dvcc::backend::gha::intended_values(&model);
+    let wait = wfs
+        .iter()
+        .flat_map(|(_, wf)| wf["jobs"].as_object().into_iter().flat_map(|j| j.values()))
+        .flat_map(|j| j["steps"].as_array().into_iter().flatten())
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Wait for the api_canary"))
+        })
+        .expect("the wait step");
+    assert_eq!(wait["env"]["MANUAL"], "step:5");
+    // 25% for 5m, 50% for 10m, a minute per step before the manual pause.
+    assert_eq!(wait["env"]["TIMEOUT_SECONDS"], ((3 * 60 + 15 * 60) + 900).to_string());
+}
