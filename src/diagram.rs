@@ -143,8 +143,8 @@ impl ProjectGraph {
                         let to = find(&g, NodeKind::Service, s, None);
                         edge(&mut g, me, to, "deploys");
                     }
-                    if let Some(r) = &d.rollout {
-                        let to = find(&g, NodeKind::Rollout, r, None);
+                    for (r, _) in m.deploy_rollouts(d) {
+                        let to = find(&g, NodeKind::Rollout, &r.name, None);
                         edge(&mut g, me, to, "with");
                     }
                 }

@@ -13,6 +13,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     deploys(model, diags);
     durations(model, diags);
     weights(model, diags);
+    bound(model, diags);
     names(user, diags);
     images(user, model, diags);
     probes(user, model, diags);
@@ -67,12 +68,20 @@ fn durations(model: &Model, diags: &mut Capped) {
     for p in &model.pipelines {
         for j in &p.jobs {
             let Some(d) = &j.deploy else { continue };
-            let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
+            // The wait steps run one after the other.
+            let waited = model.deploy_rollouts(d);
+            let Some((r, _)) = waited
+                .iter()
+                .max_by_key(|(r, _)| crate::target::rollout::plan(r).unattended.secs())
+            else {
                 continue;
             };
-            let plan = crate::target::rollout::plan(r);
+            let unattended: u64 = waited
+                .iter()
+                .map(|(r, _)| crate::target::rollout::plan(r).unattended.secs())
+                .sum();
             let helm = HELM_TYPICAL * d.services.len() as u64;
-            let needed = JOB_SETUP + helm + plan.unattended.secs();
+            let needed = JOB_SETUP + helm + unattended;
             let hosted = !j.runs_on.contains("self-hosted");
             let (limit, whose) = match &j.timeout {
                 Some(t) if hosted && t.secs() > HOSTED_LIMIT => (HOSTED_LIMIT, "GitHub-hosted runners' 6-hour limit"),
@@ -101,9 +110,9 @@ fn durations(model: &Model, diags: &mut Capped) {
                     Label::new(
                         d.span,
                         format!(
-                            "needs about {} (the rollout runs {} by itself); the job is stopped after {} by {whose}",
+                            "needs about {} (its rollouts run {} by themselves); the job is stopped after {} by {whose}",
                             human(needed),
-                            human(plan.unattended.secs()),
+                            human(unattended),
                             human(limit)
                         ),
                     ),
@@ -112,6 +121,44 @@ fn durations(model: &Model, diags: &mut Capped) {
                 .with_help(help),
             );
         }
+    }
+}
+
+/// A rollout bound to environments where no deploy job ships its service
+/// does nothing.
+fn bound(model: &Model, diags: &mut Capped) {
+    for r in model.rollouts.iter().filter(|r| !r.environments.is_empty()) {
+        if model.service(&r.service).is_none() {
+            continue; // reported as an undefined name
+        }
+        let shipped = model
+            .deploys()
+            .any(|(_, d)| r.environments.contains(&d.environment) && d.services.contains(&r.service));
+        if shipped {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::UnusedDeclaration,
+            format!("the rollout `{}` is never used", r.name),
+            Label::new(
+                r.span,
+                format!(
+                    "bound to {}, where no deploy job ships `{}`",
+                    r.environments
+                        .iter()
+                        .map(|e| format!("`{e}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    r.service
+                ),
+            ),
+        )
+        .with_help(format!(
+            "deploy `{}` to one of those environments, bind the rollout to others, or remove it",
+            r.service
+        ));
+        d.severity = crate::diag::Severity::Warning;
+        diags.push(d);
     }
 }
 
@@ -132,40 +179,38 @@ fn weights(model: &Model, diags: &mut Capped) {
     use crate::target::rollout::{pods_at, replicas_for};
     let mut seen = std::collections::HashSet::new();
     for (_, d) in model.deploys() {
-        let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
-            continue;
-        };
-        let Strategy::Canary { steps } = &r.strategy else {
-            continue;
-        };
-        // Steps reported already (out of range, not increasing, not ending
-        // at 100%) say enough.
-        let valid = steps.iter().all(|s| (1.0..=100.0).contains(&s.weight))
-            && steps.windows(2).all(|p| p[1].weight > p[0].weight)
-            && steps.last().is_some_and(|s| s.weight >= 100.0);
-        if !valid || !seen.insert((r.name.clone(), d.environment.clone())) {
-            continue;
-        }
-        let Some(svc) = model.service(&r.service) else { continue };
-        let config = svc.per_env.get(&d.environment).unwrap_or(&svc.base);
-        let replicas = config.autoscale.as_ref().map_or(config.replicas, |a| a.min);
-        let Some((step, (canary, stable, share))) = steps
-            .iter()
-            .filter(|s| s.weight < 100.0)
-            .map(|s| (s, pods_at(replicas, s.weight)))
-            .find(|(s, (_, _, share))| (share - s.weight).abs() > 0.5)
-        else {
-            continue;
-        };
-        let weights: Vec<f64> = steps.iter().map(|s| s.weight).collect();
-        let pods = |n: u32| {
-            if n == 1 {
-                "1 pod".to_string()
-            } else {
-                format!("{n} pods")
+        for (r, _) in model.deploy_rollouts(d) {
+            let Strategy::Canary { steps } = &r.strategy else {
+                continue;
+            };
+            // Steps reported already (out of range, not increasing, not ending
+            // at 100%) say enough.
+            let valid = steps.iter().all(|s| (1.0..=100.0).contains(&s.weight))
+                && steps.windows(2).all(|p| p[1].weight > p[0].weight)
+                && steps.last().is_some_and(|s| s.weight >= 100.0);
+            if !valid || !seen.insert((r.name.clone(), d.environment.clone())) {
+                continue;
             }
-        };
-        diags.push(
+            let Some(svc) = model.service(&r.service) else { continue };
+            let config = svc.per_env.get(&d.environment).unwrap_or(&svc.base);
+            let replicas = config.autoscale.as_ref().map_or(config.replicas, |a| a.min);
+            let Some((step, (canary, stable, share))) = steps
+                .iter()
+                .filter(|s| s.weight < 100.0)
+                .map(|s| (s, pods_at(replicas, s.weight)))
+                .find(|(s, (_, _, share))| (share - s.weight).abs() > 0.5)
+            else {
+                continue;
+            };
+            let weights: Vec<f64> = steps.iter().map(|s| s.weight).collect();
+            let pods = |n: u32| {
+                if n == 1 {
+                    "1 pod".to_string()
+                } else {
+                    format!("{n} pods")
+                }
+            };
+            diags.push(
             Diagnostic::new(
                 Code::CanaryWeightInPods,
                 format!(
@@ -190,6 +235,7 @@ fn weights(model: &Model, diags: &mut Capped) {
                 replicas_for(&weights)
             )),
         );
+        }
     }
 }
 
@@ -199,11 +245,56 @@ fn deploys(model: &Model, diags: &mut Capped) {
         model.services.iter().map(|s| (s.name.as_str(), s)).collect();
     for (p, d) in model.deploys() {
         let env = &d.environment;
-        let Some(r) = d.rollout.as_deref().and_then(|r| model.rollout(r)) else {
-            // Shipping a service whose chart is a Rollout in this environment
-            // (another deploy job rolls it out) without waiting for it.
-            for svc in &d.services {
-                if let Some(r) = rollout_of.get(&(svc.as_str(), env.as_str())) {
+        // The rollouts the deploy names: each for a service it ships, one
+        // per service.
+        let mut named: std::collections::HashMap<&str, (&str, crate::source::Span)> = std::collections::HashMap::new();
+        for (name, span) in d.rollouts.iter().zip(&d.rollout_spans) {
+            let Some(r) = model.rollout(name) else { continue };
+            if !services.contains_key(r.service.as_str()) {
+                continue; // reported as an undefined name
+            }
+            if !d.services.contains(&r.service) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::RolloutServiceNotDeployed,
+                        format!(
+                            "`deploy {env}` uses rollout `{}` but does not ship `{}`",
+                            r.name, r.service
+                        ),
+                        Label::new(*span, format!("rolls out `{}`", r.service)),
+                    )
+                    .with_label(Label::new(r.span, "declared here"))
+                    .with_help(format!(
+                        "add `{}` to this deploy's `services`, or remove the rollout",
+                        r.service
+                    )),
+                );
+                continue;
+            }
+            if let Some((other, other_span)) = named.insert(r.service.as_str(), (r.name.as_str(), *span)) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::ConflictingRollouts,
+                        format!(
+                            "`{}` is rolled out in `{env}` with both `{other}` and `{}`",
+                            r.service, r.name
+                        ),
+                        Label::new(*span, format!("`{}` here", r.name)),
+                    )
+                    .with_label(Label::new(other_span, format!("`{other}` here")))
+                    .with_help("a chart has one strategy per environment: keep one rollout per service"),
+                );
+            }
+        }
+        let waited = model.deploy_rollouts(d);
+        for svc in &d.services {
+            let here = waited.iter().find(|(r, _)| &r.service == svc);
+            let first = rollout_of.get(&(svc.as_str(), env.as_str()));
+            let Some((r, span)) = here else {
+                // Shipping a service whose chart is a Rollout in this
+                // environment (another deploy job rolls it out) without
+                // waiting for it.
+                if let Some(r) = first {
                     diags.push(
                         Diagnostic::new(
                             Code::DeployWithoutRolloutWait,
@@ -214,98 +305,75 @@ fn deploys(model: &Model, diags: &mut Capped) {
                             Label::new(
                                 d.span,
                                 format!(
-                                    "no `rollout` here, but `{svc}` is rolled out with `{}` in `{env}`",
+                                    "no rollout for `{svc}` here, but it is rolled out with `{}` in `{env}`",
                                     r.name
                                 ),
                             ),
                         )
                         .with_help(format!(
-                            "add `rollout = {}` to this deploy so the job waits until the rollout is healthy",
+                            "add `rollout = {}` to this deploy (or `environments = [{env}]` to the rollout) so the job waits until the rollout is healthy",
                             r.name
                         )),
                     );
                 }
+                continue;
+            };
+            let at = span.unwrap_or(d.span);
+            // The first deploy job that rolls the service out in the
+            // environment decides; another one must agree.
+            if let Some(first) = first.filter(|f| f.name != r.name) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::ConflictingRollouts,
+                        format!(
+                            "`{}` is rolled out in `{env}` with both `{}` and `{}`",
+                            r.service, first.name, r.name
+                        ),
+                        Label::new(at, format!("`{}` here", r.name)),
+                    )
+                    .with_label(Label::new(first.span, "the rollout an earlier deploy job uses"))
+                    .with_help(format!(
+                        "a chart has one strategy per environment: use `{}` in every deploy of `{}` to `{env}`",
+                        first.name, r.service
+                    )),
+                );
             }
-            continue;
-        };
-        if !services.contains_key(r.service.as_str()) {
-            continue; // reported as an undefined name
-        }
-        if !d.services.contains(&r.service) {
-            diags.push(
-                Diagnostic::new(
-                    Code::RolloutServiceNotDeployed,
-                    format!(
-                        "`deploy {env}` uses rollout `{}` but does not ship `{}`",
-                        r.name, r.service
-                    ),
-                    Label::new(d.rollout_span, format!("rolls out `{}`", r.service)),
-                )
-                .with_label(Label::new(r.span, "declared here"))
-                .with_help(format!(
-                    "add `{}` to this deploy's `services`, or remove `rollout`",
-                    r.service
-                )),
-            );
-            continue;
-        }
-        // The first deploy job that names a rollout decides; another one
-        // must agree.
-        if let Some(first) = rollout_of
-            .get(&(r.service.as_str(), env.as_str()))
-            .filter(|f| f.name != r.name)
-        {
-            diags.push(
-                Diagnostic::new(
-                    Code::ConflictingRollouts,
-                    format!(
-                        "`{}` is rolled out in `{env}` with both `{}` and `{}`",
-                        r.service, first.name, r.name
-                    ),
-                    Label::new(d.rollout_span, format!("`{}` here", r.name)),
-                )
-                .with_label(Label::new(first.span, "the rollout an earlier deploy job uses"))
-                .with_help(format!(
-                    "a chart has one strategy per environment: use `{}` in every deploy of `{}` to `{env}`",
-                    first.name, r.service
-                )),
-            );
-        }
-        if !r.abort_on.is_empty() && model.prometheus_address(env).is_none() {
-            diags.push(
-                Diagnostic::new(
-                    Code::AnalysisWithoutPrometheus,
-                    format!(
-                        "rollout `{}` analyses alerts in `{env}`, where no Prometheus address is set",
-                        r.name
-                    ),
-                    Label::new(d.rollout_span, "its `abort_on` alerts are queried here"),
-                )
-                .with_help(format!(
-                    "set `prometheus = \"http://...\"` on the project, or on environment `{env}`"
-                )),
-            );
-        }
-        let port = services
-            .get(r.service.as_str())
-            .and_then(|s| s.per_env.get(env))
-            .and_then(|c| c.port);
-        if port.is_none() && matches!(r.strategy, Strategy::BlueGreen { .. }) {
-            diags.push(
-                Diagnostic::new(
-                    Code::RolloutWithoutPort,
-                    format!(
-                        "blue-green rollout `{}` switches traffic of `{}`, which has no port",
-                        r.name, r.service
-                    ),
-                    Label::new(d.rollout_span, format!("`{}` serves no traffic in `{env}`", r.service)),
-                )
-                .with_label(Label::new(r.span, "blue-green declared here"))
-                .with_help(format!(
-                    "set `port` on service `{}`, or use a `canary` rollout",
-                    r.service
-                )),
-            );
+            if !r.abort_on.is_empty() && model.prometheus_address(env).is_none() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::AnalysisWithoutPrometheus,
+                        format!(
+                            "rollout `{}` analyses alerts in `{env}`, where no Prometheus address is set",
+                            r.name
+                        ),
+                        Label::new(at, "its `abort_on` alerts are queried here"),
+                    )
+                    .with_help(format!(
+                        "set `prometheus = \"http://...\"` on the project, or on environment `{env}`"
+                    )),
+                );
+            }
+            let port = services
+                .get(r.service.as_str())
+                .and_then(|s| s.per_env.get(env))
+                .and_then(|c| c.port);
+            if port.is_none() && matches!(r.strategy, Strategy::BlueGreen { .. }) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::RolloutWithoutPort,
+                        format!(
+                            "blue-green rollout `{}` switches traffic of `{}`, which has no port",
+                            r.name, r.service
+                        ),
+                        Label::new(at, format!("`{}` serves no traffic in `{env}`", r.service)),
+                    )
+                    .with_label(Label::new(r.span, "blue-green declared here"))
+                    .with_help(format!(
+                        "set `port` on service `{}`, or use a `canary` rollout",
+                        r.service
+                    )),
+                );
+            }
         }
     }
 }

@@ -200,14 +200,32 @@ impl Model {
     /// [`Model::rollout_of`] for every service and environment at once:
     /// (service, environment) → rollout.
     pub fn rollout_index(&self) -> std::collections::HashMap<(&str, &str), &Rollout> {
-        let by_name: std::collections::HashMap<&str, &Rollout> =
-            self.rollouts.iter().map(|r| (r.name.as_str(), r)).collect();
         let mut out = std::collections::HashMap::new();
         for (_, d) in self.deploys() {
-            if let Some(r) = d.rollout.as_deref().and_then(|r| by_name.get(r))
+            for (r, _) in self.deploy_rollouts(d) {
+                out.entry((r.service.as_str(), d.environment.as_str())).or_insert(r);
+            }
+        }
+        out
+    }
+
+    /// The rollouts a deploy job waits for, each with where the deploy
+    /// names it (`None`: bound to the environment by the rollout's
+    /// `environments`): those it names for services it ships, then those
+    /// bound to its environment for the other services it ships.
+    pub fn deploy_rollouts<'m>(&'m self, d: &'m Deploy) -> Vec<(&'m Rollout, Option<Span>)> {
+        let mut out: Vec<(&Rollout, Option<Span>)> = Vec::new();
+        for (name, span) in d.rollouts.iter().zip(&d.rollout_spans) {
+            if let Some(r) = self.rollout(name).filter(|r| d.services.contains(&r.service)) {
+                out.push((r, Some(*span)));
+            }
+        }
+        for r in &self.rollouts {
+            if r.environments.contains(&d.environment)
                 && d.services.contains(&r.service)
+                && !out.iter().any(|(o, _)| o.service == r.service)
             {
-                out.entry((r.service.as_str(), d.environment.as_str())).or_insert(*r);
+                out.push((r, None));
             }
         }
         out
@@ -303,6 +321,8 @@ pub struct Rollout {
     #[serde(skip)]
     pub source: String,
     pub service: String,
+    /// Environments where every deploy of the service uses it.
+    pub environments: Vec<String>,
     pub strategy: Strategy,
     pub abort_on: Vec<String>,
     pub analysis: AnalysisTuning,

@@ -234,7 +234,9 @@ pub type Exprs = Vec<(String, Span)>;
 pub struct Deploy {
     pub environment: String,
     pub services: Vec<String>,
-    pub rollout: Option<String>,
+    /// The rollouts it names (`rollout`, then `rollouts`); those bound to
+    /// its environment apply too (`Model::deploy_rollouts`).
+    pub rollouts: Vec<String>,
     /// Deploys on pull-request events too.
     pub pull_requests: bool,
     /// How each service is deployed: the steps of the deploy template per
@@ -245,8 +247,9 @@ pub struct Deploy {
     /// The deploy job's label, and its `rollout` value (else the label).
     #[serde(skip)]
     pub span: Span,
+    /// Where each of `rollouts` is named.
     #[serde(skip)]
-    pub rollout_span: Span,
+    pub rollout_spans: Vec<Span>,
 }
 
 #[derive(Clone, Debug, Serialize)]

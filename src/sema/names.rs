@@ -422,8 +422,15 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
         if !checked || decl.stdlib || sym.used.contains(&(*ns, name.clone())) {
             continue;
         }
+        // A rollout bound to environments is used by the deploys of its
+        // service there (the Helm checks say when there are none).
+        if *ns == Namespace::Rollout && decl.node.get(crate::schema::Attr::Environments).is_some() {
+            continue;
+        }
         let hint = match ns {
-            Namespace::Rollout => "use it in a deploy job (`rollout = NAME`), or remove it",
+            Namespace::Rollout => {
+                "use it in a deploy job (`rollout = NAME`), bind it to environments (`environments = [...]`), or remove it"
+            }
             Namespace::Group => "put rules in it (`group = NAME` on an alert or a record), or remove it",
             _ => "use it in a job (`uses NAME`), or remove it",
         };

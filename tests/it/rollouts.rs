@@ -114,3 +114,43 @@ fn a_manual_canary_pause_ends_the_wait_at_its_step() {
     // 25% for 5m, 50% for 10m, a minute per step before the manual pause.
     assert_eq!(wait["env"]["TIMEOUT_SECONDS"], ((3 * 60 + 15 * 60) + 900).to_string());
 }
+
+/// A deploy job waits for every rollout of the services it ships: those it
+/// names (`rollouts`) and those bound to its environment.
+#[test]
+fn several_rollouts_per_deploy_and_rollouts_bound_to_environments() {
+    let path = root().join("tests/cases/helm/rollouts_bound.dvc");
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", std::fs::read(&path).expect("case"));
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    let wfs = dvcc::backend::gha::intended_values(&model);
+    let (_, wf) = wfs.iter().find(|(n, _)| n.contains("release")).expect("release");
+    let waits = |job: &str| -> Vec<String> {
+        wf["jobs"][job]["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["name"].as_str())
+            .filter(|n| n.starts_with("Wait for"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(waits("staging"), ["Wait for the web_bg rollout of web"]);
+    assert_eq!(
+        waits("production"),
+        [
+            "Wait for the api_canary rollout of api",
+            "Wait for the web_bg rollout of web"
+        ]
+    );
+    // The charts: a Rollout wherever a rollout applies.
+    let strategy = |svc: &str, env: &str| -> Value {
+        let s = model.service(svc).expect("service");
+        serde_json::to_value(dvcc::backend::helm::values(&model, s, Some(env))).expect("JSON")["rollout"]["strategy"]
+            .clone()
+    };
+    assert_eq!(strategy("web", "staging"), "blueGreen");
+    assert_eq!(strategy("web", "production"), "blueGreen");
+    assert_eq!(strategy("api", "production"), "canary");
+    assert_eq!(strategy("api", "staging"), Value::Null);
+}

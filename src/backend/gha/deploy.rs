@@ -29,7 +29,8 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
         group: deploy_concurrency(&d.environment),
         cancel_in_progress: false,
     });
-    let rollout = d.rollout.as_ref().and_then(|r| m.rollout(r));
+    let rollouts = m.deploy_rollouts(d);
+    let rollout_of = |svc: &str| rollouts.iter().map(|(r, _)| *r).find(|r| r.service == svc);
     let checkout = Step {
         uses: Some(Uses::new(CHECKOUT.0)),
         with: IndexMap::from([("persist-credentials".to_string(), Scalar::Bool(false))]),
@@ -46,7 +47,7 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             steps.extend(mechanism.iter().map(super::step));
             // After the service's last step.
             let last = !d.mechanism[i + 1..].iter().any(|(s, _)| s == svc);
-            if let Some(r) = rollout.filter(|r| &r.service == svc && last) {
+            if let Some(r) = rollout_of(svc).filter(|_| last) {
                 steps.push(rollout_wait(r, svc, &namespace));
             }
         }
@@ -116,7 +117,7 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             run: Some(run.to_string()),
             ..Step::default()
         });
-        if let Some(r) = rollout.filter(|r| &r.service == svc) {
+        if let Some(r) = rollout_of(svc) {
             steps.push(rollout_wait(r, svc, &namespace));
         }
     }

@@ -34,6 +34,11 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
         .attrs(vec![
             req(Attr::Service, Ty::Ref(Ns::Service), "the service rolled out"),
             opt(
+                Attr::Environments,
+                list(Ty::Ref(Ns::Environment)),
+                "environments where every deploy of the service uses it, named by the deploy or not",
+            ),
+            opt(
                 Attr::AbortOn,
                 list(Ty::Ref(Ns::Alert)),
                 "alerts whose firing aborts and rolls back",

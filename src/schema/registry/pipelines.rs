@@ -365,6 +365,11 @@ pub(super) fn pipelines() -> Vec<BlockSchema> {
                 Ty::Ref(Ns::Rollout),
                 "progressive delivery strategy to wait for",
             ),
+            opt(
+                Attr::Rollouts,
+                list(Ty::Ref(Ns::Rollout)),
+                "several rollouts, one per service (besides those bound to this environment)",
+            ),
             opt(Attr::If, Ty::Str, "GitHub Actions condition"),
             opt(
                 Attr::Timeout,

@@ -69,6 +69,7 @@ impl<'a> Builder<'_, 'a, '_> {
             source: String::new(),
             name: node.label().to_string(),
             service: self.attr_text(node, Attr::Service).unwrap_or_default(),
+            environments: self.attr_texts(node, Attr::Environments),
             strategy,
             abort_on: self.attr_texts(node, Attr::AbortOn),
             analysis: self.analysis_tuning(node.child(BlockId::RolloutAnalysis)),

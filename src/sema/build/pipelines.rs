@@ -217,12 +217,16 @@ impl<'a> Builder<'_, 'a, '_> {
             Deploy {
                 environment,
                 services,
-                rollout: self.attr_text(node, Attr::Rollout),
+                rollouts: self
+                    .attr_text(node, Attr::Rollout)
+                    .into_iter()
+                    .chain(self.attr_texts(node, Attr::Rollouts))
+                    .collect(),
                 pull_requests: Self::bool(node.value(Attr::PullRequests)),
                 mechanism,
                 mechanism_permissions,
                 span: node.label_span(),
-                rollout_span: node.value_span(Attr::Rollout).unwrap_or(node.label_span()),
+                rollout_spans: self.named_spans(node),
             }
         });
         let ((matrix, strategy), matrix_exprs) = self.capture(|b| b.matrix(node.child(BlockId::JobMatrix), &scope));
@@ -622,6 +626,24 @@ fn order_jobs(jobs: Vec<Job>) -> Vec<Job> {
     }
     let mut slots: Vec<Option<Job>> = jobs.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+impl<'a> Builder<'_, 'a, '_> {
+    /// Where a deploy names each of its rollouts: `rollout`, then each item
+    /// of `rollouts` (as `Deploy::rollouts` lists them).
+    fn named_spans(&self, node: &CheckedBlock<'a>) -> Vec<crate::source::Span> {
+        let mut out = Vec::new();
+        if let Some(a) = node.attr(Attr::Rollout) {
+            out.push(a.attr.value.span);
+        }
+        if let Some(a) = node.attr(Attr::Rollouts) {
+            match &a.attr.value.kind {
+                crate::syntax::ast::ValueKind::List(items) => out.extend(items.iter().map(|v| v.span)),
+                _ => out.push(a.attr.value.span),
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
