@@ -338,15 +338,15 @@ fn deploys(model: &Model, diags: &mut Capped) {
                     )),
                 );
             }
-            if !r.abort_on.is_empty() && model.prometheus_address(env).is_none() {
+            if r.analysed() && model.prometheus_address(env).is_none() {
                 diags.push(
                     Diagnostic::new(
                         Code::AnalysisWithoutPrometheus,
                         format!(
-                            "rollout `{}` analyses alerts in `{env}`, where no Prometheus address is set",
+                            "rollout `{}` is analysed in `{env}`, where no Prometheus address is set",
                             r.name
                         ),
-                        Label::new(at, "its `abort_on` alerts are queried here"),
+                        Label::new(at, "its analysis queries Prometheus here"),
                     )
                     .with_help(format!(
                         "set `prometheus = \"http://...\"` on the project, or on environment `{env}`"

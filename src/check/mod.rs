@@ -59,6 +59,7 @@ pub fn run(
     pipelines::regions(user, model, diags);
     observability::alerts(db, model, diags);
     observability::records(db, model, diags);
+    observability::gates(db, model, diags);
     observability::alert_tests(db, model, diags);
     observability::slos(db, model, diags);
     helm::run(user, model, diags);

@@ -85,6 +85,23 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     }
 }
 
+/// The queries of rollout gates parse as PromQL.
+pub(super) fn gates(db: &SourceDb, model: &Model, diags: &mut Capped) {
+    for r in &model.rollouts {
+        for g in r.gates.iter().filter(|g| !g.query.is_empty()) {
+            if let Err(f) = promql::parse(&g.query) {
+                let span = inside(db, g.query_span, &g.query, f.start, f.end);
+                diags.push(promql_diag(
+                    f.kind,
+                    span,
+                    &f.message,
+                    &format!("the query of gate `{}` of rollout `{}`", g.name, r.name),
+                ));
+            }
+        }
+    }
+}
+
 pub(super) fn records(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for r in model.records.iter().filter(|r| !r.expr.is_empty()) {
         if let Err(f) = promql::parse(&r.expr) {

@@ -325,9 +325,33 @@ pub struct Rollout {
     pub environments: Vec<String>,
     pub strategy: Strategy,
     pub abort_on: Vec<String>,
+    /// SLOs whose fast burn aborts.
+    pub abort_on_slo: Vec<String>,
+    /// Conditions on queries.
+    pub gates: Vec<Gate>,
     pub analysis: AnalysisTuning,
     #[serde(skip)]
     pub span: Span,
+}
+
+impl Rollout {
+    /// Whether anything is measured while it runs (alerts, SLOs, gates).
+    pub fn analysed(&self) -> bool {
+        !(self.abort_on.is_empty() && self.abort_on_slo.is_empty() && self.gates.is_empty())
+    }
+}
+
+/// A rollout gate: a query whose value must stay below or above a bound.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gate {
+    pub name: String,
+    pub query: String,
+    pub below: Option<f64>,
+    pub above: Option<f64>,
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub query_span: Span,
 }
 
 /// How a rollout's `abort_on` alerts are measured (Argo's metric fields).

@@ -77,6 +77,7 @@ names! {
         Rollout = "rollout",
         Canary = "rollout.canary",
         RolloutAnalysis = "rollout.analysis",
+        RolloutGate = "rollout.gate",
         CanaryStep = "rollout.canary.step",
         BlueGreen = "rollout.blue_green",
         Alert = "alert",
@@ -117,6 +118,8 @@ names! {
     /// the variables of `env { }`, have no `Attr`).
     Attr {
         AbortOn = "abort_on",
+        AbortOnSlo = "abort_on_slo",
+        Above = "above",
         After = "after",
         Alert = "alert",
         AlertName = "alert_name",
@@ -124,6 +127,7 @@ names! {
         At = "at",
         AutoPromote = "auto_promote",
         Backups = "backups",
+        Below = "below",
         Branches = "branches",
         Bucket = "bucket",
         Buckets = "buckets",
@@ -179,6 +183,7 @@ names! {
         Pattern = "pattern",
         Policy = "policy",
         Pause = "pause",
+        Query = "query",
         Port = "port",
         Ports = "ports",
         Preview = "preview",

@@ -72,7 +72,7 @@ pub fn plan(r: &Rollout) -> Plan {
         }
         Strategy::BlueGreen { auto_promote, .. } => {
             secs += STEP_READY;
-            if !r.abort_on.is_empty() {
+            if r.analysed() {
                 secs += r.analysis.initial_delay.as_ref().map_or(0, Duration::secs);
                 secs += u64::from(analysis_count(r).unwrap_or(0)) * r.analysis.interval.secs();
             }
@@ -108,6 +108,19 @@ pub fn replicas_for(weights: &[f64]) -> u32 {
         .filter(|w| **w < 100.0 && w.fract() == 0.0)
         .map(|w| 100 / gcd(*w as u32, 100))
         .fold(1, |acc, n| acc / gcd(acc, n) * n)
+}
+
+/// The Argo success condition of a gate: the value stays below (or above)
+/// its bound; no value (no traffic) passes, NaN (0/0) too.
+pub fn gate_condition(below: Option<f64>, above: Option<f64>) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = below {
+        parts.push(format!("result[0] < {}", crate::model::units::number(b)));
+    }
+    if let Some(a) = above {
+        parts.push(format!("result[0] > {}", crate::model::units::number(a)));
+    }
+    format!("len(result) == 0 || isNaN(result[0]) || ({})", parts.join(" && "))
 }
 
 #[cfg(test)]

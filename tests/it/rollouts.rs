@@ -154,3 +154,43 @@ fn several_rollouts_per_deploy_and_rollouts_bound_to_environments() {
     assert_eq!(strategy("api", "production"), "canary");
     assert_eq!(strategy("api", "staging"), Value::Null);
 }
+
+/// Gates on queries become metrics whose success condition is the bound
+/// (an empty or NaN result passes: no traffic); an SLO in `abort_on_slo`
+/// becomes its error ratio over 5 minutes in budgets, below its policy's
+/// page rate. No alert is emitted for them.
+#[test]
+fn gates_and_slos_become_analysis_metrics() {
+    let path = root().join("tests/cases/helm/rollout_gates.dvc");
+    let loaded = dvcc::Loaded::from_bytes("shop.dvc", std::fs::read(&path).expect("case"));
+    assert!(dvcc::lint(&loaded).is_empty());
+    let model = dvcc::analyze(&loaded, 0).model;
+    assert!(model.alerts.is_empty(), "gates are not alerts");
+    let svc = model.service("api").expect("api");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, svc, Some("production"))).expect("JSON");
+    let metrics = v["rollout"]["analysis"]["alerts"].as_array().expect("metrics").clone();
+    let by_name = |n: &str| metrics.iter().find(|m| m["name"] == n).cloned().expect(n);
+    assert_eq!(
+        by_name("gate-errors")["successCondition"],
+        "len(result) == 0 || isNaN(result[0]) || (result[0] < 0.01)"
+    );
+    assert_eq!(
+        by_name("gate-success")["successCondition"],
+        "len(result) == 0 || isNaN(result[0]) || (result[0] > 0.95)"
+    );
+    let slo = by_name("slo-api_availability");
+    assert_eq!(
+        slo["query"],
+        "((sum(rate(http_requests_total{job=\"api\", code=~\"5..\"}[5m]))) / (sum(rate(http_requests_total{job=\"api\"}[5m])))) / 0.001"
+    );
+    assert_eq!(
+        slo["successCondition"],
+        "len(result) == 0 || isNaN(result[0]) || (result[0] < 14.4)"
+    );
+    assert_eq!(v["rollout"]["analysis"]["enabled"], true);
+    // The queries parse as PromQL.
+    for m in &metrics {
+        let q = m["query"].as_str().expect("query");
+        assert!(promql_parser::parser::parse(q).is_ok(), "{q}");
+    }
+}

@@ -70,9 +70,13 @@ struct Analysis {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct AnalysisAlert {
     name: String,
     query: String,
+    /// Else the alert's: the query returns nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    success_condition: Option<String>,
 }
 
 /// A Go duration (`90s`, `2m`, `1h30m`): Argo Rollouts reads pauses that way.
@@ -92,15 +96,46 @@ pub fn go_duration(d: &Duration) -> String {
 }
 
 pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutValues {
-    let alerts: Vec<AnalysisAlert> = r
+    // One metric per `abort_on` alert (it passes while the alert's
+    // expression returns nothing), per gate, and per `abort_on_slo` SLO (its
+    // error ratio over 5 minutes, in budgets, below its policy's page rate).
+    let mut alerts: Vec<AnalysisAlert> = r
         .abort_on
         .iter()
         .filter_map(|a| model.alert(a))
         .map(|a| AnalysisAlert {
             name: a.name.clone(),
             query: a.expr.clone(),
+            success_condition: None,
         })
         .collect();
+    for g in &r.gates {
+        alerts.push(AnalysisAlert {
+            name: format!("gate-{}", g.name),
+            query: g.query.clone(),
+            success_condition: Some(crate::target::rollout::gate_condition(g.below, g.above)),
+        });
+    }
+    for s in r
+        .abort_on_slo
+        .iter()
+        .filter_map(|s| model.slos.iter().find(|x| &x.name == s))
+    {
+        let budget = 1.0 - s.objective / 100.0;
+        let Some(page) = crate::target::slo::rows(s.policy, &s.window).into_iter().next() else {
+            continue;
+        };
+        alerts.push(AnalysisAlert {
+            name: format!("slo-{}", s.name),
+            query: format!(
+                "(({}) / ({})) / {}",
+                s.errors.replace("${window}", "5m"),
+                s.total.replace("${window}", "5m"),
+                crate::model::units::number(budget)
+            ),
+            success_condition: Some(crate::target::rollout::gate_condition(Some(page.rate), None)),
+        });
+    }
     let analysis = if alerts.is_empty() {
         Analysis {
             enabled: false,

@@ -43,8 +43,29 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 list(Ty::Ref(Ns::Alert)),
                 "alerts whose firing aborts and rolls back",
             ),
+            opt(
+                Attr::AbortOnSlo,
+                list(Ty::Ref(Ns::Slo)),
+                "SLOs whose budget burning at their page rate over 5 minutes aborts and rolls back",
+            ),
         ])
-        .children(&[BlockId::Canary, BlockId::BlueGreen, BlockId::RolloutAnalysis]),
+        .children(&[
+            BlockId::Canary,
+            BlockId::BlueGreen,
+            BlockId::RolloutAnalysis,
+            BlockId::RolloutGate,
+        ]),
+        block(
+            BlockId::RolloutGate,
+            "gate",
+            Labels::Local,
+            "A condition on a PromQL query that every measurement must meet, else the rollout aborts.",
+        )
+        .attrs(vec![
+            req(Attr::Query, Ty::Str, "PromQL query returning one value"),
+            opt(Attr::Below, Ty::Number, "the value must stay below this"),
+            opt(Attr::Above, Ty::Number, "the value must stay above this (a success rate: `above = 0.99`)"),
+        ]),
         block(
             BlockId::RolloutAnalysis,
             "analysis",

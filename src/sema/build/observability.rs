@@ -5,7 +5,7 @@
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{
-    Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Pause, Record, Rollout, RuleGroup, Slo, SloRoute,
+    Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Gate, Pause, Record, Rollout, RuleGroup, Slo, SloRoute,
     Strategy,
 };
 use crate::schema::{Attr, BlockId};
@@ -72,9 +72,38 @@ impl<'a> Builder<'_, 'a, '_> {
             environments: self.attr_texts(node, Attr::Environments),
             strategy,
             abort_on: self.attr_texts(node, Attr::AbortOn),
+            abort_on_slo: self.attr_texts(node, Attr::AbortOnSlo),
+            gates: node.children_of(BlockId::RolloutGate).map(|g| self.gate(g)).collect(),
             analysis: self.analysis_tuning(node.child(BlockId::RolloutAnalysis)),
             span: node.label_span(),
         })
+    }
+
+    fn gate(&mut self, g: &CheckedBlock<'a>) -> Gate {
+        let number = |attr| match g.get(attr) {
+            Some(Val::Num(n)) => Some(*n),
+            Some(Val::Int(i)) => Some(*i as f64),
+            _ => None,
+        };
+        let (below, above) = (number(Attr::Below), number(Attr::Above));
+        if below.is_none() && above.is_none() && !g.broken {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MissingAttribute,
+                    format!("`{}` has no bound", g.header()),
+                    Label::new(g.header_span(), "below or above what?"),
+                )
+                .with_help("add `below = 0.01` (an error rate) or `above = 0.99` (a success rate)"),
+            );
+        }
+        Gate {
+            name: g.label().to_string(),
+            query: self.attr_text(g, Attr::Query).unwrap_or_default(),
+            below,
+            above,
+            span: g.label_span(),
+            query_span: g.value_span(Attr::Query).unwrap_or(g.header_span()),
+        }
     }
 
     fn analysis_tuning(&mut self, node: Option<&CheckedBlock<'a>>) -> AnalysisTuning {
