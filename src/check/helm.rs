@@ -17,6 +17,8 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     names(user, diags);
     images(user, model, diags);
     probes(user, model, diags);
+    limits(user, model, diags);
+    http_paths(user, diags);
     clusters(user, model, diags);
 }
 
@@ -431,6 +433,84 @@ fn lowercase_fix(image: &str) -> Option<String> {
 }
 
 /// `health` without `port`: the probes would have no port to call.
+/// Probe and scrape paths are HTTP paths from the root (the chart's values
+/// schema refuses others at deploy time).
+fn http_paths(user: &[CheckedBlock<'_>], diags: &mut Capped) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
+        let blocks = std::iter::once(node).chain(node.children_of(BlockId::ServiceIn));
+        for b in blocks {
+            for attr in [Attr::Health, Attr::Metrics] {
+                let Some(a) = b.attr(attr) else { continue };
+                let Val::Str(lit) = &a.val else { continue };
+                // An interpolated path is checked where it resolves.
+                let Some(path) = lit.as_plain() else { continue };
+                if path.starts_with('/') || path.is_empty() {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        format!("`{attr}` of `{}` is not an HTTP path", node.header()),
+                        Label::new(a.attr.value.span, "a path starts with `/`"),
+                    )
+                    .with_help(format!(
+                        "write it from the root: `{attr} = \"/{}\"`",
+                        path.trim_start_matches("./")
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// A limit below its request: Kubernetes refuses the pod ("must be greater
+/// than or equal to memory request"). Each `resources` block as written,
+/// with the request and limit it resolves to (inherited ones included).
+fn limits(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
+        let Some(svc) = model.service(node.label()) else {
+            continue;
+        };
+        let mut places: Vec<(&CheckedBlock<'_>, &crate::model::ServiceConfig, Option<&str>)> = Vec::new();
+        if let Some(r) = node.child(BlockId::ServiceResources) {
+            places.push((r, &svc.base, None));
+        }
+        for o in node.children_of(BlockId::ServiceIn) {
+            if let (Some(r), Some(c)) = (o.child(BlockId::ServiceResources), svc.per_env.get(o.label())) {
+                places.push((r, c, Some(o.label())));
+            }
+        }
+        for (r, c, env) in places {
+            let memory = c
+                .memory
+                .as_ref()
+                .zip(c.memory_limit.as_ref())
+                .filter(|(m, l)| l.bytes < m.bytes);
+            let cpu = c.cpu.zip(c.cpu_limit).filter(|(m, l)| l.millis < m.millis);
+            let found = [
+                memory.map(|(m, l)| (Attr::MemoryLimit, Attr::Memory, l.to_string(), m.to_string())),
+                cpu.map(|(m, l)| (Attr::CpuLimit, Attr::Cpu, l.to_string(), m.to_string())),
+            ];
+            for (limit, request, l, m) in found.into_iter().flatten() {
+                let Some(at) = r.value_span(limit).or_else(|| r.value_span(request)) else {
+                    continue;
+                };
+                let whose = env.map_or(String::new(), |e| format!(" in `{e}`"));
+                diags.push(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        format!("the {limit} of `{}`{whose} is below its request", svc.name),
+                        Label::new(at, format!("{l}, below the request of {m}")),
+                    )
+                    .with_help(format!(
+                        "Kubernetes refuses a pod whose limit is below its request: set `{limit} = {m}` or more, or lower `{request}`"
+                    )),
+                );
+            }
+        }
+    }
+}
+
 fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let Some(svc) = model.service(node.label()) else {

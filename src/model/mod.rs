@@ -300,6 +300,12 @@ pub struct ServiceConfig {
     pub cpu: Option<Cpu>,
     pub cpu_limit: Option<Cpu>,
     pub memory: Option<Memory>,
+    /// Else the request.
+    pub memory_limit: Option<Memory>,
+    /// The path Prometheus scrapes (`None`: no ServiceMonitor).
+    pub metrics: Option<String>,
+    /// The (non-root) user and group id of the container.
+    pub run_as_user: u32,
     pub env: IndexMap<String, String>,
     /// Variable name → secret name.
     pub secrets: IndexMap<String, String>,

@@ -181,3 +181,75 @@ fn env_values_survive_a_yaml_1_1_read_back_as_strings() {
         assert_eq!(merged["env"][&k], json!(v), "{k} read back as {}", merged["env"][&k]);
     }
 }
+
+/// A memory limit apart from the request reaches the chart; without one,
+/// the limit is the request.
+#[test]
+fn memory_limits_apart_from_requests() {
+    let src = r#"project p { repo = "a/b" }
+environment prod { cluster = "c"  region = "us-east-1" }
+service cart {
+  image = "ghcr.io/a/cart"
+  resources { cpu = 200m  memory = 64Mi  memory_limit = 128Mi }
+}
+service web {
+  image = "ghcr.io/a/web"
+  resources { memory = 256Mi }
+}
+"#;
+    let (loaded, diags) = crate::support::lint_bytes("p.dvc", src.as_bytes().to_vec());
+    assert!(diags.is_empty(), "{diags:?}");
+    let model = dvcc::analyze(&loaded, 0).model;
+    let resources = |svc: &str| -> serde_json::Value {
+        let s = model.service(svc).expect("service");
+        serde_json::to_value(dvcc::backend::helm::values(&model, s, Some("prod"))).expect("JSON")["resources"].clone()
+    };
+    let cart = resources("cart");
+    assert_eq!(cart["requests"]["memory"], "64Mi");
+    assert_eq!(cart["limits"]["memory"], "128Mi");
+    assert_eq!(cart["requests"]["cpu"], "200m");
+    assert!(cart["limits"].get("cpu").is_none());
+    let web = resources("web");
+    assert_eq!(web["requests"]["memory"], "256Mi");
+    assert_eq!(web["limits"]["memory"], "256Mi");
+}
+
+/// The ServiceMonitor can be switched off (no Prometheus Operator) or point
+/// at another path; the container's user is the image's where it needs one.
+#[test]
+fn metrics_path_and_user_are_the_service_s() {
+    let src = r#"project p { repo = "a/b" }
+environment prod { cluster = "c"  region = "us-east-1" }
+service proxy {
+  image       = "ghcr.io/a/proxy"
+  port        = 8080
+  metrics     = "/stats/prometheus"
+  run_as_user = 101
+}
+service legacy {
+  image   = "ghcr.io/a/legacy"
+  port    = 8080
+  metrics = false
+}
+service web {
+  image = "ghcr.io/a/web"
+  port  = 8080
+}
+"#;
+    let (loaded, diags) = crate::support::lint_bytes("p.dvc", src.as_bytes().to_vec());
+    assert!(diags.is_empty(), "{diags:?}");
+    let model = dvcc::analyze(&loaded, 0).model;
+    let values = |svc: &str| -> serde_json::Value {
+        let s = model.service(svc).expect("service");
+        serde_json::to_value(dvcc::backend::helm::values(&model, s, Some("prod"))).expect("JSON")
+    };
+    let proxy = values("proxy");
+    assert_eq!(proxy["serviceMonitor"]["path"], "/stats/prometheus");
+    assert_eq!(proxy["podSecurityContext"]["runAsUser"], 101);
+    assert_eq!(proxy["podSecurityContext"]["fsGroup"], 101);
+    assert_eq!(values("legacy")["serviceMonitor"]["enabled"], false);
+    let web = values("web");
+    assert_eq!(web["serviceMonitor"]["enabled"], true);
+    assert_eq!(web["serviceMonitor"]["path"], "/metrics");
+    assert_eq!(web["podSecurityContext"]["runAsUser"], 10001);
+}

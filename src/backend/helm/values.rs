@@ -121,7 +121,7 @@ struct Pdb {
 struct ServiceMonitor {
     enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<&'static str>,
+    path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval: Option<&'static str>,
 }
@@ -223,7 +223,11 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
             },
             limits: Quantities {
                 cpu: cfg.cpu_limit.as_ref().map(ToString::to_string),
-                memory: cfg.memory.as_ref().map(ToString::to_string),
+                memory: cfg
+                    .memory_limit
+                    .as_ref()
+                    .or(cfg.memory.as_ref())
+                    .map(ToString::to_string),
             },
         },
         env: cfg.env.clone(),
@@ -280,13 +284,13 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
                 max_unavailable: None,
             }
         },
-        service_monitor: match cfg.port {
-            Some(_) => ServiceMonitor {
+        service_monitor: match (cfg.port, &cfg.metrics) {
+            (Some(_), Some(path)) => ServiceMonitor {
                 enabled: true,
-                path: Some("/metrics"),
+                path: Some(path.clone()),
                 interval: Some("30s"),
             },
-            None => ServiceMonitor {
+            _ => ServiceMonitor {
                 enabled: false,
                 path: None,
                 interval: None,
@@ -294,9 +298,9 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
         },
         pod_security_context: PodSecurityContext {
             run_as_non_root: true,
-            run_as_user: 10001,
-            run_as_group: 10001,
-            fs_group: 10001,
+            run_as_user: cfg.run_as_user,
+            run_as_group: cfg.run_as_user,
+            fs_group: cfg.run_as_user,
             seccomp_profile: Seccomp { ty: "RuntimeDefault" },
         },
         security_context: SecurityContext {

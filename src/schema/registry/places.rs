@@ -28,6 +28,17 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
             Ty::Line,
             "owning team: the team label of its alerts and SLOs unless they set one",
         ),
+        opt(
+            Attr::Metrics,
+            Ty::Either(Box::new(Ty::Line), Box::new(Ty::Bool)),
+            "HTTP path Prometheus scrapes through a ServiceMonitor (`/metrics` unless set), or `false`: no ServiceMonitor (a cluster without the Prometheus Operator)",
+        ),
+        opt(
+            Attr::RunAsUser,
+            Ty::Int,
+            "user (and group) id the container runs as, never root (10001 unless set: an image's own user, e.g. nginx's 101)",
+        )
+        .bounds(Some(1.0), Some(2_147_483_647.0)),
     ]
 }
 
@@ -152,13 +163,18 @@ pub(super) fn places() -> Vec<BlockSchema> {
             BlockId::ServiceResources,
             "resources",
             Labels::None,
-            "CPU and memory per pod (requests = limits).",
+            "CPU and memory per pod: requests, and limits (memory's the request unless set).",
         )
         .once()
         .attrs(vec![
             opt(Attr::Cpu, Ty::Cpu, "CPU request"),
-            opt(Attr::Memory, Ty::Memory, "memory request and limit"),
+            opt(Attr::Memory, Ty::Memory, "memory request (and limit, unless `memory_limit`)"),
             opt(Attr::CpuLimit, Ty::Cpu, "CPU limit (none by default)"),
+            opt(
+                Attr::MemoryLimit,
+                Ty::Memory,
+                "memory limit, at least the request (the request by default)",
+            ),
         ]),
         block(
             BlockId::ServiceEnv,

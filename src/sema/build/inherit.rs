@@ -113,6 +113,9 @@ const INHERITED: [Attr; 8] = [
     Attr::SecretStore,
 ];
 
+/// The user and group id a container runs as unless the service says.
+const DEFAULT_USER: u32 = 10001;
+
 impl<'n, 'a> Builder<'n, 'a, '_> {
     pub(super) fn environments(&mut self, user: &'n [CheckedBlock<'a>]) {
         let scope = Scope::default();
@@ -294,6 +297,18 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 _ => None,
             },
             memory: match of(BlockId::ServiceResources, Attr::Memory) {
+                Some(Val::Mem(mem)) => Some(mem.clone()),
+                _ => None,
+            },
+            metrics: match own(Attr::Metrics) {
+                Some(Val::Bool(false)) => None,
+                Some(Val::Bool(true)) | None => Some("/metrics".to_string()),
+                other => self.text(other, &scope).or(Some("/metrics".to_string())),
+            },
+            run_as_user: Self::int(own(Attr::RunAsUser))
+                .and_then(|u| u32::try_from(u).ok())
+                .unwrap_or(DEFAULT_USER),
+            memory_limit: match of(BlockId::ServiceResources, Attr::MemoryLimit) {
                 Some(Val::Mem(mem)) => Some(mem.clone()),
                 _ => None,
             },
