@@ -42,6 +42,10 @@ pub const CHART_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../stdlib/helm/templates/externalsecret.yaml"),
     ),
     ("templates/hpa.yaml", include_str!("../stdlib/helm/templates/hpa.yaml")),
+    (
+        "templates/ingress.yaml",
+        include_str!("../stdlib/helm/templates/ingress.yaml"),
+    ),
     ("templates/pdb.yaml", include_str!("../stdlib/helm/templates/pdb.yaml")),
     (
         "templates/rollout.yaml",

@@ -19,6 +19,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     probes(user, model, diags);
     limits(user, model, diags);
     http_paths(user, diags);
+    ingresses(user, model, diags);
     clusters(user, model, diags);
 }
 
@@ -433,14 +434,79 @@ fn lowercase_fix(image: &str) -> Option<String> {
 }
 
 /// `health` without `port`: the probes would have no port to call.
+/// An ingress routes to the service's port and to a host name Kubernetes
+/// accepts (lowercase DNS labels).
+fn ingresses(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+    for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
+        let Some(svc) = model.service(node.label()) else {
+            continue;
+        };
+        let blocks = std::iter::once(node).chain(node.children_of(BlockId::ServiceIn));
+        for b in blocks {
+            let Some(ingress) = b.child(BlockId::ServiceIngress) else {
+                continue;
+            };
+            let config = match b.schema.id {
+                BlockId::ServiceIn => svc.per_env.get(b.label()),
+                _ => Some(&svc.base),
+            };
+            if config.is_some_and(|c| c.port.is_none()) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::MissingAttribute,
+                        format!("`{}` has an ingress but no port to route to", node.header()),
+                        Label::new(ingress.header_span(), "routes to nothing"),
+                    )
+                    .with_help(format!("set `port` on service `{}`", svc.name)),
+                );
+            }
+            let Some(host) = ingress.attr(Attr::Host) else { continue };
+            let Val::Str(lit) = &host.val else { continue };
+            let Some(text) = lit.as_plain() else { continue };
+            let valid = !text.is_empty()
+                && text.len() <= 253
+                && text.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.len() <= 63
+                        && l.bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                });
+            if !valid {
+                let lower = text.to_ascii_lowercase();
+                let host_only = lower
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                diags.push(
+                    Diagnostic::new(
+                        Code::OutOfRange,
+                        format!("the ingress host of `{}` is not a host name", node.header()),
+                        Label::new(host.attr.value.span, "lowercase letters, digits, `-` and dots only"),
+                    )
+                    .with_help(format!("write the bare host: `host = \"{host_only}\"`")),
+                );
+            }
+        }
+    }
+}
+
 /// Probe and scrape paths are HTTP paths from the root (the chart's values
 /// schema refuses others at deploy time).
 fn http_paths(user: &[CheckedBlock<'_>], diags: &mut Capped) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let blocks = std::iter::once(node).chain(node.children_of(BlockId::ServiceIn));
         for b in blocks {
-            for attr in [Attr::Health, Attr::Metrics] {
-                let Some(a) = b.attr(attr) else { continue };
+            let ingress_path = b.child(BlockId::ServiceIngress).and_then(|i| i.attr(Attr::Path));
+            let paths = [Attr::Health, Attr::Metrics]
+                .into_iter()
+                .filter_map(|attr| b.attr(attr).map(|a| (attr, a)))
+                .chain(ingress_path.map(|a| (Attr::Path, a)));
+            for (attr, a) in paths {
                 let Val::Str(lit) = &a.val else { continue };
                 // An interpolated path is checked where it resolves.
                 let Some(path) = lit.as_plain() else { continue };

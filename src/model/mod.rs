@@ -302,6 +302,7 @@ pub struct ServiceConfig {
     pub memory: Option<Memory>,
     /// Else the request.
     pub memory_limit: Option<Memory>,
+    pub ingress: Option<Ingress>,
     /// The path Prometheus scrapes (`None`: no ServiceMonitor).
     pub metrics: Option<String>,
     /// The (non-root) user and group id of the container.
@@ -310,6 +311,16 @@ pub struct ServiceConfig {
     /// Variable name → secret name.
     pub secrets: IndexMap<String, String>,
     pub autoscale: Option<Autoscale>,
+}
+
+/// An Ingress to a service's port.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ingress {
+    pub host: String,
+    pub path: String,
+    pub class: Option<String>,
+    /// The Secret holding the host's TLS certificate.
+    pub tls: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

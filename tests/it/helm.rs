@@ -253,3 +253,32 @@ service web {
     assert_eq!(web["serviceMonitor"]["path"], "/metrics");
     assert_eq!(web["podSecurityContext"]["runAsUser"], 10001);
 }
+
+/// An ingress per environment (inherited through `extends` like the rest
+/// of the service): its host, path, class and TLS Secret reach the chart.
+#[test]
+fn ingresses_per_environment() {
+    let loaded = dvcc::load_paths(&[root().join("examples/platform")]);
+    let model = dvcc::analyze(&loaded, 0).model;
+    let web = model.service("web").expect("web");
+    let ingress = |env: &str| -> serde_json::Value {
+        serde_json::to_value(dvcc::backend::helm::values(&model, web, Some(env))).expect("JSON")["ingress"].clone()
+    };
+    assert_eq!(ingress("dev")["host"], "web.dev.example.com");
+    assert_eq!(ingress("dev")["path"], "/");
+    assert_eq!(ingress("dev")["className"], "nginx");
+    assert!(ingress("dev").get("tlsSecret").is_none());
+    assert_eq!(ingress("staging")["host"], "web.staging.example.com");
+    assert_eq!(ingress("production")["host"], "www.example.com");
+    assert_eq!(ingress("production")["tlsSecret"], "www-example-com-tls");
+    // A service without one has none.
+    let api = model.service("api").expect("api");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, api, Some("production"))).expect("JSON");
+    assert_eq!(v["ingress"]["enabled"], false);
+    // The chart's template routes the host to the service's named port.
+    let template = std::fs::read_to_string(root().join("stdlib/helm/templates/ingress.yaml")).expect("read");
+    assert!(
+        template.contains("kind: Ingress") && template.contains("name: http"),
+        "{template}"
+    );
+}

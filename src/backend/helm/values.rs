@@ -32,10 +32,25 @@ pub struct Values {
     external_secrets: ExternalSecrets,
     autoscaling: Autoscaling,
     pod_disruption_budget: Pdb,
+    ingress: IngressValues,
     service_monitor: ServiceMonitor,
     pod_security_context: PodSecurityContext,
     security_context: SecurityContext,
     rollout: RolloutValues,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IngressValues {
+    enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_secret: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -283,6 +298,16 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
                 enabled: false,
                 max_unavailable: None,
             }
+        },
+        ingress: match (&cfg.ingress, cfg.port) {
+            (Some(i), Some(_)) => IngressValues {
+                enabled: true,
+                host: Some(i.host.clone()),
+                path: Some(i.path.clone()),
+                class_name: i.class.clone(),
+                tls_secret: i.tls.clone(),
+            },
+            _ => IngressValues::default(),
         },
         service_monitor: match (cfg.port, &cfg.metrics) {
             (Some(_), Some(path)) => ServiceMonitor {

@@ -47,6 +47,7 @@ const SERVICE_CHILDREN: &[BlockId] = &[
     BlockId::ServiceEnv,
     BlockId::ServiceSecrets,
     BlockId::ServiceAutoscale,
+    BlockId::ServiceIngress,
     BlockId::ServiceIn,
 ];
 const OVERRIDE_CHILDREN: &[BlockId] = &[
@@ -54,6 +55,7 @@ const OVERRIDE_CHILDREN: &[BlockId] = &[
     BlockId::ServiceEnv,
     BlockId::ServiceSecrets,
     BlockId::ServiceAutoscale,
+    BlockId::ServiceIngress,
 ];
 
 /// How rules are deployed.
@@ -192,6 +194,23 @@ pub(super) fn places() -> Vec<BlockSchema> {
         )
         .once()
         .free(Ty::Secret),
+        block(
+            BlockId::ServiceIngress,
+            "ingress",
+            Labels::None,
+            "An Ingress routing a host (and path) to the service's port.",
+        )
+        .once()
+        .attrs(vec![
+            req(Attr::Host, Ty::Line, "the host name routed (`api.example.com`)"),
+            opt(Attr::Path, Ty::Line, "path prefix routed").default("\"/\""),
+            opt(Attr::Class, Ty::Line, "`ingressClassName` (the cluster's default unless set)"),
+            opt(
+                Attr::Tls,
+                Ty::Line,
+                "Secret holding the host's TLS certificate (no TLS unless set)",
+            ),
+        ]),
         block(
             BlockId::ServiceAutoscale,
             "autoscale",

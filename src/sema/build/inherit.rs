@@ -300,6 +300,17 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 Some(Val::Mem(mem)) => Some(mem.clone()),
                 _ => None,
             },
+            ingress: m
+                .get(&Path::Child(BlockId::ServiceIngress, Attr::Host))
+                .and_then(|h| self.text(Some(h), &scope))
+                .map(|host| crate::model::Ingress {
+                    host,
+                    path: self
+                        .text(of(BlockId::ServiceIngress, Attr::Path), &scope)
+                        .unwrap_or_else(|| "/".to_string()),
+                    class: self.text(of(BlockId::ServiceIngress, Attr::Class), &scope),
+                    tls: self.text(of(BlockId::ServiceIngress, Attr::Tls), &scope),
+                }),
             metrics: match own(Attr::Metrics) {
                 Some(Val::Bool(false)) => None,
                 Some(Val::Bool(true)) | None => Some("/metrics".to_string()),
