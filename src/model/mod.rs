@@ -346,6 +346,8 @@ pub struct Rollout {
     pub abort_on_slo: Vec<String>,
     /// Conditions on queries.
     pub gates: Vec<Gate>,
+    /// Time a step may take to progress before the rollout aborts.
+    pub progress_deadline: Option<Duration>,
     pub analysis: AnalysisTuning,
     #[serde(skip)]
     pub span: Span,

@@ -193,6 +193,7 @@ names! {
         Port = "port",
         Ports = "ports",
         Preview = "preview",
+        ProgressDeadline = "progress_deadline",
         Prometheus = "prometheus",
         PullRequests = "pull_requests",
         Region = "region",

@@ -54,6 +54,7 @@ rollout web_bg {
   service = web
   blue_green { preview = true }
   abort_on = [WebDown]
+  progress_deadline = 15m
   analysis { interval = 30s  count = 10  failure_limit = 2  initial_delay = 1m }
 }
 pipeline release {
@@ -71,6 +72,10 @@ pipeline release {
     assert_eq!(a["count"], 10);
     assert_eq!(a["failureLimit"], 2);
     assert_eq!(a["initialDelay"], "1m");
+    // A step that makes no progress for 15 minutes aborts the rollout.
+    assert_eq!(v["rollout"]["progressDeadlineSeconds"], 900);
+    let template = std::fs::read_to_string(root().join("stdlib/helm/templates/rollout.yaml")).expect("read");
+    assert!(template.contains("progressDeadlineAbort: true"), "{template}");
     // The job waits for the analysis (1m + 10 × 30s) and a minute for
     // pods, then the margin; auto-promotion is off, so it stops at the
     // switch with a notice.

@@ -22,6 +22,9 @@ pub(super) struct RolloutValues {
     blue_green: Option<BlueGreen>,
     #[serde(skip_serializing_if = "Option::is_none")]
     analysis: Option<Analysis>,
+    /// Seconds a step may take to progress; then the rollout aborts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress_deadline_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -161,6 +164,7 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
         enabled: true,
         name: Some(r.name.clone()),
         analysis: Some(analysis),
+        progress_deadline_seconds: r.progress_deadline.as_ref().map(Duration::secs),
         ..RolloutValues::default()
     };
     match &r.strategy {

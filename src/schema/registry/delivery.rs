@@ -44,6 +44,11 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 "alerts whose firing aborts and rolls back",
             ),
             opt(
+                Attr::ProgressDeadline,
+                Ty::Duration,
+                "how long a step may take to make progress before the rollout aborts (Argo's 10 minutes unless set)",
+            ),
+            opt(
                 Attr::AbortOnSlo,
                 list(Ty::Ref(Ns::Slo)),
                 "SLOs whose budget burning at their page rate over 5 minutes aborts and rolls back",

@@ -73,6 +73,7 @@ impl<'a> Builder<'_, 'a, '_> {
             strategy,
             abort_on: self.attr_texts(node, Attr::AbortOn),
             abort_on_slo: self.attr_texts(node, Attr::AbortOnSlo),
+            progress_deadline: Self::optional_duration(node.value(Attr::ProgressDeadline)),
             gates: node.children_of(BlockId::RolloutGate).map(|g| self.gate(g)).collect(),
             analysis: self.analysis_tuning(node.child(BlockId::RolloutAnalysis)),
             span: node.label_span(),
