@@ -6,34 +6,10 @@
 //! test, and the tests fail once the alerts can no longer fire.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::root;
+use crate::support::{promtool, promtool_run, root};
 
 const PROJECTS: [&str; 4] = ["node", "kubernetes", "apps", "platform"];
-
-fn promtool() -> bool {
-    Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn promtool_run(dir: &Path, args: &[&str]) -> (bool, String) {
-    let o = Command::new("promtool")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("promtool runs");
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
-}
 
 struct Generated {
     name: &'static str,

@@ -3,9 +3,8 @@
 //! (promtool from Debian's prometheus package; required when `CI` is set).
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::root;
+use crate::support::{promtool, promtool_run, root};
 
 #[test]
 fn burn_rate_thresholds_follow_the_window() {
@@ -40,13 +39,6 @@ fn burn_rate_thresholds_follow_the_window() {
     );
 }
 
-fn promtool() -> bool {
-    Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// A fresh directory with the Prometheus files generated for `model` (rules,
 /// tests, resource) under their file names, and those files.
 fn generated_dir(model: &dvcc::model::Model, name: &str) -> (std::path::PathBuf, Vec<dvcc::backend::Artifact>) {
@@ -63,19 +55,7 @@ fn generated_dir(model: &dvcc::model::Model, name: &str) -> (std::path::PathBuf,
 }
 
 fn run_tests(dir: &Path, file: &str) -> (bool, String) {
-    let o = Command::new("promtool")
-        .args(["test", "rules", file])
-        .current_dir(dir)
-        .output()
-        .expect("promtool runs");
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    promtool_run(dir, &["test", "rules", file])
 }
 
 #[test]

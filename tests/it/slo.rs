@@ -10,11 +10,10 @@
 //! 0.467) and fires at once.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::root;
+use crate::support::{promtool, promtool_run, root};
 
 const PROJECT: &str = r#"project shop {
   repo = "acme/shop"
@@ -179,13 +178,6 @@ fn test_file(rules: &str, set: &str) -> serde_json::Value {
     json!({ "rule_files": [rules], "evaluation_interval": "1m", "tests": tests })
 }
 
-fn promtool() -> bool {
-    Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn slo_alerts_fire_when_the_table_says_beside_sloth_s_shape() {
     if !promtool() {
@@ -217,16 +209,7 @@ fn slo_alerts_fire_when_the_table_says_beside_sloth_s_shape() {
         let file = format!("{set}.test.yml");
         let doc = test_file(&format!("{set}.rules.yml"), set);
         std::fs::write(dir.join(&file), dvcc::backend::yaml::to_string(&doc)).expect("write");
-        let o = Command::new("promtool")
-            .args(["test", "rules", &file])
-            .current_dir(&dir)
-            .output()
-            .expect("promtool runs");
-        assert!(
-            o.status.success(),
-            "{set}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let (ok, out) = promtool_run(&dir, &["test", "rules", &file]);
+        assert!(ok, "{set}: {out}");
     }
 }

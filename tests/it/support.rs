@@ -135,3 +135,28 @@ pub fn codes_in_cases() -> Vec<Code> {
     }
     out
 }
+
+/// Whether promtool (Debian's prometheus package) is installed.
+pub fn promtool() -> bool {
+    std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs promtool in `dir`: whether it succeeded, and what it printed.
+pub fn promtool_run(dir: &Path, args: &[&str]) -> (bool, String) {
+    let o = std::process::Command::new("promtool")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("promtool runs");
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}

@@ -12,9 +12,11 @@
 
 use std::collections::BTreeMap;
 
+use super::math::{arith, compare, format_value, quantile_sorted};
+
 use promql_parser::label::Matcher;
 use promql_parser::parser::{
-    AggregateExpr, BinaryExpr, Call, Expr, LabelModifier, Offset, VectorMatchCardinality, VectorSelector,
+    AggregateExpr, BinaryExpr, Expr, LabelModifier, Offset, VectorMatchCardinality, VectorSelector,
 };
 
 pub type Labels = BTreeMap<String, String>;
@@ -74,7 +76,7 @@ pub enum Fail {
     Invalid(&'static str),
 }
 
-type R<T> = Result<T, Fail>;
+pub(super) type R<T> = Result<T, Fail>;
 
 /// Where and how to evaluate.
 pub struct Ctx<'a> {
@@ -88,19 +90,19 @@ pub struct Ctx<'a> {
 /// A series over a range, linear from `first` to `last` over `n` samples
 /// `step` seconds apart (exact for gauges, counters and steady subqueries),
 /// the first at `t_first`, in a range ending at `end` and `range` long.
-struct RangeSeries {
-    labels: Labels,
-    first: f64,
-    last: f64,
-    n: u64,
-    step: f64,
-    t_first: f64,
-    end: f64,
-    range: f64,
+pub(super) struct RangeSeries {
+    pub(super) labels: Labels,
+    pub(super) first: f64,
+    pub(super) last: f64,
+    pub(super) n: u64,
+    pub(super) step: f64,
+    pub(super) t_first: f64,
+    pub(super) end: f64,
+    pub(super) range: f64,
 }
 
 impl RangeSeries {
-    fn slope(&self) -> Option<f64> {
+    pub(super) fn slope(&self) -> Option<f64> {
         (self.n >= 2).then(|| (self.last - self.first) / ((self.n - 1) as f64 * self.step))
     }
 
@@ -108,7 +110,7 @@ impl RangeSeries {
     /// change between the first and last samples, extrapolated towards the
     /// range's edges (by at most half a sample interval where the samples
     /// stop short of them, and for counters never below zero).
-    fn extrapolated(&self, counter: bool, per_second: bool) -> Option<f64> {
+    pub(super) fn extrapolated(&self, counter: bool, per_second: bool) -> Option<f64> {
         if self.n < 2 {
             return None;
         }
@@ -220,7 +222,7 @@ impl Ctx<'_> {
             .collect())
     }
 
-    fn range(&self, e: &Expr, t: f64) -> R<Vec<RangeSeries>> {
+    pub(super) fn range(&self, e: &Expr, t: f64) -> R<Vec<RangeSeries>> {
         match e {
             Expr::Paren(p) => self.range(&p.expr, t),
             Expr::MatrixSelector(m) => {
@@ -292,246 +294,24 @@ impl Ctx<'_> {
         }
     }
 
-    fn vector(&self, e: &Expr, t: f64) -> R<Vec<Sample>> {
+    pub(super) fn vector(&self, e: &Expr, t: f64) -> R<Vec<Sample>> {
         match self.eval(e, t)? {
             Value::Vector(v) => Ok(v),
             _ => Err(Fail::Unsupported("a scalar where a vector is expected".into())),
         }
     }
 
-    fn scalar(&self, e: &Expr, t: f64) -> R<f64> {
+    pub(super) fn scalar(&self, e: &Expr, t: f64) -> R<f64> {
         match self.eval(e, t)? {
             Value::Scalar(v) => Ok(v),
             _ => Err(Fail::Unsupported("a vector where a scalar is expected".into())),
         }
     }
 
-    fn string(&self, e: &Expr, t: f64) -> R<String> {
+    pub(super) fn string(&self, e: &Expr, t: f64) -> R<String> {
         match self.eval(e, t)? {
             Value::Str(v) => Ok(v),
             _ => Err(Fail::Unsupported("a non-string argument".into())),
-        }
-    }
-
-    fn call(&self, c: &Call, t: f64) -> R<Value> {
-        let args = &c.args.args;
-        let arg = |i: usize| -> R<&Expr> {
-            args.get(i)
-                .map(|a| a.as_ref())
-                .ok_or_else(|| Fail::Unsupported(format!("`{}` without arguments", c.func.name)))
-        };
-        let name = c.func.name;
-        // Range functions.
-        let over = |f: &dyn Fn(&RangeSeries) -> Option<f64>, keep_name: bool| -> R<Value> {
-            let rs = self.range(arg(0)?, t)?;
-            distinct(
-                rs.iter()
-                    .filter_map(|r| {
-                        f(r).map(|value| Sample {
-                            labels: if keep_name {
-                                r.labels.clone()
-                            } else {
-                                without_name(r.labels.clone())
-                            },
-                            value,
-                        })
-                    })
-                    .collect(),
-            )
-        };
-        match name {
-            "rate" => over(&|r| r.extrapolated(true, true), false),
-            "increase" => over(&|r| r.extrapolated(true, false), false),
-            "delta" => over(&|r| r.extrapolated(false, false), false),
-            "irate" | "deriv" => over(&|r| r.slope(), false),
-            "idelta" => over(&|r| r.slope().map(|s| s * r.step), false),
-            "changes" => over(&|r| Some(if r.first == r.last { 0.0 } else { (r.n - 1) as f64 }), false),
-            "resets" => over(&|r| Some(if r.last < r.first { (r.n - 1) as f64 } else { 0.0 }), false),
-            "avg_over_time" => over(&|r| Some((r.first + r.last) / 2.0), false),
-            "min_over_time" => over(&|r| Some(r.first.min(r.last)), false),
-            "max_over_time" => over(&|r| Some(r.first.max(r.last)), false),
-            "sum_over_time" => over(&|r| Some((r.first + r.last) / 2.0 * r.n as f64), false),
-            "count_over_time" => over(&|r| Some(r.n as f64), false),
-            "last_over_time" => over(&|r| Some(r.last), true),
-            "present_over_time" => over(&|_| Some(1.0), false),
-            "stddev_over_time" | "stdvar_over_time" => over(
-                &|r| {
-                    let n = r.n as f64;
-                    let d = r.slope().unwrap_or(0.0) * r.step;
-                    let var = d * d * (n * n - 1.0) / 12.0;
-                    Some(if name == "stddev_over_time" { var.sqrt() } else { var })
-                },
-                false,
-            ),
-            "quantile_over_time" => {
-                let q = self.scalar(arg(0)?, t)?;
-                let rs = self.range(arg(1)?, t)?;
-                distinct(
-                    rs.into_iter()
-                        .map(|r| Sample {
-                            value: quantile_linear(q, r.first, r.last),
-                            labels: without_name(r.labels),
-                        })
-                        .collect(),
-                )
-            }
-            "predict_linear" => {
-                let d = self.scalar(arg(1)?, t)?;
-                over(&|r| Some(r.last + r.slope().unwrap_or(0.0) * d), false)
-            }
-            "holt_winters" | "double_exponential_smoothing" => over(&|r| Some(r.last), false),
-            "absent_over_time" => {
-                let rs = self.range(arg(0)?, t)?;
-                Ok(Value::Vector(if rs.is_empty() {
-                    vec![absent_labels(arg(0)?)]
-                } else {
-                    Vec::new()
-                }))
-            }
-            "absent" => {
-                let v = self.vector(arg(0)?, t)?;
-                Ok(Value::Vector(if v.is_empty() {
-                    vec![absent_labels(arg(0)?)]
-                } else {
-                    Vec::new()
-                }))
-            }
-            "time" => Ok(Value::Scalar(t)),
-            "vector" => Ok(Value::Vector(vec![Sample {
-                labels: Labels::new(),
-                value: self.scalar(arg(0)?, t)?,
-            }])),
-            "scalar" => {
-                let v = self.vector(arg(0)?, t)?;
-                Ok(Value::Scalar(if v.len() == 1 { v[0].value } else { f64::NAN }))
-            }
-            "timestamp" => {
-                let v = self.vector(arg(0)?, t)?;
-                let ts = (t / self.interval).floor() * self.interval;
-                map_values(v, |_| ts)
-            }
-            "abs" | "ceil" | "floor" | "exp" | "sqrt" | "ln" | "log2" | "log10" | "sgn" | "deg" | "rad" => {
-                let f: fn(f64) -> f64 = match name {
-                    "abs" => f64::abs,
-                    "ceil" => f64::ceil,
-                    "floor" => f64::floor,
-                    "exp" => f64::exp,
-                    "sqrt" => f64::sqrt,
-                    "ln" => f64::ln,
-                    "log2" => f64::log2,
-                    "log10" => f64::log10,
-                    "deg" => f64::to_degrees,
-                    "rad" => f64::to_radians,
-                    _ => |v: f64| if v == 0.0 || v.is_nan() { v } else { v.signum() },
-                };
-                map_values(self.vector(arg(0)?, t)?, f)
-            }
-            "round" => {
-                let to = match args.get(1) {
-                    Some(a) => self.scalar(a, t)?,
-                    None => 1.0,
-                };
-                map_values(self.vector(arg(0)?, t)?, |v| (v / to + 0.5).floor() * to)
-            }
-            "clamp" | "clamp_min" | "clamp_max" => {
-                let v = self.vector(arg(0)?, t)?;
-                let a = self.scalar(arg(1)?, t)?;
-                let b = match name {
-                    "clamp" => self.scalar(arg(2)?, t)?,
-                    _ => a,
-                };
-                map_values(v, |x| match name {
-                    "clamp_min" => x.max(a),
-                    "clamp_max" => x.min(a),
-                    _ if a > b => f64::NAN,
-                    _ => x.max(a).min(b),
-                })
-            }
-            "sort" | "sort_desc" => self.eval(arg(0)?, t),
-            "label_replace" => {
-                let v = self.vector(arg(0)?, t)?;
-                let dst = self.string(arg(1)?, t)?;
-                let repl = self.string(arg(2)?, t)?;
-                let src = self.string(arg(3)?, t)?;
-                let re = regex::Regex::new(&format!("^(?s:{})$", self.string(arg(4)?, t)?))
-                    .map_err(|_| Fail::Invalid("label_replace's regex does not compile"))?;
-                distinct(
-                    v.into_iter()
-                        .map(|mut s| {
-                            let value = s.labels.get(&src).cloned().unwrap_or_default();
-                            if let Some(caps) = re.captures(&value) {
-                                let mut out = String::new();
-                                caps.expand(&repl, &mut out);
-                                if out.is_empty() {
-                                    s.labels.remove(&dst);
-                                } else {
-                                    s.labels.insert(dst.clone(), out);
-                                }
-                            }
-                            s
-                        })
-                        .collect(),
-                )
-            }
-            "label_join" => {
-                let v = self.vector(arg(0)?, t)?;
-                let dst = self.string(arg(1)?, t)?;
-                let sep = self.string(arg(2)?, t)?;
-                let mut srcs = Vec::new();
-                for a in args.iter().skip(3) {
-                    srcs.push(self.string(a, t)?);
-                }
-                distinct(
-                    v.into_iter()
-                        .map(|mut s| {
-                            let joined: Vec<String> = srcs
-                                .iter()
-                                .map(|k| s.labels.get(k).cloned().unwrap_or_default())
-                                .collect();
-                            let joined = joined.join(&sep);
-                            if joined.is_empty() {
-                                s.labels.remove(&dst);
-                            } else {
-                                s.labels.insert(dst.clone(), joined);
-                            }
-                            s
-                        })
-                        .collect(),
-                )
-            }
-            "histogram_quantile" => {
-                let q = self.scalar(arg(0)?, t)?;
-                let v = self.vector(arg(1)?, t)?;
-                let mut groups: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
-                for s in v {
-                    let Some(le) = s.labels.get("le").and_then(|l| parse_float(l)) else {
-                        continue;
-                    };
-                    let mut key = without_name(s.labels);
-                    key.remove("le");
-                    groups.entry(key).or_default().push((le, s.value));
-                }
-                Ok(Value::Vector(
-                    groups
-                        .into_iter()
-                        .map(|(labels, buckets)| Sample {
-                            labels,
-                            value: bucket_quantile(q, buckets),
-                        })
-                        .collect(),
-                ))
-            }
-            "minute" | "hour" | "day_of_week" | "day_of_month" | "day_of_year" | "days_in_month" | "month" | "year" => {
-                let times = match args.first() {
-                    Some(a) => self.vector(a, t)?,
-                    None => vec![Sample {
-                        labels: Labels::new(),
-                        value: t,
-                    }],
-                };
-                map_values(times, |secs| calendar(name, secs))
-            }
-            other => Err(Fail::Unsupported(format!("`{other}`"))),
         }
     }
 
@@ -782,13 +562,13 @@ impl Ctx<'_> {
     }
 }
 
-fn without_name(mut l: Labels) -> Labels {
+pub(super) fn without_name(mut l: Labels) -> Labels {
     l.remove(NAME);
     l
 }
 
 /// A vector with two series of one label set is an evaluation error.
-fn distinct(v: Vec<Sample>) -> R<Value> {
+pub(super) fn distinct(v: Vec<Sample>) -> R<Value> {
     let mut seen = std::collections::BTreeSet::new();
     for s in &v {
         if !seen.insert(&s.labels) {
@@ -798,7 +578,7 @@ fn distinct(v: Vec<Sample>) -> R<Value> {
     Ok(Value::Vector(v))
 }
 
-fn map_values(v: Vec<Sample>, f: impl Fn(f64) -> f64) -> R<Value> {
+pub(super) fn map_values(v: Vec<Sample>, f: impl Fn(f64) -> f64) -> R<Value> {
     distinct(
         v.into_iter()
             .map(|s| Sample {
@@ -810,7 +590,7 @@ fn map_values(v: Vec<Sample>, f: impl Fn(f64) -> f64) -> R<Value> {
 }
 
 /// The labels `absent(x)` gives: the selector's equality matchers.
-fn absent_labels(e: &Expr) -> Sample {
+pub(super) fn absent_labels(e: &Expr) -> Sample {
     let vs = match e {
         Expr::VectorSelector(v) => Some(v),
         Expr::MatrixSelector(m) => Some(&m.vs),
@@ -834,147 +614,9 @@ fn absent_labels(e: &Expr) -> Sample {
     Sample { labels, value: 1.0 }
 }
 
-fn compare(op: &str, a: f64, b: f64) -> bool {
-    match op {
-        "==" => a == b,
-        "!=" => a != b,
-        ">" => a > b,
-        "<" => a < b,
-        ">=" => a >= b,
-        "<=" => a <= b,
-        _ => false,
-    }
-}
-
-fn arith(op: &str, a: f64, b: f64) -> R<f64> {
-    Ok(match op {
-        "+" => a + b,
-        "-" => a - b,
-        "*" => a * b,
-        "/" => a / b,
-        "%" => a % b,
-        "^" => a.powf(b),
-        "atan2" => a.atan2(b),
-        other => return Err(Fail::Unsupported(format!("`{other}`"))),
-    })
-}
-
-fn parse_float(s: &str) -> Option<f64> {
-    match s {
-        "+Inf" | "Inf" | "inf" | "+inf" => Some(f64::INFINITY),
-        _ => s.parse().ok(),
-    }
-}
-
-/// A value as Prometheus prints it in a label (`count_values`).
-fn format_value(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
-    }
-    format!("{v}")
-}
-
-fn quantile_linear(q: f64, first: f64, last: f64) -> f64 {
-    if q.is_nan() {
-        return f64::NAN;
-    }
-    first + q.clamp(0.0, 1.0) * (last - first)
-}
-
-fn quantile_sorted(q: f64, sorted: &[f64]) -> f64 {
-    if sorted.is_empty() || q.is_nan() {
-        return f64::NAN;
-    }
-    if q < 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if q > 1.0 {
-        return f64::INFINITY;
-    }
-    let rank = q * (sorted.len() - 1) as f64;
-    let lo = rank.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let w = rank - lo as f64;
-    sorted[lo] * (1.0 - w) + sorted[hi] * w
-}
-
-/// Prometheus's `histogram_quantile` over classic buckets (upper bound,
-/// cumulative count).
-fn bucket_quantile(q: f64, mut buckets: Vec<(f64, f64)>) -> f64 {
-    if q < 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if q > 1.0 {
-        return f64::INFINITY;
-    }
-    buckets.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-    if buckets.len() < 2 || buckets.last().is_none_or(|b| !b.0.is_infinite()) {
-        return f64::NAN;
-    }
-    // Counts are cumulative; a smaller count after a larger one is lifted.
-    for i in 1..buckets.len() {
-        if buckets[i].1 < buckets[i - 1].1 {
-            buckets[i].1 = buckets[i - 1].1;
-        }
-    }
-    let total = buckets[buckets.len() - 1].1;
-    if total == 0.0 || total.is_nan() {
-        return f64::NAN;
-    }
-    let mut rank = q * total;
-    let b = buckets
-        .iter()
-        .position(|(_, c)| *c >= rank)
-        .unwrap_or(buckets.len() - 1);
-    if b == buckets.len() - 1 {
-        return buckets[buckets.len() - 2].0;
-    }
-    if b == 0 && buckets[0].0 <= 0.0 {
-        return buckets[0].0;
-    }
-    let (start, mut count) = if b == 0 {
-        (0.0, buckets[0].1)
-    } else {
-        rank -= buckets[b - 1].1;
-        (buckets[b - 1].0, buckets[b].1 - buckets[b - 1].1)
-    };
-    if count == 0.0 {
-        count = 1.0;
-    }
-    start + (buckets[b].0 - start) * (rank / count)
-}
-
-/// Calendar functions of a Unix time (UTC).
-fn calendar(name: &str, secs: f64) -> f64 {
-    let days = (secs / 86_400.0).floor() as i64;
-    let of_day = secs - days as f64 * 86_400.0;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy_march = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy_march + 2) / 153;
-    let day = doy_march - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let day_of_year: i64 = month_days[..(month - 1) as usize].iter().sum::<i64>() + day;
-    (match name {
-        "minute" => ((of_day / 60.0).floor() as i64) % 60,
-        "hour" => (of_day / 3600.0).floor() as i64,
-        "day_of_week" => (days + 4).rem_euclid(7),
-        "day_of_month" => day,
-        "day_of_year" => day_of_year,
-        "days_in_month" => month_days[(month - 1) as usize],
-        "month" => month,
-        _ => year,
-    }) as f64
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::math::{bucket_quantile, calendar};
     use super::*;
 
     fn input(series: &str, kind: Kind) -> Input {
