@@ -46,7 +46,15 @@ pub const CHART_TEMPLATES: &[(&str, &str)] = &[
         "templates/ingress.yaml",
         include_str!("../stdlib/helm/templates/ingress.yaml"),
     ),
+    (
+        "templates/networkpolicy.yaml",
+        include_str!("../stdlib/helm/templates/networkpolicy.yaml"),
+    ),
     ("templates/pdb.yaml", include_str!("../stdlib/helm/templates/pdb.yaml")),
+    (
+        "templates/persistentvolumeclaim.yaml",
+        include_str!("../stdlib/helm/templates/persistentvolumeclaim.yaml"),
+    ),
     (
         "templates/rollout.yaml",
         include_str!("../stdlib/helm/templates/rollout.yaml"),

@@ -14,6 +14,7 @@ pub mod cron;
 mod dataflow;
 pub mod expr;
 pub mod helm;
+mod kube;
 mod observability;
 mod pipelines;
 pub mod promql;
@@ -63,6 +64,7 @@ pub fn run(
     observability::alert_tests(db, model, diags);
     observability::slos(db, model, diags);
     helm::run(user, model, diags);
+    kube::run(user, model, diags);
     terraform::run(user, model, diags);
 }
 

@@ -77,6 +77,7 @@ codes! {
     MalformedBlock = "DVC0207", "malformed-block", Error, "a block with the wrong labels or without its body";
     UnresolvedImport = "DVC0208", "unresolved-import", Error, "an import that names no stdlib module or file";
     UnusedSuppression = "DVC0209", "unused-suppression", Warning, "a `dvcc-allow` comment that allows nothing";
+    QuotedAttribute = "DVC0210", "quoted-attribute", Error, "a quoted name where the block takes only its own attributes";
     MissingAttribute = "DVC0301", "missing-attribute", Error, "a required attribute that is not set";
     TypeMismatch = "DVC0302", "type-mismatch", Error, "a value of the wrong type";
     WrongUnit = "DVC0303", "wrong-unit", Error, "a unit literal of the wrong kind, or a missing unit";
@@ -115,7 +116,7 @@ codes! {
     InvalidName = "DVC0523", "invalid-name", Error, "a name that cannot become part of a file name or a cloud resource's name";
     InvalidRawValue = "DVC0524", "invalid-raw-value", Error, "a value raw Terraform cannot take: a bare name, or a function it does not know";
     InvalidImage = "DVC0525", "invalid-image", Error, "an image that is not a container image reference";
-    InvalidLabelName = "DVC0526", "invalid-label-name", Error, "an alert label name Prometheus rejects";
+    InvalidLabelName = "DVC0526", "invalid-label-name", Error, "a label, annotation or port name its consumer rejects";
     ExpressionNotAllowed = "DVC0527", "expression-not-allowed", Error, "a `${{ }}` expression where GitHub evaluates none";
     UnknownWorkflowReference = "DVC0528", "unknown-workflow-reference", Error, "a `${{ }}` reference to a step, output, input, matrix key or secret that is not declared";
     PipelineWithoutTrigger = "DVC0529", "pipeline-without-trigger", Error, "a pipeline with no `on` trigger";
@@ -125,6 +126,9 @@ codes! {
     InvalidLatencyIndicator = "DVC0533", "invalid-latency-indicator", Error, "a latency SLO whose histogram is not a metric selector, or whose threshold is not one of its buckets";
     RolloutOutlastsJob = "DVC0534", "rollout-outlasts-job", Warning, "a deploy job that times out before its rollout can finish";
     CanaryWeightInPods = "DVC0535", "canary-weight-in-pods", Warning, "a canary weight the replica count cannot run without traffic routing";
+    InvalidPodSetting = "DVC0536", "invalid-pod-setting", Error, "a toleration, spread key, port, probe or volume Kubernetes rejects";
+    ExtraFieldSetByDvcc = "DVC0537", "extra-field-set-by-dvcc", Error, "an `extra_pod` or `extra_container` field that dvcc writes itself";
+    SharedClaim = "DVC0538", "shared-claim", Warning, "a persistent volume claim that several pods would mount";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

@@ -16,9 +16,11 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::source::Span;
+pub use kube::Taint;
 pub use units::{Cpu, Duration, Memory};
 
 pub mod image;
+pub mod kube;
 pub mod names;
 mod pipeline;
 pub mod units;
@@ -311,6 +313,99 @@ pub struct ServiceConfig {
     /// Variable name → secret name.
     pub secrets: IndexMap<String, String>,
     pub autoscale: Option<Autoscale>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// `ClusterIP`, `NodePort` or `LoadBalancer`.
+    pub service_type: String,
+    /// The Service's port, when it differs from the container's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_port: Option<u16>,
+    /// More named container ports.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub ports: IndexMap<String, u16>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub node_selector: IndexMap<String, String>,
+    /// As written: `KEY=VALUE:EFFECT`, `KEY:EFFECT`, `KEY`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<String>,
+    /// Topology keys the pods spread across.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spread: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_class: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub pod_annotations: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub pod_labels: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub account_annotations: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<Probe>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Probe>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub startup: Option<Probe>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<NetworkPolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+    /// More pod spec fields (`extra_pod { }`), as JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_pod: Option<serde_json::Value>,
+    /// More container fields (`extra_container { }`), as JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_container: Option<serde_json::Value>,
+}
+
+/// A container probe.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Probe {
+    pub check: ProbeCheck,
+    /// Else the service's port.
+    pub port: Option<u16>,
+    pub initial_delay_seconds: Option<u32>,
+    pub period_seconds: u32,
+    pub timeout_seconds: u32,
+    pub failure_threshold: u32,
+}
+
+/// What a probe does.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ProbeCheck {
+    Http(String),
+    Grpc,
+    Tcp,
+}
+
+/// Who may connect to a service's pods.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NetworkPolicy {
+    /// Services (their pods, in the same namespace).
+    pub from: Vec<String>,
+    pub namespaces: Vec<String>,
+}
+
+/// A volume mounted into the container.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Volume {
+    pub name: String,
+    pub mount: String,
+    pub source: VolumeSource,
+    pub read_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum VolumeSource {
+    /// Scratch space, gone with the pod.
+    Empty,
+    /// A persistent volume claim the chart creates.
+    Claim {
+        size: Memory,
+        class: Option<String>,
+    },
+    ConfigMap(String),
+    /// A Kubernetes Secret's keys as files.
+    Secret(String),
 }
 
 /// An Ingress to a service's port.
@@ -321,6 +416,7 @@ pub struct Ingress {
     pub class: Option<String>,
     /// The Secret holding the host's TLS certificate.
     pub tls: Option<String>,
+    pub annotations: IndexMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -208,6 +208,9 @@ pub struct BlockSchema {
     pub keys: Keys,
     /// May appear more than once in its parent.
     pub repeatable: bool,
+    /// Nested blocks pass through unchecked, as data (raw Terraform,
+    /// `extra_pod { }`).
+    pub raw: bool,
     pub doc: &'static str,
 }
 
@@ -221,6 +224,13 @@ pub enum Keys {
     /// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting
     /// with `__` (reserved).
     PrometheusLabel,
+    /// A Kubernetes label or annotation key: an optional DNS-subdomain
+    /// prefix and `/`, then a name of at most 63 letters, digits, `-`, `_`
+    /// and `.`, starting and ending alphanumeric (`kubernetes.io/arch`).
+    Kubernetes,
+    /// A port name Kubernetes takes: at most 15 lowercase letters, digits
+    /// and `-`, with a letter, not starting or ending with `-`.
+    PortName,
 }
 
 impl Keys {
@@ -230,8 +240,52 @@ impl Keys {
             Keys::Any => true,
             Keys::OneOf(names) => names.contains(&name),
             Keys::PrometheusLabel => prometheus_label(name),
+            Keys::Kubernetes => kubernetes_key(name),
+            Keys::PortName => port_name(name),
         }
     }
+}
+
+/// A Kubernetes label or annotation key (see [`Keys::Kubernetes`]).
+pub fn kubernetes_key(key: &str) -> bool {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|part| {
+                !part.is_empty()
+                    && part.len() <= 63
+                    && part.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+    });
+    name_ok && prefix_ok
+}
+
+/// A Kubernetes port name (see [`Keys::PortName`]).
+pub fn port_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.chars().any(|c| c.is_ascii_lowercase())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
 }
 
 /// `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`.

@@ -68,11 +68,12 @@ impl Shape {
                     Label::new(b.kind.span, "not a block kind here"),
                 );
                 let kinds = self.reg.kinds_in(parent);
-                d.help = help_line(kind, &kinds).or_else(|| {
-                    parent
-                        .and_then(|p| p.attr(kind))
-                        .map(|_| format!("`{kind}` is an attribute: write `{kind} = ...`"))
-                });
+                // An attribute of this block written as a block says so
+                // first: a near block kind would be the wrong fix.
+                d.help = parent
+                    .and_then(|p| p.attr(kind))
+                    .map(|_| format!("`{kind}` is an attribute: write `{kind} = ...`"))
+                    .or_else(|| help_line(kind, &kinds));
                 if d.help.is_none() {
                     d.help = Some(format!("the kinds allowed {place} are {}", quote_list(&kinds)));
                 }
@@ -134,13 +135,13 @@ impl Shape {
             }
             return node;
         };
-        let raw = schema.labels == Labels::TypeAndName;
+        let raw = schema.raw;
         let mut seen_once: IndexMap<BlockId, &Block> = IndexMap::new();
         for item in &body.items {
             match item {
                 Item::Attribute(a) => self.attribute(&mut node, a),
                 Item::Block(child) if raw => {
-                    // Raw Terraform: nested blocks pass through unchecked.
+                    // Raw data (Terraform, Kubernetes): nested blocks pass through unchecked.
                     node.broken |= contains_error(child);
                 }
                 Item::Block(child) => {
@@ -313,6 +314,25 @@ impl Shape {
     fn attribute<'a>(&mut self, node: &mut CheckedBlock<'a>, a: &'a Attribute) {
         let name = a.name.name.as_str();
         let schema = node.schema;
+        // A quoted name is a key of a free-form block (`node_selector {
+        // "kubernetes.io/arch" = "amd64" }`), never an attribute.
+        if a.quoted && (schema.free.is_none() || schema.attr(name).is_some()) {
+            let known = schema.attr(name).is_some();
+            self.diags.push(
+                Diagnostic::new(
+                    Code::QuotedAttribute,
+                    format!("`{}` takes no quoted names", node.block.kind.name),
+                    Label::new(a.name.span, "quoted"),
+                )
+                .with_help(if known {
+                    format!("`{name}` is an attribute: write it without quotes, `{name} = ...`")
+                } else {
+                    "only the keys of free-form blocks (`env`, `labels`, `node_selector`, ...) may be quoted"
+                        .to_string()
+                }),
+            );
+            return;
+        }
         let (ty, attr_schema) = match (schema.attr(name), &schema.free) {
             (Some(s), _) => (&s.ty, Some(s)),
             (None, Some(_)) if !schema.keys.allows(name) => {
@@ -704,6 +724,20 @@ fn bad_key(node: &CheckedBlock<'_>, keys: Keys, a: &Attribute) -> Diagnostic {
             Label::new(a.name.span, "unknown here"),
         )
         .with_help(help_line(name, names).unwrap_or_else(|| format!("`{kind}` takes {}", quote_list(names)))),
+        Keys::Kubernetes => Diagnostic::new(
+            Code::InvalidLabelName,
+            format!("`{name}` is not a Kubernetes label or annotation key"),
+            Label::new(a.name.span, "the API server rejects the object"),
+        )
+        .with_help(
+            "a key is an optional DNS-name prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit: `\"example.com/team\"`",
+        ),
+        Keys::PortName => Diagnostic::new(
+            Code::InvalidLabelName,
+            format!("`{name}` cannot name a Kubernetes port"),
+            Label::new(a.name.span, "the API server rejects the pod"),
+        )
+        .with_help("a port name is at most 15 lowercase letters, digits and `-`, with at least one letter: `grpc`, `metrics`"),
         Keys::PrometheusLabel | Keys::Any => {
             let fixed: String = name
                 .chars()

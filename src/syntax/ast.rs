@@ -126,6 +126,8 @@ pub struct Body {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attribute {
     pub name: Ident,
+    /// Written `"name" = ...` (the name is without the quotes).
+    pub quoted: bool,
     pub value: Value,
     pub span: Span,
     pub comments: Comments,

@@ -33,6 +33,8 @@ pub enum Kind {
     // Tokens.
     KwImport,
     Ident,
+    /// `"kubernetes.io/arch"` before `=`.
+    QuotedKey,
     Number,
     Unit,
     Bool,
@@ -182,6 +184,7 @@ fn kind_of(rule: Rule) -> Option<(Kind, bool)> {
         Rule::missing_value => (Kind::MissingValue, true),
         Rule::kw_import => (Kind::KwImport, false),
         Rule::ident => (Kind::Ident, false),
+        Rule::quoted_key => (Kind::QuotedKey, false),
         Rule::number => (Kind::Number, false),
         Rule::unit_lit => (Kind::Unit, false),
         Rule::boolean => (Kind::Bool, false),

@@ -190,14 +190,25 @@ fn describe(item: &str, pos: usize) -> (String, usize) {
 /// "`=`, `{` or a value", from pest's attempts at the farthest position.
 fn expected(err: &pest::error::Error<Rule>) -> String {
     let mut words: Vec<&'static str> = Vec::new();
+    // Where no string may stand, a `"` starts a quoted key (`"a/b" =`):
+    // not a place to say "a string".
+    let mut no_string = true;
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
         for r in positives {
             words.extend(rule_word(*r));
         }
+        let strings = positives
+            .iter()
+            .any(|r| matches!(r, Rule::string | Rule::raw_string | Rule::block_string));
+        no_string = !strings;
     }
     if let Some(attempts) = err.parse_attempts() {
         for t in attempts.expected_tokens() {
-            words.extend(token_word(&t.to_string()));
+            let t = t.to_string();
+            if no_string && t == "\"" {
+                continue;
+            }
+            words.extend(token_word(&t));
         }
     }
     words.sort_unstable();

@@ -12,6 +12,7 @@ mod index;
 mod io;
 mod layering;
 mod model;
+mod pods;
 mod positions;
 mod prometheus;
 mod property;

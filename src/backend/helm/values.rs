@@ -17,10 +17,16 @@ pub struct Values {
     replica_count: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     command: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    args: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    health: Option<Health>,
+    service: Option<ServiceValues>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<NamedPort>,
+    #[serde(skip_serializing_if = "Probes::is_empty")]
+    probes: Probes,
     resources: Resources,
     #[serde(
         skip_serializing_if = "IndexMap::is_empty",
@@ -37,6 +43,150 @@ pub struct Values {
     pod_security_context: PodSecurityContext,
     security_context: SecurityContext,
     rollout: RolloutValues,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    node_selector: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tolerations: Vec<Toleration>,
+    /// Topology keys the pods spread across.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    spread: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority_class_name: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pod_annotations: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pod_labels: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_account: Option<ServiceAccount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network_policy: Option<NetworkPolicyValues>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    volumes: Vec<VolumeValues>,
+    #[serde(skip_serializing_if = "Extra::is_empty")]
+    extra: Extra,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceValues {
+    #[serde(rename = "type")]
+    ty: String,
+    port: u16,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct NamedPort {
+    name: String,
+    port: u16,
+}
+
+/// The container's probes, as Kubernetes spells them.
+#[derive(Clone, Debug, Default, Serialize)]
+struct Probes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    readiness: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    liveness: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    startup: Option<serde_json::Value>,
+}
+
+impl Probes {
+    fn is_empty(&self) -> bool {
+        self.readiness.is_none() && self.liveness.is_none() && self.startup.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Toleration {
+    key: String,
+    operator: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effect: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct ServiceAccount {
+    annotations: IndexMap<String, String>,
+}
+
+/// Who may connect: nobody but these.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkPolicyValues {
+    /// Release names of the services whose pods may connect.
+    from_services: Vec<String>,
+    from_namespaces: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VolumeValues {
+    name: String,
+    mount_path: String,
+    read_only: bool,
+    /// `emptyDir`, `claim`, `configMap` or `keys` (a Secret's keys).
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage_class: Option<String>,
+    /// The ConfigMap or Secret read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+/// The escape hatches: more pod and container fields.
+#[derive(Clone, Debug, Default, Serialize)]
+struct Extra {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pod: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<serde_json::Value>,
+}
+
+impl Extra {
+    fn is_empty(&self) -> bool {
+        self.pod.is_none() && self.container.is_none()
+    }
+}
+
+/// A probe as Kubernetes spells it; `main` is the service's port.
+fn probe(p: &crate::model::Probe, main: Option<u16>) -> serde_json::Value {
+    use crate::model::ProbeCheck;
+    use serde_json::json;
+    // The named port when it is the service's own; gRPC probes take a number.
+    let port = match (p.port, main) {
+        (Some(n), Some(m)) if n != m => json!(n),
+        (Some(n), None) => json!(n),
+        _ if matches!(p.check, ProbeCheck::Grpc) => json!(main.unwrap_or(0)),
+        _ => json!("http"),
+    };
+    let mut out = match &p.check {
+        ProbeCheck::Http(path) => json!({ "httpGet": { "path": path, "port": port } }),
+        ProbeCheck::Grpc => json!({ "grpc": { "port": port } }),
+        ProbeCheck::Tcp => json!({ "tcpSocket": { "port": port } }),
+    };
+    if let Some(d) = p.initial_delay_seconds {
+        out["initialDelaySeconds"] = json!(d);
+    }
+    out["periodSeconds"] = json!(p.period_seconds);
+    out["timeoutSeconds"] = json!(p.timeout_seconds);
+    out["failureThreshold"] = json!(p.failure_threshold);
+    out
+}
+
+/// A toleration from `kubectl taint`'s notation (checked before).
+fn toleration(text: &str) -> Toleration {
+    let t = crate::model::Taint::parse(text).unwrap_or_default();
+    Toleration {
+        key: t.key,
+        operator: if t.value.is_some() { "Equal" } else { "Exists" },
+        value: t.value,
+        effect: t.effect,
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -53,6 +203,8 @@ struct IngressValues {
     /// The name of the Secret holding the host's certificate (a key
     /// without "secret" in it, which secret scanners read as a value).
     certificate: Option<String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    annotations: IndexMap<String, String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -64,14 +216,6 @@ struct Image {
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<String>,
     pull_policy: &'static str,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Health {
-    path: String,
-    initial_delay_seconds: u32,
-    period_seconds: u32,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -224,14 +368,29 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
         image: image(&cfg.image),
         replica_count: cfg.replicas,
         command: cfg.command.clone(),
+        args: cfg.args.clone(),
         port: cfg.port,
-        health: match (&cfg.health, cfg.port) {
-            (Some(path), Some(_)) => Some(Health {
-                path: path.clone(),
-                initial_delay_seconds: 10,
-                period_seconds: 10,
-            }),
-            _ => None,
+        service: cfg.port.map(|p| ServiceValues {
+            ty: cfg.service_type.clone(),
+            port: cfg.service_port.unwrap_or(p),
+        }),
+        ports: cfg
+            .ports
+            .iter()
+            .map(|(name, port)| NamedPort {
+                name: name.clone(),
+                port: *port,
+            })
+            .collect(),
+        // Probes need a port to probe.
+        probes: {
+            let has_port = |p: &&crate::model::Probe| p.port.is_some() || cfg.port.is_some();
+            let of = |p: &Option<crate::model::Probe>| p.as_ref().filter(has_port).map(|p| probe(p, cfg.port));
+            Probes {
+                readiness: of(&cfg.readiness),
+                liveness: of(&cfg.liveness),
+                startup: of(&cfg.startup),
+            }
         },
         resources: Resources {
             requests: Quantities {
@@ -308,6 +467,7 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
                 path: Some(i.path.clone()),
                 class_name: i.class.clone(),
                 certificate: i.tls.clone(),
+                annotations: i.annotations.clone(),
             },
             _ => IngressValues::default(),
         },
@@ -341,6 +501,43 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
             Some((env, r)) => rollout_values(model, env, r),
             None => RolloutValues::default(),
         },
+        node_selector: cfg.node_selector.clone(),
+        tolerations: cfg.tolerations.iter().map(|t| toleration(t)).collect(),
+        spread: cfg.spread.clone(),
+        priority_class_name: cfg.priority_class.clone(),
+        pod_annotations: cfg.pod_annotations.clone(),
+        pod_labels: cfg.pod_labels.clone(),
+        service_account: (!cfg.account_annotations.is_empty()).then(|| ServiceAccount {
+            annotations: cfg.account_annotations.clone(),
+        }),
+        network_policy: cfg.network_policy.as_ref().map(|p| NetworkPolicyValues {
+            from_services: p.from.clone(),
+            from_namespaces: p.namespaces.clone(),
+        }),
+        volumes: cfg.volumes.iter().map(volume).collect(),
+        extra: Extra {
+            pod: cfg.extra_pod.clone(),
+            container: cfg.extra_container.clone(),
+        },
+    }
+}
+
+fn volume(v: &crate::model::Volume) -> VolumeValues {
+    use crate::model::VolumeSource;
+    let (kind, size, storage_class, source) = match &v.source {
+        VolumeSource::Empty => ("emptyDir", None, None, None),
+        VolumeSource::Claim { size, class } => ("claim", Some(size.to_string()), class.clone(), None),
+        VolumeSource::ConfigMap(name) => ("configMap", None, None, Some(name.clone())),
+        VolumeSource::Secret(name) => ("keys", None, None, Some(name.clone())),
+    };
+    VolumeValues {
+        name: v.name.clone(),
+        mount_path: v.mount.clone(),
+        read_only: v.read_only,
+        kind,
+        size,
+        storage_class,
+        source,
     }
 }
 

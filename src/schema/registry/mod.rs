@@ -59,6 +59,7 @@ fn block(id: BlockId, kind: &'static str, labels: Labels, doc: &'static str) -> 
         free: None,
         keys: Keys::Any,
         repeatable: true,
+        raw: labels == Labels::TypeAndName,
         doc,
     }
 }
@@ -91,6 +92,12 @@ impl BlockSchema {
 
     fn variant(mut self, word: &'static str) -> BlockSchema {
         self.variant = Some(word);
+        self
+    }
+
+    /// Nested blocks are data, passed through unchecked.
+    fn raw(mut self) -> BlockSchema {
+        self.raw = true;
         self
     }
 

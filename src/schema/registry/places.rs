@@ -39,24 +39,199 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
             "user (and group) id the container runs as, never root (10001 unless set: an image's own user, e.g. nginx's 101)",
         )
         .bounds(Some(1.0), Some(2_147_483_647.0)),
+        opt(Attr::Args, list(Ty::Str), "container arguments, passed to the command or the image's entrypoint"),
+        opt(
+            Attr::ServiceType,
+            Ty::Enum(SERVICE_TYPES),
+            "how the Kubernetes Service is exposed (`ClusterIP` unless set)",
+        ),
+        opt(
+            Attr::ServicePort,
+            Ty::Int,
+            "port the Kubernetes Service listens on, forwarding to `port` (`port` unless set)",
+        )
+        .bounds(Some(1.0), Some(65535.0)),
+        opt(
+            Attr::Tolerations,
+            list(Ty::Line),
+            "taints the pods tolerate, as `kubectl taint` writes them: `KEY=VALUE:EFFECT`, `KEY:EFFECT` (any value), `KEY` (any effect)",
+        ),
+        opt(
+            Attr::Spread,
+            list(Ty::Line),
+            "topology keys the pods spread evenly across (`topology.kubernetes.io/zone`, `kubernetes.io/hostname`), as far as the nodes allow",
+        ),
+        opt(Attr::PriorityClass, Ty::Line, "`PriorityClass` of the pods"),
     ]
 }
 
-const SERVICE_CHILDREN: &[BlockId] = &[
-    BlockId::ServiceResources,
-    BlockId::ServiceEnv,
-    BlockId::ServiceSecrets,
-    BlockId::ServiceAutoscale,
-    BlockId::ServiceIngress,
-    BlockId::ServiceIn,
-];
+/// What the Kubernetes Service of a service can be.
+const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
+
+/// The attributes of `readiness`, `liveness` and `startup`.
+fn probe_attrs() -> Vec<AttrSchema> {
+    vec![
+        opt(
+            Attr::Path,
+            Ty::Line,
+            "HTTP path probed (`health` unless `grpc` or `tcp`)",
+        ),
+        opt(Attr::Grpc, Ty::Bool, "probe with the gRPC health checking protocol").default("false"),
+        opt(Attr::Tcp, Ty::Bool, "probe by opening a TCP connection").default("false"),
+        opt(Attr::Port, Ty::Int, "port probed (the service's `port` unless set)").bounds(Some(1.0), Some(65535.0)),
+        opt(
+            Attr::InitialDelay,
+            Ty::Duration,
+            "wait after the container starts before the first probe",
+        ),
+        opt(Attr::Period, Ty::Duration, "time between probes").default("10s"),
+        opt(Attr::Timeout, Ty::Duration, "how long a probe may take").default("1s"),
+        opt(Attr::Failures, Ty::Int, "failed probes in a row that count as failure")
+            .default("3")
+            .bounds(Some(1.0), Some(super::MAX_COUNT)),
+    ]
+}
+
+/// A free-form block of Kubernetes keys (`"kubernetes.io/arch" = ...`).
+fn kubernetes_map(id: BlockId, kind: &'static str, ty: Ty, doc: &'static str) -> BlockSchema {
+    block(id, kind, Labels::None, doc)
+        .once()
+        .free(ty)
+        .keys(Keys::Kubernetes)
+}
+
+/// The blocks a service and an `in ENV` override share.
+fn shared_blocks() -> Vec<BlockSchema> {
+    vec![
+        block(
+            BlockId::ServicePorts,
+            "ports",
+            Labels::None,
+            "More container ports by name (`grpc = 9090`), also on the Service.",
+        )
+        .once()
+        .free(Ty::Int)
+        .keys(Keys::PortName),
+        kubernetes_map(
+            BlockId::NodeSelector,
+            "node_selector",
+            Ty::Line,
+            "Node labels the pods must run on: `\"kubernetes.io/arch\" = \"arm64\"`.",
+        ),
+        kubernetes_map(
+            BlockId::PodAnnotations,
+            "pod_annotations",
+            Ty::Str,
+            "Annotations of the pods.",
+        ),
+        kubernetes_map(BlockId::PodLabels, "pod_labels", Ty::Line, "More labels of the pods."),
+        kubernetes_map(
+            BlockId::AccountAnnotations,
+            "account_annotations",
+            Ty::Line,
+            "Annotations of the pods' service account: a cloud identity (`\"eks.amazonaws.com/role-arn\"`, `\"iam.gke.io/gcp-service-account\"`).",
+        ),
+        block(
+            BlockId::Readiness,
+            "readiness",
+            Labels::None,
+            "The readiness probe: a pod gets traffic while it passes.",
+        )
+        .once()
+        .optional_body()
+        .attrs(probe_attrs()),
+        block(
+            BlockId::Liveness,
+            "liveness",
+            Labels::None,
+            "The liveness probe: the container is restarted when it fails.",
+        )
+        .once()
+        .optional_body()
+        .attrs(probe_attrs()),
+        block(
+            BlockId::Startup,
+            "startup",
+            Labels::None,
+            "The startup probe: the other probes wait until it passes (slow starters).",
+        )
+        .once()
+        .optional_body()
+        .attrs(probe_attrs()),
+        block(
+            BlockId::NetworkPolicy,
+            "network_policy",
+            Labels::None,
+            "Only these may connect to the pods (a NetworkPolicy); nothing else can.",
+        )
+        .once()
+        .optional_body()
+        .attrs(vec![
+            opt(
+                Attr::From,
+                list(Ty::Ref(Ns::Service)),
+                "services whose pods may connect",
+            ),
+            opt(
+                Attr::Namespaces,
+                list(Ty::Line),
+                "namespaces whose pods may connect (an ingress controller's, Prometheus's)",
+            ),
+        ]),
+        block(
+            BlockId::Volume,
+            "volume",
+            Labels::Local,
+            "A volume mounted into the container: scratch space unless it says where the files come from.",
+        )
+        .attrs(vec![
+            req(Attr::Mount, Ty::Line, "absolute path it is mounted at"),
+            opt(
+                Attr::Size,
+                Ty::Memory,
+                "a persistent volume claim of this size (kept across restarts)",
+            ),
+            opt(
+                Attr::Class,
+                Ty::Line,
+                "storage class of the claim (the cluster's default unless set)",
+            ),
+            opt(Attr::ConfigMap, Ty::Line, "the ConfigMap whose keys become files"),
+            opt(
+                Attr::Files,
+                Ty::Secret,
+                "`secret(\"NAME\")`: the Kubernetes Secret whose keys become files",
+            ),
+            opt(Attr::ReadOnly, Ty::Bool, "mount read-only").default("false"),
+        ]),
+    ]
+}
+
 const OVERRIDE_CHILDREN: &[BlockId] = &[
     BlockId::ServiceResources,
     BlockId::ServiceEnv,
     BlockId::ServiceSecrets,
     BlockId::ServiceAutoscale,
     BlockId::ServiceIngress,
+    BlockId::ServicePorts,
+    BlockId::NodeSelector,
+    BlockId::PodAnnotations,
+    BlockId::PodLabels,
+    BlockId::AccountAnnotations,
+    BlockId::Readiness,
+    BlockId::Liveness,
+    BlockId::Startup,
+    BlockId::NetworkPolicy,
+    BlockId::Volume,
 ];
+
+/// A service's blocks: those an override takes, the escape hatches and
+/// the overrides.
+fn service_children() -> Vec<BlockId> {
+    let mut ids = OVERRIDE_CHILDREN.to_vec();
+    ids.extend([BlockId::ExtraPod, BlockId::ExtraContainer, BlockId::ServiceIn]);
+    ids
+}
 
 /// How rules are deployed.
 const RULE_FORMATS: &[&str] = &["file", "prometheus_rule"];
@@ -160,7 +335,25 @@ pub(super) fn places() -> Vec<BlockSchema> {
             "A deployable service (one Helm chart).",
         )
         .attrs(service_attrs(true))
-        .children(SERVICE_CHILDREN),
+        .children(&service_children()),
+        block(
+            BlockId::ExtraPod,
+            "extra_pod",
+            Labels::None,
+            "The escape hatch: more fields of the pod spec, as Kubernetes spells them (`priorityClassName`, `hostAliases { }`), for what dvcc does not model; fields dvcc sets are refused.",
+        )
+        .once()
+        .free(Ty::Any)
+        .raw(),
+        block(
+            BlockId::ExtraContainer,
+            "extra_container",
+            Labels::None,
+            "The escape hatch: more fields of the container, as Kubernetes spells them (`lifecycle { }`, `workingDir`); fields dvcc sets are refused.",
+        )
+        .once()
+        .free(Ty::Any)
+        .raw(),
         block(
             BlockId::ServiceResources,
             "resources",
@@ -210,7 +403,14 @@ pub(super) fn places() -> Vec<BlockSchema> {
                 Ty::Line,
                 "Secret holding the host's TLS certificate (no TLS unless set)",
             ),
-        ]),
+        ])
+        .children(&[BlockId::IngressAnnotations]),
+        kubernetes_map(
+            BlockId::IngressAnnotations,
+            "annotations",
+            Ty::Str,
+            "Annotations of the Ingress (the controller's settings, cert-manager's issuer).",
+        ),
         block(
             BlockId::ServiceAutoscale,
             "autoscale",
@@ -234,4 +434,7 @@ pub(super) fn places() -> Vec<BlockSchema> {
         .attrs(service_attrs(false))
         .children(OVERRIDE_CHILDREN),
     ]
+    .into_iter()
+    .chain(shared_blocks())
+    .collect()
 }

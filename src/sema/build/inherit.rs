@@ -22,6 +22,10 @@ enum Path<'a> {
     Own(Attr),
     Child(BlockId, Attr),
     Var(BlockId, &'a str),
+    /// The block is written (an empty `readiness { }` still means one).
+    Present(BlockId),
+    /// An attribute of a named block (`volume data { mount }`).
+    Named(BlockId, &'a str, Attr),
 }
 
 type Flat<'a> = BTreeMap<Path<'a>, Val<'a>>;
@@ -182,16 +186,34 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             }
         }
         for child in &node.children {
-            if child.is(BlockId::ServiceIn) {
-                continue;
+            if !child.is(BlockId::ServiceIn) {
+                Self::flat_child(child, out);
             }
-            for (k, a) in &child.attrs {
-                let path = match (child.schema.free.is_some(), Attr::from_name(k)) {
-                    (false, Some(attr)) => Path::Child(child.schema.id, attr),
-                    _ => Path::Var(child.schema.id, k),
-                };
-                out.insert(path, a.val.clone());
+        }
+    }
+
+    /// A block of a service and the blocks in it (`ingress { annotations
+    /// { } }`), by path.
+    fn flat_child(child: &CheckedBlock<'a>, out: &mut Flat<'a>) {
+        let id = child.schema.id;
+        out.insert(Path::Present(id), Val::Bool(true));
+        // The name of a named block, borrowed from the syntax tree.
+        let label: Option<&'a str> = match child.block.labels.first() {
+            Some(crate::syntax::ast::BlockLabel::Ident(i)) if child.schema.labels == crate::schema::Labels::Local => {
+                Some(i.name.as_str())
             }
+            _ => None,
+        };
+        for (k, a) in &child.attrs {
+            let path = match (child.schema.free.is_some(), Attr::from_name(k), label) {
+                (false, Some(attr), Some(label)) => Path::Named(id, label, attr),
+                (false, Some(attr), None) => Path::Child(id, attr),
+                _ => Path::Var(id, k),
+            };
+            out.insert(path, a.val.clone());
+        }
+        for grandchild in &child.children {
+            Self::flat_child(grandchild, out);
         }
     }
 
@@ -232,6 +254,14 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 per_env.insert(env.clone(), self.config(&mine));
                 merged.insert(env.as_str(), mine);
             }
+            // The escape hatches are the service's own, in every environment.
+            let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
+            let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
+            let mut base_cfg = base_cfg;
+            for cfg in std::iter::once(&mut base_cfg).chain(per_env.values_mut()) {
+                cfg.extra_pod.clone_from(&pod);
+                cfg.extra_container.clone_from(&container);
+            }
             services.push(Service {
                 source: String::new(),
                 name: node.label().to_string(),
@@ -250,6 +280,14 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         let scope = Scope::default();
         let own = |attr: Attr| m.get(&Path::Own(attr)).or_else(|| default(BlockId::Service, attr));
         let of = |block: BlockId, attr: Attr| m.get(&Path::Child(block, attr)).or_else(|| default(block, attr));
+        let present = |id: BlockId| m.contains_key(&Path::Present(id));
+        let vars = |id: BlockId| {
+            m.iter().filter_map(move |(k, v)| match k {
+                Path::Var(b, name) if *b == id => Some((*name, v)),
+                _ => None,
+            })
+        };
+        let health = self.text(own(Attr::Health), &scope);
         let mut env = IndexMap::new();
         let mut secrets = IndexMap::new();
         for (k, v) in m {
@@ -284,7 +322,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         ServiceConfig {
             image: self.text(own(Attr::Image), &scope).unwrap_or_default(),
             port: Self::int(own(Attr::Port)).and_then(|p| u16::try_from(p).ok()),
-            health: self.text(own(Attr::Health), &scope),
+            health: health.clone(),
             replicas: Self::int(own(Attr::Replicas)).map_or(0, Self::count),
             command: self.texts(own(Attr::Command), &scope),
             team: self.text(own(Attr::Team), &scope),
@@ -310,6 +348,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                         .unwrap_or_else(|| "/".to_string()),
                     class: self.text(of(BlockId::ServiceIngress, Attr::Class), &scope),
                     tls: self.text(of(BlockId::ServiceIngress, Attr::Tls), &scope),
+                    annotations: self.text_map(vars(BlockId::IngressAnnotations)),
                 }),
             metrics: match own(Attr::Metrics) {
                 Some(Val::Bool(false)) => None,
@@ -326,6 +365,64 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             env,
             secrets,
             autoscale,
+            args: self.texts(own(Attr::Args), &scope),
+            service_type: self
+                .text(own(Attr::ServiceType), &scope)
+                .unwrap_or_else(|| "ClusterIP".to_string()),
+            service_port: Self::int(own(Attr::ServicePort)).and_then(|p| u16::try_from(p).ok()),
+            ports: m
+                .iter()
+                .filter_map(|(k, v)| match (k, v) {
+                    (Path::Var(BlockId::ServicePorts, name), Val::Int(p)) => {
+                        Some((name.to_string(), u16::try_from(*p).ok()?))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            node_selector: self.text_map(vars(BlockId::NodeSelector)),
+            tolerations: self.texts(own(Attr::Tolerations), &scope),
+            spread: self.texts(own(Attr::Spread), &scope),
+            priority_class: self.text(own(Attr::PriorityClass), &scope),
+            pod_annotations: self.text_map(vars(BlockId::PodAnnotations)),
+            pod_labels: self.text_map(vars(BlockId::PodLabels)),
+            account_annotations: self.text_map(vars(BlockId::AccountAnnotations)),
+            readiness: self.probe(
+                BlockId::Readiness,
+                present(BlockId::Readiness),
+                health.as_deref(),
+                |a| m.get(&Path::Child(BlockId::Readiness, a)),
+            ),
+            liveness: self.probe(BlockId::Liveness, present(BlockId::Liveness), health.as_deref(), |a| {
+                m.get(&Path::Child(BlockId::Liveness, a))
+            }),
+            startup: self.probe(BlockId::Startup, present(BlockId::Startup), health.as_deref(), |a| {
+                m.get(&Path::Child(BlockId::Startup, a))
+            }),
+            network_policy: self.network_policy(present(BlockId::NetworkPolicy), |a| {
+                m.get(&Path::Child(BlockId::NetworkPolicy, a))
+            }),
+            volumes: {
+                let mut names: Vec<&str> = m
+                    .keys()
+                    .filter_map(|k| match k {
+                        Path::Named(BlockId::Volume, name, _) => Some(*name),
+                        _ => None,
+                    })
+                    .collect();
+                names.dedup();
+                names
+                    .into_iter()
+                    .map(|name| {
+                        self.volume(name, |a| {
+                            m.get(&Path::Named(BlockId::Volume, name, a))
+                                .or_else(|| default(BlockId::Volume, a))
+                        })
+                    })
+                    .collect()
+            },
+            // Set by the service, for every environment (see `services`).
+            extra_pod: None,
+            extra_container: None,
         }
     }
 }

@@ -17,6 +17,7 @@
 mod infra;
 mod inherit;
 mod interpolate;
+mod kube;
 mod observability;
 mod pipelines;
 mod steps;

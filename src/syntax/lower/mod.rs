@@ -286,9 +286,20 @@ impl<'a> Lower<'a> {
         let mut name = None;
         let mut value = None;
         let mut eq = None;
+        let mut quoted = false;
         for e in &n.children {
             match e {
                 Elem::Token(t) if t.kind == Kind::Ident && name.is_none() => name = Some(self.ident(t)),
+                Elem::Token(t) if t.kind == Kind::QuotedKey && name.is_none() => {
+                    // The name is what the quotes hold.
+                    let inner = Token {
+                        kind: t.kind,
+                        start: t.start + 1,
+                        end: t.end - 1,
+                    };
+                    name = Some(self.ident(&inner));
+                    quoted = true;
+                }
                 Elem::Token(t) if t.kind == Kind::Punct && eq.is_none() => eq = Some(self.tok_span(t)),
                 Elem::Node(c) if c.kind == Kind::MissingValue => {
                     let name_text = name.as_ref().map_or("", |i: &Ident| i.name.as_str());
@@ -326,6 +337,7 @@ impl<'a> Lower<'a> {
         });
         Attribute {
             name,
+            quoted,
             value,
             span: self.span(n.start, n.end),
             comments,

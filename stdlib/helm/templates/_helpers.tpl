@@ -30,11 +30,45 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 metadata:
   labels:
     {{- include "dvcc.selectorLabels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with .Values.podAnnotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   serviceAccountName: {{ .Release.Name | quote }}
   automountServiceAccountToken: false
   securityContext:
     {{- toYaml .Values.podSecurityContext | nindent 4 }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .Values.spread }}
+  topologySpreadConstraints:
+    {{- range .Values.spread }}
+    - topologyKey: {{ . | quote }}
+      maxSkew: 1
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          {{- include "dvcc.selectorLabels" $ | nindent 10 }}
+    {{- end }}
+  {{- end }}
+  {{- with .Values.extra }}
+  {{- with .pod }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+  {{- end }}
   containers:
     - name: {{ .Chart.Name | quote }}
       {{- if .Values.image.digest }}
@@ -47,11 +81,22 @@ spec:
       command:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if .Values.port }}
+      {{- with .Values.args }}
+      args:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if or .Values.port .Values.ports }}
       ports:
+        {{- if .Values.port }}
         - name: http
           containerPort: {{ .Values.port }}
           protocol: TCP
+        {{- end }}
+        {{- range .Values.ports }}
+        - name: {{ .name | quote }}
+          containerPort: {{ .port }}
+          protocol: TCP
+        {{- end }}
       {{- end }}
       {{- if or .Values.env .Values.secretEnv }}
       env:
@@ -67,20 +112,19 @@ spec:
               key: {{ $ref.key | quote }}
         {{- end }}
       {{- end }}
-      {{- with .Values.health }}
+      {{- with .Values.probes }}
+      {{- with .readiness }}
       readinessProbe:
-        httpGet:
-          path: {{ .path | quote }}
-          port: http
-        periodSeconds: {{ .periodSeconds }}
-        failureThreshold: 3
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .liveness }}
       livenessProbe:
-        httpGet:
-          path: {{ .path | quote }}
-          port: http
-        initialDelaySeconds: {{ .initialDelaySeconds }}
-        periodSeconds: {{ .periodSeconds }}
-        failureThreshold: 3
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .startup }}
+      startupProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       {{- end }}
       resources:
         {{- toYaml .Values.resources | nindent 8 }}
@@ -89,7 +133,32 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- range .Values.volumes }}
+        - name: {{ printf "v-%s" .name | quote }}
+          mountPath: {{ .mountPath | quote }}
+          readOnly: {{ .readOnly }}
+        {{- end }}
+      {{- with .Values.extra }}
+      {{- with .container }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+      {{- end }}
   volumes:
     - name: tmp
       emptyDir: {}
+    {{- range .Values.volumes }}
+    - name: {{ printf "v-%s" .name | quote }}
+      {{- if eq .kind "claim" }}
+      persistentVolumeClaim:
+        claimName: {{ printf "%s-%s" $.Release.Name .name | quote }}
+      {{- else if eq .kind "configMap" }}
+      configMap:
+        name: {{ .source | quote }}
+      {{- else if eq .kind "keys" }}
+      secret:
+        secretName: {{ .source | quote }}
+      {{- else }}
+      emptyDir: {}
+      {{- end }}
+    {{- end }}
 {{- end }}
