@@ -71,6 +71,10 @@ pub const CHART_TEMPLATES: &[(&str, &str)] = &[
         "templates/servicemonitor.yaml",
         include_str!("../stdlib/helm/templates/servicemonitor.yaml"),
     ),
+    (
+        "templates/virtualservice.yaml",
+        include_str!("../stdlib/helm/templates/virtualservice.yaml"),
+    ),
 ];
 
 /// The values schema every chart carries (JSON Schema draft 7).

@@ -21,6 +21,80 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     http_paths(user, diags);
     ingresses(user, model, diags);
     clusters(user, model, diags);
+    traffic(model, diags);
+}
+
+/// Traffic routing a rollout can use: a canary's, through a Service, and
+/// for NGINX and the AWS load balancer controller, through the service's
+/// Ingress in every environment the rollout runs in.
+fn traffic(model: &Model, diags: &mut Capped) {
+    let mismatch = |span, message: String, label: &str, help: String| {
+        Diagnostic::new(Code::TrafficRoutingMismatch, message, Label::new(span, label)).with_help(help)
+    };
+    for r in &model.rollouts {
+        let Some(t) = &r.traffic else { continue };
+        if matches!(r.strategy, Strategy::BlueGreen { .. }) {
+            diags.push(mismatch(
+                t.span,
+                format!("`{}` is blue-green: its Services switch all traffic at once", r.name),
+                "traffic routing splits a canary's traffic",
+                "remove `traffic`, or make the rollout a `canary { }`".to_string(),
+            ));
+            continue;
+        }
+        if t.router != "istio" && !(t.gateways.is_empty() && t.hosts.is_empty()) {
+            diags.push(mismatch(
+                t.span,
+                format!("`gateways` and `hosts` of `{}` are Istio's", r.name),
+                "this router routes through the service's ingress",
+                format!("remove them: {} routes the hosts of the service's `ingress`", t.router),
+            ));
+        }
+        if t.router == "alb" && t.header.is_some() {
+            diags.push(mismatch(
+                t.span,
+                format!("`{}` routes a header through the AWS load balancer controller", r.name),
+                "dvcc routes headers with Istio and NGINX",
+                "remove `header`, or route with `router = istio` or `router = nginx`".to_string(),
+            ));
+        }
+        let Some(svc) = model.service(&r.service) else { continue };
+        let mut missing: Vec<String> = Vec::new();
+        let mut portless = false;
+        for (_, d) in model.deploys() {
+            if !model.deploy_rollouts(d).iter().any(|(x, _)| x.name == r.name) {
+                continue;
+            }
+            let cfg = svc.per_env.get(&d.environment).unwrap_or(&svc.base);
+            portless |= cfg.port.is_none();
+            if t.router != "istio" && cfg.ingress.is_none() && !missing.contains(&d.environment) {
+                missing.push(d.environment.clone());
+            }
+        }
+        if portless {
+            diags.push(mismatch(
+                t.span,
+                format!("`{}` routes traffic to `{}`, which has no port", r.name, svc.name),
+                "nothing to route",
+                format!("set `port` on service `{}`, or remove `traffic`", svc.name),
+            ));
+        } else if !missing.is_empty() {
+            diags.push(mismatch(
+                t.span,
+                format!(
+                    "`{}` routes through the ingress of `{}`, which has none in {}",
+                    r.name,
+                    svc.name,
+                    missing.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                ),
+                "the router splits the traffic of the service's Ingress",
+                format!(
+                    "give service `{}` an `ingress {{ host = ... }}` there, or route with `router = istio`",
+                    svc.name
+                ),
+            ));
+        }
+    }
 }
 
 fn canary_steps(model: &Model, diags: &mut Capped) {
@@ -186,6 +260,10 @@ fn weights(model: &Model, diags: &mut Capped) {
             let Strategy::Canary { steps } = &r.strategy else {
                 continue;
             };
+            // A router splits requests by weight, whatever the pods.
+            if r.traffic.is_some() {
+                continue;
+            }
             // Steps reported already (out of range, not increasing, not ending
             // at 100%) say enough.
             let valid = steps.iter().all(|s| (1.0..=100.0).contains(&s.weight))

@@ -445,6 +445,22 @@ pub struct Rollout {
     /// Time a step may take to progress before the rollout aborts.
     pub progress_deadline: Option<Duration>,
     pub analysis: AnalysisTuning,
+    /// What splits a canary's traffic (else pods do).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A canary's traffic routing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Traffic {
+    /// `istio`, `nginx` or `alb`.
+    pub router: String,
+    pub gateways: Vec<String>,
+    pub hosts: Vec<String>,
+    /// A/B: requests with this header (and value) go to the new version.
+    pub header: Option<(String, String)>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -30,6 +30,26 @@ pub(super) struct RolloutValues {
 #[derive(Clone, Debug, Serialize)]
 struct Canary {
     steps: Vec<ArgoStep>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traffic: Option<TrafficValues>,
+}
+
+/// What splits the traffic; the templates spell it as Argo and Istio do.
+#[derive(Clone, Debug, Serialize)]
+struct TrafficValues {
+    router: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    gateways: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header: Option<Header>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Header {
+    name: String,
+    value: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -37,6 +57,27 @@ struct Canary {
 enum ArgoStep {
     SetWeight(u32),
     Pause(ArgoPause),
+    /// Istio's A/B route: matching requests go to the new version.
+    SetHeaderRoute(HeaderRoute),
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct HeaderRoute {
+    name: &'static str,
+    #[serde(rename = "match")]
+    matches: Vec<HeaderMatch>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HeaderMatch {
+    header_name: String,
+    header_value: ExactValue,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct ExactValue {
+    exact: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -171,6 +212,20 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
         Strategy::Canary { steps } => {
             out.strategy = Some("canary");
             let mut argo = Vec::new();
+            // Istio routes the header from the first step (a managed route
+            // Argo removes when the rollout ends); NGINX by annotation.
+            if let Some(t) = &r.traffic
+                && t.router == "istio"
+                && let Some((name, value)) = &t.header
+            {
+                argo.push(ArgoStep::SetHeaderRoute(HeaderRoute {
+                    name: "header",
+                    matches: vec![HeaderMatch {
+                        header_name: name.clone(),
+                        header_value: ExactValue { exact: value.clone() },
+                    }],
+                }));
+            }
             for s in steps {
                 argo.push(ArgoStep::SetWeight(s.weight.round() as u32));
                 match &s.pause {
@@ -181,7 +236,18 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
                     Pause::Manual => argo.push(ArgoStep::Pause(ArgoPause { duration: None })),
                 }
             }
-            out.canary = Some(Canary { steps: argo });
+            out.canary = Some(Canary {
+                steps: argo,
+                traffic: r.traffic.as_ref().map(|t| TrafficValues {
+                    router: t.router.clone(),
+                    gateways: t.gateways.clone(),
+                    hosts: t.hosts.clone(),
+                    header: t.header.as_ref().map(|(name, value)| Header {
+                        name: name.clone(),
+                        value: value.clone(),
+                    }),
+                }),
+            });
         }
         Strategy::BlueGreen {
             preview,

@@ -23,6 +23,9 @@ fn route_attrs(severity: &'static str) -> Vec<AttrSchema> {
     ]
 }
 
+/// What can split a canary's traffic.
+pub const ROUTERS: &[&str] = &["istio", "nginx", "alb"];
+
 pub(super) fn delivery() -> Vec<BlockSchema> {
     vec![
         block(
@@ -59,6 +62,37 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             BlockId::BlueGreen,
             BlockId::RolloutAnalysis,
             BlockId::RolloutGate,
+            BlockId::RolloutTraffic,
+        ]),
+        block(
+            BlockId::RolloutTraffic,
+            "traffic",
+            Labels::None,
+            "Traffic routing: the canary's weights split requests at the mesh or load balancer, whatever the replica count.",
+        )
+        .once()
+        .attrs(vec![
+            req(
+                Attr::Router,
+                Ty::Enum(ROUTERS),
+                "what splits the traffic: an Istio VirtualService (the chart creates it), the NGINX ingress controller or the AWS load balancer controller (both through the service's `ingress`)",
+            ),
+            opt(
+                Attr::Gateways,
+                list(Ty::Line),
+                "Istio gateways the VirtualService is bound to (`istio-system/public`); the mesh only unless set",
+            ),
+            opt(
+                Attr::Hosts,
+                list(Ty::Line),
+                "host names the VirtualService routes (the service's own name unless set)",
+            ),
+            opt(
+                Attr::Header,
+                Ty::Line,
+                "A/B testing: requests with this header go to the new version from the first step (Istio and NGINX)",
+            ),
+            opt(Attr::HeaderValue, Ty::Line, "the value the header must have").default("\"always\""),
         ]),
         block(
             BlockId::RolloutGate,

@@ -6,7 +6,7 @@ use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{
     Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Gate, Pause, Record, Rollout, RuleGroup, Slo, SloRoute,
-    Strategy,
+    Strategy, Traffic,
 };
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
@@ -76,6 +76,15 @@ impl<'a> Builder<'_, 'a, '_> {
             progress_deadline: Self::optional_duration(node.value(Attr::ProgressDeadline)),
             gates: node.children_of(BlockId::RolloutGate).map(|g| self.gate(g)).collect(),
             analysis: self.analysis_tuning(node.child(BlockId::RolloutAnalysis)),
+            traffic: node.child(BlockId::RolloutTraffic).map(|t| Traffic {
+                router: self.attr_text(t, Attr::Router).unwrap_or_default(),
+                gateways: self.attr_texts(t, Attr::Gateways),
+                hosts: self.attr_texts(t, Attr::Hosts),
+                header: self
+                    .attr_text(t, Attr::Header)
+                    .map(|h| (h, self.attr_text(t, Attr::HeaderValue).unwrap_or_default())),
+                span: t.header_span(),
+            }),
             span: node.label_span(),
         })
     }

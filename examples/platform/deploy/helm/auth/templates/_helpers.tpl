@@ -27,6 +27,15 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 {{- end }}
 
+{{/* The router splitting a canary's traffic (`istio`, `nginx`, `alb`), or nothing. */}}
+{{- define "dvcc.router" -}}
+{{- if .Values.rollout.enabled }}
+{{- with .Values.rollout.canary }}
+{{- with .traffic }}{{ .router }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The pod template shared by the Deployment and the Rollout. */}}
 {{- define "dvcc.podTemplate" -}}
 metadata:
