@@ -7,8 +7,10 @@ For every examples/*/deploy/terraform/<env>/main.tf.json:
      (python-hcl2), as Terraform will parse it;
   3. `terraform validate` passes where a terraform binary is on PATH. The
      registry modules cannot be downloaded here, so each is replaced by a
-     local stub that declares exactly the arguments dvcc passes and the
-     outputs dvcc reads. Providers cannot be downloaded: with the
+     local stub that declares the real module's inputs (types included) and
+     outputs at the pinned version (.ci/terraform-modules.json, read from
+     the modules' own variables.tf and outputs.tf): an argument the module
+     does not declare fails. Providers cannot be downloaded: with the
      filesystem mirror of the aws provider some machines have
      (/opt/tf-plugins, or $DVCC_TF_PLUGINS), the real provider checks every
      resource; without it, only the configuration's structure (block and
@@ -58,19 +60,33 @@ def strings(v):
             yield from strings(x)
 
 
+MODULES = json.loads((Path(__file__).parent / "terraform-modules.json").read_text())["modules"]
+
+
 def stubbed(doc, tmp):
-    """The module with each registry module replaced by a local stub."""
+    """The module with each registry module replaced by a local stub that
+    declares the real module's inputs (with their types; optional ones
+    with a default) and outputs, from .ci/terraform-modules.json: an
+    argument the pinned module does not declare, a missing required one or
+    an output it does not have fails `terraform validate`. A module not in
+    that file is an error."""
     doc = json.loads(json.dumps(doc))
-    text = json.dumps(doc)
     doc.get("terraform", {}).pop("backend", None)
     for name, m in doc.get("module", {}).items():
+        key = f"{m.get('source')} {m.get('version')}"
+        if key not in MODULES:
+            raise KeyError(f"module {name}: {key} is not in .ci/terraform-modules.json")
+        real = MODULES[key]
         d = tmp / f"stub_{name}"
         d.mkdir()
-        outs = sorted(set(re.findall(rf"module\.{re.escape(name)}\.([a-z_0-9]+)", text)))
-        args = [k for k in m if k not in ("source", "version")]
+        variables = {}
+        for v, facts in real["variables"].items():
+            variables[v] = {"type": facts["type"]}
+            if not facts["required"]:
+                variables[v]["default"] = None
         (d / "main.tf.json").write_text(json.dumps({
-            "variable": {a: {} for a in args},
-            "output": {o: {"value": "stub"} for o in outs} or {"none": {"value": "stub"}},
+            "variable": variables,
+            "output": {o: {"value": None} for o in real["outputs"]},
         }))
         m["source"] = f"./stub_{name}"
         m.pop("version", None)
@@ -84,7 +100,11 @@ def validate(f, doc):
         return
     with tempfile.TemporaryDirectory(prefix="dvcc-tf-") as tmp:
         tmp = Path(tmp)
-        (tmp / "main.tf.json").write_text(json.dumps(stubbed(doc, tmp)))
+        try:
+            (tmp / "main.tf.json").write_text(json.dumps(stubbed(doc, tmp)))
+        except KeyError as e:
+            report("FAIL", "terraform-validate", f, str(e))
+            return
         mirrored = (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir()
         rc = f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n' if mirrored else ""
         (tmp / "dvcc.tfrc").write_text(rc)
