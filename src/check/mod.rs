@@ -14,6 +14,7 @@ pub mod cron;
 mod dataflow;
 pub mod expr;
 pub mod helm;
+mod infra;
 mod kube;
 mod observability;
 mod pipelines;
@@ -66,6 +67,7 @@ pub fn run(
     helm::run(user, model, diags);
     kube::run(user, model, diags);
     terraform::run(user, model, diags);
+    infra::run(user, model, diags);
 }
 
 /// The source span of bytes `start..end` of `text`, the value of a string

@@ -111,7 +111,10 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
         }
         let declared = crate::target::terraform::declared(infra);
         let mut budget = Budget::default();
-        for res in node.children_of(BlockId::Resource) {
+        for res in node
+            .children_of(BlockId::Resource)
+            .chain(node.children_of(BlockId::TfOutput))
+        {
             let mut refs = Vec::new();
             interpolations(res.block, &mut refs, diags);
             for (path, span) in refs {

@@ -130,6 +130,7 @@ codes! {
     ExtraFieldSetByDvcc = "DVC0537", "extra-field-set-by-dvcc", Error, "an `extra_pod` or `extra_container` field that dvcc writes itself";
     SharedClaim = "DVC0538", "shared-claim", Warning, "a persistent volume claim that several pods would mount";
     TrafficRoutingMismatch = "DVC0539", "traffic-routing-mismatch", Error, "traffic routing that the rollout or its service cannot use";
+    InvalidInfraSetting = "DVC0540", "invalid-infra-setting", Error, "a network range, database window, lifecycle, bucket or output setting AWS or Terraform rejects";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

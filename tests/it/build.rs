@@ -339,12 +339,19 @@ fn deploy_jobs_assume_the_role_terraform_creates() {
                 assert_eq!(created["name"], role, "{ex}: {path} job {name}");
                 let trust: serde_json::Value =
                     serde_json::from_str(created["assume_role_policy"].as_str().expect("policy")).expect("JSON");
-                let cond = &trust["Statement"][0]["Condition"]["StringEquals"];
+                // The deploy jobs' subject: alone, or first of those the
+                // infra's `deploy_role { }` adds.
+                let cond = &trust["Statement"][0]["Condition"];
+                let subject = format!("repo:{}:environment:{env}", model.project.repo);
+                let key = "token.actions.githubusercontent.com:sub";
+                match cond["StringLike"][key].as_array() {
+                    Some(subjects) => assert_eq!(subjects[0], subject.as_str()),
+                    None => assert_eq!(cond["StringEquals"][key], subject.as_str()),
+                }
                 assert_eq!(
-                    cond["token.actions.githubusercontent.com:sub"],
-                    format!("repo:{}:environment:{env}", model.project.repo)
+                    cond["StringEquals"]["token.actions.githubusercontent.com:aud"],
+                    "sts.amazonaws.com"
                 );
-                assert_eq!(cond["token.actions.githubusercontent.com:aud"], "sts.amazonaws.com");
                 // The cluster the job connects to is the one Terraform creates.
                 let cluster = steps
                     .iter()

@@ -22,6 +22,7 @@ mod rollouts;
 mod roundtrip;
 mod slo;
 mod support;
+mod terraform;
 mod traffic;
 mod workflows;
 mod writes;

@@ -4,22 +4,24 @@
 
 use serde_json::{Value, json};
 
-use crate::model::Cluster;
 use crate::model::names;
-use crate::target::terraform::{EKS_MODULE, VPC_MODULE};
+use crate::model::{Cluster, Network};
+use crate::target::terraform::{EKS_MODULE, VPC_MODULE, subnets};
 
-pub(super) fn vpc(prefix: &str, protected: bool, databases: bool) -> Value {
+pub(super) fn vpc(prefix: &str, network: &Network, protected: bool, databases: bool) -> Value {
+    // (A bad range was reported; it is not built.)
+    let [private, public, database] = subnets(&network.cidr, network.zones).unwrap_or_default();
     let mut m = json!({
         "source": VPC_MODULE.0,
         "version": VPC_MODULE.1,
         "name": prefix,
-        "cidr": "10.0.0.0/16",
-        "azs": "${slice(data.aws_availability_zones.available.names, 0, 3)}",
-        "private_subnets": ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"],
-        "public_subnets": ["10.0.96.0/22", "10.0.100.0/22", "10.0.104.0/22"],
+        "cidr": network.cidr,
+        "azs": format!("${{slice(data.aws_availability_zones.available.names, 0, {})}}", network.zones),
+        "private_subnets": private,
+        "public_subnets": public,
         "enable_nat_gateway": true,
         // One NAT gateway per zone where a zone failure must not cut egress.
-        "single_nat_gateway": !protected,
+        "single_nat_gateway": network.single_nat.unwrap_or(!protected),
         "enable_dns_hostnames": true,
         "enable_flow_log": true,
         "create_flow_log_cloudwatch_log_group": true,
@@ -31,17 +33,37 @@ pub(super) fn vpc(prefix: &str, protected: bool, databases: bool) -> Value {
         "private_subnet_tags": { "kubernetes.io/role/internal-elb": "1" },
     });
     if databases && let Value::Object(o) = &mut m {
-        o.insert(
-            "database_subnets".into(),
-            json!(["10.0.112.0/24", "10.0.113.0/24", "10.0.114.0/24"]),
-        );
+        o.insert("database_subnets".into(), json!(database));
         o.insert("create_database_subnet_group".into(), json!(true));
     }
     m
 }
 
 pub(super) fn eks(project: &str, env: &str, c: &Cluster) -> Value {
-    json!({
+    let mut group = json!({
+        "min_size": c.min_nodes,
+        "max_size": c.max_nodes,
+        "desired_size": c.min_nodes,
+        "instance_types": [c.instance],
+        "capacity_type": if c.capacity == "spot" { "SPOT" } else { "ON_DEMAND" },
+    });
+    // The module's node groups use a launch template: the disk is its
+    // block device (encrypted gp3).
+    if let (Some(disk), Value::Object(g)) = (&c.disk, &mut group) {
+        g.insert(
+            "block_device_mappings".into(),
+            json!({ "xvda": {
+                "device_name": "/dev/xvda",
+                "ebs": {
+                    "volume_size": disk.bytes.div_ceil(1 << 30).max(1),
+                    "volume_type": "gp3",
+                    "encrypted": true,
+                    "delete_on_termination": true,
+                },
+            }}),
+        );
+    }
+    let mut m = json!({
         "source": EKS_MODULE.0,
         "version": EKS_MODULE.1,
         "cluster_name": names::cluster_name(project, env, &c.name),
@@ -54,12 +76,7 @@ pub(super) fn eks(project: &str, env: &str, c: &Cluster) -> Value {
         "enable_irsa": true,
         "enable_cluster_creator_admin_permissions": true,
         "cluster_enabled_log_types": ["api", "audit", "authenticator"],
-        "eks_managed_node_groups": { "default": {
-            "min_size": c.min_nodes,
-            "max_size": c.max_nodes,
-            "desired_size": c.min_nodes,
-            "instance_types": [c.instance],
-        }},
+        "eks_managed_node_groups": { "default": group },
         "access_entries": { "deploy": {
             "principal_arn": "${aws_iam_role.deploy.arn}",
             "policy_associations": { "cluster_admin": {
@@ -67,5 +84,16 @@ pub(super) fn eks(project: &str, env: &str, c: &Cluster) -> Value {
                 "access_scope": { "type": "cluster" },
             }},
         }},
-    })
+    });
+    if !c.addons.is_empty()
+        && let Value::Object(o) = &mut m
+    {
+        let addons: serde_json::Map<String, Value> = c
+            .addons
+            .iter()
+            .map(|a| (a.clone(), json!({ "most_recent": true })))
+            .collect();
+        o.insert("cluster_addons".into(), Value::Object(addons));
+    }
+    m
 }

@@ -5,7 +5,29 @@ use serde_json::{Value, json};
 
 use super::{GITHUB_OIDC, policy};
 use crate::model::names;
-use crate::model::{Infra, Model};
+use crate::model::{Infra, Model, Trust};
+
+/// The trust policy's condition: the audience, and the subjects of this
+/// environment's deploy jobs and of the workflows `deploy_role { }` names
+/// (patterns such as `release/*` matched as IAM's `StringLike` does).
+fn trust_condition(repo: &str, env: &str, trust: &Trust) -> Value {
+    let mut subjects = vec![names::trusted_subject(repo, env)];
+    subjects.extend(trust.branches.iter().map(|b| format!("repo:{repo}:ref:refs/heads/{b}")));
+    subjects.extend(trust.tags.iter().map(|t| format!("repo:{repo}:ref:refs/tags/{t}")));
+    if trust.pull_request {
+        subjects.push(format!("repo:{repo}:pull_request"));
+    }
+    let audience = json!({ format!("{GITHUB_OIDC}:aud"): "sts.amazonaws.com" });
+    if subjects.len() == 1 {
+        let mut cond = audience;
+        cond[format!("{GITHUB_OIDC}:sub")] = json!(subjects[0]);
+        return json!({ "StringEquals": cond });
+    }
+    json!({
+        "StringEquals": audience,
+        "StringLike": { format!("{GITHUB_OIDC}:sub"): subjects },
+    })
+}
 
 /// GitHub's OIDC provider and the deploy role that trusts exactly this
 /// repository's `env` environment.
@@ -30,10 +52,7 @@ pub(super) fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnM
                 "Effect": "Allow",
                 "Principal": { "Federated": "${local.github_oidc_provider_arn}" },
                 "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": { "StringEquals": {
-                    format!("{GITHUB_OIDC}:aud"): "sts.amazonaws.com",
-                    format!("{GITHUB_OIDC}:sub"): names::trusted_subject(&model.project.repo, env),
-                }},
+                "Condition": trust_condition(&model.project.repo, env, &infra.trust),
             }])),
         }),
     );

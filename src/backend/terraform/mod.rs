@@ -97,21 +97,33 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         "provider".into(),
         json!({ "aws": [{
             "region": region,
-            "default_tags": { "tags": {
-                "project": project,
-                "environment": env_name,
-                "managed-by": "dvcc",
-            }},
+            "default_tags": { "tags": tags(project, env_name, infra) },
         }]}),
     );
-    doc.insert(
-        "variable".into(),
-        json!({ "create_github_oidc_provider": {
+    let mut variables = Map::new();
+    variables.insert(
+        "create_github_oidc_provider".into(),
+        json!({
             "type": "bool",
             "default": true,
             "description": "Create GitHub's OIDC provider; set to false when another environment of the same AWS account already has it.",
-        }}),
+        }),
     );
+    for v in &infra.variables {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(v.ty));
+        if let Some(d) = &v.default {
+            body.insert("default".into(), d.clone());
+        }
+        if let Some(d) = &v.description {
+            body.insert("description".into(), json!(d));
+        }
+        if v.sensitive {
+            body.insert("sensitive".into(), json!(true));
+        }
+        variables.insert(v.name.clone(), Value::Object(body));
+    }
+    doc.insert("variable".into(), Value::Object(variables));
 
     let needs_vpc = needs_vpc(infra);
     let mut data = Map::new();
@@ -121,6 +133,9 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
             json!({ "available": { "state": "available" } }),
         );
     }
+    if log_targets(infra) {
+        data.insert("aws_caller_identity".into(), json!({ "current": {} }));
+    }
     data.insert(
         "aws_iam_openid_connect_provider".into(),
         json!({ "github": {
@@ -128,8 +143,13 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
             "url": format!("https://{GITHUB_OIDC}"),
         }}),
     );
-    // The secrets raw resources read, from Secrets Manager.
-    let mut secrets: Vec<&String> = infra.resources.iter().flat_map(|r| &r.secrets).collect();
+    // The secrets raw resources and outputs read, from Secrets Manager.
+    let mut secrets: Vec<&String> = infra
+        .resources
+        .iter()
+        .flat_map(|r| &r.secrets)
+        .chain(infra.outputs.iter().flat_map(|o| &o.secrets))
+        .collect();
     secrets.sort();
     secrets.dedup();
     if !secrets.is_empty() {
@@ -147,7 +167,10 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
 
     let mut modules = Map::new();
     if needs_vpc {
-        modules.insert("vpc".into(), vpc(&prefix, protected, !infra.databases.is_empty()));
+        modules.insert(
+            "vpc".into(),
+            vpc(&prefix, &infra.network, protected, !infra.databases.is_empty()),
+        );
     }
     for c in &infra.clusters {
         modules.insert(eks_module(&c.name), eks(project, env_name, c));
@@ -167,7 +190,9 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     };
     github(model, env_name, infra, &mut add);
     for b in &infra.buckets {
-        bucket(&names::bucket_name(project, env_name, &b.name), b, &mut add);
+        // A bucket other buckets log to lets the logging service write.
+        let log_target = infra.buckets.iter().any(|o| o.access_logs.as_deref() == Some(&b.name));
+        bucket(&names::bucket_name(project, env_name, &b.name), b, log_target, &mut add);
     }
     if !infra.databases.is_empty() {
         // Enhanced monitoring publishes OS metrics through this role.
@@ -206,6 +231,23 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     doc.insert("resource".into(), Value::Object(resources));
     doc.insert("output".into(), outputs(infra));
     Value::Object(doc)
+}
+
+/// Whether a bucket receives another's access logs.
+fn log_targets(infra: &Infra) -> bool {
+    infra.buckets.iter().any(|b| b.access_logs.is_some())
+}
+
+/// The tags of every resource: dvcc's and the infra's own.
+fn tags(project: &str, env: &str, infra: &Infra) -> Value {
+    let mut t = Map::new();
+    t.insert("project".into(), json!(project));
+    t.insert("environment".into(), json!(env));
+    t.insert("managed-by".into(), json!("dvcc"));
+    for (k, v) in &infra.tags {
+        t.insert(k.clone(), json!(v));
+    }
+    Value::Object(t)
 }
 
 /// An IAM policy document as the JSON string AWS expects.
@@ -258,6 +300,9 @@ fn outputs(infra: &Infra) -> Value {
             ),
         );
     }
+    for o in &infra.outputs {
+        out.insert(o.name.clone(), o.body.clone());
+    }
     Value::Object(out)
 }
 
@@ -301,6 +346,9 @@ mod tests {
                     min_nodes: 2,
                     max_nodes: 5,
                     instance: "t3.large".into(),
+                    capacity: "on_demand".into(),
+                    disk: None,
+                    addons: Vec::new(),
                 })
                 .collect(),
             buckets: (0..buckets)
@@ -308,6 +356,10 @@ mod tests {
                     name: format!("b{i}"),
                     versioning: true,
                     expire_after: None,
+                    transition_after: None,
+                    archive_after: None,
+                    lock: (i == 1).then(|| Duration::from_secs(86_400)),
+                    access_logs: (i == 1).then(|| "b0".to_string()),
                 })
                 .collect(),
             databases: (0..databases)
@@ -321,6 +373,11 @@ mod tests {
                         text: "20Gi".into(),
                     },
                     backups: Duration::from_secs(7 * 86_400),
+                    multi_az: None,
+                    maintenance_window: None,
+                    backup_window: None,
+                    monitoring: 60,
+                    parameters: Default::default(),
                 })
                 .collect(),
             resources: (0..raw)
@@ -332,6 +389,21 @@ mod tests {
                     span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
                 })
                 .collect(),
+            tags: Default::default(),
+            network: Default::default(),
+            outputs: vec![crate::model::TfOutput {
+                name: "o".into(),
+                body: json!({ "value": "x" }),
+                secrets: vec!["out-secret".into()],
+            }],
+            variables: vec![crate::model::TfVariable {
+                name: "v".into(),
+                ty: "string".into(),
+                default: None,
+                description: None,
+                sensitive: false,
+            }],
+            trust: Default::default(),
             span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
         }
     }

@@ -10,10 +10,42 @@ use super::policy;
 use crate::model::{Bucket, Database};
 use crate::target::terraform::db_security_group;
 
-pub(super) fn bucket(bucket_name: &str, b: &Bucket, add: &mut impl FnMut(&str, &str, Value)) {
+/// Whole days, at least one.
+fn days(d: &crate::model::Duration) -> u64 {
+    d.secs().div_ceil(86_400).max(1)
+}
+
+pub(super) fn bucket(bucket_name: &str, b: &Bucket, log_target: bool, add: &mut impl FnMut(&str, &str, Value)) {
     let name = &b.name;
     let id = format!("${{aws_s3_bucket.{name}.id}}");
-    add("aws_s3_bucket", name, json!({ "bucket": bucket_name }));
+    let mut body = json!({ "bucket": bucket_name });
+    if b.lock.is_some()
+        && let Value::Object(o) = &mut body
+    {
+        o.insert("object_lock_enabled".into(), json!(true));
+    }
+    add("aws_s3_bucket", name, body);
+    if let Some(lock) = &b.lock {
+        add(
+            "aws_s3_bucket_object_lock_configuration",
+            name,
+            json!({ "bucket": id, "rule": [{ "default_retention": [{
+                "mode": "GOVERNANCE",
+                "days": days(lock),
+            }]}]}),
+        );
+    }
+    if let Some(target) = &b.access_logs {
+        add(
+            "aws_s3_bucket_logging",
+            name,
+            json!({
+                "bucket": id,
+                "target_bucket": format!("${{aws_s3_bucket.{target}.id}}"),
+                "target_prefix": format!("{name}/"),
+            }),
+        );
+    }
     add(
         "aws_s3_bucket_versioning",
         name,
@@ -52,33 +84,53 @@ pub(super) fn bucket(bucket_name: &str, b: &Bucket, add: &mut impl FnMut(&str, &
         "abort_incomplete_multipart_upload": [{ "days_after_initiation": 7 }],
         "noncurrent_version_expiration": [{ "noncurrent_days": 30 }],
     });
-    if let (Some(d), Value::Object(r)) = (&b.expire_after, &mut rule) {
-        r.insert(
-            "expiration".into(),
-            json!([{ "days": d.secs().div_ceil(86_400).max(1) }]),
-        );
+    if let Value::Object(r) = &mut rule {
+        if let Some(d) = &b.expire_after {
+            r.insert("expiration".into(), json!([{ "days": days(d) }]));
+        }
+        let transitions: Vec<Value> = [(&b.transition_after, "STANDARD_IA"), (&b.archive_after, "GLACIER")]
+            .into_iter()
+            .filter_map(|(d, class)| d.as_ref().map(|d| json!({ "days": days(d), "storage_class": class })))
+            .collect();
+        if !transitions.is_empty() {
+            r.insert("transition".into(), json!(transitions));
+        }
     }
     add(
         "aws_s3_bucket_lifecycle_configuration",
         name,
         json!({ "bucket": id, "rule": [rule] }),
     );
+    let mut statements = vec![json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [
+            format!("${{aws_s3_bucket.{name}.arn}}"),
+            format!("${{aws_s3_bucket.{name}.arn}}/*"),
+        ],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })];
+    if log_target {
+        // S3 server access logging writes with its service principal (the
+        // bucket owner enforces ownership, so no ACL is involved), from
+        // this account only.
+        statements.push(json!({
+            "Sid": "AllowAccessLogs",
+            "Effect": "Allow",
+            "Principal": { "Service": "logging.s3.amazonaws.com" },
+            "Action": "s3:PutObject",
+            "Resource": format!("${{aws_s3_bucket.{name}.arn}}/*"),
+            "Condition": { "StringEquals": { "aws:SourceAccount": "${data.aws_caller_identity.current.account_id}" } },
+        }));
+    }
     add(
         "aws_s3_bucket_policy",
         name,
         json!({
             "bucket": id,
-            "policy": policy(&json!([{
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [
-                    format!("${{aws_s3_bucket.{name}.arn}}"),
-                    format!("${{aws_s3_bucket.{name}.arn}}/*"),
-                ],
-                "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-            }])),
+            "policy": policy(&Value::Array(statements)),
             "depends_on": [format!("aws_s3_bucket_public_access_block.{name}")],
         }),
     );
@@ -156,6 +208,9 @@ pub(super) fn database(ident: &str, d: &Database, protected: bool, add: &mut imp
             "description": format!("Logging for database {name}"),
             "parameter": parameters
                 .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .filter(|(k, _)| !d.parameters.contains_key(k))
+                .chain(d.parameters.iter().map(|(k, v)| (k.clone(), v.clone())))
                 .map(|(k, v)| json!({ "name": k, "value": v }))
                 .collect::<Vec<_>>(),
         }),
@@ -177,19 +232,32 @@ pub(super) fn database(ident: &str, d: &Database, protected: bool, add: &mut imp
         "parameter_group_name": format!("${{aws_db_parameter_group.{name}.name}}"),
         "vpc_security_group_ids": [format!("${{aws_security_group.{}.id}}", db_security_group(name))],
         "publicly_accessible": false,
-        "multi_az": protected,
+        "multi_az": d.multi_az.unwrap_or(protected),
         "backup_retention_period": d.backups.secs().div_ceil(86_400).clamp(1, 35),
         "copy_tags_to_snapshot": true,
         "auto_minor_version_upgrade": true,
         "performance_insights_enabled": true,
-        "monitoring_interval": 60,
-        "monitoring_role_arn": "${aws_iam_role.rds_monitoring.arn}",
+        "monitoring_interval": d.monitoring,
         "enabled_cloudwatch_logs_exports": logs,
         "deletion_protection": protected,
         "skip_final_snapshot": !protected,
     });
-    if protected && let Value::Object(o) = &mut db {
-        o.insert("final_snapshot_identifier".into(), json!(format!("{ident}-final")));
+    if let Value::Object(o) = &mut db {
+        if protected {
+            o.insert("final_snapshot_identifier".into(), json!(format!("{ident}-final")));
+        }
+        if d.monitoring > 0 {
+            o.insert(
+                "monitoring_role_arn".into(),
+                json!("${aws_iam_role.rds_monitoring.arn}"),
+            );
+        }
+        if let Some(w) = &d.maintenance_window {
+            o.insert("maintenance_window".into(), json!(w));
+        }
+        if let Some(w) = &d.backup_window {
+            o.insert("backup_window".into(), json!(w));
+        }
     }
     add("aws_db_instance", name, db);
 }

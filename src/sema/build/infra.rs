@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 
 use super::Builder;
-use crate::model::{Bucket, Cluster, Database, Infra, RawResource, StateBackend};
+use crate::model::{Bucket, Cluster, Database, Infra, Network, RawResource, StateBackend, TfOutput, TfVariable, Trust};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
@@ -29,6 +29,11 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 buckets: Vec::new(),
                 databases: Vec::new(),
                 resources: Vec::new(),
+                tags: IndexMap::new(),
+                network: Network::default(),
+                outputs: Vec::new(),
+                variables: Vec::new(),
+                trust: Trust::default(),
                 span: node.label_span(),
             };
             for child in &node.children {
@@ -48,12 +53,22 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                             min_nodes: min,
                             max_nodes: max,
                             instance: self.attr_text(child, Attr::Instance).unwrap_or_default(),
+                            capacity: self.attr_text(child, Attr::Capacity).unwrap_or_default(),
+                            disk: match child.value(Attr::Disk) {
+                                Some(Val::Mem(m)) => Some(m.clone()),
+                                _ => None,
+                            },
+                            addons: self.attr_texts(child, Attr::Addons),
                         });
                     }
                     BlockId::Bucket => infra.buckets.push(Bucket {
                         name: child.label().to_string(),
                         versioning: Self::bool(child.value(Attr::Versioning)),
                         expire_after: Self::optional_duration(child.value(Attr::ExpireAfter)),
+                        transition_after: Self::optional_duration(child.value(Attr::TransitionAfter)),
+                        archive_after: Self::optional_duration(child.value(Attr::ArchiveAfter)),
+                        lock: Self::optional_duration(child.value(Attr::Lock)),
+                        access_logs: self.attr_text(child, Attr::AccessLogs),
                     }),
                     BlockId::Database => infra.databases.push(Database {
                         name: child.label().to_string(),
@@ -65,7 +80,73 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                             _ => Default::default(),
                         },
                         backups: Self::duration(child.value(Attr::Backups)),
+                        multi_az: match child.get(Attr::MultiAz) {
+                            Some(Val::Bool(b)) => Some(*b),
+                            _ => None,
+                        },
+                        maintenance_window: self.attr_text(child, Attr::MaintenanceWindow),
+                        backup_window: self.attr_text(child, Attr::BackupWindow),
+                        monitoring: Self::optional_duration(child.value(Attr::Monitoring))
+                            .map_or(60, |d| u32::try_from(d.secs()).unwrap_or(u32::MAX)),
+                        parameters: child
+                            .child(BlockId::DatabaseParameters)
+                            .map_or_else(IndexMap::new, |p| {
+                                let mut out = IndexMap::new();
+                                for (k, a) in &p.attrs {
+                                    if let Some(t) = self.text(Some(&a.val), &Default::default()) {
+                                        out.insert(k.to_string(), t);
+                                    }
+                                }
+                                out
+                            }),
                     }),
+                    BlockId::InfraTags => {
+                        for (k, a) in &child.attrs {
+                            if let Some(t) = self.text(Some(&a.val), &Default::default()) {
+                                infra.tags.insert(k.to_string(), t);
+                            }
+                        }
+                    }
+                    BlockId::Network => {
+                        infra.network = Network {
+                            cidr: self.attr_text(child, Attr::Cidr).unwrap_or_default(),
+                            zones: Self::int(child.value(Attr::Zones)).map_or(3, Self::count),
+                            single_nat: match child.get(Attr::SingleNat) {
+                                Some(Val::Bool(b)) => Some(*b),
+                                _ => None,
+                            },
+                        };
+                    }
+                    BlockId::TfOutput => {
+                        let (body, secrets) = raw_body(child.block);
+                        infra.outputs.push(TfOutput {
+                            name: child.label().to_string(),
+                            body,
+                            secrets,
+                        });
+                    }
+                    BlockId::TfVariable => {
+                        let ty = self.attr_text(child, Attr::Type).unwrap_or_default();
+                        let (body, _) = raw_body(child.block);
+                        infra.variables.push(TfVariable {
+                            name: child.label().to_string(),
+                            ty: match ty.as_str() {
+                                "list" => "list(string)".to_string(),
+                                "map" => "map(string)".to_string(),
+                                _ => ty,
+                            },
+                            default: body.get("default").cloned(),
+                            description: self.attr_text(child, Attr::Description),
+                            sensitive: Self::bool(child.value(Attr::Sensitive)),
+                        });
+                    }
+                    BlockId::DeployRole => {
+                        infra.trust = Trust {
+                            branches: self.attr_texts(child, Attr::Branches),
+                            tags: self.attr_texts(child, Attr::Tags),
+                            pull_request: Self::bool(child.value(Attr::PullRequest)),
+                        };
+                    }
                     BlockId::Resource => {
                         let labels = &child.labels;
                         let (body, secrets) = raw_body(child.block);
