@@ -16,6 +16,7 @@ mod pods;
 mod positions;
 mod prometheus;
 mod property;
+mod real;
 mod recovery;
 mod reference;
 mod rollouts;

@@ -295,6 +295,16 @@ struct PodSecurityContext {
     run_as_group: u32,
     fs_group: u32,
     seccomp_profile: Seccomp,
+    /// A port below 1024 (nginx's, Apache's 80): the non-root user may
+    /// bind it (a safe sysctl, namespaced to the pod), with no capability.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sysctls: Vec<Sysctl>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Sysctl {
+    name: &'static str,
+    value: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -489,6 +499,17 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
             run_as_group: cfg.run_as_user,
             fs_group: cfg.run_as_user,
             seccomp_profile: Seccomp { ty: "RuntimeDefault" },
+            sysctls: std::iter::once(cfg.port)
+                .flatten()
+                .chain(cfg.ports.values().copied())
+                .min()
+                .filter(|p| *p < 1024)
+                .map(|p| Sysctl {
+                    name: "net.ipv4.ip_unprivileged_port_start",
+                    value: p.to_string(),
+                })
+                .into_iter()
+                .collect(),
         },
         security_context: SecurityContext {
             allow_privilege_escalation: false,
