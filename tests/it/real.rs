@@ -148,3 +148,91 @@ fn the_microservices_demo() {
         assert!(image == want || image.ends_with(&format!("/{want}")), "{name}: {image}");
     }
 }
+
+/// The Terraform of a real configuration re-expressed in `.dvc`
+/// (`tests/real/terraform/<name>.dvc`) holds the original's values at the
+/// JSON pointers its transcription names (`<name>.json`); a value
+/// `{ "contains": TEXT }` is a string holding TEXT. Where the validators
+/// and terraform are installed, the document also passes `terraform
+/// validate` with the real modules' interfaces and the real AWS provider.
+fn terraform(name: &str) -> Value {
+    let dir = root().join("tests/real/terraform");
+    let loaded = dvcc::load_paths(&[dir.join(format!("{name}.dvc"))]);
+    let diags = dvcc::lint(&loaded);
+    assert!(diags.is_empty(), "{name}: {diags:#?}");
+    let model = dvcc::analyze(&loaded, 0).model;
+    assert_eq!(model.infra.len(), 1, "{name}: one infra block");
+    let doc = dvcc::backend::terraform::module(&model, &model.infra[0], "");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("facts")).expect("JSON");
+    for (pointer, want) in expected["values"].as_object().expect("values") {
+        let got = doc
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{name}: nothing at {pointer}"));
+        match want.get("contains").and_then(Value::as_str) {
+            Some(text) => assert!(
+                got.as_str().is_some_and(|s| s.contains(text)),
+                "{name}: {pointer}: {got}"
+            ),
+            None => assert_eq!(got, want, "{name}: {pointer}"),
+        }
+    }
+    validate(name, &doc);
+    doc
+}
+
+fn validate(name: &str, doc: &Value) {
+    let py =
+        std::path::PathBuf::from(std::env::var("DVCC_VALIDATORS").unwrap_or_else(|_| "/opt/dvcc-validators".into()))
+            .join("tools/bin/python");
+    if !py.exists() || std::process::Command::new("terraform").arg("version").output().is_err() {
+        assert!(!crate::yaml::required(), "CI must have the validators and terraform");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("dvcc-real-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("main.tf.json"),
+        serde_json::to_string_pretty(doc).expect("JSON"),
+    )
+    .expect("write");
+    let out = std::process::Command::new(&py)
+        .arg(root().join(".ci/check-terraform.py"))
+        .arg(&dir)
+        .arg("main.tf.json")
+        .arg("--no-checkov")
+        .output()
+        .expect("python runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("PASS terraform-validate"), "{name}: {report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_eks_managed_node_group_example() {
+    terraform("eks-managed-node-group");
+}
+
+#[test]
+fn the_rds_complete_postgres_example() {
+    let doc = terraform("rds-complete-postgres");
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/real/terraform/rds-complete-postgres.json")).expect("facts"),
+    )
+    .expect("JSON");
+    let params = doc["resource"]["aws_db_parameter_group"]["main"]["parameter"]
+        .as_array()
+        .expect("parameters");
+    for (k, v) in expected["parameters"].as_object().expect("parameters") {
+        assert!(
+            params.iter().any(|p| p["name"] == k.as_str() && &p["value"] == v),
+            "{k}: {params:?}"
+        );
+    }
+}
+
+#[test]
+fn the_s3_complete_example() {
+    terraform("s3-complete");
+}
