@@ -507,6 +507,8 @@ pub enum Strategy {
         preview: bool,
         auto_promote: bool,
         scale_down_delay: Duration,
+        /// The analysis runs again after the switch.
+        post_promotion: bool,
     },
 }
 

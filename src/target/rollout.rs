@@ -52,8 +52,13 @@ pub fn plan(r: &Rollout) -> Plan {
     let mut manual = None;
     match &r.strategy {
         Strategy::Canary { steps } => {
-            // Argo's steps: `setWeight` for each, then its pause if any.
-            let mut index = 0;
+            // Argo's steps: `setWeight` for each, then its pause if any,
+            // after Istio's header route when there is one.
+            let header_route = r
+                .traffic
+                .as_ref()
+                .is_some_and(|t| t.router == "istio" && t.header.is_some());
+            let mut index = usize::from(header_route);
             for s in steps {
                 index += 1;
                 secs += STEP_READY;
@@ -70,11 +75,18 @@ pub fn plan(r: &Rollout) -> Plan {
                 }
             }
         }
-        Strategy::BlueGreen { auto_promote, .. } => {
+        Strategy::BlueGreen {
+            auto_promote,
+            post_promotion,
+            ..
+        } => {
             secs += STEP_READY;
             if r.analysed() {
-                secs += r.analysis.initial_delay.as_ref().map_or(0, Duration::secs);
-                secs += u64::from(analysis_count(r).unwrap_or(0)) * r.analysis.interval.secs();
+                // Before the switch, and again after it when asked.
+                let runs = if *post_promotion && *auto_promote { 2 } else { 1 };
+                let once = r.analysis.initial_delay.as_ref().map_or(0, Duration::secs)
+                    + u64::from(analysis_count(r).unwrap_or(0)) * r.analysis.interval.secs();
+                secs += runs * once;
             }
             if !auto_promote {
                 manual = Some(Manual::BlueGreen);

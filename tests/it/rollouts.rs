@@ -99,8 +99,8 @@ pipeline release {
 }
 
 /// The platform example's canary waits for promotion at its third step:
-/// Argo's step index 5 (setWeight, pause, setWeight, pause, setWeight,
-/// pause).
+/// Argo's step index 6 (Istio's header route, then setWeight, pause,
+/// setWeight, pause, setWeight, pause).
 #[test]
 fn a_manual_canary_pause_ends_the_wait_at_its_step() {
     let model = model_of("platform");
@@ -115,7 +115,7 @@ fn a_manual_canary_pause_ends_the_wait_at_its_step() {
                 .is_some_and(|n| n.starts_with("Wait for the api_canary"))
         })
         .expect("the wait step");
-    assert_eq!(wait["env"]["MANUAL"], "step:5");
+    assert_eq!(wait["env"]["MANUAL"], "step:6");
     // 25% for 5m, 50% for 10m, a minute per step before the manual pause.
     assert_eq!(wait["env"]["TIMEOUT_SECONDS"], ((3 * 60 + 15 * 60) + 900).to_string());
 }
@@ -198,4 +198,90 @@ fn gates_and_slos_become_analysis_metrics() {
         let q = m["query"].as_str().expect("query");
         assert!(promql_parser::parser::parse(q).is_ok(), "{q}");
     }
+}
+
+fn rollout_of(text: &str) -> (dvcc::model::Model, Vec<String>) {
+    let (loaded, diags) = crate::support::lint_bytes("main.dvc", text.as_bytes().to_vec());
+    let codes = crate::support::codes(&diags);
+    (dvcc::analyze(&loaded, 0).model, codes)
+}
+
+const BASE: &str = r#"
+project shop {
+  repo       = "acme/shop"
+  prometheus = "http://prometheus:9090"
+}
+environment production {
+  cluster   = "prod"
+  namespace = "shop"
+  region    = "eu-west-1"
+}
+service api {
+  image    = "ghcr.io/acme/api"
+  port     = 8080
+  replicas = 10
+}
+alert api_down {
+  service = api
+  expr    = `up{job="api"} == 0`
+}
+pipeline release {
+  on push { branches = ["main"] }
+  deploy production { services = [api] }
+}
+"#;
+
+/// `step_weight` up to `max_weight` with a `pause` after each (Flagger's
+/// habit) expands to the steps Argo runs, ending with the whole traffic.
+#[test]
+fn step_and_max_weight_shorthand() {
+    let text = format!(
+        "{BASE}rollout api_canary {{\n  service = api\n  environments = [production]\n  canary {{ step_weight = 10%  max_weight = 30%  pause = 2m }}\n}}\n"
+    );
+    let (model, codes) = rollout_of(&text);
+    assert!(codes.is_empty(), "{codes:?}");
+    let api = model.service("api").expect("api");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, api, Some("production"))).expect("JSON");
+    assert_eq!(
+        v["rollout"]["canary"]["steps"],
+        serde_json::json!([
+            { "setWeight": 10 }, { "pause": { "duration": "2m" } },
+            { "setWeight": 20 }, { "pause": { "duration": "2m" } },
+            { "setWeight": 30 }, { "pause": { "duration": "2m" } },
+            { "setWeight": 100 }
+        ])
+    );
+    // The deploy job waits for the pauses and a minute per step.
+    let plan = dvcc::target::rollout::plan(&model.rollouts[0]);
+    assert_eq!(plan.unattended.secs(), 3 * 120 + 4 * 60);
+    // Both forms at once are refused.
+    let both = text.replace("pause = 2m }", "pause = 2m\n    step { weight = 50% }\n  }");
+    let (_, codes) = rollout_of(&both);
+    assert!(codes.contains(&"DVC0207".to_string()), "{codes:?}");
+}
+
+/// A blue-green rollout may measure its analysis again after the switch
+/// (Argo's post-promotion analysis), which terminates like the first.
+#[test]
+fn post_promotion_analysis() {
+    let text = format!(
+        "{BASE}rollout api_bg {{\n  service = api\n  environments = [production]\n  abort_on = [api_down]\n  analysis {{ interval = 1m  count = 3 }}\n  blue_green {{ auto_promote = true  post_promotion = true }}\n}}\n"
+    );
+    let (model, codes) = rollout_of(&text);
+    assert!(codes.is_empty(), "{codes:?}");
+    let api = model.service("api").expect("api");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, api, Some("production"))).expect("JSON");
+    assert_eq!(v["rollout"]["blueGreen"]["postPromotionAnalysis"], true);
+    assert_eq!(v["rollout"]["analysis"]["count"], 3);
+    // Both analyses are waited for: 3 minutes each, and a minute for pods.
+    assert_eq!(
+        dvcc::target::rollout::plan(&model.rollouts[0]).unattended.secs(),
+        60 + 2 * 180
+    );
+    let template = dvcc::stdlib::CHART_TEMPLATES
+        .iter()
+        .find(|(p, _)| *p == "templates/rollout.yaml")
+        .expect("rollout template")
+        .1;
+    assert!(template.contains("postPromotionAnalysis:"));
 }

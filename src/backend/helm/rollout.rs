@@ -93,6 +93,9 @@ struct BlueGreen {
     preview_service: bool,
     auto_promotion_enabled: bool,
     scale_down_delay_seconds: u64,
+    /// The analysis also runs after the switch.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    post_promotion_analysis: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -253,12 +256,14 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
             preview,
             auto_promote,
             scale_down_delay,
+            post_promotion,
         } => {
             out.strategy = Some("blueGreen");
             out.blue_green = Some(BlueGreen {
                 preview_service: *preview,
                 auto_promotion_enabled: *auto_promote,
                 scale_down_delay_seconds: scale_down_delay.secs(),
+                post_promotion_analysis: *post_promotion && r.analysed(),
             });
         }
     }

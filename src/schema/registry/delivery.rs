@@ -133,9 +133,33 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 "wait before the first measurement (lets the new version warm up)",
             ),
         ]),
-        block(BlockId::Canary, "canary", Labels::None, "Shift traffic in steps.")
-            .once()
-            .children(&[BlockId::CanaryStep]),
+        block(
+            BlockId::Canary,
+            "canary",
+            Labels::None,
+            "Shift traffic in steps: `step { }` blocks, or `step_weight` up to `max_weight` with a `pause` after each.",
+        )
+        .once()
+        .attrs(vec![
+            opt(
+                Attr::StepWeight,
+                Ty::Percent,
+                "the shorthand: raise the weight by this much at each step (instead of `step` blocks)",
+            )
+            .bounds(Some(1.0), Some(100.0)),
+            opt(
+                Attr::MaxWeight,
+                Ty::Percent,
+                "the shorthand: the last weight before the whole traffic moves (100% unless set)",
+            )
+            .bounds(Some(1.0), Some(100.0)),
+            opt(
+                Attr::Pause,
+                Ty::Either(Box::new(Ty::Duration), Box::new(Ty::Enum(&["manual"]))),
+                "the shorthand: wait after each step; `manual` waits for promotion",
+            ),
+        ])
+        .children(&[BlockId::CanaryStep]),
         block(BlockId::CanaryStep, "step", Labels::None, "One canary step.").attrs(vec![
             req(Attr::Weight, Ty::Percent, "share of traffic on the new version").bounds(Some(1.0), Some(100.0)),
             opt(
@@ -160,6 +184,12 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
                 "keep the old version this long after promotion",
             )
             .default("30s"),
+            opt(
+                Attr::PostPromotion,
+                Ty::Bool,
+                "measure the analysis again after the switch; a failure switches traffic back to the old version while it is kept (`scale_down_delay`)",
+            )
+            .default("false"),
         ]),
         block(
             BlockId::Alert,

@@ -17,6 +17,9 @@ impl<'a> Builder<'_, 'a, '_> {
         let canary = node.child(BlockId::Canary);
         let blue_green = node.child(BlockId::BlueGreen);
         let strategy = match (canary, blue_green) {
+            (Some(c), None) if c.get(Attr::StepWeight).is_some() => Strategy::Canary {
+                steps: self.weight_steps(c),
+            },
             (Some(c), None) => Strategy::Canary {
                 steps: c
                     .children_of(BlockId::CanaryStep)
@@ -38,6 +41,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 preview: Self::bool(b.value(Attr::Preview)),
                 auto_promote: Self::bool(b.value(Attr::AutoPromote)),
                 scale_down_delay: Self::duration(b.value(Attr::ScaleDownDelay)),
+                post_promotion: Self::bool(b.value(Attr::PostPromotion)),
             },
             (Some(c), Some(b)) => {
                 self.diags.push(
@@ -87,6 +91,52 @@ impl<'a> Builder<'_, 'a, '_> {
             }),
             span: node.label_span(),
         })
+    }
+
+    /// The steps of `step_weight`/`max_weight`/`pause`: the weight raised
+    /// by the step up to the maximum, with the pause after each, then the
+    /// whole traffic. `step` blocks beside them are an error.
+    fn weight_steps(&mut self, c: &CheckedBlock<'a>) -> Vec<CanaryStep> {
+        let pct = |attr| match c.get(attr) {
+            Some(Val::Pct(p)) => Some(*p),
+            _ => None,
+        };
+        let span = c.value_span(Attr::StepWeight).unwrap_or(c.header_span());
+        if let Some(first) = c.children_of(BlockId::CanaryStep).next() {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::MalformedBlock,
+                    "`canary` has both `step_weight` and `step` blocks",
+                    Label::new(first.header_span(), "a step"),
+                )
+                .with_label(Label::new(span, "the shorthand"))
+                .with_help("keep the `step` blocks, or `step_weight` (with `max_weight` and `pause`)"),
+            );
+            return Vec::new();
+        }
+        let step = pct(Attr::StepWeight).unwrap_or(100.0).clamp(1.0, 100.0);
+        let max = pct(Attr::MaxWeight).unwrap_or(100.0).clamp(1.0, 100.0);
+        let pause = match c.get(Attr::Pause) {
+            Some(Val::Dur(d)) => Pause::For(d.clone()),
+            Some(Val::Word(_)) => Pause::Manual,
+            _ => Pause::None,
+        };
+        let mut steps = Vec::new();
+        let mut w = step;
+        while w <= max + 1e-9 && w < 100.0 && steps.len() < 100 {
+            steps.push(CanaryStep {
+                weight: (w * 1000.0).round() / 1000.0,
+                pause: pause.clone(),
+                span,
+            });
+            w += step;
+        }
+        steps.push(CanaryStep {
+            weight: 100.0,
+            pause: Pause::None,
+            span,
+        });
+        steps
     }
 
     fn gate(&mut self, g: &CheckedBlock<'a>) -> Gate {
