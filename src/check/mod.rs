@@ -19,6 +19,7 @@ mod kube;
 mod observability;
 mod pipelines;
 pub mod promql;
+mod rollouts;
 pub mod terraform;
 pub mod witness;
 
@@ -66,6 +67,7 @@ pub fn run(
     observability::slos(db, model, diags);
     helm::run(user, model, diags);
     kube::run(user, model, diags);
+    rollouts::run(model, diags);
     terraform::run(user, model, diags);
     infra::run(user, model, diags);
 }

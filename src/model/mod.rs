@@ -448,6 +448,23 @@ pub struct Rollout {
     /// What splits a canary's traffic (else pods do).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic: Option<Traffic>,
+    /// Containers run as steps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A container run as a step of a rollout.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// A canary's steps before it (0: before the first).
+    pub after_step: u32,
+    pub timeout: Duration,
     #[serde(skip)]
     pub span: Span,
 }

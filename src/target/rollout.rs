@@ -59,7 +59,17 @@ pub fn plan(r: &Rollout) -> Plan {
                 .as_ref()
                 .is_some_and(|t| t.router == "istio" && t.header.is_some());
             let mut index = usize::from(header_route);
-            for s in steps {
+            // Checks are steps too: each may run for its whole timeout.
+            let checks = |after: usize, index: &mut usize, secs: &mut u64| {
+                for c in r.checks.iter().filter(|c| {
+                    c.after_step as usize == after || (after == steps.len() && c.after_step as usize > after)
+                }) {
+                    *index += 1;
+                    *secs += c.timeout.secs();
+                }
+            };
+            checks(0, &mut index, &mut secs);
+            for (i, s) in steps.iter().enumerate() {
                 index += 1;
                 secs += STEP_READY;
                 match &s.pause {
@@ -73,6 +83,7 @@ pub fn plan(r: &Rollout) -> Plan {
                         break;
                     }
                 }
+                checks(i + 1, &mut index, &mut secs);
             }
         }
         Strategy::BlueGreen {
@@ -81,12 +92,18 @@ pub fn plan(r: &Rollout) -> Plan {
             ..
         } => {
             secs += STEP_READY;
+            // Checks run beside the analysis before the switch.
+            let checks = r.checks.iter().map(|c| c.timeout.secs()).max().unwrap_or(0);
             if r.analysed() {
                 // Before the switch, and again after it when asked.
-                let runs = if *post_promotion && *auto_promote { 2 } else { 1 };
                 let once = r.analysis.initial_delay.as_ref().map_or(0, Duration::secs)
                     + u64::from(analysis_count(r).unwrap_or(0)) * r.analysis.interval.secs();
-                secs += runs * once;
+                secs += once.max(checks);
+                if *post_promotion && *auto_promote {
+                    secs += once;
+                }
+            } else {
+                secs += checks;
             }
             if !auto_promote {
                 manual = Some(Manual::BlueGreen);

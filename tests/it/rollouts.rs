@@ -285,3 +285,54 @@ fn post_promotion_analysis() {
         .1;
     assert!(template.contains("postPromotionAnalysis:"));
 }
+
+/// A check runs a container as a step (a canary's, after `after_step`
+/// steps) or beside the pre-promotion analysis (blue-green); the deploy
+/// job waits for its timeout; a bad name or step is reported.
+#[test]
+fn checks_run_as_steps() {
+    let text = format!(
+        "{BASE}rollout api_canary {{\n  service = api\n  environments = [production]\n  canary {{\n    step {{ weight = 10%  pause = 1m }}\n    step {{ weight = 100% }}\n  }}\n  check load_test {{\n    image = \"grafana/k6:0.50.0\"\n    args = [\"run\", \"/scripts/load.js\"]\n    after_step = 1\n    timeout = 4m\n  }}\n  check smoke {{ image = \"ghcr.io/acme/smoke\" }}\n}}\n"
+    );
+    let (model, codes) = rollout_of(&text);
+    assert!(codes.is_empty(), "{codes:?}");
+    let api = model.service("api").expect("api");
+    let v = serde_json::to_value(dvcc::backend::helm::values(&model, api, Some("production"))).expect("JSON");
+    assert_eq!(
+        v["rollout"]["canary"]["steps"],
+        serde_json::json!([
+            { "check": "smoke" },
+            { "setWeight": 10 }, { "pause": { "duration": "1m" } },
+            { "check": "load-test" },
+            { "setWeight": 100 }
+        ])
+    );
+    assert_eq!(
+        v["rollout"]["checks"][0],
+        serde_json::json!({ "name": "load-test", "image": "grafana/k6:0.50.0", "args": ["run", "/scripts/load.js"], "timeoutSeconds": 240 })
+    );
+    // Two steps, a pause, and each check's timeout (smoke's 10m default).
+    assert_eq!(
+        dvcc::target::rollout::plan(&model.rollouts[0]).unattended.secs(),
+        2 * 60 + 60 + 240 + 600
+    );
+    let chart: std::collections::BTreeMap<&str, &str> = dvcc::stdlib::CHART_TEMPLATES.iter().copied().collect();
+    assert!(chart["templates/analysistemplate.yaml"].contains("job:"));
+    assert!(chart["templates/rollout.yaml"].contains("%s-check-%s"));
+    // After a step the canary does not have; a blue-green check with a step.
+    let (_, codes) = rollout_of(&text.replace("after_step = 1", "after_step = 3"));
+    assert_eq!(codes, ["DVC0304"]);
+    let blue_green = text.replace(
+        "canary {\n    step { weight = 10%  pause = 1m }\n    step { weight = 100% }\n  }",
+        "blue_green { }",
+    );
+    let (model, codes) = rollout_of(&blue_green);
+    assert_eq!(codes, ["DVC0304"], "after_step on a blue-green check");
+    let v = serde_json::to_value(dvcc::backend::helm::values(
+        &model,
+        model.service("api").expect("api"),
+        Some("production"),
+    ))
+    .expect("JSON");
+    assert_eq!(v["rollout"]["checks"].as_array().map(Vec::len), Some(2));
+}

@@ -25,6 +25,22 @@ pub(super) struct RolloutValues {
     /// Seconds a step may take to progress; then the rollout aborts.
     #[serde(skip_serializing_if = "Option::is_none")]
     progress_deadline_seconds: Option<u64>,
+    /// Containers run as steps (each its own AnalysisTemplate).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checks: Vec<CheckValues>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckValues {
+    /// Part of its AnalysisTemplate's name: `<release>-check-<name>`.
+    name: String,
+    image: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    command: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    args: Vec<String>,
+    timeout_seconds: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,6 +75,8 @@ enum ArgoStep {
     Pause(ArgoPause),
     /// Istio's A/B route: matching requests go to the new version.
     SetHeaderRoute(HeaderRoute),
+    /// A check run here; the template names its AnalysisTemplate.
+    Check(String),
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -124,6 +142,11 @@ struct AnalysisAlert {
     /// Else the alert's: the query returns nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     success_condition: Option<String>,
+}
+
+/// A check's name as Kubernetes names take it (`load_test` → `load-test`).
+fn check_name(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
 }
 
 /// A Go duration (`90s`, `2m`, `1h30m`): Argo Rollouts reads pauses that way.
@@ -205,6 +228,17 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
         }
     };
     let mut out = RolloutValues {
+        checks: r
+            .checks
+            .iter()
+            .map(|c| CheckValues {
+                name: check_name(&c.name),
+                image: c.image.clone(),
+                command: c.command.clone(),
+                args: c.args.clone(),
+                timeout_seconds: c.timeout.secs().max(1),
+            })
+            .collect(),
         enabled: true,
         name: Some(r.name.clone()),
         analysis: Some(analysis),
@@ -229,7 +263,15 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
                     }],
                 }));
             }
-            for s in steps {
+            // Checks after `after_step` steps (those past the last, at the end).
+            let checks_after = |n: usize| {
+                r.checks
+                    .iter()
+                    .filter(move |c| c.after_step as usize == n || (n == steps.len() && c.after_step as usize > n))
+                    .map(|c| ArgoStep::Check(check_name(&c.name)))
+            };
+            argo.extend(checks_after(0));
+            for (i, s) in steps.iter().enumerate() {
                 argo.push(ArgoStep::SetWeight(s.weight.round() as u32));
                 match &s.pause {
                     Pause::None => {}
@@ -238,6 +280,7 @@ pub(super) fn rollout_values(model: &Model, env: &str, r: &Rollout) -> RolloutVa
                     })),
                     Pause::Manual => argo.push(ArgoStep::Pause(ArgoPause { duration: None })),
                 }
+                argo.extend(checks_after(i + 1));
             }
             out.canary = Some(Canary {
                 steps: argo,

@@ -63,6 +63,26 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             BlockId::RolloutAnalysis,
             BlockId::RolloutGate,
             BlockId::RolloutTraffic,
+            BlockId::RolloutCheck,
+        ]),
+        block(
+            BlockId::RolloutCheck,
+            "check",
+            Labels::Local,
+            "A container run as a step of the rollout (smoke tests, a load test): its failure aborts and rolls back.",
+        )
+        .attrs(vec![
+            req(Attr::Image, Ty::Line, "the image that runs the check"),
+            opt(Attr::Command, list(Ty::Str), "its command (the image's entrypoint unless set)"),
+            opt(Attr::Args, list(Ty::Str), "its arguments"),
+            opt(
+                Attr::AfterStep,
+                Ty::Int,
+                "a canary's: run after this many steps (0, the default: before the first); a blue-green rollout's run before the switch",
+            )
+            .default("0")
+            .bounds(Some(0.0), Some(100.0)),
+            opt(Attr::Timeout, Ty::Duration, "how long it may run before it counts as failed").default("10m"),
         ]),
         block(
             BlockId::RolloutTraffic,

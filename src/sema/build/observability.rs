@@ -5,8 +5,8 @@
 use super::{Builder, Scope};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::model::{
-    Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Gate, Pause, Record, Rollout, RuleGroup, Slo, SloRoute,
-    Strategy, Traffic,
+    Alert, AlertTest, AnalysisTuning, BurnPolicy, CanaryStep, Check, Gate, Pause, Record, Rollout, RuleGroup, Slo,
+    SloRoute, Strategy, Traffic,
 };
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
@@ -89,6 +89,18 @@ impl<'a> Builder<'_, 'a, '_> {
                     .map(|h| (h, self.attr_text(t, Attr::HeaderValue).unwrap_or_default())),
                 span: t.header_span(),
             }),
+            checks: node
+                .children_of(BlockId::RolloutCheck)
+                .map(|c| Check {
+                    name: c.label().to_string(),
+                    image: self.attr_text(c, Attr::Image).unwrap_or_default(),
+                    command: self.attr_texts(c, Attr::Command),
+                    args: self.attr_texts(c, Attr::Args),
+                    after_step: Self::int(c.value(Attr::AfterStep)).map_or(0, Self::count),
+                    timeout: Self::duration(c.value(Attr::Timeout)),
+                    span: c.label_span(),
+                })
+                .collect(),
             span: node.label_span(),
         })
     }
