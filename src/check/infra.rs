@@ -47,6 +47,39 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
                 }
             }
         }
+        // `provider = "aws.NAME"` in a raw resource names an alias.
+        for res in node.children_of(BlockId::Resource) {
+            let Some(body) = &res.block.body else { continue };
+            for item in &body.items {
+                let crate::syntax::ast::Item::Attribute(a) = item else {
+                    continue;
+                };
+                let ValueKind::Str(s) = &a.value.kind else { continue };
+                if a.name.name != "provider" {
+                    continue;
+                }
+                let Some(text) = s.as_plain() else { continue };
+                let known = text == "aws"
+                    || text
+                        .strip_prefix("aws.")
+                        .is_some_and(|alias| infra.aliases.contains_key(alias));
+                if !known {
+                    let aliases: Vec<String> = infra.aliases.keys().map(|k| format!("`aws.{k}`")).collect();
+                    diags.push(
+                        Diagnostic::new(
+                            Code::UndeclaredTerraformReference,
+                            format!("`{text}` is not a provider of `infra {}`", node.label()),
+                            Label::new(a.value.span, "no such provider"),
+                        )
+                        .with_help(if aliases.is_empty() {
+                            format!("declare it in `infra {}`: `alias NAME {{ region = \"us-east-1\" }}`, then `provider = \"aws.NAME\"`", node.label())
+                        } else {
+                            format!("the providers here are `aws` and {}", aliases.join(", "))
+                        }),
+                    );
+                }
+            }
+        }
         let generated = generated_outputs(infra);
         for o in node.children_of(BlockId::TfOutput) {
             if generated.iter().any(|g| g == o.label()) {

@@ -697,6 +697,9 @@ pub struct Infra {
     /// Tags of every resource, besides dvcc's.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub tags: IndexMap<String, String>,
+    /// More AWS providers: alias → region.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub aliases: IndexMap<String, String>,
     pub network: Network,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<TfOutput>,

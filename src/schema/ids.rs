@@ -123,6 +123,7 @@ names! {
         Database = "infra.database",
         Resource = "infra.resource",
         InfraTags = "infra.tags",
+        ProviderAlias = "infra.alias",
         Network = "infra.network",
         TfOutput = "infra.output",
         TfVariable = "infra.variable",

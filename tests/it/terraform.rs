@@ -51,6 +51,12 @@ infra production {
     sensitive = true
   }
   variable zones_wanted { type = number }
+  alias use1 { region = "us-east-1" }
+  resource aws_acm_certificate cdn {
+    provider          = "aws.use1"
+    domain_name       = "cdn.example.com"
+    validation_method = "DNS"
+  }
   resource aws_sns_topic alerts { name = "shop-alerts" }
   resource aws_sns_topic_subscription oncall {
     topic_arn = "${aws_sns_topic.alerts.arn}"
@@ -93,6 +99,22 @@ fn tags_and_network_layout() {
     assert_eq!(vpc["database_subnets"][3], "172.20.32.192/26");
     // Protected, yet one NAT gateway, as written.
     assert_eq!(vpc["single_nat_gateway"], true);
+}
+
+/// An alias is another AWS provider (its region, the same default tags)
+/// that raw resources name; an alias not declared is reported.
+#[test]
+fn provider_aliases() {
+    let doc = document();
+    let providers = doc["provider"]["aws"].as_array().expect("providers");
+    assert_eq!(providers.len(), 2);
+    assert_eq!(providers[1]["alias"], "use1");
+    assert_eq!(providers[1]["region"], "us-east-1");
+    assert_eq!(providers[1]["default_tags"], providers[0]["default_tags"]);
+    assert_eq!(doc["resource"]["aws_acm_certificate"]["cdn"]["provider"], "aws.use1");
+    let wrong = PROJECT.replace("provider          = \"aws.use1\"", "provider          = \"aws.use2\"");
+    let (_, diags) = crate::support::lint_bytes("main.dvc", wrong.into_bytes());
+    assert_eq!(crate::support::codes(&diags), ["DVC0519"]);
 }
 
 #[test]

@@ -93,13 +93,18 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         );
     }
     doc.insert("terraform".into(), Value::Object(terraform));
-    doc.insert(
-        "provider".into(),
-        json!({ "aws": [{
+    let mut providers = vec![json!({
+        "region": region,
+        "default_tags": { "tags": tags(project, env_name, infra) },
+    })];
+    for (alias, region) in &infra.aliases {
+        providers.push(json!({
+            "alias": alias,
             "region": region,
             "default_tags": { "tags": tags(project, env_name, infra) },
-        }]}),
-    );
+        }));
+    }
+    doc.insert("provider".into(), json!({ "aws": providers }));
     let mut variables = Map::new();
     variables.insert(
         "create_github_oidc_provider".into(),
@@ -390,6 +395,7 @@ mod tests {
                 })
                 .collect(),
             tags: Default::default(),
+            aliases: Default::default(),
             network: Default::default(),
             outputs: vec![crate::model::TfOutput {
                 name: "o".into(),

@@ -21,6 +21,7 @@ pub(super) fn infra() -> Vec<BlockSchema> {
             BlockId::Database,
             BlockId::Resource,
             BlockId::InfraTags,
+            BlockId::ProviderAlias,
             BlockId::Network,
             BlockId::TfOutput,
             BlockId::TfVariable,
@@ -34,6 +35,13 @@ pub(super) fn infra() -> Vec<BlockSchema> {
         )
         .once()
         .free(Ty::Line),
+        block(
+            BlockId::ProviderAlias,
+            "alias",
+            Labels::Local,
+            "Another AWS region for raw resources (`provider = \"aws.NAME\"`): CloudFront's certificates in us-east-1, a replica bucket.",
+        )
+        .attrs(vec![req(Attr::Region, Ty::Line, "the region")]),
         block(
             BlockId::Network,
             "network",

@@ -30,6 +30,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 databases: Vec::new(),
                 resources: Vec::new(),
                 tags: IndexMap::new(),
+                aliases: IndexMap::new(),
                 network: Network::default(),
                 outputs: Vec::new(),
                 variables: Vec::new(),
@@ -106,6 +107,10 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                                 infra.tags.insert(k.to_string(), t);
                             }
                         }
+                    }
+                    BlockId::ProviderAlias => {
+                        let region = self.attr_text(child, Attr::Region).unwrap_or_default();
+                        infra.aliases.insert(child.label().to_string(), region);
                     }
                     BlockId::Network => {
                         infra.network = Network {
