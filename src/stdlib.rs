@@ -43,6 +43,10 @@ pub const CHART_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("templates/hpa.yaml", include_str!("../stdlib/helm/templates/hpa.yaml")),
     (
+        "templates/httproute.yaml",
+        include_str!("../stdlib/helm/templates/httproute.yaml"),
+    ),
+    (
         "templates/ingress.yaml",
         include_str!("../stdlib/helm/templates/ingress.yaml"),
     ),

@@ -16,6 +16,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
             ports(block, diags);
             probes(block, diags);
             volumes(block, diags);
+            route(block, diags);
         }
         extras(node, diags);
     }
@@ -210,6 +211,71 @@ fn volumes(block: &CheckedBlock<'_>, diags: &mut Capped) {
             mounts.push((path, span));
         }
     }
+}
+
+/// An HTTPRoute's Gateway (`NAME` or `NAMESPACE/NAME`), host and path.
+fn route(block: &CheckedBlock<'_>, diags: &mut Capped) {
+    let Some(r) = block.child(BlockId::ServiceRoute) else {
+        return;
+    };
+    if let Some(a) = r.attr(Attr::Gateway)
+        && let Some(text) = block_text(&a.val)
+    {
+        let ok = match text.split_once('/') {
+            Some((ns, name)) => dns_label(ns) && dns_subdomain(name),
+            None => dns_subdomain(&text),
+        };
+        if !ok {
+            diags.push(invalid(
+                a.attr.value.span,
+                format!("`{text}` does not name a Gateway"),
+                "Kubernetes names are lowercase letters, digits, `-` and `.`",
+                "write the Gateway's name, or `NAMESPACE/NAME` for one in another namespace: `infra/public`".into(),
+            ));
+        }
+    }
+    if let Some(a) = r.attr(Attr::Host)
+        && let Some(text) = block_text(&a.val)
+        && !dns_subdomain(text.strip_prefix("*.").unwrap_or(&text))
+    {
+        diags.push(invalid(
+            a.attr.value.span,
+            format!("`{text}` is not a host name"),
+            "an HTTPRoute's hostname",
+            "write a lowercase host name without scheme or port: `api.example.com` (or `*.example.com`)".into(),
+        ));
+    }
+    if let Some(a) = r.attr(Attr::Path)
+        && let Some(text) = block_text(&a.val)
+        && !text.starts_with('/')
+    {
+        diags.push(invalid(
+            a.attr.value.span,
+            format!("`{text}` is not a path from the root"),
+            "an HTTPRoute's path prefix",
+            format!("write `/{}`", text.trim_start_matches("./")),
+        ));
+    }
+    if block.is(BlockId::Service)
+        && block.attr(Attr::Port).is_none()
+        && !block
+            .children_of(BlockId::ServiceIn)
+            .any(|i| i.attr(Attr::Port).is_some())
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingAttribute,
+                format!("`{}` has a route but no port to route to", block.header()),
+                Label::new(r.header_span(), "routes to nothing"),
+            )
+            .with_help("set `port` on the service"),
+        );
+    }
+}
+
+/// A DNS-1123 subdomain (object names).
+fn dns_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(dns_label)
 }
 
 fn block_text(v: &Val<'_>) -> Option<String> {

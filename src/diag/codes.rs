@@ -126,7 +126,7 @@ codes! {
     InvalidLatencyIndicator = "DVC0533", "invalid-latency-indicator", Error, "a latency SLO whose histogram is not a metric selector, or whose threshold is not one of its buckets";
     RolloutOutlastsJob = "DVC0534", "rollout-outlasts-job", Warning, "a deploy job that times out before its rollout can finish";
     CanaryWeightInPods = "DVC0535", "canary-weight-in-pods", Warning, "a canary weight the replica count cannot run without traffic routing";
-    InvalidPodSetting = "DVC0536", "invalid-pod-setting", Error, "a toleration, spread key, port, probe or volume Kubernetes rejects";
+    InvalidPodSetting = "DVC0536", "invalid-pod-setting", Error, "a toleration, spread key, port, probe, route or volume Kubernetes rejects";
     ExtraFieldSetByDvcc = "DVC0537", "extra-field-set-by-dvcc", Error, "an `extra_pod` or `extra_container` field that dvcc writes itself";
     SharedClaim = "DVC0538", "shared-claim", Warning, "a persistent volume claim that several pods would mount";
     TrafficRoutingMismatch = "DVC0539", "traffic-routing-mismatch", Error, "traffic routing that the rollout or its service cannot use";

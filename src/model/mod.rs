@@ -347,6 +347,9 @@ pub struct ServiceConfig {
     pub startup: Option<Probe>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<NetworkPolicy>,
+    /// A Gateway API HTTPRoute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<Route>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
     /// More pod spec fields (`extra_pod { }`), as JSON.
@@ -375,6 +378,16 @@ pub enum ProbeCheck {
     Http(String),
     Grpc,
     Tcp,
+}
+
+/// An HTTPRoute from a Gateway to a service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Route {
+    pub gateway: String,
+    /// Else the service's.
+    pub gateway_namespace: Option<String>,
+    pub host: Option<String>,
+    pub path: String,
 }
 
 /// Who may connect to a service's pods.

@@ -261,7 +261,7 @@ fn artifact_snapshots() {
             settings.bind(|| insta::assert_snapshot!(name, &text));
         }
     }
-    assert_eq!(shared.len(), 15, "14 templates and the schema: {:?}", shared.keys());
+    assert_eq!(shared.len(), 16, "15 templates and the schema: {:?}", shared.keys());
 }
 
 /// The build codes that these tests trigger (for the coverage test).
@@ -418,7 +418,7 @@ fn build_analyses_the_project_once() {
         panic!("the example builds")
     };
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    assert_eq!(plan.writes.len(), 24, "workflows, the chart, Terraform and rules");
+    assert_eq!(plan.writes.len(), 25, "workflows, the chart, Terraform and rules");
     assert_eq!(loaded.analysis_runs(), 1);
     dvcc::emit::apply(&dir, &plan).expect("writable");
 

@@ -73,6 +73,10 @@ service web {
     host = "web.example.com"
     annotations { "cert-manager.io/cluster-issuer" = "letsencrypt" }
   }
+  route {
+    gateway = "infra/public"
+    host    = "web.example.com"
+  }
   extra_pod {
     terminationGracePeriodSeconds = 60
     hostAliases {
@@ -212,6 +216,14 @@ fn identity_network_policy_volumes_and_ingress_annotations() {
         dev["ingress"]["annotations"],
         json!({ "cert-manager.io/cluster-issuer": "letsencrypt" })
     );
+    // Gateway API: a route from the shared Gateway to the Service's port.
+    assert_eq!(
+        dev["httpRoute"],
+        json!({ "gateway": "public", "gatewayNamespace": "infra", "host": "web.example.com", "path": "/" })
+    );
+    let chart: std::collections::BTreeMap<&str, &str> = dvcc::stdlib::CHART_TEMPLATES.iter().copied().collect();
+    let route = chart["templates/httproute.yaml"];
+    assert!(route.contains("kind: HTTPRoute") && route.contains("parentRefs:") && route.contains("backendRefs:"));
     // A service without them has none of these keys.
     let loaded = dvcc::Loaded::from_files(&[("main.dvc", PROJECT.as_bytes().to_vec())]);
     let model = dvcc::analyze(&loaded, 0).model;

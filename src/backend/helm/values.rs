@@ -60,6 +60,8 @@ pub struct Values {
     service_account: Option<ServiceAccount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     network_policy: Option<NetworkPolicyValues>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_route: Option<RouteValues>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     volumes: Vec<VolumeValues>,
     #[serde(skip_serializing_if = "Extra::is_empty")]
@@ -110,6 +112,18 @@ struct Toleration {
 #[derive(Clone, Debug, Serialize)]
 struct ServiceAccount {
     annotations: IndexMap<String, String>,
+}
+
+/// A Gateway API HTTPRoute to the service's port.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RouteValues {
+    gateway: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateway_namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    path: String,
 }
 
 /// Who may connect: nobody but these.
@@ -534,6 +548,12 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
         network_policy: cfg.network_policy.as_ref().map(|p| NetworkPolicyValues {
             from_services: p.from.clone(),
             from_namespaces: p.namespaces.clone(),
+        }),
+        http_route: cfg.route.as_ref().filter(|_| cfg.port.is_some()).map(|r| RouteValues {
+            gateway: r.gateway.clone(),
+            gateway_namespace: r.gateway_namespace.clone(),
+            host: r.host.clone(),
+            path: r.path.clone(),
         }),
         volumes: cfg.volumes.iter().map(volume).collect(),
         extra: Extra {

@@ -159,6 +159,22 @@ fn shared_blocks() -> Vec<BlockSchema> {
         .optional_body()
         .attrs(probe_attrs()),
         block(
+            BlockId::ServiceRoute,
+            "route",
+            Labels::None,
+            "A Gateway API HTTPRoute from a Gateway to the service's port (where the cluster routes with Gateway API rather than Ingress).",
+        )
+        .once()
+        .attrs(vec![
+            req(
+                Attr::Gateway,
+                Ty::Line,
+                "the Gateway it attaches to: `NAME`, or `NAMESPACE/NAME` for a shared one",
+            ),
+            opt(Attr::Host, Ty::Line, "the host name routed (every host of the Gateway unless set)"),
+            opt(Attr::Path, Ty::Line, "path prefix routed").default("\"/\""),
+        ]),
+        block(
             BlockId::NetworkPolicy,
             "network_policy",
             Labels::None,
@@ -213,6 +229,7 @@ const OVERRIDE_CHILDREN: &[BlockId] = &[
     BlockId::ServiceSecrets,
     BlockId::ServiceAutoscale,
     BlockId::ServiceIngress,
+    BlockId::ServiceRoute,
     BlockId::ServicePorts,
     BlockId::NodeSelector,
     BlockId::PodAnnotations,

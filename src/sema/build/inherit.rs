@@ -401,6 +401,23 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             network_policy: self.network_policy(present(BlockId::NetworkPolicy), |a| {
                 m.get(&Path::Child(BlockId::NetworkPolicy, a))
             }),
+            route: m
+                .get(&Path::Child(BlockId::ServiceRoute, Attr::Gateway))
+                .and_then(|g| self.text(Some(g), &scope))
+                .map(|gateway| {
+                    let (gateway_namespace, gateway) = match gateway.split_once('/') {
+                        Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
+                        None => (None, gateway),
+                    };
+                    crate::model::Route {
+                        gateway,
+                        gateway_namespace,
+                        host: self.text(of(BlockId::ServiceRoute, Attr::Host), &scope),
+                        path: self
+                            .text(of(BlockId::ServiceRoute, Attr::Path), &scope)
+                            .unwrap_or_else(|| "/".to_string()),
+                    }
+                }),
             volumes: {
                 let mut names: Vec<&str> = m
                     .keys()
