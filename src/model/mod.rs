@@ -731,6 +731,8 @@ pub struct Network {
     pub zones: u32,
     /// Else one per zone where the environment needs approval.
     pub single_nat: Option<bool>,
+    /// Intra subnets for the clusters' control plane.
+    pub intra: bool,
 }
 
 impl Default for Network {
@@ -739,6 +741,7 @@ impl Default for Network {
             cidr: "10.0.0.0/16".into(),
             zones: 3,
             single_nat: None,
+            intra: false,
         }
     }
 }

@@ -206,6 +206,7 @@ names! {
         InitialDelay = "initial_delay",
         Instance = "instance",
         Interval = "interval",
+        Intra = "intra",
         KeepFiringFor = "keep_firing_for",
         Key = "key",
         Kind = "kind",

@@ -41,10 +41,11 @@ pub fn cidr_subnet(base: u32, prefix: u32, newbits: u32, index: u32) -> String {
 }
 
 /// The subnets of a VPC with `zones` zones: private (nodes), public (load
-/// balancers, NAT gateways) and database subnets, one per zone, carved
-/// from `cidr` without overlap (for a /16 and three zones: private /19s
-/// from `.0.0`, public /22s from `.96.0`, database /24s from `.112.0`).
-pub fn subnets(cidr: &str, zones: u32) -> Option<[Vec<String>; 3]> {
+/// balancers, NAT gateways), database and intra (control plane) subnets,
+/// one per zone, carved from `cidr` without overlap (for a /16 and three
+/// zones: private /19s from `.0.0`, public /22s from `.96.0`, database
+/// /24s from `.112.0`, intra /24s from `.120.0`).
+pub fn subnets(cidr: &str, zones: u32) -> Option<[Vec<String>; 4]> {
     let (base, prefix) = parse_cidr(cidr)?;
     let zones = zones.clamp(1, 6);
     let (private_bits, database_base) = if zones <= 3 { (3, 112) } else { (4, 128) };
@@ -53,7 +54,12 @@ pub fn subnets(cidr: &str, zones: u32) -> Option<[Vec<String>; 3]> {
             .map(|k| cidr_subnet(base, prefix, newbits, first + k))
             .collect()
     };
-    Some([of(private_bits, 0), of(6, 24), of(8, database_base)])
+    Some([
+        of(private_bits, 0),
+        of(6, 24),
+        of(8, database_base),
+        of(8, database_base + 8),
+    ])
 }
 
 /// What is wrong with a VPC range, if anything: Terraform's and the
@@ -198,11 +204,13 @@ pub fn declared(infra: &Infra) -> Vec<String> {
 mod tests {
     #[test]
     fn subnets_are_carved_without_overlap() {
-        let [private, public, database] = super::subnets("10.0.0.0/16", 3).expect("a range");
+        let [private, public, database, intra] = super::subnets("10.0.0.0/16", 3).expect("a range");
+        assert_eq!(intra, ["10.0.120.0/24", "10.0.121.0/24", "10.0.122.0/24"]);
         assert_eq!(private, ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"]);
         assert_eq!(public, ["10.0.96.0/22", "10.0.100.0/22", "10.0.104.0/22"]);
         assert_eq!(database, ["10.0.112.0/24", "10.0.113.0/24", "10.0.114.0/24"]);
-        let [private, public, database] = super::subnets("172.16.0.0/20", 6).expect("a range");
+        let [private, public, database, intra] = super::subnets("172.16.0.0/20", 6).expect("a range");
+        assert_eq!(intra[0], "172.16.8.128/28");
         assert_eq!(private[5], "172.16.5.0/24");
         assert_eq!(public[0], "172.16.6.0/26");
         assert_eq!(public[5], "172.16.7.64/26");

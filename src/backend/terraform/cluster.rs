@@ -10,7 +10,7 @@ use crate::target::terraform::{EKS_MODULE, VPC_MODULE, subnets};
 
 pub(super) fn vpc(prefix: &str, network: &Network, protected: bool, databases: bool) -> Value {
     // (A bad range was reported; it is not built.)
-    let [private, public, database] = subnets(&network.cidr, network.zones).unwrap_or_default();
+    let [private, public, database, intra] = subnets(&network.cidr, network.zones).unwrap_or_default();
     let mut m = json!({
         "source": VPC_MODULE.0,
         "version": VPC_MODULE.1,
@@ -32,6 +32,11 @@ pub(super) fn vpc(prefix: &str, network: &Network, protected: bool, databases: b
         "public_subnet_tags": { "kubernetes.io/role/elb": "1" },
         "private_subnet_tags": { "kubernetes.io/role/internal-elb": "1" },
     });
+    if network.intra
+        && let Value::Object(o) = &mut m
+    {
+        o.insert("intra_subnets".into(), json!(intra));
+    }
     if databases && let Value::Object(o) = &mut m {
         o.insert("database_subnets".into(), json!(database));
         o.insert("create_database_subnet_group".into(), json!(true));
@@ -39,7 +44,7 @@ pub(super) fn vpc(prefix: &str, network: &Network, protected: bool, databases: b
     m
 }
 
-pub(super) fn eks(project: &str, env: &str, c: &Cluster) -> Value {
+pub(super) fn eks(project: &str, env: &str, c: &Cluster, intra: bool) -> Value {
     let mut group = json!({
         "min_size": c.min_nodes,
         "max_size": c.max_nodes,
@@ -85,6 +90,11 @@ pub(super) fn eks(project: &str, env: &str, c: &Cluster) -> Value {
             }},
         }},
     });
+    // The control plane's network interfaces in the intra subnets, which
+    // reach nothing outside the VPC.
+    if intra && let Value::Object(o) = &mut m {
+        o.insert("control_plane_subnet_ids".into(), json!("${module.vpc.intra_subnets}"));
+    }
     if !c.addons.is_empty()
         && let Value::Object(o) = &mut m
     {

@@ -178,7 +178,7 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         );
     }
     for c in &infra.clusters {
-        modules.insert(eks_module(&c.name), eks(project, env_name, c));
+        modules.insert(eks_module(&c.name), eks(project, env_name, c, infra.network.intra));
     }
     if !modules.is_empty() {
         doc.insert("module".into(), Value::Object(modules));

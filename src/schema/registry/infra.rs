@@ -60,6 +60,12 @@ pub(super) fn infra() -> Vec<BlockSchema> {
                 Ty::Bool,
                 "one NAT gateway for the VPC (cheaper; a zone failure cuts egress) rather than one per zone (by default: one per zone where the environment needs approval)",
             ),
+            opt(
+                Attr::Intra,
+                Ty::Bool,
+                "intra subnets, without internet access, for the clusters' control-plane network interfaces",
+            )
+            .default("false"),
         ]),
         block(
             BlockId::TfOutput,

@@ -120,6 +120,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                                 Some(Val::Bool(b)) => Some(*b),
                                 _ => None,
                             },
+                            intra: Self::bool(child.value(Attr::Intra)),
                         };
                     }
                     BlockId::TfOutput => {
