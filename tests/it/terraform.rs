@@ -169,6 +169,11 @@ fn database_and_bucket_knobs() {
         .expect("JSON policy");
     let allow = &policy["Statement"][1];
     assert_eq!(allow["Principal"]["Service"], "logging.s3.amazonaws.com");
+    // Only for the buckets that log here.
+    assert_eq!(
+        allow["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!(["${aws_s3_bucket.assets.arn}"])
+    );
     assert_eq!(doc["data"]["aws_caller_identity"]["current"], json!({}));
 }
 

@@ -196,8 +196,13 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
     github(model, env_name, infra, &mut add);
     for b in &infra.buckets {
         // A bucket other buckets log to lets the logging service write.
-        let log_target = infra.buckets.iter().any(|o| o.access_logs.as_deref() == Some(&b.name));
-        bucket(&names::bucket_name(project, env_name, &b.name), b, log_target, &mut add);
+        let sources: Vec<&str> = infra
+            .buckets
+            .iter()
+            .filter(|o| o.access_logs.as_deref() == Some(&b.name))
+            .map(|o| o.name.as_str())
+            .collect();
+        bucket(&names::bucket_name(project, env_name, &b.name), b, &sources, &mut add);
     }
     if !infra.databases.is_empty() {
         // Enhanced monitoring publishes OS metrics through this role.

@@ -15,7 +15,9 @@ fn days(d: &crate::model::Duration) -> u64 {
     d.secs().div_ceil(86_400).max(1)
 }
 
-pub(super) fn bucket(bucket_name: &str, b: &Bucket, log_target: bool, add: &mut impl FnMut(&str, &str, Value)) {
+/// `logs_from`: the buckets of the infra whose access logs this one
+/// receives.
+pub(super) fn bucket(bucket_name: &str, b: &Bucket, logs_from: &[&str], add: &mut impl FnMut(&str, &str, Value)) {
     let name = &b.name;
     let id = format!("${{aws_s3_bucket.{name}.id}}");
     let mut body = json!({ "bucket": bucket_name });
@@ -112,17 +114,23 @@ pub(super) fn bucket(bucket_name: &str, b: &Bucket, log_target: bool, add: &mut 
         ],
         "Condition": { "Bool": { "aws:SecureTransport": "false" } },
     })];
-    if log_target {
+    if !logs_from.is_empty() {
         // S3 server access logging writes with its service principal (the
-        // bucket owner enforces ownership, so no ACL is involved), from
-        // this account only.
+        // bucket owner enforces ownership, so no ACL is involved), for the
+        // buckets that log here only, in this account (no confused deputy).
         statements.push(json!({
             "Sid": "AllowAccessLogs",
             "Effect": "Allow",
             "Principal": { "Service": "logging.s3.amazonaws.com" },
             "Action": "s3:PutObject",
             "Resource": format!("${{aws_s3_bucket.{name}.arn}}/*"),
-            "Condition": { "StringEquals": { "aws:SourceAccount": "${data.aws_caller_identity.current.account_id}" } },
+            "Condition": {
+                "StringEquals": { "aws:SourceAccount": "${data.aws_caller_identity.current.account_id}" },
+                "ArnLike": { "aws:SourceArn": logs_from
+                    .iter()
+                    .map(|s| format!("${{aws_s3_bucket.{s}.arn}}"))
+                    .collect::<Vec<_>>() },
+            },
         }));
     }
     add(
