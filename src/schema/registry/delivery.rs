@@ -23,6 +23,11 @@ fn route_attrs(severity: &'static str) -> Vec<AttrSchema> {
     ]
 }
 
+/// A pause: a duration, or `manual` (wait for promotion).
+fn pause_ty() -> Ty {
+    Ty::Either(Box::new(Ty::Duration), Box::new(Ty::Enum(&["manual"])))
+}
+
 /// What can split a canary's traffic.
 pub const ROUTERS: &[&str] = &["istio", "nginx", "alb"];
 
@@ -175,7 +180,7 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             .bounds(Some(1.0), Some(100.0)),
             opt(
                 Attr::Pause,
-                Ty::Either(Box::new(Ty::Duration), Box::new(Ty::Enum(&["manual"]))),
+                pause_ty(),
                 "the shorthand: wait after each step; `manual` waits for promotion",
             ),
         ])
@@ -184,7 +189,7 @@ pub(super) fn delivery() -> Vec<BlockSchema> {
             req(Attr::Weight, Ty::Percent, "share of traffic on the new version").bounds(Some(1.0), Some(100.0)),
             opt(
                 Attr::Pause,
-                Ty::Either(Box::new(Ty::Duration), Box::new(Ty::Enum(&["manual"]))),
+                pause_ty(),
                 "wait before the next step; `manual` waits for promotion",
             ),
         ]),

@@ -191,6 +191,17 @@ pub fn raw_body(block: &Block) -> (serde_json::Value, Vec<String>) {
 }
 
 fn raw_block(block: &Block, secrets: &mut Vec<String>) -> serde_json::Value {
+    data_object(block, &mut |v| raw_value(v, secrets), &|_| false)
+}
+
+/// A block of data as a JSON object: attributes become fields (their values
+/// by `value`), nested blocks objects, a list of them when repeated or when
+/// `list` says the field is one.
+pub(super) fn data_object(
+    block: &Block,
+    value: &mut dyn FnMut(&Value) -> serde_json::Value,
+    list: &dyn Fn(&str) -> bool,
+) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     let Some(body) = &block.body else {
         return serde_json::Value::Object(map);
@@ -199,24 +210,18 @@ fn raw_block(block: &Block, secrets: &mut Vec<String>) -> serde_json::Value {
     for item in &body.items {
         match item {
             Item::Attribute(a) => {
-                map.insert(a.name.name.clone(), raw_value(&a.value, secrets));
+                map.insert(a.name.name.clone(), value(&a.value));
             }
-            Item::Block(b) => nested
-                .entry(b.kind.name.clone())
-                .or_default()
-                .push(raw_block(b, secrets)),
+            Item::Block(b) => {
+                let object = data_object(b, value, list);
+                nested.entry(b.kind.name.clone()).or_default().push(object);
+            }
             _ => {}
         }
     }
     for (k, mut v) in nested {
-        map.insert(
-            k,
-            if v.len() == 1 {
-                v.remove(0)
-            } else {
-                serde_json::Value::Array(v)
-            },
-        );
+        let one = v.len() == 1 && !list(&k);
+        map.insert(k, if one { v.remove(0) } else { serde_json::Value::Array(v) });
     }
     serde_json::Value::Object(map)
 }

@@ -8,7 +8,7 @@ use super::{Builder, Scope};
 use crate::model::{NetworkPolicy, Probe, ProbeCheck, Volume, VolumeSource};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{Val, default};
-use crate::syntax::ast::{Block, Item, StrPart, Value, ValueKind};
+use crate::syntax::ast::{Block, StrPart, Value, ValueKind};
 
 impl<'n, 'a> Builder<'n, 'a, '_> {
     /// A probe, when the service writes its block (`readiness { }`), or
@@ -148,25 +148,7 @@ const LIST_FIELDS: &[&str] = &[
 /// objects (a list of objects when repeated, or when Kubernetes types the
 /// field as a list), strings stay as written (Kubernetes reads no `${...}`).
 pub fn data_block(block: &Block) -> serde_json::Value {
-    let mut map = serde_json::Map::new();
-    let Some(body) = &block.body else {
-        return serde_json::Value::Object(map);
-    };
-    let mut nested: IndexMap<String, Vec<serde_json::Value>> = IndexMap::new();
-    for item in &body.items {
-        match item {
-            Item::Attribute(a) => {
-                map.insert(a.name.name.clone(), data_value(&a.value));
-            }
-            Item::Block(b) => nested.entry(b.kind.name.clone()).or_default().push(data_block(b)),
-            _ => {}
-        }
-    }
-    for (k, mut v) in nested {
-        let one = v.len() == 1 && !LIST_FIELDS.contains(&k.as_str());
-        map.insert(k, if one { v.remove(0) } else { serde_json::Value::Array(v) });
-    }
-    serde_json::Value::Object(map)
+    super::infra::data_object(block, &mut data_value, &|field| LIST_FIELDS.contains(&field))
 }
 
 fn data_value(v: &Value) -> serde_json::Value {

@@ -29,11 +29,7 @@ impl<'a> Builder<'_, 'a, '_> {
                             Some(Val::Pct(p)) => *p,
                             _ => 0.0,
                         },
-                        pause: match s.value(Attr::Pause) {
-                            Some(Val::Dur(d)) => Pause::For(d.clone()),
-                            Some(Val::Word(_)) => Pause::Manual,
-                            _ => Pause::None,
-                        },
+                        pause: pause(s.value(Attr::Pause)),
                     })
                     .collect(),
             },
@@ -128,11 +124,7 @@ impl<'a> Builder<'_, 'a, '_> {
         }
         let step = pct(Attr::StepWeight).unwrap_or(100.0).clamp(1.0, 100.0);
         let max = pct(Attr::MaxWeight).unwrap_or(100.0).clamp(1.0, 100.0);
-        let pause = match c.get(Attr::Pause) {
-            Some(Val::Dur(d)) => Pause::For(d.clone()),
-            Some(Val::Word(_)) => Pause::Manual,
-            _ => Pause::None,
-        };
+        let pause = pause(c.get(Attr::Pause));
         let mut steps = Vec::new();
         let mut w = step;
         while w <= max + 1e-9 && w < 100.0 && steps.len() < 100 {
@@ -542,5 +534,14 @@ impl<'a> Builder<'_, 'a, '_> {
         let count = format!("sum(rate({base}_count{}[${{window}}]))", with(""));
         let fast = format!("sum(rate({base}_bucket{}[${{window}}]))", with(&le));
         (format!("{count} - {fast}"), count, span, span)
+    }
+}
+
+/// A step's pause as written: a duration, `manual`, or none.
+fn pause(val: Option<&Val<'_>>) -> Pause {
+    match val {
+        Some(Val::Dur(d)) => Pause::For(d.clone()),
+        Some(Val::Word(_)) => Pause::Manual,
+        _ => Pause::None,
     }
 }
