@@ -21,7 +21,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::backend::{self, Artifact, Context};
 use crate::diag::{self, Allowed, Code, Counts, Diagnostic};
@@ -51,6 +53,11 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// How many times a project of this load was analysed.
     analyses: AtomicUsize,
+    /// Files analysed as part of a project but not named by the user (see
+    /// [`load::lint_roots`]): their diagnostics are not reported.
+    pub hidden: Vec<FileId>,
+    /// How long each stage took, in the order they ran (`dvcc -v`).
+    timings: Mutex<Vec<(&'static str, Duration)>>,
 }
 
 /// The files of one project.
@@ -77,9 +84,45 @@ pub fn load_allowing(fs: &dyn FileSystem, paths: &[PathBuf], import_roots: &[Pat
     load_projects(fs, &projects, import_roots)
 }
 
+/// Loads the projects `dvcc lint` was given (see [`load::lint_roots`]):
+/// each analysed whole, the diagnostics of files not named left out.
+pub fn load_roots(fs: &dyn FileSystem, roots: &[load::LintRoot], import_roots: &[PathBuf]) -> Loaded {
+    let projects: Vec<Vec<PathBuf>> = roots.iter().map(|r| vec![r.path.clone()]).collect();
+    let mut loaded = load_projects(fs, &projects, import_roots);
+    let mut shown: Vec<FileId> = Vec::new();
+    for (root, project) in roots.iter().zip(&loaded.projects) {
+        match &root.focus {
+            None => shown.extend(&project.files),
+            Some(named) => shown.extend(
+                project
+                    .files
+                    .iter()
+                    .filter(|f| named.contains(&fs.canonical(Path::new(&loaded.db.get(**f).name)))),
+            ),
+        }
+    }
+    loaded.hidden = loaded.files.iter().copied().filter(|f| !shown.contains(f)).collect();
+    for (root, project) in roots.iter().zip(&loaded.projects) {
+        let Some(&file) = project.files.first().filter(|_| root.foreign) else {
+            continue;
+        };
+        let name = load::display(&root.path);
+        loaded.diagnostics.push(
+            Diagnostic::new(
+                Code::NotADvcFile,
+                format!("`{name}` is not a `.dvc` file; it was read as one"),
+                diag::Label::new(crate::source::Span::new(file, 0, 0), "read as `.dvc` text"),
+            )
+            .with_help("rename it with the `.dvc` extension: a directory's project, `dvcc build` and editors only see `.dvc` files"),
+        );
+    }
+    loaded
+}
+
 /// Loads each project from its roots (files or directories), with the
 /// files they import, and parses everything.
 fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>], import_roots: &[PathBuf]) -> Loaded {
+    let started = Instant::now();
     let mut loader = Loader::new(fs);
     loader.import_roots = import_roots.to_vec();
     let mut out = Loaded::default();
@@ -96,6 +139,7 @@ fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>], import_roots: &
     out.files = loader.files;
     out.stdlib = loader.stdlib;
     out.diagnostics = loader.diagnostics;
+    out.record("load and parse", started);
     out
 }
 
@@ -163,6 +207,23 @@ impl Loaded {
 
     pub fn ast(&self, file: FileId) -> Option<&ast::File> {
         self.parses.get(&file).map(|p| &p.ast)
+    }
+
+    /// Notes that stage `name`, started at `started`, has ended.
+    pub fn record(&self, name: &'static str, started: Instant) {
+        if let Ok(mut t) = self.timings.lock() {
+            t.push((name, started.elapsed()));
+        }
+    }
+
+    /// Each stage run so far and how long it took.
+    pub fn timings(&self) -> Vec<(&'static str, Duration)> {
+        self.timings.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The user files whose diagnostics are reported.
+    pub fn reported_files(&self) -> usize {
+        self.files.len() - self.hidden.len()
     }
 
     /// Whether some path could not be read at all (exit code 2).
@@ -291,6 +352,7 @@ pub struct Linted {
 /// Analyses every project of `loaded` once, and applies the `dvcc-allow`
 /// comments of the user's files.
 pub fn lint_projects(loaded: &Loaded) -> Linted {
+    let started = Instant::now();
     let mut diagnostics = syntax_diagnostics(loaded);
     let mut omitted = loaded.syntax_omitted();
     let projects: Vec<Analysis> = (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect();
@@ -310,11 +372,16 @@ pub fn lint_projects(loaded: &Loaded) -> Linted {
     let mut diagnostics = applied.kept;
     diagnostics.extend(applied.unused.iter().map(suppress::unused));
     diag::sort_and_dedup(&mut diagnostics);
+    if !loaded.hidden.is_empty() {
+        diagnostics.retain(|d| !loaded.hidden.contains(&d.primary.span.file));
+    }
     let capped = diag::cap(diagnostics);
     let (diagnostics, omitted) = (capped.kept, omitted.plus(capped.omitted));
+    loaded.record("analysis", started);
     let allowed = applied
         .allowed
         .into_iter()
+        .filter(|(d, _)| !loaded.hidden.contains(&d.primary.span.file))
         .map(|(d, s)| Allowed {
             diagnostic: d,
             reason: s.reason,
@@ -414,8 +481,12 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
         project,
         source_name: &source_name,
     };
+    let started = Instant::now();
     let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
+    loaded.record("generate", started);
+    let started = Instant::now();
     let plan = emit::plan(out, project, &artifacts, &owned, &mut loaded.db);
+    loaded.record("compare with the output directory", started);
     let mut diagnostics = linted.diagnostics;
     diagnostics.extend(plan.diagnostics.iter().cloned());
     diag::sort_and_dedup(&mut diagnostics);

@@ -386,6 +386,102 @@ pub fn diff(plan: &Plan) -> String {
     out
 }
 
+/// Why a generated file needs writing (or removing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Stale,
+    Missing,
+    /// Same text; it should be executable.
+    Mode,
+    /// No longer generated.
+    Extra,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Stale => "stale",
+            Status::Missing => "missing",
+            Status::Mode => "mode",
+            Status::Extra => "extra",
+        }
+    }
+}
+
+/// One file `build --check` reports, with its changed line counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    pub path: String,
+    pub status: Status,
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// The files of `plan` that differ from what is on disk, in the plan's
+/// order (writes, then removals).
+pub fn stale(plan: &Plan) -> Vec<Stale> {
+    let counts = |old: &str, new: &str| {
+        let diff = similar::TextDiff::from_lines(old, new);
+        let mut added = 0;
+        let mut removed = 0;
+        for change in diff.iter_all_changes() {
+            match change.tag() {
+                similar::ChangeTag::Insert => added += 1,
+                similar::ChangeTag::Delete => removed += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
+        (added, removed)
+    };
+    let mut out = Vec::new();
+    for (rel, new, old) in &plan.writes {
+        let status = match old {
+            Some(old) if old == new => Status::Mode,
+            Some(_) => Status::Stale,
+            None => Status::Missing,
+        };
+        let (added, removed) = counts(old.as_deref().unwrap_or(""), new);
+        out.push(Stale {
+            path: rel.clone(),
+            status,
+            added,
+            removed,
+        });
+    }
+    for (rel, old) in &plan.removes {
+        out.push(Stale {
+            path: rel.clone(),
+            status: Status::Extra,
+            added: 0,
+            removed: old.lines().count(),
+        });
+    }
+    out
+}
+
+/// `build --check --stat`: a line per file, as `git diff --stat` prints
+/// them, and a total.
+pub fn stat(plan: &Plan) -> String {
+    let files = stale(plan);
+    let width = files.iter().map(|f| f.path.chars().count()).max().unwrap_or(0);
+    let (mut added, mut removed) = (0, 0);
+    let mut out = String::new();
+    for f in &files {
+        added += f.added;
+        removed += f.removed;
+        let what = match f.status {
+            Status::Stale => String::new(),
+            other => format!(" ({})", other.as_str()),
+        };
+        out.push_str(&format!(" {:<width$} | +{} -{}{what}\n", f.path, f.added, f.removed));
+    }
+    out.push_str(&format!(
+        " {} files changed, {added} insertions(+), {removed} deletions(-)\n",
+        files.len()
+    ));
+    out
+}
+
 fn unified(old: &str, new: &str, from: &str, to: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()

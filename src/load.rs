@@ -146,6 +146,124 @@ impl FileSystem for MemoryFs {
     }
 }
 
+/// Another file system with some files' contents replaced or added: the
+/// text on standard input, an editor's unsaved buffers. Paths are matched
+/// by their canonical form, so `./a.dvc` and `a.dvc` are one file.
+pub struct Overlay<'a> {
+    base: &'a dyn FileSystem,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn FileSystem) -> Overlay<'a> {
+        Overlay {
+            base,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Reads `bytes` wherever `path` is read.
+    pub fn insert(&mut self, path: &Path, bytes: Vec<u8>) {
+        let key = self.key(path);
+        self.files.insert(key, bytes);
+    }
+
+    fn key(&self, path: &Path) -> PathBuf {
+        self.base.canonical(path)
+    }
+}
+
+impl FileSystem for Overlay<'_> {
+    fn entry(&self, path: &Path) -> io::Result<Entry> {
+        match self.files.get(&self.key(path)) {
+            Some(bytes) => Ok(Entry::File(bytes.len() as u64)),
+            None => self.base.entry(path),
+        }
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.files.get(&self.key(path)) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.base.read(path),
+        }
+    }
+
+    /// The directory's entries, with the overlaid files that are in it
+    /// (named as `dir` names them) but not on the base.
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let listed = self.base.list(dir);
+        let canonical_dir = self.key(dir);
+        let extra: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|f| f.parent() == Some(canonical_dir.as_path()))
+            .filter_map(|f| f.file_name().map(|n| dir.join(n)))
+            .collect();
+        if extra.is_empty() {
+            return listed;
+        }
+        let mut out = listed.unwrap_or_default();
+        for e in extra {
+            if !out.iter().any(|p| self.key(p) == self.key(&e)) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        self.key(path)
+    }
+}
+
+/// One project `dvcc lint` analyses: its root (a directory, or a file that
+/// is a project on its own) and, when only some of its files were named,
+/// those files (canonical): only their diagnostics are reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LintRoot {
+    pub path: PathBuf,
+    pub focus: Option<Vec<PathBuf>>,
+    /// A file named by the user that is not a `.dvc` file (read as one,
+    /// with a warning).
+    pub foreign: bool,
+}
+
+/// Groups the paths of `dvcc lint` into projects: a directory is a project;
+/// a `.dvc` file is analysed within its directory's project (its
+/// neighbours declare what it references), and only the named files'
+/// diagnostics are reported. A path that is not a `.dvc` file, or cannot
+/// be read, is loaded as given (the loader says what is wrong with it).
+pub fn lint_roots(fs: &dyn FileSystem, paths: &[PathBuf]) -> Vec<LintRoot> {
+    let mut out: Vec<LintRoot> = Vec::new();
+    for path in paths {
+        let named_file = matches!(fs.entry(path), Ok(Entry::File(_))) && path.extension().is_some_and(|x| x == "dvc");
+        let root = match path.parent() {
+            Some(dir) if named_file && !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ if named_file => PathBuf::from("."),
+            _ => path.clone(),
+        };
+        let key = fs.canonical(&root);
+        let at = match out.iter().position(|r| fs.canonical(&r.path) == key) {
+            Some(at) => at,
+            None => {
+                let foreign = !named_file && matches!(fs.entry(path), Ok(Entry::File(_)));
+                out.push(LintRoot {
+                    path: root,
+                    focus: named_file.then(Vec::new),
+                    foreign,
+                });
+                out.len() - 1
+            }
+        };
+        match (&mut out[at].focus, named_file) {
+            (Some(files), true) => files.push(fs.canonical(path)),
+            (focus, false) => *focus = None,
+            (None, true) => {}
+        }
+    }
+    out
+}
+
 /// Where an `import` leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Import {
@@ -244,8 +362,14 @@ impl<'fs> Loader<'fs> {
             Ok(entries) => entries,
             Err(e) => return self.unreadable(dir, &e),
         };
+        // `.` lists `./a.dvc`: shown as `a.dvc`, as the user would write it.
+        let here = dir == Path::new(".");
         let mut files: Vec<PathBuf> = entries
             .into_iter()
+            .map(|p| match (here, p.strip_prefix(".")) {
+                (true, Ok(rest)) => rest.to_path_buf(),
+                _ => p,
+            })
             .filter(|p| p.extension().is_some_and(|x| x == "dvc") && matches!(self.fs.entry(p), Ok(Entry::File(_))))
             .collect();
         files.sort();
@@ -501,11 +625,22 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn reason(e: &io::Error) -> String {
+/// An I/O error as people read it, without the OS's error number.
+pub fn reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
     match e.kind() {
-        io::ErrorKind::NotFound => "no such file".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
+        ErrorKind::NotFound => "no such file".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::NotADirectory => "a part of the path is a file, not a directory".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        ErrorKind::StorageFull => "the disk is full".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
     }
 }
 

@@ -28,6 +28,11 @@ impl Span {
     }
 
     /// The smallest span covering both (they must be in the same file).
+    /// Whether `other` lies inside this span (same file).
+    pub fn contains(self, other: Span) -> bool {
+        self.file == other.file && self.start <= other.start && other.end <= self.end
+    }
+
     pub fn to(self, other: Span) -> Span {
         Span {
             file: self.file,

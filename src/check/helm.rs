@@ -643,7 +643,57 @@ fn dns_subdomain(s: &str) -> bool {
         })
 }
 
+/// Whether `s` is a DNS-1123 label (namespace names).
+fn dns_1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// `Shop_Prod` as a DNS label: `shop-prod`.
+fn as_label(s: &str) -> String {
+    s.to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(63)
+        .collect()
+}
+
 fn names(user: &[CheckedBlock<'_>], diags: &mut Capped) {
+    let namespaces = user
+        .iter()
+        .filter(|n| n.schema.id == BlockId::Environment)
+        .filter_map(|e| e.attrs.get("namespace"));
+    for a in namespaces {
+        let Val::Str(lit) = &a.val else { continue };
+        let Some(ns) = lit.as_plain() else { continue };
+        if dns_1123_label(&ns) {
+            continue;
+        }
+        let fixed = as_label(&ns);
+        let mut d = Diagnostic::new(
+            Code::InvalidKubernetesName,
+            format!("`{ns}` cannot name a Kubernetes namespace"),
+            Label::new(a.attr.value.span, "not a DNS label"),
+        );
+        d = if fixed.is_empty() {
+            d.with_help("use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit")
+        } else {
+            d.with_replacement(
+                a.attr.value.span,
+                format!("\"{fixed}\""),
+                format!("namespaces are lowercase letters, digits and `-`: `\"{fixed}\"`"),
+            )
+        };
+        diags.push(d);
+    }
     for svc in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let name = svc.label();
         if !name.is_empty() && !dns_label(name) {

@@ -40,6 +40,7 @@ pub fn run(
     model: &Model,
     diags: &mut Capped,
 ) {
+    let before = diags.kept.len();
     // Files are independent here: scan them on all cores, keep the order.
     for found in crate::par::map(files, |(_, file)| {
         let mut out = Capped::default();
@@ -70,6 +71,49 @@ pub fn run(
     rollouts::run(model, diags);
     terraform::run(user, model, diags);
     infra::run(user, model, diags);
+    drop_cascades(user, before, diags);
+}
+
+/// Codes that report a consequence of a block's values (a health check with
+/// no port, an empty image, an SLO's maths): in a block whose own error was
+/// reported, the consequence is that error's, not a second problem.
+const DERIVED: [crate::diag::Code; 4] = [
+    crate::diag::Code::HealthWithoutPort,
+    crate::diag::Code::InvalidImage,
+    crate::diag::Code::UnreachableSlo,
+    crate::diag::Code::CanaryWeightInPods,
+];
+
+/// Drops what the checks (diagnostics from `before` on) say about values an
+/// earlier error already covers: derived codes in a block holding an
+/// earlier error, and a credential in a value already rejected.
+fn drop_cascades(user: &[CheckedBlock<'_>], before: usize, diags: &mut Capped) {
+    if diags.kept.len() <= before {
+        return;
+    }
+    let earlier = Capped {
+        kept: diags.kept[..before].iter().filter(|d| d.is_error()).cloned().collect(),
+        omitted: Default::default(),
+    };
+    if earlier.kept.is_empty() {
+        return;
+    }
+    let flawed: Vec<Span> = user
+        .iter()
+        .map(|b| b.block.span)
+        .filter(|s| earlier.explains(*s))
+        .collect();
+    let mut i = before;
+    while i < diags.kept.len() {
+        let d = &diags.kept[i];
+        let derived = DERIVED.contains(&d.code) && flawed.iter().any(|s| s.contains(d.primary.span));
+        let credential = d.code == crate::diag::Code::PlaintextCredential && earlier.covers(d.primary.span);
+        if derived || credential {
+            diags.kept.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// The source span of bytes `start..end` of `text`, the value of a string

@@ -39,6 +39,15 @@ fn promql_diag(kind: promql::Kind, span: Span, message: &str, whose: &str) -> Di
     Diagnostic::new(code, title, Label::new(span, label)).with_help(help)
 }
 
+/// [`promql_diag`] for a finding, with the name it likely meant as a fix.
+fn finding_diag(f: &promql::Finding, span: Span, whose: &str) -> Diagnostic {
+    let d = promql_diag(f.kind, span, &f.message, whose);
+    match &f.suggestion {
+        Some(s) => d.with_fix(crate::diag::Fix::replace(span, s.clone(), format!("did you mean `{s}`?")).maybe()),
+        None => d,
+    }
+}
+
 pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
     // An empty expression is a missing one, reported already.
     for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
@@ -75,12 +84,7 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
         }
         for f in findings {
             let span = inside(db, a.expr_span, &a.expr, f.start, f.end);
-            diags.push(promql_diag(
-                f.kind,
-                span,
-                &f.message,
-                &format!("the expression of alert `{}`", a.name),
-            ));
+            diags.push(finding_diag(&f, span, &format!("the expression of alert `{}`", a.name)));
         }
     }
 }
@@ -91,10 +95,9 @@ pub(super) fn gates(db: &SourceDb, model: &Model, diags: &mut Capped) {
         for g in r.gates.iter().filter(|g| !g.query.is_empty()) {
             if let Err(f) = promql::parse(&g.query) {
                 let span = inside(db, g.query_span, &g.query, f.start, f.end);
-                diags.push(promql_diag(
-                    f.kind,
+                diags.push(finding_diag(
+                    &f,
                     span,
-                    &f.message,
                     &format!("the query of gate `{}` of rollout `{}`", g.name, r.name),
                 ));
             }
@@ -106,10 +109,9 @@ pub(super) fn records(db: &SourceDb, model: &Model, diags: &mut Capped) {
     for r in model.records.iter().filter(|r| !r.expr.is_empty()) {
         if let Err(f) = promql::parse(&r.expr) {
             let span = inside(db, r.expr_span, &r.expr, f.start, f.end);
-            diags.push(promql_diag(
-                f.kind,
+            diags.push(finding_diag(
+                &f,
                 span,
-                &f.message,
                 &format!("the expression of record `{}`", r.metric),
             ));
         }
@@ -124,12 +126,7 @@ pub(super) fn alert_tests(db: &SourceDb, model: &Model, diags: &mut Capped) {
             match promql::parse(series) {
                 Err(f) => {
                     let at = inside(db, *span, series, f.start, f.end);
-                    diags.push(promql_diag(
-                        f.kind,
-                        at,
-                        &f.message,
-                        &format!("a series of alert test `{}`", t.name),
-                    ));
+                    diags.push(finding_diag(&f, at, &format!("a series of alert test `{}`", t.name)));
                 }
                 Ok(promql_parser::parser::Expr::VectorSelector(v))
                     if v.matchers
@@ -161,7 +158,7 @@ pub(super) fn slos(db: &SourceDb, model: &Model, diags: &mut Capped) {
                 if let Err(f) = promql::parse(&text) {
                     let at = inside(db, span, query, back(f.start), back(f.end));
                     let whose = format!("`{what}` of SLO `{}` (with `${{window}}` = {w})", s.name);
-                    diags.push(promql_diag(f.kind, at, &f.message, &whose));
+                    diags.push(finding_diag(&f, at, &whose));
                     break;
                 }
             }

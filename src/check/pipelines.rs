@@ -135,7 +135,11 @@ pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capp
             // The built-in AWS login needs a region; a deploy run by its
             // own templates needs what they read.
             let own = d.child(BlockId::Uses).is_some();
-            if !own && model.region(env).is_none() && model.deploy_cluster(env).is_some() {
+            if !own
+                && model.region(env).is_none()
+                && model.deploy_cluster(env).is_some()
+                && !flawed_chain(user, model, env, diags)
+            {
                 diags.push(
                     Diagnostic::new(
                         Code::DeployWithoutRegion,
@@ -147,6 +151,25 @@ pub(super) fn regions(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capp
             }
         }
     }
+}
+
+/// Whether environment `env`, or one it extends, has an error in its own
+/// block (a misspelt `extends` loses the region it would inherit: that
+/// error says it, not a missing region).
+fn flawed_chain(user: &[CheckedBlock<'_>], model: &Model, env: &str, diags: &Capped) -> bool {
+    let mut name = Some(env);
+    let mut seen = 0;
+    while let Some(n) = name {
+        seen += 1;
+        let block = user
+            .iter()
+            .find(|b| b.schema.id == BlockId::Environment && b.label() == n);
+        if block.is_none_or(|b| diags.explains(b.block.span)) || seen > 64 {
+            return true;
+        }
+        name = model.environment(n).and_then(|e| e.extends.as_deref());
+    }
+    false
 }
 
 /// Events: a pipeline that nothing starts; deploy jobs that never run

@@ -19,6 +19,8 @@ pub struct Finding {
     pub start: usize,
     pub end: usize,
     pub message: String,
+    /// What the text at `start..end` was likely meant to be.
+    pub suggestion: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,13 +35,118 @@ pub enum Kind {
 pub fn parse(expr: &str) -> Result<Expr, Finding> {
     parser::parse(expr).map_err(|message| {
         let (start, end) = locate(expr, &message);
+        let (message, suggestion) = reword(&message);
         Finding {
             kind: Kind::Syntax,
             start,
             end,
             message,
+            suggestion,
         }
     })
+}
+
+/// PromQL's functions (Prometheus 3), for did-you-mean.
+const FUNCTIONS: [&str; 72] = [
+    "abs",
+    "absent",
+    "absent_over_time",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "avg_over_time",
+    "ceil",
+    "changes",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "cos",
+    "cosh",
+    "count_over_time",
+    "day_of_month",
+    "day_of_week",
+    "day_of_year",
+    "days_in_month",
+    "deg",
+    "delta",
+    "deriv",
+    "exp",
+    "floor",
+    "histogram_avg",
+    "histogram_count",
+    "histogram_fraction",
+    "histogram_quantile",
+    "histogram_stddev",
+    "histogram_stdvar",
+    "histogram_sum",
+    "holt_winters",
+    "hour",
+    "idelta",
+    "increase",
+    "irate",
+    "label_join",
+    "label_replace",
+    "last_over_time",
+    "ln",
+    "log10",
+    "log2",
+    "mad_over_time",
+    "max_over_time",
+    "min_over_time",
+    "minute",
+    "month",
+    "pi",
+    "predict_linear",
+    "present_over_time",
+    "quantile_over_time",
+    "rad",
+    "rate",
+    "resets",
+    "round",
+    "scalar",
+    "sgn",
+    "sin",
+    "sinh",
+    "sort",
+    "sort_by_label",
+    "sort_by_label_desc",
+    "sort_desc",
+    "sqrt",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "sum_over_time",
+    "tan",
+    "timestamp",
+];
+
+/// The parser's message in dvcc's words (names in backticks), and the
+/// name likely meant for an unknown function.
+fn reword(message: &str) -> (String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("unknown function with name '")
+        && let Some(name) = rest.strip_suffix('\'')
+    {
+        let near = crate::diag::suggest::did_you_mean(name, FUNCTIONS.iter().copied());
+        let text = match near {
+            Some(n) => format!("`{name}` is not a PromQL function; did you mean `{n}`?"),
+            None => format!("`{name}` is not a PromQL function"),
+        };
+        return (text, near.map(str::to_string));
+    }
+    // 'x' → `x`, as every other message quotes code.
+    let mut out = String::new();
+    for (i, piece) in message.split('\'').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        out.push_str(piece);
+    }
+    if message.matches('\'').count() % 2 == 1 {
+        return (message.to_string(), None);
+    }
+    (out, None)
 }
 
 /// Parses an alert expression and checks that it is a sensible condition.
@@ -53,6 +160,7 @@ pub fn check_alert(expr: &str) -> Vec<Finding> {
         start: 0,
         end: expr.len(),
         message,
+        suggestion: None,
     };
     let mut out = Vec::new();
     let top = unparen(&ast);
@@ -131,6 +239,7 @@ fn quantiles(e: &Expr, text: &str, out: &mut Vec<Finding>) {
                         start: at,
                         end: at + "histogram_quantile".len(),
                         message: "histogram_quantile needs the `le` label, which this aggregation drops".into(),
+                        suggestion: None,
                     });
                 }
             }

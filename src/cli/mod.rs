@@ -2,8 +2,14 @@
 //! terminal, the exit codes and the choice of output format; the work is
 //! done by the library.
 //!
-//! Exit codes: 0 clean; 1 errors found (or warnings with `--deny-warnings`);
-//! 2 usage error, or a path that could not be read.
+//! Exit codes: 0 clean; 1 errors found (or warnings with `--deny-warnings`,
+//! or stale artifacts with `build --check`); 2 usage error, or a path that
+//! could not be read or written.
+
+mod build;
+mod explain;
+mod lint;
+mod markdown;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -12,8 +18,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diag::render::{self, Format, HumanStyle};
-use crate::diag::{Code, Counts};
-use crate::driver::{self, BuildOptions, Built, Loaded};
+use crate::diag::{Counts, Diagnostic};
+use crate::driver::Loaded;
 use crate::target::Target;
 
 #[derive(Parser, Debug)]
@@ -23,14 +29,20 @@ use crate::target::Target;
     about = "Compile .dvc delivery-cycle descriptions, checked as one graph",
     long_about = "dvcc reads .dvc files (environments, services, pipelines, rollouts, alerts, SLOs, \
                   infrastructure) and checks them as one graph.\n\nA PATH is a .dvc file or a directory; \
-                  a directory means all the .dvc files directly in it, one project.",
+                  a directory means all the .dvc files directly in it, one project. A file is checked \
+                  within its directory's project.",
     after_help = "Exit codes: 0 clean, 1 problems found, 2 usage or I/O error.\n\
                   Run `dvcc explain CODE` for the page of a diagnostic code."
 )]
 pub struct Cli {
     /// Print nothing but the diagnostics.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+
+    /// Say what was loaded, how long each stage took and what was written
+    /// (on standard error).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -49,20 +61,24 @@ pub struct Cli {
 enum Command {
     /// Generate the artifacts (GitHub Actions workflows, Helm charts, Terraform, Prometheus rules) from a project.
     #[command(
-        after_help = "In CI, `dvcc build --check` fails when a committed artifact is stale, missing or hand-edited."
+        after_help = "In CI, `dvcc build --check` fails when a committed artifact is stale, missing or hand-edited;\n\
+                      `--format github` annotates the stale files in a pull request."
     )]
-    Build(BuildArgs),
+    Build(build::BuildArgs),
     /// Check .dvc files and report every problem found.
-    Lint(LintArgs),
-    /// Show the page of a diagnostic code, or the reference of a block kind.
-    Explain {
-        /// A code such as DVC0102, its name (unclosed-block), or a block kind (service).
-        #[arg(required_unless_present = "list")]
-        code: Option<String>,
-        /// List every code with its summary.
-        #[arg(long)]
-        list: bool,
-    },
+    #[command(
+        after_help = "Examples:\n  dvcc lint                       the project in this directory\n  \
+                            dvcc lint services.dvc          one file, checked within its directory's project\n  \
+                            dvcc lint --fix                 apply the fixes that are certain\n  \
+                            cat a.dvc | dvcc lint - --stdin-filename infra/a.dvc"
+    )]
+    Lint(lint::LintArgs),
+    /// Show the page of a diagnostic code, a block kind or field path, or a stdlib template.
+    #[command(
+        after_help = "Examples: dvcc explain DVC0203, dvcc explain undefined-name, dvcc explain service,\n\
+                            dvcc explain service.resources.cpu, dvcc explain checkout, dvcc explain --list"
+    )]
+    Explain(explain::ExplainArgs),
     /// Print the project's graph: environments, pipelines and jobs, services,
     /// rollouts, alerts, SLOs and infrastructure, with their links.
     #[command(after_help = "Example: dvcc graph examples/shop | dot -Tsvg > shop.svg")]
@@ -79,65 +95,6 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-}
-
-#[derive(clap::Args, Debug)]
-struct BuildArgs {
-    /// A .dvc file or a project directory [default: .]
-    path: Option<PathBuf>,
-
-    /// Where to write [default: the project directory]
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-
-    /// Write nothing; print a diff of every stale, missing or extra file and exit 1 if there is one.
-    #[arg(long)]
-    check: bool,
-
-    /// Only these targets [default: all].
-    #[arg(long, value_delimiter = ',', value_parser = target_parser())]
-    target: Vec<String>,
-
-    /// Fail (exit 1) on warnings too.
-    #[arg(long)]
-    deny_warnings: bool,
-}
-
-/// `--target` takes the names of [`Target::ALL`], with their descriptions.
-fn target_parser() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(
-        Target::ALL.map(|t| clap::builder::PossibleValue::new(t.name()).help(format!("{}.", t.about()))),
-    )
-}
-
-#[derive(clap::Args, Debug)]
-struct LintArgs {
-    /// Files or directories to check [default: .]
-    paths: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    format: OutputFormat,
-
-    /// Fail (exit 1) on warnings too.
-    #[arg(long)]
-    deny_warnings: bool,
-
-    /// Most reports to print in human output (the machine formats carry all).
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    max_diagnostics: usize,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OutputFormat {
-    /// A report with source excerpts and labels, on standard error.
-    Human,
-    /// One JSON object on standard output (see docs/language.md).
-    Json,
-    /// GitHub Actions workflow commands (annotations) on standard output.
-    Github,
-    /// SARIF 2.1.0 on standard output.
-    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -167,9 +124,9 @@ pub fn run() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Lint(ref args) => lint(&cli, args),
-        Command::Build(ref args) => build(&cli, args),
-        Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Lint(ref args) => lint::run(&cli, args),
+        Command::Build(ref args) => build::run(&cli, args),
+        Command::Explain(ref args) => explain::run(&cli, args),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());
@@ -178,188 +135,91 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn lint(cli: &Cli, args: &LintArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let loaded = driver::load_allowing(&crate::load::Disk, &paths, &cli.import_roots);
-    let io_failure = loaded.has_io_failure();
-    let linted = driver::lint_projects(&loaded);
-    let counts = linted.counts();
-    let diags = linted.diagnostics;
-    let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Github => Format::Github,
-        OutputFormat::Sarif => Format::Sarif,
-    };
-    let style = HumanStyle {
-        color: use_color(cli.color),
-        width: terminal_width(),
-    };
-    let out = render::render_all(
-        &loaded.db,
-        &diags,
-        &linted.allowed,
-        linted.omitted,
-        format,
-        style,
-        args.max_diagnostics,
-    );
-    if format == Format::Human {
+impl Cli {
+    fn style(&self) -> HumanStyle {
+        HumanStyle {
+            color: self.color_on(std::io::stderr().is_terminal()),
+            width: terminal_width(),
+        }
+    }
+
+    /// Whether to colour a stream that is (or not) a terminal.
+    fn color_on(&self, terminal: bool) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
+        }
+    }
+
+    /// `-v`: the files loaded and each stage's time, on standard error.
+    fn say_loaded(&self, loaded: &Loaded) {
+        if !self.verbose {
+            return;
+        }
         let mut err = std::io::stderr().lock();
-        let _ = err.write_all(out.as_bytes());
-        if !cli.quiet {
-            let mut summary = render::summary(counts, loaded.files.len());
-            if !linted.allowed.is_empty() {
-                summary.push_str(&format!("; {} allowed by `dvcc-allow` comments", linted.allowed.len()));
+        for (i, p) in loaded.projects.iter().enumerate() {
+            let _ = writeln!(err, "project {}: {} files", i + 1, p.files.len());
+            for f in &p.files {
+                let shown = if loaded.hidden.contains(f) {
+                    " (context only)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(err, "  loaded {}{shown}", loaded.db.get(*f).name);
             }
-            let _ = writeln!(err, "{summary}");
         }
-    } else {
-        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+        let _ = writeln!(err, "stdlib: {} modules", loaded.stdlib.len());
     }
-    if io_failure {
-        ExitCode::from(2)
-    } else if counts.errors > 0 || (args.deny_warnings && counts.warnings > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+
+    fn say_timings(&self, loaded: &Loaded, extra: &[(&str, std::time::Duration)]) {
+        if !self.verbose {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        for (stage, took) in loaded
+            .timings()
+            .iter()
+            .map(|(s, t)| (*s, *t))
+            .chain(extra.iter().copied())
+        {
+            let _ = writeln!(err, "stage {stage}: {:.1} ms", took.as_secs_f64() * 1000.0);
+        }
     }
 }
 
-fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
-    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
-    let style = HumanStyle {
-        color: use_color(cli.color),
-        width: terminal_width(),
-    };
-    let root = if path.is_dir() {
-        path.clone()
-    } else {
-        path.parent().map(PathBuf::from).unwrap_or_default()
-    };
-    let out = args.out.clone().unwrap_or_else(|| root.clone());
-    let options = BuildOptions {
-        root,
-        out: out.clone(),
-        targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
-        deny_warnings: args.deny_warnings,
-    };
-    let (diags, omitted, plan) = match driver::build(&mut loaded, &options) {
-        Built::Refused {
-            diagnostics,
-            omitted,
-            io_failure,
-        } => {
-            refuse(cli, &loaded, &diagnostics, omitted, style);
-            return ExitCode::from(if io_failure { 2 } else { 1 });
-        }
-        Built::Planned {
-            diagnostics,
-            omitted,
-            plan,
-        } => (diagnostics, omitted, plan),
-    };
-    if !diags.is_empty() || !omitted.is_empty() {
-        let counts = Counts::of(&diags).plus(omitted);
-        report(
-            cli,
-            &loaded.db,
-            &diags,
-            omitted,
-            style,
-            &render::summary(counts, loaded.files.len()),
-        );
-    }
-    if args.check {
-        if plan.is_clean() {
-            if !cli.quiet {
-                eprintln!("{} generated files are up to date", plan.unchanged);
-            }
-            return ExitCode::SUCCESS;
-        }
-        let _ = std::io::stdout().lock().write_all(crate::emit::diff(&plan).as_bytes());
-        eprintln!(
-            "{} stale or missing, {} extra: run `dvcc build` and commit the result",
-            plan.writes.len(),
-            plan.removes.len()
-        );
-        return ExitCode::from(1);
-    }
-    let progress = std::io::stderr().is_terminal() && plan.writes.len() > 50 && !cli.quiet;
-    if progress {
-        eprint!("writing {} files…\r", plan.writes.len());
-    }
-    if let Err(e) = crate::emit::apply(&out, &plan) {
-        eprintln!("error[DVC0701]: cannot write to `{}`: {e}", out.display());
-        return ExitCode::from(2);
-    }
-    if !cli.quiet {
-        eprintln!(
-            "{} written, {} removed, {} unchanged in {}",
-            plan.writes.len(),
-            plan.removes.len(),
-            plan.unchanged,
-            if out.as_os_str().is_empty() {
-                ".".to_string()
-            } else {
-                out.display().to_string()
-            }
-        );
-    }
-    ExitCode::SUCCESS
-}
-
-/// Reports why `build` writes nothing.
-fn refuse(cli: &Cli, loaded: &Loaded, diags: &[crate::diag::Diagnostic], omitted: Counts, style: HumanStyle) {
-    let summary = render::summary(Counts::of(diags).plus(omitted), loaded.files.len());
-    report(
-        cli,
-        &loaded.db,
-        diags,
-        omitted,
-        style,
-        &format!("{summary}; nothing written"),
-    );
-}
-
-/// Prints diagnostics and a summary line to standard error.
-fn report(
-    cli: &Cli,
-    db: &crate::source::SourceDb,
-    diags: &[crate::diag::Diagnostic],
-    omitted: Counts,
-    style: HumanStyle,
-    summary: &str,
-) {
+/// Prints diagnostics in human form and a summary line to standard error.
+fn report(cli: &Cli, loaded: &Loaded, diags: &[Diagnostic], omitted: Counts, summary: &str) {
     let mut err = std::io::stderr().lock();
-    let text = render::render_all(db, diags, &[], omitted, Format::Human, style, 100);
+    let text = render::render_all(&loaded.db, diags, &[], omitted, Format::Human, cli.style(), 100);
     let _ = err.write_all(text.as_bytes());
     if !cli.quiet {
         let _ = writeln!(err, "{summary}");
     }
 }
 
+/// An I/O failure of the command itself (not of a `.dvc` file), in the
+/// diagnostics' style: `error[DVC0701]: message`, a help line, the page.
+fn io_error(code: crate::diag::Code, message: &str, help: &str) {
+    let code = code.as_str();
+    eprintln!(
+        "error[{code}]: {message}\n  help: {help}\n\n  see `dvcc explain {code}` or {}{code}",
+        render::human::DOCS_URL
+    );
+}
+
 fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
     let path = path.unwrap_or_else(|| PathBuf::from("."));
-    let loaded = driver::load_allowing(&crate::load::Disk, &[path], &cli.import_roots);
-    let linted = driver::lint_projects(&loaded);
+    let loaded = crate::driver::load_allowing(&crate::load::Disk, &[path], &cli.import_roots);
+    cli.say_loaded(&loaded);
+    let linted = crate::driver::lint_projects(&loaded);
     let counts = linted.counts();
-    let omitted = linted.omitted;
-    let diags = linted.diagnostics;
     if counts.errors > 0 || loaded.has_io_failure() {
-        let style = HumanStyle {
-            color: use_color(cli.color),
-            width: terminal_width(),
-        };
         let summary = format!("{}; no graph printed", render::summary(counts, loaded.files.len()));
-        report(cli, &loaded.db, &diags, omitted, style, &summary);
+        report(cli, &loaded, &linted.diagnostics, linted.omitted, &summary);
         return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
     }
+    cli.say_timings(&loaded, &[]);
     let Some(model) = linted.projects.into_iter().next().map(|a| a.model) else {
         return ExitCode::from(2);
     };
@@ -373,55 +233,25 @@ fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn explain(code: Option<&str>, list: bool) -> ExitCode {
-    let mut out = std::io::stdout().lock();
-    if list {
-        for c in Code::ALL {
-            let _ = writeln!(out, "{}  {:<26} {}", c.as_str(), c.slug(), c.summary());
-        }
-        return ExitCode::SUCCESS;
-    }
-    let code = code.unwrap_or_default();
-    match Code::parse(code) {
-        Some(c) => {
-            let _ = out.write_all(c.doc().as_bytes());
-            ExitCode::SUCCESS
-        }
-        None => {
-            use crate::schema::reference;
-            let page = reference::for_kind(crate::schema::registry(), code)
-                .or_else(|| reference::template_page(code))
-                .or_else(|| (code == "templates").then(reference::templates_list));
-            match page {
-                Some(page) => {
-                    let _ = out.write_all(page.as_bytes());
-                    ExitCode::SUCCESS
-                }
-                None => {
-                    eprintln!(
-                        "error: `{code}` is not a dvcc diagnostic code, block kind or stdlib template\n\nhelp: `dvcc explain --list` lists every code, `dvcc explain templates` every template; docs/reference.md lists every block kind"
-                    );
-                    ExitCode::from(2)
-                }
-            }
-        }
-    }
-}
-
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
-        }
-    }
-}
-
+/// The width to wrap human output at: `COLUMNS`, else the terminal's
+/// (standard error's), else no wrapping (a log or a pipe keeps whole
+/// lines, as compilers print them).
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w| w >= 40)
-        .unwrap_or(100)
+    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()) {
+        return w.max(40);
+    }
+    match terminal_size::terminal_size_of(std::io::stderr()) {
+        Some((terminal_size::Width(w), _)) => usize::from(w).max(40),
+        None => UNWRAPPED,
+    }
+}
+
+/// "Do not wrap" for miette (it wraps at a width).
+const UNWRAPPED: usize = 10_000;
+
+/// The targets `--target` takes, with their descriptions.
+fn target_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        Target::ALL.map(|t| clap::builder::PossibleValue::new(t.name()).help(format!("{}.", t.about()))),
+    )
 }

@@ -68,6 +68,10 @@ codes! {
     IncompleteReference = "DVC0112", "incomplete-reference", Error, "a reference ending in `.`";
     EqualsBeforeBlock = "DVC0113", "equals-before-block", Error, "`name = { ... }` written as in HCL";
     InvalidSuppression = "DVC0114", "invalid-suppression", Error, "a `dvcc-allow` comment that cannot be applied";
+    MissingEquals = "DVC0115", "missing-equals", Error, "an attribute's name and value without `=` between them";
+    MixedIndentation = "DVC0116", "mixed-indentation", Warning, "tabs mixed with spaces in the indentation of a block string";
+    SingleQuotedString = "DVC0117", "single-quoted-string", Error, "a string in single quotes";
+    UnquotedText = "DVC0118", "unquoted-text", Error, "a path, image or URL written without quotes";
     UnknownBlockKind = "DVC0201", "unknown-block-kind", Error, "a block kind that is not allowed here";
     UnknownAttribute = "DVC0202", "unknown-attribute", Error, "an attribute the block kind does not have";
     UndefinedName = "DVC0203", "undefined-name", Error, "a reference to a name that is not declared";
@@ -84,6 +88,7 @@ codes! {
     OutOfRange = "DVC0304", "out-of-range", Error, "a value outside the allowed bounds";
     UnknownChoice = "DVC0305", "unknown-choice", Error, "a word that is not one of the allowed choices";
     NotOneLine = "DVC0306", "not-one-line", Error, "a line break or control character in a value that must be one line";
+    ImplausibleValue = "DVC0307", "implausible-value", Warning, "a value no real deployment uses, likely a slip of unit or scale";
     DependencyCycle = "DVC0401", "dependency-cycle", Error, "a cycle in `extends`, `after`, `needs` or templates";
     ImportCycle = "DVC0402", "import-cycle", Error, "files that import each other in a cycle";
     PromotionOrder = "DVC0403", "promotion-order", Error, "a deploy that skips the environment it must come after";
@@ -143,6 +148,8 @@ codes! {
     NotARegularFile = "DVC0708", "not-a-regular-file", Error, "a symbolic link, directory or device where dvcc writes a file";
     PathOutsideOutput = "DVC0709", "path-outside-output", Error, "a generated path that would leave the output directory";
     UnprintableFileName = "DVC0710", "unprintable-file-name", Error, "a `.dvc` file whose name holds a line break or control character";
+    NotADvcFile = "DVC0711", "not-a-dvc-file", Warning, "a file named on the command line that is not a `.dvc` file";
+    WriteFailed = "DVC0712", "write-failed", Error, "an output or fixed file that cannot be written";
 }
 
 impl Code {

@@ -8,10 +8,12 @@
 //! point at an empty stand-in file named after the path).
 
 pub mod codes;
+pub mod fix;
 pub mod render;
 pub mod suggest;
 
 pub use codes::Code;
+pub use fix::{Applicability, Edit, Fix};
 
 use crate::source::Span;
 
@@ -55,6 +57,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// Suggested edits: `dvcc lint --fix` applies the machine-applicable
+    /// ones, editors offer all of them as quick fixes.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -68,6 +73,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -84,6 +90,21 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
+    }
+
+    /// A suggested fix; its message becomes the help line when there is
+    /// none.
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        if self.help.is_none() {
+            self.help = Some(fix.message.clone());
+        }
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Replaces the text of `span` by `replacement`, the fix `help` says.
+    pub fn with_replacement(self, span: Span, replacement: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        self.with_fix(Fix::replace(span, replacement, help))
     }
 
     pub fn is_error(&self) -> bool {
@@ -193,6 +214,20 @@ impl Capped {
     /// The kept diagnostics.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.kept.iter()
+    }
+
+    /// Whether a kept error lies inside `within` (a block whose own error
+    /// explains what a later check would say about it).
+    pub fn explains(&self, within: Span) -> bool {
+        self.kept
+            .iter()
+            .any(|d| d.is_error() && within.contains(d.primary.span))
+    }
+
+    /// Whether a kept error's primary span holds `span` (the same value was
+    /// already reported).
+    pub fn covers(&self, span: Span) -> bool {
+        self.kept.iter().any(|d| d.is_error() && d.primary.span.contains(span))
     }
 
     /// Errors and warnings, kept or not.

@@ -53,7 +53,8 @@ pub fn did_you_mean_within<'a>(
     let mut best: Option<(usize, &str)> = None;
     let mut compared = 0;
     let (mut rows, mut other) = (Rows::default(), Vec::new());
-    for c in candidates.into_iter().take(MAX_EXAMINED) {
+    let candidates: Vec<&'a str> = candidates.into_iter().take(MAX_EXAMINED).collect();
+    for &c in &candidates {
         if c == name {
             continue;
         }
@@ -71,11 +72,47 @@ pub fn did_you_mean_within<'a>(
         let found = rows.distance(&lower, &other, limit);
         budget.0 = budget.0.saturating_sub(rows.cells);
         let Some(d) = found else { continue };
-        if best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+        // At one distance, a candidate the name begins (`rat` → `rate`,
+        // not `rad`) goes first.
+        let key = |d: usize, c: &str| (d, !c.to_lowercase().starts_with(&name.to_lowercase()), c.to_string());
+        if best.is_none_or(|(bd, bc)| key(d, c) < key(bd, bc)) {
             best = Some((d, c));
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, c)| c).or_else(|| shortened(name, &candidates))
+}
+
+/// The one candidate that `name` shortens or lengthens (`env` for
+/// `environment`, `development` for `dev`), or abbreviates by its letters
+/// in order (`stg` for `staging`): what edit distance misses.
+fn shortened<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    if lower.chars().count() < 3 {
+        return None;
+    }
+    let unique = |found: Vec<&'a str>| match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    let prefix: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| {
+            let c = c.to_lowercase();
+            c != lower && c.chars().count() >= 3 && (c.starts_with(&lower) || lower.starts_with(&c))
+        })
+        .collect();
+    if !prefix.is_empty() {
+        return unique(prefix);
+    }
+    let abbreviates = |c: &str| {
+        let c = c.to_lowercase();
+        let mut letters = c.chars();
+        c.chars().next() == lower.chars().next()
+            && c.len() > lower.len()
+            && lower.chars().all(|l| letters.any(|x| x == l))
+    };
+    unique(candidates.iter().copied().filter(|c| abbreviates(c)).collect())
 }
 
 /// The three rows of the distance table, kept between comparisons.
@@ -147,6 +184,18 @@ mod tests {
         // Order does not matter.
         assert_eq!(did_you_mean("ab", ["aa", "ac"]), Some("aa"));
         assert_eq!(did_you_mean("staging", ["STAGING", "Staging"]), Some("STAGING"));
+    }
+
+    #[test]
+    fn shortened_and_abbreviated_names_are_found() {
+        assert_eq!(did_you_mean("env", ["environment", "service"]), Some("environment"));
+        assert_eq!(did_you_mean("development", ["dev", "prod"]), Some("dev"));
+        assert_eq!(did_you_mean("production", ["dev", "staging", "prod"]), Some("prod"));
+        assert_eq!(did_you_mean("stg", ["dev", "staging", "prod"]), Some("staging"));
+        // Two candidates it could shorten: no guess.
+        assert_eq!(did_you_mean("serv", ["service", "server"]), None);
+        // At equal distance, the one the name begins.
+        assert_eq!(did_you_mean("rat", ["rad", "rate"]), Some("rate"));
     }
 
     #[test]

@@ -128,6 +128,85 @@ pub fn for_kind(reg: &Registry, kind: &str) -> Option<String> {
     (!matches.is_empty()).then(|| matches.join("\n"))
 }
 
+/// The page of a field path, as `kubectl explain` takes them: a block's
+/// path of kinds (`service.resources`, `pipeline.job`; `pipeline.on` gives
+/// every variant of `on`), or a block's path and one of its attributes
+/// (`service.resources.cpu`).
+pub fn for_path(reg: &Registry, path: &str) -> Option<String> {
+    let blocks = |p: &str| -> Vec<&BlockSchema> {
+        reg.blocks
+            .iter()
+            .filter(|b| {
+                let id = b.id.as_str();
+                id == p || id.strip_prefix(p).is_some_and(|rest| rest.starts_with(':'))
+            })
+            .collect()
+    };
+    let found = blocks(path);
+    if !found.is_empty() {
+        let pages: Vec<String> = found.iter().map(|b| section(reg, b)).collect();
+        return Some(pages.join("\n"));
+    }
+    let (parent, attr) = path.rsplit_once('.')?;
+    let mut out = String::new();
+    for b in blocks(parent) {
+        let Some(a) = b.attr(attr) else { continue };
+        let mut ty = a.ty.to_string();
+        if let (Some(lo), Some(hi)) = (a.min, a.max) {
+            let _ = write!(ty, ", {lo} to {hi}");
+        } else if let Some(lo) = a.min {
+            let _ = write!(ty, ", at least {lo}");
+        }
+        let _ = writeln!(out, "## `{}.{}`\n", b.id.as_str(), a.name);
+        let _ = writeln!(out, "{}\n", a.doc);
+        let _ = writeln!(out, "```\n{} = VALUE\n```\n", a.name);
+        let _ = writeln!(out, "- type: {ty}");
+        let _ = writeln!(out, "- required: {}", if a.required { "yes" } else { "no" });
+        if let Some(d) = a.default {
+            let _ = writeln!(out, "- default: `{d}`");
+        }
+        let _ = writeln!(out, "- in: `{}` (`dvcc explain {}`)\n", title(b), b.id.as_str());
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Every block kind, by path, with the first sentence of its documentation
+/// (`dvcc explain --list`).
+pub fn kinds_list(reg: &Registry) -> Vec<(String, String)> {
+    reg.blocks
+        .iter()
+        .map(|b| {
+            let first = b.doc.split(". ").next().unwrap_or(b.doc).trim_end_matches('.');
+            (b.id.as_str().to_string(), first.to_string())
+        })
+        .collect()
+}
+
+/// Every path [`for_path`] answers (blocks and their attributes), for
+/// did-you-mean.
+pub fn paths(reg: &Registry) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &reg.blocks {
+        let id = b.id.as_str();
+        let base = id.split(':').next().unwrap_or(id);
+        out.push(base.to_string());
+        out.extend(b.attrs.iter().map(|a| format!("{base}.{}", a.name)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The names of the stdlib's templates.
+pub fn template_names() -> Vec<String> {
+    templates().into_iter().map(|t| t.name).collect()
+}
+
+/// The stdlib's templates with their one-line descriptions.
+pub fn templates_summary() -> Vec<(String, String)> {
+    templates().into_iter().map(|t| (t.name, t.description)).collect()
+}
+
 /// A stdlib template, as documented: read from its module's source.
 struct TemplateDoc {
     module: &'static str,

@@ -14,6 +14,8 @@
 //! driver's job: see `crate::driver`).
 
 pub mod build;
+mod habits;
+pub mod hints;
 pub mod index;
 pub mod names;
 pub mod relations;
@@ -55,13 +57,15 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     let checked = crate::par::map(&input.files, |(_, file)| {
         let mut s = shape::Shape::new(registry());
         let nodes = s.file(&file.items);
-        (nodes, s.diags)
+        (nodes, s.diags, s.unreadable)
     });
     let mut shape = shape::Shape::new(registry());
     let mut user = Vec::new();
-    for (nodes, file_diags) in checked {
+    let mut unreadable = Vec::new();
+    for (nodes, file_diags, names) in checked {
         user.extend(nodes);
         shape.diags.append(file_diags);
+        unreadable.extend(names);
     }
     let mut std_nodes = Vec::new();
     let mut std_shape = shape::Shape::new(registry());
@@ -73,6 +77,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     let mut diags = std::mem::take(&mut shape.diags);
     let (model, index) = {
         let mut sym = names::collect(&user, &std_nodes, &mut diags);
+        sym.unreadable = unreadable.into_iter().collect();
         names::resolve(&user, &mut sym, &mut diags);
         names::unused(&sym, &mut diags);
         if sym.project.is_none() && !user.is_empty() {

@@ -27,6 +27,9 @@ pub struct Symbols<'n, 'a> {
     pub project: Option<&'n CheckedBlock<'a>>,
     /// Every reference that resolved, where it is written.
     pub refs: BTreeMap<Symbol, Vec<Span>>,
+    /// Names that blocks dvcc could not read (unknown kinds) would declare:
+    /// references to them are not reported (that block's error says it).
+    pub unreadable: BTreeSet<String>,
     /// What did-you-mean may still spend in this analysis.
     /// (A cell: it is spent while the tables are borrowed.)
     pub suggest: std::cell::Cell<Budget>,
@@ -335,8 +338,14 @@ fn reference(
     sym: &mut Symbols<'_, '_>,
     diags: &mut Capped,
 ) {
+    if sym.unreadable.contains(name) && sym.get(ns, name).is_none() && ns != Namespace::Job {
+        return;
+    }
     if ns == Namespace::Job {
         let here = pipeline.and_then(|p| sym.jobs.get(p));
+        if sym.unreadable.contains(name) && !here.is_some_and(|jobs| jobs.contains_key(name)) {
+            return;
+        }
         if let Some(pipeline) = pipeline
             && here.is_some_and(|jobs| jobs.contains_key(name))
         {
@@ -359,7 +368,10 @@ fn reference(
             .iter()
             .find(|(p, jobs)| Some(p.as_str()) != pipeline && jobs.contains_key(name));
         d.help = match (sym.suggest_among(name, candidates.clone()), elsewhere) {
-            (Some(c), _) => Some(format!("did you mean `{c}`?")),
+            (Some(c), _) => {
+                d.fixes.push(rename(span, name, c));
+                Some(format!("did you mean `{c}`?"))
+            }
             (None, Some((p, _))) => Some(format!(
                 "`{name}` is a job of pipeline `{p}`; a job can only need jobs of its own pipeline"
             )),
@@ -389,6 +401,9 @@ fn reference(
             Label::new(span, format!("{attr} names {}s", ns.noun())),
         );
         let suggested = sym.suggest_among(name, names.clone()).map(str::to_string);
+        if let Some(c) = &suggested {
+            d.fixes.push(rename(span, name, c));
+        }
         d.help = suggested.clone().map(|c| format!("did you mean `{c}`?")).or_else(|| {
             sym.other_namespace(name, ns)
                 .map(|other| format!("`{name}` is a {}, but {attr} names {}s", other.noun(), ns.noun()))
@@ -410,6 +425,16 @@ fn reference(
     // The name meant is not unused as well: one mistake, one report.
     if let Some(meant) = suggested {
         sym.used.insert((ns, meant));
+    }
+}
+
+/// The fix of a misspelt reference: certain when only the case differs.
+fn rename(span: Span, name: &str, near: &str) -> crate::diag::Fix {
+    let fix = crate::diag::Fix::replace(span, near, format!("did you mean `{near}`?"));
+    if near.eq_ignore_ascii_case(name) {
+        fix
+    } else {
+        fix.maybe()
     }
 }
 

@@ -8,11 +8,12 @@
 
 use indexmap::IndexMap;
 
+use super::hints;
 use super::tree::{CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
 use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::names::{name_problem, sanitized};
-use crate::model::units::{Cpu, Duration, Memory, describe_unit};
+use crate::model::units::{Cpu, Duration, Memory};
 use crate::schema::{AttrSchema, BlockId, BlockSchema, BodyRule, Keys, Labels, Registry, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, StrLit, StrPart, Value, ValueKind};
@@ -20,6 +21,9 @@ use crate::syntax::ast::{Attribute, Block, BlockLabel, Item, StrLit, StrPart, Va
 pub struct Shape {
     pub reg: &'static Registry,
     pub diags: Capped,
+    /// Names that blocks of unknown kinds (and the blocks inside them)
+    /// would declare: a reference to one is not reported again.
+    pub unreadable: Vec<String>,
 }
 
 impl Shape {
@@ -27,6 +31,7 @@ impl Shape {
         Shape {
             reg,
             diags: Capped::default(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -61,22 +66,8 @@ impl Shape {
         let options = self.reg.children_of(parent, kind);
         match options.as_slice() {
             [] => {
-                let place = parent.map_or("at the top level".to_string(), |p| format!("inside `{}`", p.kind));
-                let mut d = Diagnostic::new(
-                    Code::UnknownBlockKind,
-                    format!("unknown block kind `{kind}` {place}"),
-                    Label::new(b.kind.span, "not a block kind here"),
-                );
-                let kinds = self.reg.kinds_in(parent);
-                // An attribute of this block written as a block says so
-                // first: a near block kind would be the wrong fix.
-                d.help = parent
-                    .and_then(|p| p.attr(kind))
-                    .map(|_| format!("`{kind}` is an attribute: write `{kind} = ...`"))
-                    .or_else(|| help_line(kind, &kinds));
-                if d.help.is_none() {
-                    d.help = Some(format!("the kinds allowed {place} are {}", quote_list(&kinds)));
-                }
+                collect_names(b, &mut self.unreadable);
+                let d = super::habits::unknown_kind(self.reg, parent, b);
                 self.diags.push(d);
                 None
             }
@@ -104,7 +95,15 @@ impl Shape {
                     format!("`{kind}` {what} one of {}", quote_list(&words)),
                     Label::new(span, format!("expected one of {}", quote_list(&words))),
                 );
-                d.help = help_line(&name, &words).or(Some(format!("write `{kind} {} {{ ... }}`", words[0])));
+                match crate::diag::suggest::did_you_mean(&name, words.iter().copied()) {
+                    Some(near) => {
+                        let fix = crate::diag::Fix::replace(span, near, format!("did you mean `{near}`?"));
+                        // `pull-request` for `pull_request` is certain.
+                        let certain = near.eq_ignore_ascii_case(&name.replace('-', "_"));
+                        d = d.with_fix(if certain { fix } else { fix.maybe() });
+                    }
+                    None => d.help = Some(format!("write `{kind} {} {{ ... }}`", words[0])),
+                }
                 self.diags.push(d);
                 None
             }
@@ -146,6 +145,9 @@ impl Shape {
                 }
                 Item::Block(child) => {
                     let Some(cs) = self.pick(Some(schema), child) else {
+                        // An attribute written as a block (`image "x"`) was
+                        // given: not "missing" as well.
+                        node.suggested.extend(schema.attr(&child.kind.name).map(|a| a.name));
                         continue;
                     };
                     if !cs.repeatable {
@@ -236,6 +238,7 @@ impl Shape {
                 (Some(BlockLabel::Str(text)), false, Some(_)) if ident_only => text.as_plain(),
                 _ => None,
             };
+            let display_name = display.is_some();
             let help = match display {
                 Some(text) => {
                     let id = sanitized(&text).to_ascii_lowercase();
@@ -246,10 +249,24 @@ impl Shape {
                 }
                 None => format!("write {shape}"),
             };
-            self.diags.push(
-                Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"))
-                    .with_help(help),
-            );
+            let mut d = Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"));
+            // `service "api"`, as Terraform quotes its labels: the quotes go.
+            match b.labels.as_slice() {
+                [BlockLabel::Str(text)] if !bad_count && !display_name && ident_only => {
+                    match text.as_plain().filter(|t| crate::syntax::is_ident(t)) {
+                        Some(name) => {
+                            d = d.with_replacement(
+                                text.span,
+                                name.clone(),
+                                format!("labels are names, not strings (a Terraform habit): `{kind} {name}`"),
+                            )
+                        }
+                        None => d = d.with_help(help),
+                    }
+                }
+                _ => d = d.with_help(help),
+            }
+            self.diags.push(d);
         }
         // A metric name: what Prometheus takes.
         if schema.labels == Labels::Metric && !bad_count {
@@ -341,41 +358,12 @@ impl Shape {
             }
             (None, Some(free)) => (free, None),
             (None, None) => {
-                let mut d = Diagnostic::new(
-                    Code::UnknownAttribute,
-                    format!("`{}` has no attribute `{name}`", node.block.kind.name),
-                    Label::new(a.name.span, "unknown attribute"),
-                );
                 let names: Vec<&'static str> = schema.attrs.iter().map(|s| s.name).collect();
                 if let Some(s) = crate::diag::suggest::did_you_mean(name, names.iter().copied()) {
                     node.suggested.extend(names.iter().copied().find(|n| *n == s));
                 }
-                // A block kind here: write it as a block (a matrix computed
-                // at run time is `matrix { from = ... }`).
-                let block_here = self.reg.kinds_in(Some(schema)).contains(&name).then(|| {
-                    if name == "matrix" && matches!(a.value.kind, ValueKind::Str(_)) {
-                        "a matrix computed at run time is written `matrix { from = \"${{ fromJSON(...) }}\" }`"
-                            .to_string()
-                    } else {
-                        format!("`{name}` is a block: write `{name} {{ ... }}`")
-                    }
-                });
-                // An attribute of other kinds: say where it belongs rather
-                // than a near name that means something else.
-                d.help = block_here
-                    .or_else(|| elsewhere(self.reg, schema, name))
-                    .or_else(|| help_line(name, &names));
-                if d.help.is_none() {
-                    d.help = Some(if names.is_empty() {
-                        format!("`{}` takes no attributes", node.block.kind.name)
-                    } else {
-                        format!(
-                            "the attributes of `{}` are {}",
-                            node.block.kind.name,
-                            quote_list(&names)
-                        )
-                    });
-                }
+                let d =
+                    super::habits::unknown_attribute(self.reg, schema, a, &names, elsewhere(self.reg, schema, name));
                 self.diags.push(d);
                 return;
             }
@@ -394,8 +382,13 @@ impl Shape {
         }
         match self.typed(&a.value, ty, name, true) {
             Some(val) => {
+                let reported = self.diags.counts();
                 if let Some(s) = attr_schema {
                     self.bounds(&val, s, &a.value);
+                }
+                // Out of range says it already.
+                if self.diags.counts() == reported {
+                    self.diags.extend(hints::implausible(name, &val, &a.value));
                 }
                 node.attrs.insert(name, CheckedAttr { val, attr: a });
             }
@@ -534,14 +527,7 @@ impl Shape {
                     Some(Val::Word(w.clone()))
                 } else {
                     if report {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::UnknownChoice,
-                                format!("`{w}` is not a choice for `{name}`"),
-                                Label::new(v.span, format!("expected {}", ty)),
-                            )
-                            .with_help(help_line(w, *words).unwrap_or_else(|| format!("use {ty}"))),
-                        );
+                        self.diags.push(unknown_choice(w, words, name, v.span));
                     }
                     return None;
                 }
@@ -559,10 +545,84 @@ impl Shape {
             _ => None,
         };
         if out.is_none() && report {
-            self.diags.push(mismatch(v, ty, name));
+            let tried = self.tried(v, ty, name);
+            self.diags.push(hints::mismatch(v, ty, name, tried));
         }
         out
     }
+}
+
+impl Shape {
+    /// What `v` would be read as, close to `ty` (for the fix of a mismatch).
+    fn tried(&mut self, v: &Value, ty: &Ty, name: &str) -> hints::Tried {
+        let mut tried = hints::Tried::default();
+        if let ValueKind::Str(s) = &v.kind {
+            tried.unquoted = s.as_plain().is_some_and(|t| hints::reads_unquoted(&t, ty));
+        }
+        if let Ty::List(element) = ty
+            && !matches!(v.kind, ValueKind::List(_))
+        {
+            tried.as_element = self.typed(v, element, name, false).is_some();
+        }
+        if let ValueKind::List(items) = &v.kind
+            && let [only] = items.as_slice()
+            && !matches!(ty, Ty::List(_))
+        {
+            tried.single_element = self.typed(only, ty, name, false).is_some();
+        }
+        tried
+    }
+}
+
+/// The names block `b` and the blocks inside it would declare: its labels,
+/// and the kinds and labels of its children (`jobs { test { } }` declares
+/// `test`).
+fn collect_names(b: &Block, out: &mut Vec<String>) {
+    for l in &b.labels {
+        match l {
+            BlockLabel::Ident(i) => out.push(i.name.clone()),
+            BlockLabel::Str(s) => out.extend(s.as_plain()),
+        }
+    }
+    for item in b.body.iter().flat_map(|body| &body.items) {
+        if let Item::Block(c) = item {
+            out.push(c.kind.name.clone());
+            collect_names(c, out);
+        }
+    }
+}
+
+/// `yes` where `required` or `none` was expected: the YAML switch named,
+/// the choice it stands for given; else the nearest choice.
+fn unknown_choice(w: &str, words: &[&str], name: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownChoice,
+        format!("`{w}` is not a choice for `{name}`"),
+        Label::new(span, format!("expected {}", hints::or_list(words))),
+    );
+    let switch = match w.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "enabled" | "enable" => Some(true),
+        "no" | "n" | "off" | "disabled" | "disable" => Some(false),
+        _ => None,
+    };
+    if let Some(on) = switch
+        && let Some(choice) = hints::choice_for_switch(words, on)
+    {
+        return d.with_replacement(
+            span,
+            choice,
+            format!(
+                "`{w}` is a YAML switch; `{name}` takes {}: write `{choice}`",
+                hints::or_list(words)
+            ),
+        );
+    }
+    if let Some(near) = crate::diag::suggest::did_you_mean(w, words.iter().copied()) {
+        let fix = crate::diag::Fix::replace(span, near, format!("did you mean `{near}`?"));
+        let fix = if near.eq_ignore_ascii_case(w) { fix } else { fix.maybe() };
+        return d.with_fix(fix);
+    }
+    d.with_help(format!("use {}", hints::or_list(words)))
 }
 
 /// The first line break or other control character (a tab is fine) in
@@ -596,97 +656,7 @@ fn contains_error(b: &Block) -> bool {
     })
 }
 
-fn unit_ty(ty: &Ty) -> bool {
-    match ty {
-        Ty::Duration | Ty::Cpu | Ty::Memory | Ty::Percent => true,
-        Ty::Either(a, b) => unit_ty(a) || unit_ty(b),
-        _ => false,
-    }
-}
-
-/// A wrong-type or wrong-unit diagnostic for `v` where `ty` was expected.
-fn mismatch(v: &Value, ty: &Ty, name: &str) -> Diagnostic {
-    let found = describe(v);
-    let is_unit_value = matches!(v.kind, ValueKind::Unit { .. } | ValueKind::Number { .. });
-    if let (Ty::Duration, ValueKind::Unit { unit, text, .. }) = (ty, &v.kind)
-        && describe_unit(unit) == "a duration"
-    {
-        return Diagnostic::new(
-            Code::WrongUnit,
-            format!("`{text}` is not a valid duration for `{name}`"),
-            Label::new(v.span, "not a duration dvcc can read"),
-        )
-        .with_help(
-            "durations are whole numbers with units `ms s m h d w y`, largest first: `90m` or `1h30m`, not `1.5h`",
-        );
-    }
-    if unit_ty(ty) && is_unit_value {
-        let help = match ty {
-            Ty::Duration => "write a duration such as `30s`, `5m`, `2h` or `1h30m` (no fractions)".to_string(),
-            Ty::Cpu => "write CPU as millicores (`500m`) or cores (`2`)".to_string(),
-            Ty::Memory => "write memory with a binary suffix such as `512Mi` or `2Gi`".to_string(),
-            Ty::Percent => "write a percentage such as `10%`".to_string(),
-            _ => format!("write {ty}"),
-        };
-        return Diagnostic::new(
-            Code::WrongUnit,
-            format!("`{name}` takes a {ty}, but {found} was given"),
-            Label::new(v.span, format!("{found}, not a {}", short(ty))),
-        )
-        .with_help(help);
-    }
-    let help = match (ty, &v.kind) {
-        (Ty::List(_), _) => format!("write a list, even of one element: `{name} = [...]`"),
-        (Ty::Secret, _) => format!("reference a secret: `{name} = secret(\"NAME\")`"),
-        (Ty::Ref(ns), ValueKind::Str(_)) => format!("write the {} name without quotes", ns.noun()),
-        (Ty::Str | Ty::Line, ValueKind::Ref(_)) => "put the text in quotes: `\"...\"`".to_string(),
-        (Ty::Int, ValueKind::Number { .. }) => "write a whole number".to_string(),
-        _ => format!("write a {ty}"),
-    };
-    Diagnostic::new(
-        Code::TypeMismatch,
-        format!("`{name}` expects a {ty}, but {found} was given"),
-        Label::new(v.span, format!("{found}, not a {}", short(ty))),
-    )
-    .with_help(help)
-}
-
-/// A short type name for labels.
-fn short(ty: &Ty) -> String {
-    match ty {
-        Ty::Duration => "duration".into(),
-        Ty::Cpu => "CPU quantity".into(),
-        Ty::Memory => "memory quantity".into(),
-        Ty::Percent => "percentage".into(),
-        Ty::Range(_) => "range".into(),
-        Ty::List(_) => "list".into(),
-        Ty::Either(a, b) => format!("{} or {}", short(a), short(b)),
-        Ty::Enum(_) => "choice".into(),
-        other => other.to_string(),
-    }
-}
-
-/// "a string", "the duration `5h`", "a list".
-pub fn describe(v: &Value) -> String {
-    match &v.kind {
-        ValueKind::Str(_) => "a string".into(),
-        ValueKind::Number { text, .. } => format!("the number `{text}`"),
-        ValueKind::Bool(b) => format!("`{b}`"),
-        ValueKind::Unit { unit, text, .. } => {
-            let what = describe_unit(unit);
-            if what.starts_with("a unit") {
-                format!("`{text}` (an unknown unit)")
-            } else {
-                format!("{what} `{text}`")
-            }
-        }
-        ValueKind::Range(..) => "a range".into(),
-        ValueKind::List(_) => "a list".into(),
-        ValueKind::Ref(p) => format!("the name `{}`", p.dotted()),
-        ValueKind::Call { name, .. } => format!("a call to `{}`", name.name),
-        ValueKind::Error => "an invalid value".into(),
-    }
-}
+pub use super::hints::describe;
 
 /// Where attribute `name`, unknown in `schema`, belongs: the other block
 /// kinds that declare it (`` `id` is an attribute of `run` and `uses` steps ``).

@@ -130,7 +130,7 @@ fn probe(item: &str) -> Result<(), pest::error::Error<Rule>> {
 }
 
 /// `job build` then `{` on the next line.
-fn brace_on_next_line(text: &str, span: Span, item: &str, prev: Option<&Item>) -> Option<Diagnostic> {
+pub(super) fn brace_on_next_line(text: &str, span: Span, item: &str, prev: Option<&Item>) -> Option<Diagnostic> {
     if !item.starts_with('{') {
         return None;
     }
@@ -152,7 +152,15 @@ fn brace_on_next_line(text: &str, span: Span, item: &str, prev: Option<&Item>) -
                 Label::new(open, "this `{` starts a line of its own"),
             )
             .with_label(Label::new(b.span, "this block ends at the end of its line"))
-            .with_help(format!("move the `{{` up: `{header} {{`")),
+            .with_replacement(
+                Span {
+                    start: b.span.end,
+                    end: span.start,
+                    ..span
+                },
+                " ",
+                format!("move the `{{` up: `{header} {{`"),
+            ),
         );
     }
     None

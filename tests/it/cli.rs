@@ -38,7 +38,13 @@ fn lint_json_is_the_documented_object() {
         "{\"version\":1,\"diagnostics\":[],\"errors\":0,\"warnings\":0}\n"
     );
 
-    let o = dvcc(&["lint", "tests/cases/syntax/unclosed_block.dvc", "--format", "json"]);
+    let o = dvcc(&[
+        "lint",
+        "--standalone",
+        "tests/cases/syntax/unclosed_block.dvc",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     let all = v["diagnostics"].as_array().expect("a list");
@@ -59,7 +65,8 @@ fn lint_json_is_the_documented_object() {
             "end_line",
             "end_column",
             "labels",
-            "help"
+            "help",
+            "fixes"
         ]
     );
     assert_eq!(d["code"], "DVC0102");
@@ -76,7 +83,13 @@ fn lint_json_is_the_documented_object() {
 
 #[test]
 fn lint_github_format() {
-    let o = dvcc(&["lint", "tests/cases/syntax/yaml_colon.dvc", "--format", "github"]);
+    let o = dvcc(&[
+        "lint",
+        "--standalone",
+        "tests/cases/syntax/yaml_colon.dvc",
+        "--format",
+        "github",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let first = out.lines().find(|l| l.contains("DVC0109")).expect("a DVC0109 line");
@@ -97,7 +110,7 @@ fn lint_github_format() {
 #[test]
 fn lint_sarif_format() {
     let file = "tests/cases/syntax/five_independent_errors.dvc";
-    let o = dvcc(&["lint", file, "--format", "sarif"]);
+    let o = dvcc(&["lint", "--standalone", file, "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     assert_eq!(v["version"], "2.1.0");
@@ -125,7 +138,9 @@ fn library_count(file: &str) -> usize {
 #[test]
 fn exit_codes() {
     assert_eq!(
-        dvcc(&["lint", "tests/cases/syntax/missing_value.dvc"]).status.code(),
+        dvcc(&["lint", "--standalone", "tests/cases/syntax/missing_value.dvc"])
+            .status
+            .code(),
         Some(1)
     );
     assert_eq!(dvcc(&["lint", "no/such/path"]).status.code(), Some(2));
@@ -139,11 +154,11 @@ fn human_output_caps_the_reports() {
     let file = "tests/cases/syntax/syntax_errors.dvc";
     let total = library_count(file);
     assert!(total > 3);
-    let o = dvcc(&["lint", file, "--max-diagnostics", "2"]);
+    let o = dvcc(&["lint", "--standalone", file, "--max-diagnostics", "2"]);
     let err = stderr(&o);
     let shown = err
         .lines()
-        .filter(|l| l.trim().starts_with("DVC") && l.trim().len() == 7)
+        .filter(|l| l.starts_with("error[DVC") || l.starts_with("warning[DVC"))
         .count();
     assert_eq!(shown, 2, "{err}");
     assert!(err.contains(&format!("… and {} more not shown", total - 2)), "{err}");
@@ -153,14 +168,24 @@ fn human_output_caps_the_reports() {
 fn explain_prints_the_page() {
     let o = dvcc(&["explain", "DVC0102"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).starts_with("# DVC0102: unclosed-block"));
-    let o = dvcc(&["explain", "unclosed-block"]);
+    // Piped: plain text, no Markdown heading marks, no ANSI styles.
+    assert!(stdout(&o).starts_with("DVC0102: unclosed-block\n"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains('\u{1b}'));
+    let o = dvcc(&["explain", "--markdown", "unclosed-block"]);
     assert!(stdout(&o).starts_with("# DVC0102"));
+    let o = dvcc(&["--color", "always", "explain", "DVC0102"]);
+    assert!(stdout(&o).starts_with("\u{1b}[1;4mDVC0102"), "{}", stdout(&o));
     let o = dvcc(&["explain", "DVC9999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a dvcc diagnostic code"));
     let o = dvcc(&["explain", "--list"]);
-    assert_eq!(stdout(&o).lines().count(), dvcc::diag::Code::ALL.len());
+    let list = stdout(&o);
+    let codes = list.lines().filter(|l| l.starts_with("  DVC")).count();
+    assert_eq!(codes, dvcc::diag::Code::ALL.len());
+    for kind in ["service.resources", "pipeline.job", "infra.cluster"] {
+        assert!(list.contains(&format!("\n  {kind} ")), "{kind} missing from the list");
+    }
+    assert!(list.contains("\n  checkout "), "templates are listed");
 }
 
 #[test]

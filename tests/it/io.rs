@@ -140,6 +140,23 @@ pub fn codes_triggered() -> Vec<Code> {
         out.extend(lint_paths(std::slice::from_ref(&path)).1.iter().map(|d| d.code));
         let _ = std::fs::remove_file(path);
     }
+    // A file named on the command line that is not `.dvc`.
+    let roots = load::lint_roots(&load::Disk, &[PathBuf::from("Cargo.toml")]);
+    let foreign = dvcc::driver::load_roots(&load::Disk, &roots, &[]);
+    out.extend(dvcc::lint(&foreign).iter().map(|d| d.code));
+    // An output directory that cannot be written (the binary reports it).
+    let blocker = tmp("write-failed");
+    let _ = std::fs::write(&blocker, "a file");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_dvcc"))
+        .args(["build", "examples/shop", "--out"])
+        .arg(blocker.join("out"))
+        .current_dir(crate::support::root())
+        .output();
+    if let Ok(o) = o
+        && String::from_utf8_lossy(&o.stderr).starts_with("error[DVC0712]")
+    {
+        out.push(Code::WriteFailed);
+    }
     out
 }
 

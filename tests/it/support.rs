@@ -106,7 +106,7 @@ pub fn report(source: &str, db: &SourceDb, diags: &[Diagnostic]) -> String {
 /// fixtures (the docs' examples are extracted separately).
 pub fn repo_dvc_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["examples", "stdlib", "tests/cases", "tests/fixtures"] {
+    for dir in ["examples", "stdlib", "tests/cases", "tests/fixtures", "tests/newcomers"] {
         walk(&root().join(dir), &mut out);
     }
     out.sort();

@@ -21,13 +21,13 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
         }
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&at.file),
+            escape_property(&at.file),
             at.line,
             at.column,
             at.end_line,
             at.end_column,
             d.code.as_str(),
-            data(&message)
+            escape_data(&message)
         ));
     }
     out
@@ -44,20 +44,20 @@ pub fn omitted(omitted: crate::diag::Counts) -> String {
 }
 
 /// Escapes a command's message (GitHub's `escapeData`).
-fn data(s: &str) -> String {
+pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a command property (GitHub's `escapeProperty`).
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn escapes_follow_github() {
-        assert_eq!(super::data("50%\nx"), "50%25%0Ax");
-        assert_eq!(super::property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(super::escape_data("50%\nx"), "50%25%0Ax");
+        assert_eq!(super::escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 }

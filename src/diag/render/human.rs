@@ -32,22 +32,43 @@ impl Default for HumanStyle {
     }
 }
 
+/// Where the page of each code is published (`docs/diagnostics/` of the
+/// repository, served under this address).
+pub const DOCS_URL: &str = "https://dvcc.dev/diagnostics/";
+
+/// One report, headed as rustc heads its own: `error[DVC0203]: message`,
+/// and closed by where to read more about the code.
 pub fn render(db: &SourceDb, diag: &Diagnostic, style: HumanStyle) -> String {
-    let theme = if style.color {
+    let mut theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // miette draws the severity as an icon before the message; the icon
+    // becomes the header's severity word and code.
+    let code = diag.code.as_str();
+    theme.characters.error = format!("error[{code}]:");
+    theme.characters.warning = format!("warning[{code}]:");
+    // Labels in other files are drawn as related reports of severity
+    // "advice": a note, as rustc calls them.
+    theme.characters.advice = "note:".to_string();
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
-        .with_urls(false);
+        .with_urls(false)
+        .with_footer(format!("see `dvcc explain {code}` or {DOCS_URL}{code}"));
     let report = Report::new(db, diag);
-    let mut out = String::new();
+    let mut text = String::new();
     // A fmt::Write into a String cannot fail, and miette reports its own
     // source errors inline.
-    let _ = handler.render_report(&mut out, &report);
-    out
+    let _ = handler.render_report(&mut text, &report);
+    // The header starts the line, as compilers print it; miette's word
+    // before each related report says nothing the note does not.
+    let text = text.replace("\nAdvice: \n", "\n");
+    match text.strip_prefix("  ") {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }
 
 /// A window of one file, as miette reads it.
@@ -221,8 +242,9 @@ impl fmt::Display for Report<'_> {
 impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
+    /// The code is in the header (see [`render`]), not on a line of its own.
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        (!self.is_related()).then(|| Box::new(self.diag.code.as_str()) as Box<dyn fmt::Display>)
+        None
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -1,5 +1,6 @@
 //! `--format json`: one object, exactly as the brief's section 5 gives it.
-//! The `labels` array holds every label, the primary one first.
+//! The `labels` array holds every label, the primary one first; `fixes`
+//! the suggested edits (`applicability` says whether `--fix` applies them).
 
 use serde_json::{Value, json};
 
@@ -78,5 +79,35 @@ fn diagnostic(db: &SourceDb, d: &Diagnostic) -> Value {
         "end_column": at.end_column,
         "labels": labels,
         "help": d.help,
+        "fixes": fixes(db, d),
     })
+}
+
+/// The suggested fixes, each with its edits located as the labels are.
+fn fixes(db: &SourceDb, d: &Diagnostic) -> Vec<Value> {
+    d.fixes
+        .iter()
+        .map(|f| {
+            let edits: Vec<Value> = f
+                .edits
+                .iter()
+                .map(|e| {
+                    let loc = Location::of(db, e.span);
+                    json!({
+                        "file": loc.file,
+                        "line": loc.line,
+                        "column": loc.column,
+                        "end_line": loc.end_line,
+                        "end_column": loc.end_column,
+                        "replacement": e.replacement,
+                    })
+                })
+                .collect();
+            json!({
+                "message": f.message,
+                "applicability": f.applicability.as_str(),
+                "edits": edits,
+            })
+        })
+        .collect()
 }

@@ -17,6 +17,8 @@ pub use human::HumanStyle;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
+    /// `file:line:column: error[DVC0203]: message`, one line each.
+    Short,
     Json,
     Github,
     Sarif,
@@ -59,6 +61,7 @@ pub fn labels(d: &Diagnostic) -> impl Iterator<Item = &Label> {
 pub fn render(db: &SourceDb, diags: &[Diagnostic], format: Format, style: HumanStyle, limit: usize) -> String {
     match format {
         Format::Human => render_human(db, diags, Counts::default(), style, limit),
+        Format::Short => short(db, diags, Counts::default()),
         Format::Json => json::render(db, diags),
         Format::Github => github::render(db, diags),
         Format::Sarif => sarif::render(db, diags),
@@ -96,6 +99,7 @@ pub fn render_all(
             }
             out
         }
+        Format::Short => short(db, diags, omitted),
         Format::Json => json::render_all(db, diags, allowed, omitted),
         Format::Github => {
             let mut out = github::render(db, diags);
@@ -106,6 +110,33 @@ pub fn render_all(
         }
         Format::Sarif => sarif::render_all(db, diags, allowed, omitted),
     }
+}
+
+/// The one-line form compilers and editors' error formats read.
+fn short(db: &SourceDb, diags: &[Diagnostic], omitted: Counts) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let at = Location::of(db, d.primary.span);
+        // One line: a message's own line breaks would split it.
+        let message = d.message.replace('\n', " ");
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}]: {message}\n",
+            at.file,
+            at.line,
+            at.column,
+            d.severity.as_str(),
+            d.code.as_str()
+        ));
+    }
+    if !omitted.is_empty() {
+        out.push_str(&format!(
+            "dvcc: {} more diagnostics ({} errors, {} warnings) were counted but not kept\n",
+            omitted.total(),
+            omitted.errors,
+            omitted.warnings
+        ));
+    }
+    out
 }
 
 fn render_human(db: &SourceDb, diags: &[Diagnostic], omitted: Counts, style: HumanStyle, limit: usize) -> String {

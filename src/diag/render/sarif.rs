@@ -68,6 +68,9 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed], omit
                 "locations": [primary],
                 "relatedLocations": related,
             });
+            if !d.fixes.is_empty() {
+                result["fixes"] = Value::Array(d.fixes.iter().map(|f| fix(db, f)).collect());
+            }
             if let Some(reason) = reason {
                 result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
             }
@@ -103,6 +106,32 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed], omit
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// A SARIF `fix`: the edits grouped by file as `artifactChanges`.
+fn fix(db: &SourceDb, f: &crate::diag::Fix) -> Value {
+    let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
+    for e in &f.edits {
+        let at = Location::of(db, e.span);
+        let replacement = json!({
+            "deletedRegion": {
+                "startLine": at.line,
+                "startColumn": at.column,
+                "endLine": at.end_line,
+                "endColumn": at.end_column,
+            },
+            "insertedContent": { "text": e.replacement },
+        });
+        match changes.iter_mut().find(|(file, _)| *file == at.file) {
+            Some((_, list)) => list.push(replacement),
+            None => changes.push((at.file, vec![replacement])),
+        }
+    }
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(file, replacements)| json!({ "artifactLocation": { "uri": uri(&file) }, "replacements": replacements }))
+        .collect();
+    json!({ "description": { "text": f.message }, "artifactChanges": changes })
 }
 
 fn level(s: Severity) -> &'static str {

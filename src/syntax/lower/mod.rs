@@ -4,6 +4,7 @@
 //! grammar (missing quotes, braces and values, bad escapes, error items) is
 //! reported.
 
+mod repair;
 mod strings;
 
 use super::ast::*;
@@ -109,11 +110,29 @@ impl<'a> Lower<'a> {
                     }
                     Kind::ErrorItem => {
                         let span = self.tok_span(t);
-                        self.diags.push(errors::diagnose(self.text, span, items.last()));
-                        Item::Error(ErrorItem {
-                            span,
-                            comments: Comments::default(),
-                        })
+                        match self.repair(span, items.last()) {
+                            Some((d, outcome)) => {
+                                self.diags.extend(d);
+                                match outcome {
+                                    repair::Outcome::Drop => continue,
+                                    repair::Outcome::Item(item) => item,
+                                    repair::Outcome::ReplacePrevious(mut item) => {
+                                        if let Some(prev) = items.pop() {
+                                            *item.comments_mut() = prev.comments().clone();
+                                        }
+                                        pending.extend(std::mem::take(&mut item.comments_mut().leading));
+                                        item
+                                    }
+                                }
+                            }
+                            None => {
+                                self.diags.push(errors::diagnose(self.text, span, items.last()));
+                                Item::Error(ErrorItem {
+                                    span,
+                                    comments: Comments::default(),
+                                })
+                            }
+                        }
                     }
                     Kind::StrayClose => Item::Error(ErrorItem {
                         span: self.tok_span(t),

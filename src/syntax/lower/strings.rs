@@ -73,10 +73,29 @@ impl Lower<'_> {
             }
         }
         if !closed {
-            self.diags.push(unterminated_string(span, style));
+            let mut d = unterminated_string(span, style);
+            // A one-line string: its quote belongs where its text ends.
+            let text = self.slice(span.start, span.end);
+            if style != StrStyle::Block {
+                let trimmed = text.trim_end_matches([' ', '\t', '\r']);
+                let at = Span {
+                    start: span.start + trimmed.len() as u32,
+                    end: span.start + trimmed.len() as u32,
+                    ..span
+                };
+                let quote = if style == StrStyle::Raw { "`" } else { "\"" };
+                let fix =
+                    crate::diag::Fix::replace(at, quote, format!("add the closing `{quote}` at the end of the line"));
+                // A `#` may start a comment the string swallowed.
+                d = d.with_fix(if trimmed.contains('#') { fix.maybe() } else { fix });
+            }
+            self.diags.push(d);
             self.swallowed_to_eof |= style == StrStyle::Block;
         }
         if style == StrStyle::Block {
+            if let Some(d) = mixed_indentation(self.text, span) {
+                self.diags.push(d);
+            }
             parts = dedent(parts, span);
         }
         StrLit { style, parts, span }
@@ -202,6 +221,56 @@ fn unterminated_string(span: Span, style: StrStyle) -> Diagnostic {
         Label::new(open, "the string starts here and never ends"),
     )
     .with_help(help)
+}
+
+/// Tabs and spaces mixed in the indentation of a block string's lines: the
+/// common indentation removed is then shorter than it looks, and the
+/// script keeps stray white space. Reported on the first line indented
+/// differently from the first indented line, with that line's indentation
+/// offered in its place.
+fn mixed_indentation(text: &str, whole: Span) -> Option<Diagnostic> {
+    let body = text.get(whole.start as usize..whole.end as usize)?;
+    let mut offset = whole.start as usize;
+    let mut reference: Option<&str> = None;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if i == 0 || content.trim().is_empty() || content.trim_start().starts_with("\"\"\"") {
+            continue;
+        }
+        let indent = &content[..content.len() - content.trim_start_matches([' ', '\t']).len()];
+        let Some(first) = reference else {
+            reference = Some(indent);
+            continue;
+        };
+        let mixes_itself = indent.contains(' ') && indent.contains('\t');
+        let differs = !indent.is_empty() && !first.is_empty() && indent.contains('\t') != first.contains('\t');
+        if mixes_itself || differs {
+            let at = Span::new(whole.file, start, start + indent.len());
+            let with = if first.contains('\t') {
+                first.to_string()
+            } else {
+                " ".repeat(first.len())
+            };
+            return Some(
+                Diagnostic::new(
+                    Code::MixedIndentation,
+                    "this block string mixes tabs and spaces in its indentation",
+                    Label::new(at, "indented with a tab here, with spaces above"),
+                )
+                .with_fix(
+                    crate::diag::Fix::replace(
+                        at,
+                        with,
+                        "indent every line the same way (spaces): the common indentation removed counts characters, so a tab counts as one space",
+                    )
+                    .maybe(),
+                ),
+            );
+        }
+    }
+    None
 }
 
 /// Removes the common indentation of a block string: the first line is

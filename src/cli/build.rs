@@ -1,0 +1,270 @@
+//! `dvcc build`: generate the artifacts, or with `--check` say which
+//! committed ones are stale (as a diff, a `--stat`, JSON, GitHub
+//! annotations or SARIF).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::ValueEnum;
+use serde_json::{Value, json};
+
+use super::Cli;
+use crate::diag::Code;
+use crate::diag::render;
+use crate::driver::{self, BuildOptions, Built};
+use crate::emit::{self, Plan};
+use crate::target::Target;
+
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    /// A .dvc file or a project directory [default: .]
+    path: Option<PathBuf>,
+
+    /// Where to write [default: the project directory]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Write nothing; say which files are stale, missing or extra and exit 1 if there is one.
+    #[arg(long)]
+    check: bool,
+
+    /// How `--check` reports stale files.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human, requires = "check")]
+    format: CheckFormat,
+
+    /// With `--check`: one line per stale file with its added and removed lines, not the diff.
+    #[arg(long, requires = "check")]
+    stat: bool,
+
+    /// Only these targets [default: all].
+    #[arg(long, value_delimiter = ',', value_parser = super::target_parser())]
+    target: Vec<String>,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// A unified diff (or `--stat`) on standard output, a summary on standard error.
+    Human,
+    /// One JSON object: every stale file with its status and line counts.
+    Json,
+    /// GitHub Actions annotations: one error per stale file.
+    Github,
+    /// SARIF 2.1.0: one result per stale file.
+    Sarif,
+}
+
+pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
+    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
+    cli.say_loaded(&loaded);
+    let root = if path.is_dir() {
+        path.clone()
+    } else {
+        path.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let out = args.out.clone().unwrap_or_else(|| root.clone());
+    let options = BuildOptions {
+        root,
+        out: out.clone(),
+        targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
+        deny_warnings: args.deny_warnings,
+    };
+    let (diags, omitted, plan) = match driver::build(&mut loaded, &options) {
+        Built::Refused {
+            diagnostics,
+            omitted,
+            io_failure,
+        } => {
+            let summary = render::summary(crate::diag::Counts::of(&diagnostics).plus(omitted), loaded.files.len());
+            super::report(
+                cli,
+                &loaded,
+                &diagnostics,
+                omitted,
+                &format!("{summary}; nothing written"),
+            );
+            return ExitCode::from(if io_failure { 2 } else { 1 });
+        }
+        Built::Planned {
+            diagnostics,
+            omitted,
+            plan,
+        } => (diagnostics, omitted, plan),
+    };
+    if !diags.is_empty() || !omitted.is_empty() {
+        let counts = crate::diag::Counts::of(&diags).plus(omitted);
+        super::report(
+            cli,
+            &loaded,
+            &diags,
+            omitted,
+            &render::summary(counts, loaded.files.len()),
+        );
+    }
+    if args.check {
+        cli.say_timings(&loaded, &[]);
+        return check(cli, args, &plan);
+    }
+    let progress = std::io::stderr().is_terminal() && plan.writes.len() > 50 && !cli.quiet;
+    if progress {
+        eprint!("writing {} files…\r", plan.writes.len());
+    }
+    let started = Instant::now();
+    if let Err(e) = emit::apply(&out, &plan) {
+        super::io_error(
+            Code::WriteFailed,
+            &format!(
+                "cannot write to `{}`: {}",
+                crate::load::display(&out),
+                crate::load::reason(&e)
+            ),
+            "check that the directory can be created and written, or give another one with `--out DIR`",
+        );
+        return ExitCode::from(2);
+    }
+    cli.say_timings(&loaded, &[("write", started.elapsed())]);
+    if cli.verbose {
+        for (rel, _, _) in &plan.writes {
+            eprintln!("wrote {rel}");
+        }
+        for (rel, _) in &plan.removes {
+            eprintln!("removed {rel}");
+        }
+    }
+    if !cli.quiet {
+        eprintln!(
+            "{} written, {} removed, {} unchanged in {}",
+            plan.writes.len(),
+            plan.removes.len(),
+            plan.unchanged,
+            if out.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                crate::load::display(&out)
+            }
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--check`: nothing written; the stale files in the format asked.
+fn check(cli: &Cli, args: &BuildArgs, plan: &Plan) -> ExitCode {
+    if plan.is_clean() {
+        if !cli.quiet && args.format == CheckFormat::Human {
+            eprintln!("{} generated files are up to date", plan.unchanged);
+        }
+        if args.format != CheckFormat::Human {
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(render_check(args.format, plan).as_bytes());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let text = match args.format {
+        CheckFormat::Human if args.stat => emit::stat(plan),
+        CheckFormat::Human => emit::diff(plan),
+        other => render_check(other, plan),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if !cli.quiet && args.format == CheckFormat::Human {
+        eprintln!(
+            "{} stale or missing, {} extra: run `dvcc build` and commit the result",
+            plan.writes.len(),
+            plan.removes.len()
+        );
+    }
+    ExitCode::from(1)
+}
+
+/// The machine formats of `--check`.
+fn render_check(format: CheckFormat, plan: &Plan) -> String {
+    let files = emit::stale(plan);
+    let message = |f: &emit::Stale| match f.status {
+        emit::Status::Stale => format!(
+            "`{}` is stale (+{} -{} lines): run `dvcc build` and commit the result",
+            f.path, f.added, f.removed
+        ),
+        emit::Status::Missing => format!("`{}` is missing: run `dvcc build` and commit the result", f.path),
+        emit::Status::Mode => format!("`{}` should be executable: run `dvcc build`", f.path),
+        emit::Status::Extra => format!(
+            "`{}` is no longer generated: run `dvcc build` (it removes it) and commit the result",
+            f.path
+        ),
+    };
+    match format {
+        CheckFormat::Json => {
+            let list: Vec<Value> = files
+                .iter()
+                .map(|f| {
+                    json!({
+                        "path": f.path,
+                        "status": f.status.as_str(),
+                        "added": f.added,
+                        "removed": f.removed,
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "version": 1,
+                "stale": list,
+                "unchanged": plan.unchanged,
+            });
+            format!("{doc}\n")
+        }
+        CheckFormat::Github => {
+            let mut out = String::new();
+            for f in &files {
+                out.push_str(&format!(
+                    "::error file={},title=dvcc build --check::{}\n",
+                    crate::diag::render::github::escape_property(&f.path),
+                    crate::diag::render::github::escape_data(&message(f))
+                ));
+            }
+            out
+        }
+        CheckFormat::Sarif => {
+            let results: Vec<Value> = files
+                .iter()
+                .map(|f| {
+                    json!({
+                        "ruleId": "stale-artifact",
+                        "level": "error",
+                        "message": { "text": message(f) },
+                        "locations": [{
+                            "physicalLocation": {
+                                "artifactLocation": { "uri": f.path },
+                                "region": { "startLine": 1 },
+                            }
+                        }],
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "version": "2.1.0",
+                "runs": [{
+                    "tool": { "driver": {
+                        "name": "dvcc",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "rules": [{
+                            "id": "stale-artifact",
+                            "shortDescription": { "text": "a generated file that differs from what `dvcc build` writes" },
+                            "help": { "text": "Run `dvcc build` and commit the result." },
+                        }],
+                    }},
+                    "results": results,
+                }],
+            });
+            let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            out.push('\n');
+            out
+        }
+        CheckFormat::Human => emit::diff(plan),
+    }
+}
