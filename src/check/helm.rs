@@ -1,6 +1,6 @@
 //! Checks of the Helm target: canary steps, rollout analysis, the links
-//! between deploy jobs and rollouts, Kubernetes names, and the cluster a
-//! deploy targets.
+//! between deploy jobs and rollouts, and the cluster a deploy targets
+//! (Kubernetes names are `kubenames.rs`).
 
 use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::image::ImageRef;
@@ -14,7 +14,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     durations(model, diags);
     weights(model, diags);
     bound(model, diags);
-    names(user, diags);
+    super::kubenames::run(user, diags);
     images(user, model, diags);
     probes(user, model, diags);
     limits(user, model, diags);
@@ -619,122 +619,6 @@ fn probes(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     }
 }
 
-/// Whether `s` is a DNS-1035 label (service and release names).
-fn dns_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 53 // Helm release names
-        && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[b.len() - 1] != b'-'
-}
-
-/// Whether `s` is a DNS-1123 subdomain (Secret names).
-fn dns_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|part| {
-            let b = part.as_bytes();
-            !b.is_empty()
-                && b[0].is_ascii_alphanumeric()
-                && b[b.len() - 1].is_ascii_alphanumeric()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        })
-}
-
-/// Whether `s` is a DNS-1123 label (namespace names).
-fn dns_1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
-/// `Shop_Prod` as a DNS label: `shop-prod`.
-fn as_label(s: &str) -> String {
-    s.to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(63)
-        .collect()
-}
-
-fn names(user: &[CheckedBlock<'_>], diags: &mut Capped) {
-    let namespaces = user
-        .iter()
-        .filter(|n| n.schema.id == BlockId::Environment)
-        .filter_map(|e| e.attrs.get("namespace"));
-    for a in namespaces {
-        let Val::Str(lit) = &a.val else { continue };
-        let Some(ns) = lit.as_plain() else { continue };
-        if dns_1123_label(&ns) {
-            continue;
-        }
-        let fixed = as_label(&ns);
-        let mut d = Diagnostic::new(
-            Code::InvalidKubernetesName,
-            format!("`{ns}` cannot name a Kubernetes namespace"),
-            Label::new(a.attr.value.span, "not a DNS label"),
-        );
-        d = if fixed.is_empty() {
-            d.with_help("use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit")
-        } else {
-            d.with_replacement(
-                a.attr.value.span,
-                format!("\"{fixed}\""),
-                format!("namespaces are lowercase letters, digits and `-`: `\"{fixed}\"`"),
-            )
-        };
-        diags.push(d);
-    }
-    for svc in user.iter().filter(|n| n.schema.id == BlockId::Service) {
-        let name = svc.label();
-        if !name.is_empty() && !dns_label(name) {
-            diags.push(
-                Diagnostic::new(
-                    Code::InvalidKubernetesName,
-                    format!("`{name}` cannot name a Helm release or a Kubernetes Service"),
-                    Label::new(svc.label_span(), "not a DNS label"),
-                )
-                .with_help(format!(
-                    "use lowercase letters, digits and `-`, starting with a letter, at most 53 characters: `{}`",
-                    name.to_ascii_lowercase().replace('_', "-")
-                )),
-            );
-        }
-        let blocks = svc.children_of(BlockId::ServiceSecrets).chain(
-            svc.children_of(BlockId::ServiceIn)
-                .flat_map(|i| i.children_of(BlockId::ServiceSecrets)),
-        );
-        for block in blocks {
-            for a in block.attrs.values() {
-                if let Val::Secret(secret) = &a.val
-                    && !dns_subdomain(secret)
-                {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::InvalidKubernetesName,
-                            format!("secret `{secret}` cannot name a Kubernetes Secret"),
-                            Label::new(a.attr.value.span, "not a DNS subdomain"),
-                        )
-                        .with_help(format!(
-                            "use lowercase letters, digits, `-` and `.`: `{}`",
-                            secret.to_ascii_lowercase().replace('_', "-")
-                        )),
-                    );
-                }
-            }
-        }
-    }
-}
-
 /// An environment that names a cluster other than the ones its `infra`
 /// creates: deploys would go to one cluster while Terraform builds another.
 fn clusters(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
@@ -778,18 +662,5 @@ mod tests {
         );
         assert_eq!(super::lowercase_fix("ghcr.io/acme/api:a:b"), None);
         assert_eq!(super::lowercase_fix("ghcr.io/acme/api"), None);
-    }
-
-    #[test]
-    fn kubernetes_names() {
-        assert!(super::dns_label("api"));
-        assert!(super::dns_label("api-2"));
-        assert!(!super::dns_label("api_gateway"));
-        assert!(!super::dns_label("2api"));
-        assert!(!super::dns_label("Api"));
-        assert!(super::dns_subdomain("shop-db-url"));
-        assert!(super::dns_subdomain("x.y"));
-        assert!(!super::dns_subdomain("NPM_TOKEN"));
-        assert!(!super::dns_subdomain("a..b"));
     }
 }

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod helm;
 mod infra;
 mod kube;
+mod kubenames;
 mod observability;
 mod pipelines;
 pub mod promql;

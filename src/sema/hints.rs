@@ -393,6 +393,62 @@ pub fn or_list(words: &[&str]) -> String {
     }
 }
 
+/// `yes` where `required` or `none` was expected: the YAML switch named,
+/// the choice it stands for given; else the nearest choice.
+pub fn unknown_choice(w: &str, words: &[&str], name: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownChoice,
+        format!("`{w}` is not a choice for `{name}`"),
+        Label::new(span, format!("expected {}", or_list(words))),
+    );
+    let switch = match w.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "enabled" | "enable" => Some(true),
+        "no" | "n" | "off" | "disabled" | "disable" => Some(false),
+        _ => None,
+    };
+    if let Some(on) = switch
+        && let Some(choice) = choice_for_switch(words, on)
+    {
+        return d.with_replacement(
+            span,
+            choice,
+            format!(
+                "`{w}` is a YAML switch; `{name}` takes {}: write `{choice}`",
+                or_list(words)
+            ),
+        );
+    }
+    // Words other tools use for the same choice (PagerDuty's `page`).
+    const SYNONYMS: [(&str, &str); 9] = [
+        ("page", "critical"),
+        ("error", "critical"),
+        ("fatal", "critical"),
+        ("high", "critical"),
+        ("warn", "warning"),
+        ("medium", "warning"),
+        ("low", "info"),
+        ("informational", "info"),
+        ("notice", "info"),
+    ];
+    if let Some((_, meant)) = SYNONYMS
+        .iter()
+        .find(|(other, meant)| other.eq_ignore_ascii_case(w) && words.contains(meant))
+    {
+        let fix = crate::diag::Fix::replace(
+            span,
+            *meant,
+            format!("`{name}` takes {}: `{w}` is closest to `{meant}`", or_list(words)),
+        );
+        return d.with_fix(fix.maybe());
+    }
+    if let Some(near) = crate::diag::suggest::did_you_mean(w, words.iter().copied()) {
+        let fix = crate::diag::Fix::replace(span, near, format!("did you mean `{near}`?"));
+        let fix = if near.eq_ignore_ascii_case(w) { fix } else { fix.maybe() };
+        return d.with_fix(fix);
+    }
+    d.with_help(format!("use {}", or_list(words)))
+}
+
 /// Most CPU cores a pod plausibly asks for without a unit (larger nodes
 /// exist; pods that large are written as such deliberately, and rarely).
 pub const MAX_PLAIN_CORES: f64 = 64.0;

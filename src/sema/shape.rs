@@ -449,20 +449,38 @@ impl Shape {
     }
 
     fn out_of_range(&mut self, s: &AttrSchema, v: &Value, n: f64, unit: &str) {
-        let bound = match (s.min, s.max) {
+        // A maximum that is only the integer width says nothing to a user,
+        // unless the value is past it.
+        let max = s.max.filter(|m| *m < f64::from(i32::MAX) || n > *m);
+        let bound = match (s.min, max) {
             (Some(lo), Some(hi)) => format!("between {lo}{unit} and {hi}{unit}"),
             (Some(lo), None) => format!("at least {lo}{unit}"),
             (None, Some(hi)) => format!("at most {hi}{unit}"),
-            (None, None) => String::new(),
+            (None, None) => format!("at most {}{unit}", s.max.unwrap_or_default()),
         };
-        self.diags.push(
-            Diagnostic::new(
-                Code::OutOfRange,
-                format!("`{}` must be {bound}", s.name),
-                Label::new(v.span, format!("{n}{unit} is out of range")),
-            )
-            .with_help(format!("give `{}` a value {bound}", s.name)),
+        let d = Diagnostic::new(
+            Code::OutOfRange,
+            format!("`{}` must be {bound}", s.name),
+            Label::new(v.span, format!("{n}{unit} is out of range")),
         );
+        // The nearest value allowed, for a person to confirm.
+        let nearest = match (s.min, s.max) {
+            (Some(lo), _) if n < lo => Some(lo),
+            (_, Some(hi)) if n > hi => Some(hi),
+            _ => None,
+        };
+        let d = match nearest.filter(|_| matches!(v.kind, ValueKind::Number { .. } | ValueKind::Unit { .. })) {
+            Some(b) => d.with_fix(
+                crate::diag::Fix::replace(
+                    v.span,
+                    format!("{b}{unit}"),
+                    format!("give `{}` a value {bound}: `{b}{unit}` is the nearest", s.name),
+                )
+                .maybe(),
+            ),
+            None => d.with_help(format!("give `{}` a value {bound}", s.name)),
+        };
+        self.diags.push(d);
     }
 
     /// Checks `v` against `ty`; reports (when `report`) and returns `None`
@@ -527,7 +545,7 @@ impl Shape {
                     Some(Val::Word(w.clone()))
                 } else {
                     if report {
-                        self.diags.push(unknown_choice(w, words, name, v.span));
+                        self.diags.push(hints::unknown_choice(w, words, name, v.span));
                     }
                     return None;
                 }
@@ -590,39 +608,6 @@ fn collect_names(b: &Block, out: &mut Vec<String>) {
             collect_names(c, out);
         }
     }
-}
-
-/// `yes` where `required` or `none` was expected: the YAML switch named,
-/// the choice it stands for given; else the nearest choice.
-fn unknown_choice(w: &str, words: &[&str], name: &str, span: Span) -> Diagnostic {
-    let d = Diagnostic::new(
-        Code::UnknownChoice,
-        format!("`{w}` is not a choice for `{name}`"),
-        Label::new(span, format!("expected {}", hints::or_list(words))),
-    );
-    let switch = match w.to_ascii_lowercase().as_str() {
-        "yes" | "y" | "on" | "enabled" | "enable" => Some(true),
-        "no" | "n" | "off" | "disabled" | "disable" => Some(false),
-        _ => None,
-    };
-    if let Some(on) = switch
-        && let Some(choice) = hints::choice_for_switch(words, on)
-    {
-        return d.with_replacement(
-            span,
-            choice,
-            format!(
-                "`{w}` is a YAML switch; `{name}` takes {}: write `{choice}`",
-                hints::or_list(words)
-            ),
-        );
-    }
-    if let Some(near) = crate::diag::suggest::did_you_mean(w, words.iter().copied()) {
-        let fix = crate::diag::Fix::replace(span, near, format!("did you mean `{near}`?"));
-        let fix = if near.eq_ignore_ascii_case(w) { fix } else { fix.maybe() };
-        return d.with_fix(fix);
-    }
-    d.with_help(format!("use {}", hints::or_list(words)))
 }
 
 /// The first line break or other control character (a tab is fine) in
