@@ -245,22 +245,12 @@ fn render_check(format: CheckFormat, plan: &Plan) -> String {
                     })
                 })
                 .collect();
-            let doc = json!({
-                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-                "version": "2.1.0",
-                "runs": [{
-                    "tool": { "driver": {
-                        "name": "dvcc",
-                        "version": env!("CARGO_PKG_VERSION"),
-                        "rules": [{
-                            "id": "stale-artifact",
-                            "shortDescription": { "text": "a generated file that differs from what `dvcc build` writes" },
-                            "help": { "text": "Run `dvcc build` and commit the result." },
-                        }],
-                    }},
-                    "results": results,
-                }],
-            });
+            let rules = json!([{
+                "id": "stale-artifact",
+                "shortDescription": { "text": "a generated file that differs from what `dvcc build` writes" },
+                "help": { "text": "Run `dvcc build` and commit the result." },
+            }]);
+            let doc = crate::diag::render::sarif::document(rules, Value::Array(results));
             let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
             out.push('\n');
             out

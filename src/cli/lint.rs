@@ -117,7 +117,45 @@ pub fn run(cli: &Cli, args: &LintArgs) -> ExitCode {
 /// directory's project when it is a `.dvc` path there), or as a project of
 /// its own.
 fn lint_stdin(cli: &Cli, args: &LintArgs, bytes: Vec<u8>) -> ExitCode {
-    let (loaded, file) = match &args.stdin_filename {
+    let (loaded, file) = load_stdin(cli, args, bytes);
+    if !args.fix {
+        return finish(cli, args, &loaded, 0);
+    }
+    // `--fix` with `-`: the fixed text on standard output, the rest of the
+    // report as usual.
+    let Some(mut file) = file else {
+        return finish(cli, args, &loaded, 0);
+    };
+    let mut text = loaded.db.text(file).to_string();
+    let mut fixed = 0;
+    let mut current = loaded;
+    for _ in 0..FIX_ROUNDS {
+        let linted = driver::lint_projects(&current);
+        let applied = fix::apply(&text, file, &linted.diagnostics);
+        if applied.fixes == 0 {
+            break;
+        }
+        fixed += applied.fixes;
+        text = applied.text;
+        let (again, id) = load_stdin(cli, args, text.clone().into_bytes());
+        current = again;
+        match id {
+            Some(id) => file = id,
+            None => break,
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    finish_to(cli, args, &current, fixed, true)
+}
+
+/// The name standard input is shown under when no `--stdin-filename` is
+/// given.
+const STDIN: &str = "<stdin>";
+
+/// Loads `bytes` read from standard input as the file `--stdin-filename`
+/// names (over the disk), or as a project of its own; and the file's id.
+fn load_stdin(cli: &Cli, args: &LintArgs, bytes: Vec<u8>) -> (Loaded, Option<crate::source::FileId>) {
+    match &args.stdin_filename {
         Some(name) => {
             let mut fs = Overlay::new(&Disk);
             fs.insert(name, bytes);
@@ -142,55 +180,6 @@ fn lint_stdin(cli: &Cli, args: &LintArgs, bytes: Vec<u8>) -> ExitCode {
             let loaded = driver::load_roots(&fs, &roots, &cli.import_roots);
             let file = loaded.files.first().copied();
             (loaded, file)
-        }
-    };
-    if !args.fix {
-        return finish(cli, args, &loaded, 0);
-    }
-    // `--fix` with `-`: the fixed text on standard output, the rest of the
-    // report as usual.
-    let Some(file) = file else {
-        return finish(cli, args, &loaded, 0);
-    };
-    let mut text = loaded.db.text(file).to_string();
-    let mut fixed = 0;
-    let mut current = loaded;
-    for _ in 0..FIX_ROUNDS {
-        let linted = driver::lint_projects(&current);
-        let applied = fix::apply(&text, file, &linted.diagnostics);
-        if applied.fixes == 0 {
-            break;
-        }
-        fixed += applied.fixes;
-        text = applied.text;
-        current = reload(cli, args, text.clone().into_bytes());
-    }
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    finish_to(cli, args, &current, fixed, true)
-}
-
-/// The name standard input is shown under when no `--stdin-filename` is
-/// given.
-const STDIN: &str = "<stdin>";
-
-/// Loads standard input's (fixed) text again, as [`lint_stdin`] did.
-fn reload(cli: &Cli, args: &LintArgs, bytes: Vec<u8>) -> Loaded {
-    match &args.stdin_filename {
-        Some(name) => {
-            let mut fs = Overlay::new(&Disk);
-            fs.insert(name, bytes);
-            let roots = load::lint_roots(&fs, std::slice::from_ref(name));
-            driver::load_roots(&fs, &roots, &cli.import_roots)
-        }
-        None => {
-            let mut fs = MemoryFs::new();
-            fs.insert(STDIN, bytes);
-            let roots = [LintRoot {
-                path: PathBuf::from(STDIN),
-                focus: None,
-                foreign: false,
-            }];
-            driver::load_roots(&fs, &roots, &cli.import_roots)
         }
     }
 }

@@ -6,22 +6,7 @@
 
 use dvcc::diag::{Diagnostic, fix};
 
-use crate::support::{lint_bytes, root};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use crate::support::{Rng, lint_bytes, root};
 
 fn lint(text: &str) -> (dvcc::Loaded, Vec<Diagnostic>) {
     lint_bytes("fix.dvc", text.as_bytes().to_vec())

@@ -6,22 +6,7 @@
 use dvcc::diag::render::{self, Format, HumanStyle};
 
 use crate::roundtrip::check_lossless;
-use crate::support::{repo_dvc_files, syntax_bytes};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use crate::support::{Rng, repo_dvc_files, syntax_bytes};
 
 fn cases() -> usize {
     std::env::var("DVCC_PROPTEST_CASES")

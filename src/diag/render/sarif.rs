@@ -77,19 +77,7 @@ pub fn render_all(db: &SourceDb, diags: &[Diagnostic], allowed: &[Allowed], omit
             result
         })
         .collect();
-    let mut doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "dvcc",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
+    let mut doc = document(Value::Array(rules), Value::Array(results));
     // Diagnostics past the memory cap: a tool notification says how many.
     if !omitted.is_empty() {
         doc["runs"][0]["invocations"] = json!([{
@@ -132,6 +120,23 @@ fn fix(db: &SourceDb, f: &crate::diag::Fix) -> Value {
         .map(|(file, replacements)| json!({ "artifactLocation": { "uri": uri(&file) }, "replacements": replacements }))
         .collect();
     json!({ "description": { "text": f.message }, "artifactChanges": changes })
+}
+
+/// A SARIF 2.1.0 log of one dvcc run with these rules and results.
+pub fn document(rules: Value, results: Value) -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "dvcc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
 }
 
 fn level(s: Severity) -> &'static str {

@@ -52,6 +52,7 @@ impl Lower<'_> {
             }
         }
         self.yaml_colon(span, err)
+            .or_else(|| self.equals_before_block(span, err))
             .or_else(|| self.double_equals(span, err))
             .or_else(|| self.single_quotes(span, err))
             .or_else(|| self.unquoted_text(span, err))
@@ -285,6 +286,41 @@ impl Lower<'_> {
             Span::new(self.file, span.start as usize + name_len, colon_span.end as usize)
         };
         let d = d.with_fix(Fix::replace(fix_span, replacement, help));
+        Some((d, Outcome::Item(item)))
+    }
+
+    /// `env = { LOG_LEVEL = "info" }`, as HCL writes a map: read as the
+    /// block it is in dvcc when its body is dvcc (a JSON object inside is
+    /// left to the general report).
+    fn equals_before_block(&mut self, span: Span, err: &str) -> Option<(Diagnostic, Outcome)> {
+        let eq = err.find('=')?;
+        let name = err[..eq].trim_end();
+        let after = &err[eq + 1..];
+        if !super::is_ident(name) || !after.trim_start().starts_with('{') || after.contains(':') {
+            return None;
+        }
+        let mut repaired = err.to_string();
+        repaired.replace_range(eq..=eq, " ");
+        let item = self.reparse(span, &repaired)?;
+        let clean = matches!(&item, Item::Block(b) if b.body.as_ref().is_some_and(|body| !body.items.iter().any(|i| matches!(i, Item::Error(_)))));
+        if !clean {
+            return None;
+        }
+        // `env = {` → `env {`: the `=` and the space before it go.
+        let at = Span::new(
+            self.file,
+            span.start as usize + name.len(),
+            span.start as usize + eq + 1,
+        );
+        let d = Diagnostic::new(
+            Code::EqualsBeforeBlock,
+            format!("`{name} = {{` puts `=` before a block"),
+            Label::new(
+                Span::new(self.file, span.start as usize + eq, span.start as usize + eq + 1),
+                "a block takes no `=`",
+            ),
+        )
+        .with_replacement(at, "", format!("remove the `=` (an HCL habit): `{name} {{ ... }}`"));
         Some((d, Outcome::Item(item)))
     }
 
