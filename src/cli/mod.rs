@@ -8,6 +8,7 @@
 
 mod build;
 mod explain;
+mod init;
 mod lint;
 mod markdown;
 
@@ -79,6 +80,9 @@ enum Command {
                             dvcc explain service.resources.cpu, dvcc explain checkout, dvcc explain --list"
     )]
     Explain(explain::ExplainArgs),
+    /// Write a small, working starter project (three environments, a service, a pipeline, a canary, an alert, an SLO, infrastructure).
+    #[command(after_help = "Example: dvcc init shop && dvcc build shop")]
+    Init(init::InitArgs),
     /// Print the project's graph: environments, pipelines and jobs, services,
     /// rollouts, alerts, SLOs and infrastructure, with their links.
     #[command(after_help = "Example: dvcc graph examples/shop | dot -Tsvg > shop.svg")]
@@ -127,6 +131,7 @@ pub fn run() -> ExitCode {
         Command::Lint(ref args) => lint::run(&cli, args),
         Command::Build(ref args) => build::run(&cli, args),
         Command::Explain(ref args) => explain::run(&cli, args),
+        Command::Init(ref args) => init::run(&cli, args),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());

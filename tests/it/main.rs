@@ -11,6 +11,7 @@ mod graph;
 mod helm;
 mod hostile;
 mod index;
+mod init;
 mod io;
 mod layering;
 mod model;
