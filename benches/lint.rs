@@ -52,7 +52,7 @@ pipeline ci{n} {{
 rollout canary{n} {{
   service = api{n}
   canary {{
-    step {{ weight = 10%  pause = 2m }}
+    step {{ weight = 50%  pause = 2m }}
     step {{ weight = 100% }}
   }}
   abort_on = [HighErrorRate{n}]
@@ -153,6 +153,14 @@ fn build_breakdown(files: &[(String, String)]) {
     println!("{:<32} {}", "  one run:", parts.join(", "));
 }
 
+/// `dvcc fmt` of every file: the formatted bytes.
+fn format(files: &[(String, String)]) -> usize {
+    files
+        .iter()
+        .map(|(_, t)| dvcc::format::format(dvcc::source::FileId(0), t).len())
+        .sum()
+}
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
@@ -195,6 +203,9 @@ fn main() {
         let files = project(100_000, 20);
         measure_with("build-100k (all targets)", &files, 5, build);
         build_breakdown(&files);
+    }
+    if want("fmt-100k") {
+        measure_with("fmt-100k (20 files)", &project(100_000, 20), 9, format);
     }
     if want("file-5k") {
         measure("file-5k (language server)", &project(5_000, 1), 31);

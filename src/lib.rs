@@ -17,6 +17,7 @@ pub mod diag;
 pub mod diagram;
 pub mod driver;
 pub mod emit;
+pub mod format;
 pub mod load;
 pub mod model;
 mod par;

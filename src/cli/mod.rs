@@ -8,6 +8,7 @@
 
 mod build;
 mod explain;
+mod fmt;
 mod init;
 mod lint;
 mod markdown;
@@ -80,6 +81,9 @@ enum Command {
                             dvcc explain service.resources.cpu, dvcc explain checkout, dvcc explain --list"
     )]
     Explain(explain::ExplainArgs),
+    /// Lay `.dvc` files out the one canonical way (comments and meaning kept).
+    #[command(after_help = "In CI: dvcc fmt --check --diff")]
+    Fmt(fmt::FmtArgs),
     /// Write a small, working starter project (three environments, a service, a pipeline, a canary, an alert, an SLO, infrastructure).
     #[command(after_help = "Example: dvcc init shop && dvcc build shop")]
     Init(init::InitArgs),
@@ -132,6 +136,7 @@ pub fn run() -> ExitCode {
         Command::Build(ref args) => build::run(&cli, args),
         Command::Explain(ref args) => explain::run(&cli, args),
         Command::Init(ref args) => init::run(&cli, args),
+        Command::Fmt(ref args) => fmt::run(&cli, args),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());

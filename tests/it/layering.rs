@@ -14,7 +14,7 @@ const STAGES: &[&[&str]] = &[
     &["diag"],
     &["load"],
     &["syntax"],
-    &["schema"],
+    &["schema", "format"],
     &["model"],
     &["target"],
     &["sema"],

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod corpus;
 mod fixes;
+mod format;
 mod graph;
 mod helm;
 mod hostile;
