@@ -88,3 +88,19 @@ fn the_readme_tour_lints_clean() {
         assert!(diags.is_empty(), "README block {i}: {codes:?}");
     }
 }
+
+#[test]
+fn the_readme_shows_the_integrations_as_they_are() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("the README");
+    for file in [
+        "docs/integrations/github-workflow.yml",
+        "docs/integrations/pre-commit-config.yaml",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).expect("the example");
+        assert!(readme.contains(&text), "the README should show {file} as it is");
+    }
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).expect("the hooks");
+    for id in ["dvcc-lint", "dvcc-fmt", "dvcc-build-check"] {
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+    }
+}
