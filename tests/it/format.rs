@@ -15,37 +15,27 @@ fn fmt(text: &str) -> String {
     dvcc::format::format(FileId(0), text)
 }
 
-/// The comments of a text, in order.
+/// The comments of a text, in the order they appear.
 fn comments(text: &str) -> Vec<String> {
     let parse = dvcc::syntax::parse_text(FileId(0), text);
-    let mut out = Vec::new();
-    collect(&parse.ast.items, text, &mut out);
-    out.extend(
-        parse
-            .ast
-            .dangling
-            .iter()
-            .map(|c| text[c.span.range()].trim_end().to_string()),
-    );
-    out.sort();
-    out
+    let mut found: Vec<(u32, String)> = Vec::new();
+    collect(&parse.ast.items, text, &mut found);
+    let all = parse.ast.dangling.iter();
+    found.extend(all.map(|c| (c.span.start, text[c.span.range()].trim_end().to_string())));
+    found.sort();
+    found.into_iter().map(|(_, c)| c).collect()
 }
 
-fn collect(items: &[dvcc::syntax::ast::Item], text: &str, out: &mut Vec<String>) {
+fn collect(items: &[dvcc::syntax::ast::Item], text: &str, out: &mut Vec<(u32, String)>) {
+    let one = |c: &dvcc::syntax::ast::Comment| (c.span.start, text[c.span.range()].trim_end().to_string());
     for item in items {
         let c = item.comments();
-        for x in c.leading.iter().chain(&c.trailing).chain(&c.inner) {
-            out.push(text[x.span.range()].trim_end().to_string());
-        }
+        out.extend(c.leading.iter().chain(&c.trailing).chain(&c.inner).map(one));
         if let dvcc::syntax::ast::Item::Block(b) = item
             && let Some(body) = &b.body
         {
             collect(&body.items, text, out);
-            out.extend(
-                body.dangling
-                    .iter()
-                    .map(|c| text[c.span.range()].trim_end().to_string()),
-            );
+            out.extend(body.dangling.iter().map(one));
         }
     }
 }
