@@ -40,18 +40,6 @@ fn dns_1123_label(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
-/// `Shop_Prod` as a DNS label: `shop-prod`.
-fn as_label(s: &str) -> String {
-    s.to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(63)
-        .collect()
-}
-
 pub(super) fn run(user: &[CheckedBlock<'_>], diags: &mut Capped) {
     let namespaces = user
         .iter()
@@ -63,7 +51,7 @@ pub(super) fn run(user: &[CheckedBlock<'_>], diags: &mut Capped) {
         if dns_1123_label(&ns) {
             continue;
         }
-        let fixed = as_label(&ns);
+        let fixed = crate::model::names::dns_label_of(&ns);
         let mut d = Diagnostic::new(
             Code::InvalidKubernetesName,
             format!("`{ns}` cannot name a Kubernetes namespace"),
@@ -141,6 +129,6 @@ mod tests {
         assert!(super::dns_1123_label("shop-prod"));
         assert!(super::dns_1123_label("2shop"));
         assert!(!super::dns_1123_label("Shop_Prod"));
-        assert_eq!(super::as_label("Shop_Prod"), "shop-prod");
+        assert_eq!(crate::model::names::dns_label_of("Shop_Prod"), "shop-prod");
     }
 }

@@ -104,17 +104,13 @@ fn drop_cascades(user: &[CheckedBlock<'_>], before: usize, diags: &mut Capped) {
         .map(|b| b.block.span)
         .filter(|s| earlier.explains(*s))
         .collect();
-    let mut i = before;
-    while i < diags.kept.len() {
-        let d = &diags.kept[i];
+    let mut i = 0;
+    diags.kept.retain(|d| {
+        i += 1;
         let derived = DERIVED.contains(&d.code) && flawed.iter().any(|s| s.contains(d.primary.span));
         let credential = d.code == crate::diag::Code::PlaintextCredential && earlier.covers(d.primary.span);
-        if derived || credential {
-            diags.kept.remove(i);
-        } else {
-            i += 1;
-        }
-    }
+        i <= before || !(derived || credential)
+    });
 }
 
 /// The source span of bytes `start..end` of `text`, the value of a string

@@ -104,6 +104,20 @@ pub fn db_identifier(project: &str, env: &str, database: &str) -> String {
     )
 }
 
+/// A name as a DNS label: lowercase letters, digits and `-` (`Shop_Prod`
+/// and `DATABASE_URL` become `shop-prod` and `database-url`), at most 63
+/// characters.
+pub fn dns_label_of(s: &str) -> String {
+    s.to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(63)
+        .collect()
+}
+
 /// GitHub secret names are letters, digits and `_`: `shop-db-url` is
 /// `SHOP_DB_URL`.
 pub fn github_secret_name(name: &str) -> String {

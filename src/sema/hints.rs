@@ -317,7 +317,7 @@ fn type_fix(v: &Value, ty: &Ty, name: &str, tried: Tried) -> Option<Fix> {
             )
         }),
         (Ty::Secret, ValueKind::Str(_)) => {
-            let secret = kebab(name);
+            let secret = crate::model::names::dns_label_of(name);
             let with = format!("secret(\"{secret}\")");
             Some(
                 Fix::replace(
@@ -350,21 +350,6 @@ pub fn choice_for_switch<'w>(words: &[&'w str], on: bool) -> Option<&'w str> {
 fn others(words: &[&str], but: &str) -> String {
     let rest: Vec<String> = words.iter().filter(|w| **w != but).map(|w| format!("`{w}`")).collect();
     rest.join(", ")
-}
-
-/// `DATABASE_URL` → `database-url`.
-fn kebab(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_string()
 }
 
 /// A short type name with its article, for labels ("a duration", "a
@@ -558,6 +543,6 @@ mod tests {
         assert_eq!(number_text(0.999 * 100.0), "99.9");
         assert_eq!(choice_for_switch(&["required", "none"], true), Some("required"));
         assert_eq!(choice_for_switch(&["a", "b"], true), None);
-        assert_eq!(kebab("DATABASE_URL"), "database-url");
+        assert_eq!(crate::model::names::dns_label_of("DATABASE_URL"), "database-url");
     }
 }
