@@ -7,7 +7,7 @@ use dvcc::Loaded;
 use dvcc::diag::Code;
 use dvcc::load;
 
-use crate::support::{codes, report, syntax_bytes};
+use crate::support::{codes, report_at, syntax_bytes};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("io");
@@ -17,7 +17,7 @@ fn tmp(name: &str) -> PathBuf {
 
 fn snapshot(name: &str, source: &str, loaded: &Loaded, diags: &[dvcc::diag::Diagnostic]) {
     let tmpdir = env!("CARGO_TARGET_TMPDIR").replace('\\', "/");
-    let text = report(source, &loaded.db, diags).replace(&tmpdir, "<tmp>");
+    let text = report_at(source, &loaded.db, diags, 1000).replace(&tmpdir, "<tmp>");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots/diagnostics");
     settings.set_prepend_module_to_snapshot(false);

@@ -75,16 +75,12 @@ pub fn lint_case(path: &Path, bytes: Vec<u8>) -> (Loaded, Vec<Diagnostic>) {
 }
 
 pub fn human(db: &SourceDb, diags: &[Diagnostic]) -> String {
-    render::render(
-        db,
-        diags,
-        Format::Human,
-        HumanStyle {
-            color: false,
-            width: 100,
-        },
-        usize::MAX,
-    )
+    human_at(db, diags, 100)
+}
+
+/// The human report wrapped at `width` columns.
+pub fn human_at(db: &SourceDb, diags: &[Diagnostic], width: usize) -> String {
+    render::render(db, diags, Format::Human, HumanStyle { color: false, width }, usize::MAX)
 }
 
 pub fn json_pretty(db: &SourceDb, diags: &[Diagnostic]) -> String {
@@ -95,9 +91,16 @@ pub fn json_pretty(db: &SourceDb, diags: &[Diagnostic]) -> String {
 
 /// The snapshot body: the source, the human report and the JSON report.
 pub fn report(source: &str, db: &SourceDb, diags: &[Diagnostic]) -> String {
+    report_at(source, db, diags, 100)
+}
+
+/// [`report`] with the human part wrapped at `width` columns: reports
+/// naming machine-dependent paths use a width no path reaches, so where a
+/// line wraps does not depend on where the tests run.
+pub fn report_at(source: &str, db: &SourceDb, diags: &[Diagnostic], width: usize) -> String {
     format!(
         "--- source\n{source}\n--- human\n{}\n--- json\n{}\n",
-        human(db, diags),
+        human_at(db, diags, width),
         json_pretty(db, diags)
     )
 }
