@@ -1,6 +1,6 @@
 //! dvcc: a compiler for `.dvc` delivery-cycle descriptions.
 //!
-//! The library does the work; the `dvcc` binary, the tests and (later) the
+//! The library does the work; the `dvcc` binary, the tests and the
 //! language server are thin users of it. [`driver`] runs the stages in
 //! order; its entry points are re-exported here. See
 //! `docs/ARCHITECTURE.md`.
@@ -8,7 +8,7 @@
 //! The modules, in stage order (a module imports only earlier ones; a test
 //! holds the crate to it): `source`, `par`, `stdlib` · `diag` · `load` ·
 //! `syntax` · `schema` · `model` · `target` · `sema` · `check` · `backend` ·
-//! `emit`, `diagram` · `driver` · `cli`.
+//! `emit`, `diagram` · `driver` · `lsp` · `cli`.
 
 pub mod backend;
 pub mod check;
@@ -19,6 +19,7 @@ pub mod driver;
 pub mod emit;
 pub mod format;
 pub mod load;
+pub mod lsp;
 pub mod model;
 mod par;
 pub mod schema;

@@ -97,6 +97,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Run the language server on standard input and output (for editors).
+    #[command(after_help = "Editors start it themselves: see editors/ (VS Code, Neovim, Helix, Emacs)")]
+    Lsp {
+        /// Accepted for clients that pass it; standard input and output are the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example: dvcc completions bash > /etc/bash_completion.d/dvcc")]
     Completions {
@@ -138,6 +145,7 @@ pub fn run() -> ExitCode {
         Command::Init(ref args) => init::run(&cli, args),
         Command::Fmt(ref args) => fmt::run(&cli, args),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
+        Command::Lsp { .. } => ExitCode::from(u8::try_from(crate::lsp::run_stdio()).unwrap_or(1)),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "dvcc", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -22,6 +22,7 @@ const STAGES: &[&[&str]] = &[
     &["backend"],
     &["emit", "diagram"],
     &["driver"],
+    &["lsp"],
     &["cli"],
 ];
 

@@ -15,6 +15,7 @@ mod index;
 mod init;
 mod io;
 mod layering;
+mod lsp;
 mod model;
 mod newcomers;
 mod pods;

@@ -1,0 +1,163 @@
+//! What the server knows: the editor's open documents, and per project an
+//! analysed snapshot of them over the disk.
+//!
+//! A project is the directory of a `.dvc` file (its `.dvc` files, with the
+//! files they import), as for `dvcc lint FILE`; an unsaved buffer replaces
+//! its file's contents on disk (a [`load::Overlay`]). A document that is
+//! not a `.dvc` file on disk (another extension, an `untitled:` buffer) is a
+//! project of its own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lsp_types as lsp;
+
+use super::convert;
+use crate::driver::{self, Analysis, Linted, Loaded};
+use crate::load::{Disk, FileSystem, Overlay};
+use crate::source::{FileId, Origin};
+use crate::syntax::ast;
+
+/// An open document: the editor's text, not the disk's.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub uri: lsp::Uri,
+    pub version: i32,
+    pub text: String,
+}
+
+/// Which files are analysed together.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProjectKey {
+    /// A directory of `.dvc` files (canonical path).
+    Dir(PathBuf),
+    /// One document on its own (its URI).
+    Alone(String),
+}
+
+/// The project a document belongs to.
+pub fn project_of(uri: &lsp::Uri) -> ProjectKey {
+    match convert::uri_to_path(uri) {
+        Some(path) if path.extension().is_some_and(|x| x == "dvc") => {
+            let dir = path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+            ProjectKey::Dir(Disk.canonical(&dir))
+        }
+        _ => ProjectKey::Alone(uri.as_str().to_string()),
+    }
+}
+
+/// One analysis of a project: the texts it read, their trees, every
+/// diagnostic `dvcc lint` reports on them, the model and the index.
+pub struct Snapshot {
+    pub key: ProjectKey,
+    /// Which edit of the project this is (see [`super::Server`]).
+    pub generation: u64,
+    pub loaded: Loaded,
+    pub linted: Linted,
+    /// The URI of each user file.
+    uris: BTreeMap<FileId, lsp::Uri>,
+}
+
+impl Snapshot {
+    /// Loads and lints `key` with `docs` (its open documents) over the
+    /// disk; `None` when `stale` says a newer edit came in meanwhile.
+    pub fn analyse(key: ProjectKey, generation: u64, docs: &[Document], stale: &dyn Fn() -> bool) -> Option<Snapshot> {
+        let loaded = match &key {
+            ProjectKey::Dir(dir) => {
+                let mut overlay = Overlay::new(&Disk);
+                for d in docs {
+                    if let Some(path) = convert::uri_to_path(&d.uri) {
+                        overlay.insert(&path, d.text.clone().into_bytes());
+                    }
+                }
+                driver::load_with(&overlay, std::slice::from_ref(dir))
+            }
+            ProjectKey::Alone(uri) => {
+                let text = docs.iter().find(|d| d.uri.as_str() == uri).map(|d| d.text.clone());
+                let name = docs
+                    .iter()
+                    .find(|d| d.uri.as_str() == uri)
+                    .and_then(|d| convert::uri_to_path(&d.uri))
+                    .map_or_else(|| uri.clone(), |p| p.to_string_lossy().into_owned());
+                Loaded::from_bytes(&name, text.unwrap_or_default().into_bytes())
+            }
+        };
+        if stale() {
+            return None;
+        }
+        let linted = driver::lint_projects(&loaded);
+        let mut uris = BTreeMap::new();
+        for &f in &loaded.files {
+            let file = loaded.db.get(f);
+            if file.origin != Origin::User {
+                continue;
+            }
+            let uri = match &key {
+                ProjectKey::Alone(uri) => uri.parse::<lsp::Uri>().ok(),
+                ProjectKey::Dir(_) => {
+                    let path = Disk.canonical(Path::new(&file.name));
+                    // The URI the editor uses for this file, when open.
+                    docs.iter()
+                        .find(|d| convert::uri_to_path(&d.uri).is_some_and(|p| Disk.canonical(&p) == path))
+                        .map(|d| d.uri.clone())
+                        .or_else(|| convert::path_to_uri(&path))
+                }
+            };
+            if let Some(uri) = uri {
+                uris.insert(f, uri);
+            }
+        }
+        Some(Snapshot {
+            key,
+            generation,
+            loaded,
+            linted,
+            uris,
+        })
+    }
+
+    /// The project's analysis (model, index).
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.linted.projects.first()
+    }
+
+    pub fn uri(&self, file: FileId) -> Option<lsp::Uri> {
+        self.uris.get(&file).cloned()
+    }
+
+    /// The user files with a URI, in load order.
+    pub fn user_files(&self) -> impl Iterator<Item = (FileId, &lsp::Uri)> {
+        self.uris.iter().map(|(f, u)| (*f, u))
+    }
+
+    /// The file a URI names, if this snapshot read it.
+    pub fn file(&self, uri: &lsp::Uri) -> Option<FileId> {
+        if let Some((f, _)) = self.uris.iter().find(|(_, u)| *u == uri) {
+            return Some(*f);
+        }
+        let path = Disk.canonical(&convert::uri_to_path(uri)?);
+        self.uris
+            .iter()
+            .find(|(_, u)| convert::uri_to_path(u).is_some_and(|p| Disk.canonical(&p) == path))
+            .map(|(f, _)| *f)
+    }
+
+    pub fn ast(&self, file: FileId) -> Option<&ast::File> {
+        self.loaded.ast(file)
+    }
+
+    /// Every diagnostic, as the protocol shows it, for each user file (an
+    /// empty list for files without any: it clears what was shown).
+    pub fn diagnostics(&self) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>)> {
+        let uri_of = |f: FileId| self.uri(f);
+        let mut out: BTreeMap<FileId, Vec<lsp::Diagnostic>> = self.uris.keys().map(|f| (*f, Vec::new())).collect();
+        for d in &self.linted.diagnostics {
+            if let Some(list) = out.get_mut(&d.primary.span.file) {
+                list.push(convert::diagnostic(&self.loaded.db, d, &uri_of));
+            }
+        }
+        out.into_iter()
+            .filter_map(|(f, list)| Some((self.uri(f)?, list)))
+            .collect()
+    }
+}
