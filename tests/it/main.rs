@@ -5,6 +5,7 @@ mod build;
 mod cases;
 mod cli;
 mod commands;
+mod editors;
 mod corpus;
 mod fixes;
 mod format;
