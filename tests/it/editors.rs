@@ -12,11 +12,18 @@ use std::time::{Duration, Instant};
 use crate::support::root;
 
 fn nvim() -> Option<PathBuf> {
-    let found = Command::new("nvim").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+    let found = Command::new("nvim")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if found {
         return Some(PathBuf::from("nvim"));
     }
-    assert!(std::env::var_os("CI").is_none(), "CI must have Neovim installed (.ci/run installs it)");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have Neovim installed (.ci/run installs it)"
+    );
     eprintln!("note: `nvim` is not installed; the Neovim test is skipped");
     None
 }
@@ -35,7 +42,10 @@ fn neovim_shows_diagnostics_hover_completion_and_renames() {
     }
     let mut child = Command::new(nvim)
         .args(["--headless", "--clean", "-c"])
-        .arg(format!("luafile {}", root().join("tests/editors/nvim_test.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editors/nvim_test.lua").display()
+        ))
         .env("DVCC_BIN", env!("CARGO_BIN_EXE_dvcc"))
         .env("DVCC_PROJECT", &project)
         .env("DVCC_PLUGIN", root().join("editors/nvim/dvcc.lua"))
@@ -68,5 +78,39 @@ fn neovim_shows_diagnostics_hover_completion_and_renames() {
         "ok clean after rename",
     ] {
         assert!(out.contains(check), "`{check}` missing from:\n{out}");
+    }
+}
+
+/// The block kinds the TextMate grammar highlights are exactly the
+/// registry's: a kind added to the language is added to the grammar.
+#[test]
+fn the_grammar_knows_every_block_kind() {
+    let text =
+        std::fs::read_to_string(root().join("editors/vscode/syntaxes/dvc.tmLanguage.json")).expect("the grammar");
+    let grammar: serde_json::Value = serde_json::from_str(&text).expect("the grammar is JSON");
+    let pattern = grammar["repository"]["block"]["match"]
+        .as_str()
+        .expect("the block rule");
+    let open = pattern.find("])(").expect("the kinds group") + 3;
+    let close = open + pattern[open..].find(')').expect("its end");
+    let in_grammar: std::collections::BTreeSet<&str> = pattern[open..close].split('|').collect();
+    let in_registry: std::collections::BTreeSet<&str> =
+        dvcc::schema::registry().blocks.iter().map(|b| b.kind).collect();
+    assert_eq!(
+        in_grammar, in_registry,
+        "editors/vscode/syntaxes/dvc.tmLanguage.json's block kinds"
+    );
+    // The extension's manifest names the grammar and the language file.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("editors/vscode/package.json")).expect("package.json"),
+    )
+    .expect("JSON");
+    for file in [
+        manifest["contributes"]["grammars"][0]["path"].as_str(),
+        manifest["contributes"]["languages"][0]["configuration"].as_str(),
+        manifest["main"].as_str(),
+    ] {
+        let file = file.expect("a path");
+        assert!(root().join("editors/vscode").join(file).is_file(), "{file}");
     }
 }
