@@ -21,8 +21,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::backend::{self, Artifact, Context};
@@ -43,7 +43,7 @@ pub struct Loaded {
     /// User files that were read (and parsed), in load order.
     pub files: Vec<FileId>,
     /// The parse of every user and stdlib file.
-    pub parses: BTreeMap<FileId, Parse>,
+    pub parses: BTreeMap<FileId, Arc<Parse>>,
     /// One per path given: its files, those it imports included.
     pub projects: Vec<Project>,
     /// The stdlib modules, in module order.
@@ -119,20 +119,82 @@ pub fn load_roots(fs: &dyn FileSystem, roots: &[load::LintRoot], import_roots: &
     loaded
 }
 
+/// What one load parsed, kept for the next load of the same files (an
+/// editor's keystrokes): a file whose text did not change is not parsed
+/// again, and in a changed file only the top-level chunks that changed are.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    /// By file name: the id and text it was parsed with, and the parse.
+    files: std::collections::HashMap<String, (FileId, String, Arc<Parse>)>,
+    /// By file name: the chunks of its last parse.
+    chunks: std::collections::HashMap<String, syntax::ChunkCache>,
+    /// Parses replaced, not freed yet.
+    garbage: Vec<Arc<Parse>>,
+}
+
+impl ParseCache {
+    /// Frees the parses the last loads replaced (call it when idle).
+    pub fn free(&mut self) {
+        self.garbage.clear();
+    }
+
+    /// The parse of `file`, reused when its name, id and text are those of
+    /// the last load, else parsed (reusing unchanged chunks).
+    fn parse(&mut self, db: &SourceDb, file: FileId) -> Arc<Parse> {
+        let source = db.get(file);
+        if let Some((id, text, parse)) = self.files.get(&source.name)
+            && *id == file
+            && *text == source.text
+        {
+            return parse.clone();
+        }
+        let chunks = self.chunks.entry(source.name.clone()).or_default();
+        let parse = Arc::new(syntax::parse_text_with(file, &source.text, chunks));
+        let old = self
+            .files
+            .insert(source.name.clone(), (file, source.text.clone(), parse.clone()));
+        // Freeing the trees of a large file takes milliseconds an editor
+        // would wait for: they are freed by [`ParseCache::free`], once the
+        // answer is out.
+        self.garbage.extend(old.map(|(_, _, p)| p));
+        parse
+    }
+}
+
+/// [`load_with`], reusing (and updating) what `cache` kept of earlier loads.
+pub fn load_cached(fs: &dyn FileSystem, paths: &[PathBuf], cache: &mut ParseCache) -> Loaded {
+    let projects: Vec<Vec<PathBuf>> = paths.iter().map(|p| vec![p.clone()]).collect();
+    load_projects_with(fs, &projects, &[], Some(cache))
+}
+
 /// Loads each project from its roots (files or directories), with the
 /// files they import, and parses everything.
 fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>], import_roots: &[PathBuf]) -> Loaded {
+    load_projects_with(fs, projects, import_roots, None)
+}
+
+fn load_projects_with(
+    fs: &dyn FileSystem,
+    projects: &[Vec<PathBuf>],
+    import_roots: &[PathBuf],
+    mut cache: Option<&mut ParseCache>,
+) -> Loaded {
     let started = Instant::now();
     let mut loader = Loader::new(fs);
     loader.import_roots = import_roots.to_vec();
     let mut out = Loaded::default();
-    parse_missing(&loader.db, &loader.stdlib.clone(), &mut out.parses);
+    parse_missing(
+        &loader.db,
+        &loader.stdlib.clone(),
+        &mut out.parses,
+        cache.as_deref_mut(),
+    );
     for roots in projects {
         if let Some(first) = roots.first() {
             loader.enter_project(first);
         }
         let files: Vec<FileId> = roots.iter().flat_map(|r| loader.read_root(r)).collect();
-        let files = follow_imports(&mut loader, &mut out, files);
+        let files = follow_imports(&mut loader, &mut out, files, cache.as_deref_mut());
         out.projects.push(Project { files });
     }
     out.db = loader.db;
@@ -145,8 +207,13 @@ fn load_projects(fs: &dyn FileSystem, projects: &[Vec<PathBuf>], import_roots: &
 
 /// Parses the project's files and follows their relative imports (loading
 /// and parsing what they name); the project's files, imports included.
-fn follow_imports(loader: &mut Loader<'_>, out: &mut Loaded, mut files: Vec<FileId>) -> Vec<FileId> {
-    parse_missing(&loader.db, &files, &mut out.parses);
+fn follow_imports(
+    loader: &mut Loader<'_>,
+    out: &mut Loaded,
+    mut files: Vec<FileId>,
+    mut cache: Option<&mut ParseCache>,
+) -> Vec<FileId> {
+    parse_missing(&loader.db, &files, &mut out.parses, cache.as_deref_mut());
     let mut i = 0;
     while let Some(&from) = files.get(i) {
         i += 1;
@@ -170,7 +237,7 @@ fn follow_imports(loader: &mut Loader<'_>, out: &mut Loaded, mut files: Vec<File
             .unwrap_or_default();
         for (path, span) in imports {
             if let Import::File(to) = loader.read_import(from, &path, span) {
-                parse_missing(&loader.db, &[to], &mut out.parses);
+                parse_missing(&loader.db, &[to], &mut out.parses, cache.as_deref_mut());
                 out.imports.push(ImportEdge { from, to, span });
                 if !files.contains(&to) {
                     files.push(to);
@@ -181,11 +248,22 @@ fn follow_imports(loader: &mut Loader<'_>, out: &mut Loaded, mut files: Vec<File
     files
 }
 
-/// Parses the files not parsed yet, in parallel.
-fn parse_missing(db: &SourceDb, files: &[FileId], parses: &mut BTreeMap<FileId, Parse>) {
+/// Parses the files not parsed yet: in parallel, or through `cache`.
+fn parse_missing(
+    db: &SourceDb,
+    files: &[FileId],
+    parses: &mut BTreeMap<FileId, Arc<Parse>>,
+    cache: Option<&mut ParseCache>,
+) {
     let todo: Vec<FileId> = files.iter().copied().filter(|f| !parses.contains_key(f)).collect();
+    if let Some(cache) = cache {
+        for f in todo {
+            parses.insert(f, cache.parse(db, f));
+        }
+        return;
+    }
     let parsed = crate::par::map(&todo, |&f| syntax::parse(db, f));
-    parses.extend(todo.into_iter().zip(parsed));
+    parses.extend(todo.into_iter().zip(parsed.into_iter().map(Arc::new)));
 }
 
 impl Loaded {

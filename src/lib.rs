@@ -6,7 +6,7 @@
 //! `docs/ARCHITECTURE.md`.
 //!
 //! The modules, in stage order (a module imports only earlier ones; a test
-//! holds the crate to it): `source`, `par`, `stdlib` · `diag` · `load` ·
+//! holds the crate to it): `source`, `par`, `memo`, `stdlib` · `diag` · `load` ·
 //! `syntax` · `schema` · `model` · `target` · `sema` · `check` · `backend` ·
 //! `emit`, `diagram` · `driver` · `lsp` · `cli`.
 
@@ -20,6 +20,7 @@ pub mod emit;
 pub mod format;
 pub mod load;
 pub mod lsp;
+mod memo;
 pub mod model;
 mod par;
 pub mod schema;

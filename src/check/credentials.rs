@@ -194,8 +194,17 @@ fn read_from_elsewhere(v: &str) -> bool {
     v.starts_with('$') || v.starts_with('{') || v.starts_with('<') || v.starts_with('%') || v.contains("${{")
 }
 
-/// Every credential-like thing in `text`, in order, not overlapping.
+static FOUND: crate::memo::Memo<String, Vec<Finding>> = crate::memo::Memo::new(65_536);
+
+/// The credentials in `text`, in order, not overlapping: [`scan`] without
+/// memory, remembered per text (the language server scans every string of
+/// a project on each keystroke).
 pub fn find_all(text: &str) -> Vec<Finding> {
+    FOUND.get_or(text, || find_all_in(text))
+}
+
+/// Every credential-like thing in `text`, in order, not overlapping.
+fn find_all_in(text: &str) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let mut add = |what: &'static str, (start, end): (usize, usize)| {
         if end > start && !out.iter().any(|f| start < f.end && f.start < end) {

@@ -60,7 +60,8 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
         if findings.is_empty()
             && !tested
             && let Ok(ast) = promql::parse(&a.expr)
-            && let Err(why) = super::witness::find(
+            && let Err(why) = super::witness::find_for(
+                &a.expr,
                 &ast,
                 super::witness::Timing {
                     for_secs: a.for_.secs(),

@@ -10,7 +10,7 @@
 //! aggregation that drops `le`.
 
 use promql_parser::label::Labels;
-use promql_parser::parser::{self, Expr, LabelModifier};
+use promql_parser::parser::{Expr, LabelModifier};
 
 /// A finding: byte range in the expression text, message, help.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum Kind {
 
 /// Parses `expr`; on failure, the parser's message and where it points.
 pub fn parse(expr: &str) -> Result<Expr, Finding> {
-    parser::parse(expr).map_err(|message| {
+    crate::target::promql::parse(expr).map_err(|message| {
         let (start, end) = locate(expr, &message);
         let (message, suggestion) = reword(&message);
         Finding {

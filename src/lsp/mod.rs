@@ -31,6 +31,7 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use lsp_types as lsp;
 use serde_json::Value;
 
+use crate::driver::ParseCache;
 use world::{Document, ProjectKey, Snapshot};
 
 /// Runs the server on standard input and output until the client exits;
@@ -175,6 +176,8 @@ fn is_stale(latest: &Latest, key: &ProjectKey, generation: u64) -> bool {
 
 /// The worker: the newest job per project, analysed unless stale.
 fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest) {
+    // What the last analysis of each project parsed, for the next one.
+    let mut caches: HashMap<ProjectKey, ParseCache> = HashMap::new();
     while let Ok(first) = jobs.recv() {
         let mut batch: BTreeMap<ProjectKey, Job> = BTreeMap::new();
         batch.insert(first.key.clone(), first);
@@ -186,9 +189,14 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest) {
                 continue;
             }
             let stale = || is_stale(latest, &key, job.generation);
+            let cache = caches.entry(key.clone()).or_default();
             let result = catch_unwind(AssertUnwindSafe(|| {
-                Snapshot::analyse(job.key.clone(), job.generation, &job.docs, &stale)
+                Snapshot::analyse(job.key.clone(), job.generation, &job.docs, cache, &stale)
             }));
+            if result.is_err() {
+                // (What a panic left behind is not trusted.)
+                caches.remove(&key);
+            }
             let message = match result {
                 Ok(Some(snapshot)) => Done::Analysed(Box::new(snapshot)),
                 Ok(None) => continue,
@@ -200,6 +208,10 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest) {
             };
             if done.send(message).is_err() {
                 return;
+            }
+            // The answer is out: now the replaced trees can be freed.
+            if let Some(cache) = caches.get_mut(&key) {
+                cache.free();
             }
         }
     }
@@ -379,6 +391,7 @@ impl Server {
                 }
                 let snapshot: Arc<Snapshot> = Arc::from(snapshot);
                 self.publish_all(&snapshot);
+                // (The replaced snapshot is freed here, after publishing.)
                 self.snapshots.insert(key.clone(), snapshot);
                 self.serve_pending(&key);
             }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use lsp_types as lsp;
 
 use super::convert;
-use crate::driver::{self, Analysis, Linted, Loaded};
+use crate::driver::{self, Analysis, Linted, Loaded, ParseCache};
 use crate::load::{Disk, FileSystem, Overlay};
 use crate::source::{FileId, Origin};
 use crate::syntax::ast;
@@ -61,7 +61,13 @@ pub struct Snapshot {
 impl Snapshot {
     /// Loads and lints `key` with `docs` (its open documents) over the
     /// disk; `None` when `stale` says a newer edit came in meanwhile.
-    pub fn analyse(key: ProjectKey, generation: u64, docs: &[Document], stale: &dyn Fn() -> bool) -> Option<Snapshot> {
+    pub fn analyse(
+        key: ProjectKey,
+        generation: u64,
+        docs: &[Document],
+        cache: &mut ParseCache,
+        stale: &dyn Fn() -> bool,
+    ) -> Option<Snapshot> {
         let loaded = match &key {
             ProjectKey::Dir(dir) => {
                 let mut overlay = Overlay::new(&Disk);
@@ -70,7 +76,7 @@ impl Snapshot {
                         overlay.insert(&path, d.text.clone().into_bytes());
                     }
                 }
-                driver::load_with(&overlay, std::slice::from_ref(dir))
+                driver::load_cached(&overlay, std::slice::from_ref(dir), cache)
             }
             ProjectKey::Alone(uri) => {
                 let text = docs.iter().find(|d| d.uri.as_str() == uri).map(|d| d.text.clone());

@@ -207,6 +207,23 @@ fn kind_of(rule: Rule) -> Option<(Kind, bool)> {
 
 /// Appends the children of a parsed chunk (`Rule::chunk`) to `out`, shifting
 /// offsets by `base` (the chunk's offset in the file).
+/// Moves elements (and everything below them) `delta` bytes later.
+pub fn shift(elems: &mut [Elem], delta: u32) {
+    for e in elems {
+        match e {
+            Elem::Node(n) => {
+                n.start += delta;
+                n.end += delta;
+                shift(&mut n.children, delta);
+            }
+            Elem::Token(t) => {
+                t.start += delta;
+                t.end += delta;
+            }
+        }
+    }
+}
+
 pub fn push_chunk(chunk: Pair<'_, Rule>, text: &str, base: usize, out: &mut Vec<Elem>) {
     let start = chunk.as_span().start();
     let end = chunk.as_span().end();

@@ -45,6 +45,36 @@ pub fn parse(db: &SourceDb, file: FileId) -> Parse {
 
 /// Parses `text`, giving spans in `file`.
 pub fn parse_text(file: FileId, text: &str) -> Parse {
+    parse_text_reusing(file, text, None)
+}
+
+/// The syntax trees of a file's top-level chunks by their text, kept from
+/// one parse of the file to the next (an editor's keystrokes): a chunk
+/// whose text did not change is not parsed again, only moved to where it
+/// now starts. Holds the chunks of the last parse only.
+#[derive(Debug, Default)]
+pub struct ChunkCache {
+    chunks: std::collections::HashMap<String, Vec<Elem>>,
+}
+
+impl ChunkCache {
+    /// How many chunks it holds.
+    pub fn len(&self) -> usize {
+        self.chunks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+}
+
+/// [`parse_text`], reusing the unchanged chunks of `cache` (and leaving in
+/// it those of this text). The result is the same as without the cache.
+pub fn parse_text_with(file: FileId, text: &str, cache: &mut ChunkCache) -> Parse {
+    parse_text_reusing(file, text, Some(cache))
+}
+
+fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>) -> Parse {
     let scanned = scan::scan(text);
     let mut diagnostics = Capped::default();
     if let Some(at) = scanned.unterminated_comment {
@@ -60,7 +90,10 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
             .with_help("add `*/` where the comment should end, or use `#` comments"),
         );
     }
-    let (children, chunk_diags) = parse_chunks(file, text, &scanned.chunks);
+    let (children, chunk_diags) = match cache {
+        Some(cache) => parse_chunks_cached(file, text, &scanned.chunks, cache),
+        None => parse_chunks(file, text, &scanned.chunks),
+    };
     diagnostics.append(chunk_diags);
     let cst = Node {
         kind: Kind::File,
@@ -99,6 +132,53 @@ fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>,
         diags.append(d);
     }
     (children, diags)
+}
+
+/// [`parse_chunks`], taking the chunks whose text `cache` holds from it.
+fn parse_chunks_cached(
+    file: FileId,
+    text: &str,
+    chunks: &[scan::Chunk],
+    cache: &mut ChunkCache,
+) -> (Vec<Elem>, Capped) {
+    let mut children = Vec::new();
+    let mut diagnostics = Capped::default();
+    let mut kept: std::collections::HashMap<String, Vec<Elem>> = std::collections::HashMap::new();
+    for chunk in chunks {
+        let piece = &text[chunk.start..chunk.end];
+        // Taken out of the old cache (or copied from this parse's, for a
+        // chunk repeated word for word), so each chunk is copied once.
+        let relative = match cache.chunks.remove(piece).or_else(|| kept.get(piece).cloned()) {
+            Some(elems) => elems,
+            None => {
+                // Parsed at offset 0; kept only when it parsed without a finding
+                // (those findings carry the file's offsets).
+                let (elems, diags) = parse_chunk_range(
+                    file,
+                    piece,
+                    &[scan::Chunk {
+                        start: 0,
+                        end: piece.len(),
+                        ..chunk.clone()
+                    }],
+                );
+                if !diags.kept.is_empty() || diags.omitted.errors + diags.omitted.warnings > 0 {
+                    let (elems, diags) = parse_chunk_range(file, text, std::slice::from_ref(chunk));
+                    children.extend(elems);
+                    diagnostics.append(diags);
+                    continue;
+                }
+                elems
+            }
+        };
+        let delta = u32::try_from(chunk.start).unwrap_or(u32::MAX);
+        let mut moved = relative.clone();
+        cst::shift(&mut moved, delta);
+        children.extend(moved);
+        kept.entry(piece.to_string()).or_insert(relative);
+    }
+    cache.chunks = kept;
+    (children, diagnostics)
 }
 
 fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Capped) {

@@ -8,7 +8,8 @@
 //! - [`actions`]: the actions dvcc pins (deploy jobs and the stdlib);
 //! - [`terraform`]: the pinned modules and provider, and the addresses an
 //!   `infra` block declares;
-//! - [`slo`]: the multi-window burn-rate table.
+//! - [`slo`]: the multi-window burn-rate table;
+//! - [`promql`]: PromQL parsing, once per expression.
 //!
 //! **Boundary:** this module reads the model only; `check/` and `backend/`
 //! read it, it reads neither.
@@ -16,6 +17,7 @@
 pub mod actions;
 pub mod gha;
 pub mod paths;
+pub mod promql;
 pub mod rollout;
 pub mod slo;
 pub mod terraform;

@@ -127,7 +127,7 @@ fn scalar(e: &Expr) -> bool {
 /// written when the result provably lacks it (the label goes on the rule
 /// instead, `None`), else wrapped in `label_replace`.
 pub fn add_if_absent(expr: &str, label: &str, value: &str) -> Option<String> {
-    let known = promql_parser::parser::parse(expr)
+    let known = crate::target::promql::parse(expr)
         .ok()
         .and_then(|ast| result_labels(&ast));
     match known {

@@ -620,7 +620,7 @@ mod tests {
     use super::*;
 
     fn input(series: &str, kind: Kind) -> Input {
-        let Ok(Expr::VectorSelector(v)) = promql_parser::parser::parse(series) else {
+        let Ok(Expr::VectorSelector(v)) = crate::target::promql::parse(series) else {
             panic!("{series} is a selector");
         };
         let mut labels = Labels::new();

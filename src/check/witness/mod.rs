@@ -108,6 +108,16 @@ pub struct Timing {
     pub min_eval: u64,
 }
 
+static FOUND: crate::memo::Memo<(String, u64, u64, u64), Result<Witness, NoWitness>> = crate::memo::Memo::new(4096);
+
+/// [`find`] for the expression written `text` (which `e` is the parse
+/// of), remembered: the checks and the promtool tests ask for the same
+/// alerts, and the language server asks again on every keystroke.
+pub fn find_for(text: &str, e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
+    let key = (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval);
+    FOUND.get_or(&key, || find(e, timing))
+}
+
 /// The series making `e` fire and those keeping it silent.
 pub fn find(e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
     let shared = mentioned(e, false);

@@ -374,7 +374,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 if text.is_empty() {
                     return (String::new(), span);
                 }
-                match promql_parser::parser::parse(&text) {
+                match crate::target::promql::parse(&text) {
                     Ok(promql_parser::parser::Expr::VectorSelector(_)) => {
                         (format!("sum(rate({text}[${{window}}]))"), span)
                     }
@@ -442,7 +442,7 @@ impl<'a> Builder<'_, 'a, '_> {
         if text.is_empty() {
             return empty;
         }
-        let Ok(promql_parser::parser::Expr::VectorSelector(v)) = promql_parser::parser::parse(&text) else {
+        let Ok(promql_parser::parser::Expr::VectorSelector(v)) = crate::target::promql::parse(&text) else {
             self.diags.push(
                 Diagnostic::new(
                     Code::InvalidLatencyIndicator,

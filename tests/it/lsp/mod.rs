@@ -505,3 +505,54 @@ fn a_panic_in_a_request_is_reported_and_the_server_keeps_serving() {
     assert_eq!(unknown["error"]["code"], -32601);
     assert!(c.shutdown().success());
 }
+
+/// Re-parsing with the chunks of the previous parse gives exactly what a
+/// parse from scratch gives (trees and diagnostics), over every `.dvc` file
+/// of the repository and a series of edits of each: insertions that break
+/// and repair items, deletions across chunk boundaries.
+#[test]
+fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
+    use dvcc::source::FileId;
+    use dvcc::syntax::{ChunkCache, parse_text, parse_text_with};
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut checked = 0;
+    for path in crate::support::repo_dvc_files() {
+        let Ok(mut text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let mut cache = ChunkCache::default();
+        for step in 0..8 {
+            let fresh = parse_text(FileId(3), &text);
+            let cached = parse_text_with(FileId(3), &text, &mut cache);
+            assert_eq!(cached.cst, fresh.cst, "{} after {step} edits", path.display());
+            assert_eq!(cached.ast, fresh.ast, "{} after {step} edits", path.display());
+            assert_eq!(format!("{:?}", cached.diagnostics), format!("{:?}", fresh.diagnostics));
+            checked += 1;
+            // The next edit, at a character boundary.
+            let mut at = next(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            match step % 4 {
+                0 => text.insert(at, 'x'),
+                1 => text.insert_str(at, "\n}\nservice z {\n"),
+                2 => {
+                    let mut end = (at + next(200)).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.replace_range(at..end, "");
+                }
+                _ => text.insert_str(at, "\"unclosed "),
+            }
+        }
+        assert!(!cache.is_empty() || text.trim().is_empty());
+    }
+    assert!(checked > 100, "{checked} parses compared");
+}

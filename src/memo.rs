@@ -1,0 +1,73 @@
+//! Memos of pure functions that are costly and called again with the same
+//! input: PromQL parsing (the parser compiles a regex per `=~` matcher) and
+//! the search for an alert's test series, the credential scan of strings. A build meets each expression
+//! several times (checks, recording-rule labels, promtool tests), and the
+//! language server meets all of them again on every keystroke.
+//!
+//! **Invariant:** a memo only ever holds what its function returns for the
+//! key, so a hit and a miss give equal values; it is cleared, never
+//! evicted piecemeal, when it reaches its capacity (memory stays bounded,
+//! whatever the input).
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+
+pub struct Memo<K, V> {
+    map: Mutex<Option<HashMap<K, V>>>,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    pub const fn new(capacity: usize) -> Memo<K, V> {
+        Memo {
+            map: Mutex::new(None),
+            capacity,
+        }
+    }
+
+    /// `compute()`'s value for `key`, computed once while it is remembered.
+    /// (The lock is not held while computing: two threads may both compute
+    /// a value, which is equal either way.)
+    pub fn get_or<Q>(&self, key: &Q, compute: impl FnOnce() -> V) -> V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Ok(guard) = self.map.lock()
+            && let Some(v) = guard.as_ref().and_then(|m| m.get(key))
+        {
+            return v.clone();
+        }
+        let value = compute();
+        if let Ok(mut guard) = self.map.lock() {
+            let map = guard.get_or_insert_with(HashMap::new);
+            if map.len() >= self.capacity {
+                map.clear();
+            }
+            map.insert(key.to_owned(), value.clone());
+        }
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_return_what_was_computed_and_capacity_bounds_it() {
+        let memo: Memo<u32, u32> = Memo::new(2);
+        let mut calls = 0;
+        for k in [1, 1, 2, 1, 3, 1] {
+            let v = memo.get_or(&k, || {
+                calls += 1;
+                k * 10
+            });
+            assert_eq!(v, k * 10);
+        }
+        // 1, 2 computed; 1 hit; 3 clears the full memo; 1 again computed.
+        assert_eq!(calls, 4);
+    }
+}
