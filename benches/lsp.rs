@@ -6,7 +6,8 @@
 //! - `didChange` → diagnostics: from sending an edit of one character (as
 //!   editors send them) to receiving the `publishDiagnostics` of that
 //!   version; the edits alternate between a clean value and a type error,
-//!   so every other answer carries a diagnostic;
+//!   so every other answer carries a diagnostic, and come 50 ms apart (a
+//!   fast typist's pace);
 //! - `hover` and `completion` round trips on the analysed file.
 
 #[path = "../tests/it/lsp/client.rs"]
@@ -53,6 +54,10 @@ fn main() {
     let mut times = Vec::new();
     for version in 2..(2 + runs) {
         let new = if version % 2 == 0 { "x" } else { "2" };
+        // Keystrokes come tens of milliseconds apart (100 ms at a brisk
+        // 10 keys a second): the server frees the last edit's trees between
+        // them, as it does while the user types.
+        std::thread::sleep(Duration::from_millis(50));
         c.clear();
         let started = Instant::now();
         c.notify(

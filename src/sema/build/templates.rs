@@ -275,12 +275,6 @@ impl<'a> Builder<'_, 'a, '_> {
             // A default is written in the template: text of the same kind
             // as the argument it stands for, which may read the parameters
             // declared before it (`${service.repository}`).
-            let so_far = args.clone();
-            let default_scope = Scope {
-                workflow: scope.workflow,
-                params: Some(&so_far),
-                ..Scope::default()
-            };
             // In a deploy job's template, the service and environment
             // being deployed.
             let implicit = match (&self.deploying, kind.as_str()) {
@@ -294,9 +288,11 @@ impl<'a> Builder<'_, 'a, '_> {
                 args.insert(pname, arg);
                 continue;
             }
-            let (value, value_scope) = match (given, p.get(Attr::Default)) {
-                (Some(v), _) => (Some(v), scope),
-                (None, Some(Val::Raw(d))) => (Some(*d), &default_scope),
+            // (The parameters so far are borrowed while the default is
+            // read, and the argument is added after: no copy per parameter.)
+            let (value, defaulted) = match (given, p.get(Attr::Default)) {
+                (Some(v), _) => (Some(v), false),
+                (None, Some(Val::Raw(d))) => (Some(*d), true),
                 (None, _) => {
                     let about = self
                         .attr_text(p, Attr::Description)
@@ -320,6 +316,12 @@ impl<'a> Builder<'_, 'a, '_> {
             // A default that cannot be read is reported with the way around it.
             let defaulting = given.is_none().then(|| pname.clone());
             let before = std::mem::replace(&mut self.defaulting, defaulting);
+            let default_scope = Scope {
+                workflow: scope.workflow,
+                params: Some(&args),
+                ..Scope::default()
+            };
+            let value_scope = if defaulted { &default_scope } else { scope };
             let arg = self.argument(value, &kind, &pname, value_scope).unwrap_or(Arg::Missing);
             self.defaulting = before;
             args.insert(pname, arg);
