@@ -103,6 +103,67 @@ fn diagnostics_are_pushed_with_codes_and_cleared_when_fixed() {
 }
 
 #[test]
+fn secondary_labels_become_related_information() {
+    let dir = shop("related");
+    let path = dir.join("services.dvc");
+    let text = read(&path) + "\nservice api {\n  image = \"ghcr.io/acme/api2\"\n}\n";
+    let u = uri(&path);
+    let mut c = start(&dir);
+    c.open(&u, &text);
+    let diags = c.diagnostics(&u);
+    let dup = diags
+        .iter()
+        .find(|d| d["code"] == "DVC0204")
+        .expect("a duplicate-name diagnostic");
+    let related = dup["relatedInformation"].as_array().expect("related information");
+    assert_eq!(related[0]["location"]["uri"], u.as_str());
+    assert_eq!(related[0]["location"]["range"]["start"], pos(&text, "service api", 8));
+}
+
+#[test]
+fn rapid_edits_end_with_the_diagnostics_of_the_last() {
+    let dir = shop("rapid");
+    let path = dir.join("services.dvc");
+    let clean = read(&path);
+    let u = uri(&path);
+    let mut c = start(&dir);
+    c.open(&u, &clean);
+    c.diagnostics(&u);
+    c.clear();
+    // Twenty edits without waiting; the last one has an error.
+    for version in 2..=21 {
+        let text = if version == 21 {
+            clean.replace("replicas = 2", "replicas = true")
+        } else {
+            clean.replace("replicas = 2", &format!("replicas = {version}"))
+        };
+        c.change(&u, version, &text);
+    }
+    // Whatever was skipped, the diagnostics of version 21 arrive, and a
+    // request sees that version.
+    let mut last = Vec::new();
+    for _ in 0..21 {
+        let d = c.diagnostics(&u);
+        if !d.is_empty() {
+            last = d;
+            break;
+        }
+    }
+    assert_eq!(codes(&last), ["DVC0302"], "{last:?}");
+    let h = hover_text(&c.request("textDocument/hover", at(&u, &clean, "replicas = 2", 2)));
+    assert!(h.contains("| production | `5` |"), "{h}");
+    let published = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+        .count();
+    assert!(
+        published < 20,
+        "stale edits are not all analysed: {published} more publications"
+    );
+}
+
+#[test]
 fn the_unsaved_buffer_is_analysed_not_the_disk() {
     let dir = shop("overlay");
     let path = dir.join("services.dvc");
@@ -264,6 +325,18 @@ fn completion_offers_what_fits_here() {
         at(&u, &edited, "{ service = api", "{ service = ".len()),
     ));
     assert!(items.contains(&"api".to_string()), "{items:?}");
+    // Stdlib modules after `import "`.
+    let with_import = format!("import \"std/\n{edited}");
+    c.change(&u, 2, &with_import);
+    c.diagnostics(&u);
+    let import_at = json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 12 } });
+    let items = labels(&c.request("textDocument/completion", import_at));
+    assert!(
+        items.contains(&"std/docker".to_string()) && items.contains(&"std/deploy".to_string()),
+        "{items:?}"
+    );
+    c.change(&u, 3, &edited);
+    c.diagnostics(&u);
     // The top level: block kinds.
     let top = json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 0 } });
     let items = labels(&c.request("textDocument/completion", top));
