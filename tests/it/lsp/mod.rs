@@ -629,3 +629,26 @@ fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
     }
     assert!(checked > 100, "{checked} parses compared");
 }
+
+/// A buffer never saved (`untitled:`) is a project of its own; closing it
+/// clears its diagnostics.
+#[test]
+fn an_untitled_buffer_is_checked_alone_and_cleared_on_close() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lsp").join("untitled");
+    let _ = std::fs::create_dir_all(&dir);
+    let mut c = start(&dir);
+    let u = "untitled:Untitled-1";
+    c.open(
+        u,
+        "service api {\n  image = \"ghcr.io/a/api\"\n  replicas = \"two\"\n}\n",
+    );
+    let diags = c.diagnostics(u);
+    assert!(codes(&diags).contains(&"DVC0302".to_string()), "{diags:?}");
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": { "line": 2, "character": 3 } }),
+    );
+    assert!(hover_text(&h).contains("whole number"), "{h}");
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": u } }));
+    assert_eq!(c.diagnostics(u), Vec::<Value>::new());
+}
