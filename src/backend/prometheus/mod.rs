@@ -152,19 +152,21 @@ fn groups(m: &Model) -> Vec<Group> {
     let mut out = Vec::new();
     // The user's groups: their records and alerts in source order
     // (recordings first where written first, as Prometheus evaluates them).
+    // (Each group's rules gathered in one pass over records and alerts.)
+    let mut in_group: std::collections::HashMap<&str, Vec<(crate::source::Span, Rule)>> =
+        std::collections::HashMap::new();
+    for r in &m.records {
+        if let Some(g) = r.group.as_deref() {
+            in_group.entry(g).or_default().push((r.span, record_rule(r)));
+        }
+    }
+    for a in &m.alerts {
+        if let Some(g) = a.group.as_deref() {
+            in_group.entry(g).or_default().push((a.span, alert_rule(a)));
+        }
+    }
     for g in &m.groups {
-        let mut rules: Vec<(crate::source::Span, Rule)> = m
-            .records
-            .iter()
-            .filter(|r| r.group.as_deref() == Some(g.name.as_str()))
-            .map(|r| (r.span, record_rule(r)))
-            .chain(
-                m.alerts
-                    .iter()
-                    .filter(|a| a.group.as_deref() == Some(g.name.as_str()))
-                    .map(|a| (a.span, alert_rule(a))),
-            )
-            .collect();
+        let mut rules = in_group.remove(g.name.as_str()).unwrap_or_default();
         rules.sort_by_key(|(span, _)| (span.file.0, span.start));
         out.push(Group {
             name: g.name.clone(),
@@ -183,17 +185,14 @@ fn groups(m: &Model) -> Vec<Group> {
     if !records.is_empty() {
         out.push(Group::new(format!("{}.rules", m.project.name), records));
     }
-    // A group per service for the other alerts, and one for those on no service.
-    let ungrouped: Vec<&Alert> = m.alerts.iter().filter(|a| a.group.is_none()).collect();
-    let mut services: Vec<&str> = ungrouped.iter().map(|a| a.service.as_str()).collect();
-    services.sort_unstable();
-    services.dedup();
-    for svc in services {
-        let rules = ungrouped
-            .iter()
-            .filter(|a| a.service == svc)
-            .map(|a| alert_rule(a))
-            .collect();
+    // A group per service for the other alerts, and one for those on no
+    // service (gathered in one pass: alerts keep their order within a group).
+    let mut by_service: std::collections::BTreeMap<&str, Vec<&Alert>> = std::collections::BTreeMap::new();
+    for a in m.alerts.iter().filter(|a| a.group.is_none()) {
+        by_service.entry(a.service.as_str()).or_default().push(a);
+    }
+    for (svc, alerts) in by_service {
+        let rules = alerts.into_iter().map(alert_rule).collect();
         let name = if svc.is_empty() {
             format!("{}.alerts", m.project.name)
         } else {

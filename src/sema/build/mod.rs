@@ -119,7 +119,11 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
     pub fn build(mut self, user: &'n [CheckedBlock<'a>], sources: Vec<String>) -> (Model, Capped) {
         self.project(sources);
         self.environments(user);
+        // Indexed as soon as complete: what follows looks environments and
+        // services up per item (an unsealed model is searched linearly).
+        self.model.seal();
         self.services(user);
+        self.model.seal();
         for node in user {
             match node.schema.id {
                 BlockId::Pipeline => {
