@@ -103,10 +103,10 @@ fn whole(source: &crate::source::SourceFile, new: String) -> lsp::TextEdit {
 
 /// `dvcc fmt` of the document: one edit of the whole text, or none when it
 /// is formatted already.
-pub fn format(snapshot: &Snapshot, file: FileId, editor_text: Option<&str>) -> Option<Vec<lsp::TextEdit>> {
+pub fn format(snapshot: &Snapshot, file: FileId) -> Option<Vec<lsp::TextEdit>> {
     let source = snapshot.loaded.db.get(file);
-    // (The snapshot holds the editor's latest text; it is the one formatted.)
-    let text = editor_text.filter(|t| *t == source.text).unwrap_or(&source.text);
+    // (A request waits for the snapshot of the editor's latest text.)
+    let text = source.text.as_str();
     let formatted = crate::format::format(file, text);
     if formatted == text {
         return Some(Vec::new());

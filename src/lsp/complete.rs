@@ -385,11 +385,7 @@ fn names(ctx: &mut Ctx<'_>, ns: Namespace, scope: Option<&str>) {
         let detail = if stdlib {
             format!("{} (standard library)", ns.noun())
         } else {
-            let file = db.get(span.file);
-            let base = std::path::Path::new(&file.name)
-                .file_name()
-                .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
-            format!("{} ({base}:{})", ns.noun(), file.line_col(span.start as usize).line)
+            format!("{} ({})", ns.noun(), convert::short_place(db, span))
         };
         let kind = match ns {
             Namespace::Template => lsp::CompletionItemKind::SNIPPET,

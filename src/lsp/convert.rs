@@ -81,6 +81,16 @@ pub fn range(file: &SourceFile, start: usize, end: usize) -> lsp::Range {
     lsp::Range::new(position(file, start), position(file, end))
 }
 
+/// `services.dvc:5`: a span's file name (without its directories) and line,
+/// as hovers and completion details name a place.
+pub fn short_place(db: &SourceDb, span: Span) -> String {
+    let file = db.get(span.file);
+    let name = Path::new(&file.name)
+        .file_name()
+        .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
+    format!("{name}:{}", file.line_col(span.start as usize).line)
+}
+
 pub fn span_range(db: &SourceDb, span: Span) -> lsp::Range {
     range(db.get(span.file), span.start as usize, span.end as usize)
 }

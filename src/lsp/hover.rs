@@ -11,7 +11,7 @@ use super::world::Snapshot;
 use crate::model::Model;
 use crate::schema::{self, AttrSchema, BlockSchema, Labels, Namespace};
 use crate::sema::index::Symbol;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, Block, Item};
 
 pub fn hover(snapshot: &Snapshot, file: FileId, position: lsp::Position) -> Option<lsp::Hover> {
@@ -64,10 +64,7 @@ fn name_span(snapshot: &Snapshot, file: FileId, offset: u32) -> Option<Span> {
     let index = &snapshot.analysis()?.index;
     let symbol = index.at(file, offset).into_iter().next()?;
     index
-        .definition(symbol)
-        .map(|d| d.span)
-        .into_iter()
-        .chain(index.references(symbol).iter().copied())
+        .sites(symbol)
         .find(|s| s.file == file && s.start <= offset && offset <= s.end)
 }
 
@@ -167,11 +164,7 @@ fn symbol_doc(snapshot: &Snapshot, symbol: &Symbol, def: Span, model: &Model) ->
         out.push_str(&format!("{} `{}`\n", symbol.ns.noun(), symbol.name));
     }
     let where_ = if snapshot.uri(def.file).is_some() {
-        let file = db.get(def.file);
-        let name = std::path::Path::new(&file.name)
-            .file_name()
-            .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
-        format!("{name}:{}", file.line_col(def.start as usize).line)
+        convert::short_place(db, def)
     } else {
         "the standard library".to_string()
     };
@@ -296,7 +289,7 @@ fn per_environment(snapshot: &Snapshot, blocks: &[&Block], attr: &ast::Attribute
     let show = |found: Option<(&ast::Attribute, &str)>| match found {
         Some((a, how)) => {
             let value = db.slice(a.value.span).lines().next().unwrap_or("").to_string();
-            format!("`{value}` | {how} ({})", line_of(db, a.span))
+            format!("`{value}` | {how} ({})", convert::short_place(db, a.span))
         }
         None => match default {
             Some(d) => format!("`{d}` | default"),
@@ -383,14 +376,6 @@ fn per_environment(snapshot: &Snapshot, blocks: &[&Block], attr: &ast::Attribute
         attr.name.name,
         rows.join("\n")
     ))
-}
-
-fn line_of(db: &SourceDb, span: Span) -> String {
-    let file = db.get(span.file);
-    let name = std::path::Path::new(&file.name)
-        .file_name()
-        .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
-    format!("{name}:{}", file.line_col(span.start as usize).line)
 }
 
 /// Every `environment NAME { }` block of the project's user files.

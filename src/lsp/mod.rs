@@ -469,8 +469,7 @@ impl Server {
     fn on_request(&mut self, req: Request) {
         if req.method == "workspace/symbol" {
             let snapshots: Vec<Arc<Snapshot>> = self.snapshots.values().cloned().collect();
-            self.answer(req, |envelope| {
-                let (_, params) = params_method(&envelope);
+            self.answer(req, |_, params| {
                 let p: lsp::WorkspaceSymbolParams = serde_json::from_value(params).map_err(bad_params)?;
                 to_value(nav::workspace_symbols(&snapshots, &p.query))
             });
@@ -493,25 +492,21 @@ impl Server {
             self.pending.push((key, req));
             return;
         };
-        let doc_text = self.docs.get(uri.as_str()).map(|d| d.text.clone());
-        self.answer(req, |params| {
-            handle(&snapshot, &uri, doc_text.as_deref(), params_method(&params))
-        });
+        self.answer(req, |method, params| handle(&snapshot, &uri, method, params));
     }
 
     /// Runs a handler, catching a panic: the client gets an error, the
     /// server goes on.
-    fn answer(&self, req: Request, handler: impl FnOnce(Value) -> Result<Value, (ErrorCode, String)>) {
-        let method = req.method.clone();
-        let params = serde_json::json!({ "method": req.method, "params": req.params });
-        let response = match catch_unwind(AssertUnwindSafe(|| handler(params))) {
-            Ok(Ok(value)) => Response::new_ok(req.id, value),
-            Ok(Err((code, message))) => Response::new_err(req.id, code as i32, message),
+    fn answer(&self, req: Request, handler: impl FnOnce(&str, Value) -> Result<Value, (ErrorCode, String)>) {
+        let Request { id, method, params } = req;
+        let response = match catch_unwind(AssertUnwindSafe(|| handler(&method, params))) {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
             Err(panic) => {
                 let message = panic_message(&panic);
                 eprintln!("dvcc lsp: `{method}` panicked: {message}");
                 Response::new_err(
-                    req.id,
+                    id,
                     ErrorCode::InternalError as i32,
                     format!("dvcc failed on `{method}` (a bug in dvcc): {message}"),
                 )
@@ -519,13 +514,6 @@ impl Server {
         };
         self.send(response.into());
     }
-}
-
-/// `(method, params)` out of the envelope [`Server::answer`] builds.
-fn params_method(envelope: &Value) -> (&str, Value) {
-    let method = envelope.get("method").and_then(Value::as_str).unwrap_or("");
-    let params = envelope.get("params").cloned().unwrap_or(Value::Null);
-    (method, params)
 }
 
 fn bad_params(e: serde_json::Error) -> (ErrorCode, String) {
@@ -543,12 +531,7 @@ fn request_uri(req: &Request) -> Option<lsp::Uri> {
 }
 
 /// The requests on one document, answered from its project's snapshot.
-fn handle(
-    snapshot: &Snapshot,
-    uri: &lsp::Uri,
-    doc_text: Option<&str>,
-    (method, params): (&str, Value),
-) -> Result<Value, (ErrorCode, String)> {
+fn handle(snapshot: &Snapshot, uri: &lsp::Uri, method: &str, params: Value) -> Result<Value, (ErrorCode, String)> {
     let Some(file) = snapshot.file(uri) else {
         return to_value(Value::Null);
     };
@@ -598,7 +581,7 @@ fn handle(
             let p = params!(lsp::CodeActionParams);
             to_value(actions::code_actions(snapshot, file, &p))
         }
-        "textDocument/formatting" => to_value(actions::format(snapshot, file, doc_text)),
+        "textDocument/formatting" => to_value(actions::format(snapshot, file)),
         "dvcc/debugPanic" if std::env::var_os("DVCC_LSP_TEST_PANIC").is_some() => {
             panic!("a panic asked for by the test suite")
         }

@@ -127,13 +127,7 @@ fn rename_target(snapshot: &Snapshot, file: FileId, position: lsp::Position) -> 
     // The span of the name under the cursor.
     let span = set
         .iter()
-        .flat_map(|s| {
-            index
-                .definition(s)
-                .map(|d| d.span)
-                .into_iter()
-                .chain(index.references(s).iter().copied())
-        })
+        .flat_map(|s| index.sites(s))
         .find(|sp| sp.file == file && sp.start <= here && here <= sp.end)
         .ok_or((ErrorCode::RequestFailed, "there is no name here to rename".to_string()))?;
     Ok((set, span))
@@ -184,13 +178,7 @@ pub fn rename(
             ));
         }
     }
-    let mut spans: BTreeSet<Span> = BTreeSet::new();
-    for s in &set {
-        if let Some(d) = index.definition(s) {
-            spans.insert(d.span);
-        }
-        spans.extend(index.references(s).iter().copied());
-    }
+    let spans: BTreeSet<Span> = set.iter().flat_map(|s| index.sites(s)).collect();
     let mut changes: BTreeMap<String, (lsp::Uri, Vec<lsp::TextEdit>)> = BTreeMap::new();
     for span in spans {
         let Some(uri) = snapshot.uri(span.file) else { continue };

@@ -66,6 +66,15 @@ impl Index {
         self.references.get(symbol).map_or(&[], Vec::as_slice)
     }
 
+    /// Where `symbol` is written: its declaration (if any), then its
+    /// references.
+    pub fn sites(&self, symbol: &Symbol) -> impl Iterator<Item = Span> + '_ {
+        self.definition(symbol)
+            .map(|d| d.span)
+            .into_iter()
+            .chain(self.references(symbol).iter().copied())
+    }
+
     /// Every declared symbol, in order.
     pub fn symbols(&self) -> impl Iterator<Item = &Symbol> {
         self.definitions.keys()
