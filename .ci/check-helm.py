@@ -1,8 +1,9 @@
 """Checks the generated Helm charts of the examples (run by .ci/validate-artifacts
 with the validators' Python, which has PyYAML and jsonschema).
 
-For every chart under examples/*/deploy/helm/<service>/ (or the charts a glob
-given after the root names):
+For the values of every service under examples/*/deploy/helm/<service>/ (or
+the values.yaml files a glob given after the root names), with the chart they
+are for (a Chart.yaml beside them, or the project's deploy/charts/<name>/):
   1. values.schema.json is a valid draft-7 JSON Schema (its metaschema);
   2. values.yaml, and every values-<env>.yaml merged over it the way Helm merges
      (maps key by key, null deletes), read as YAML 1.1 (PyYAML, as Helm's Go
@@ -59,22 +60,38 @@ def helm_lint(chart):
     return [m.get("Path") or "(chart)" for m in res.get("Messages") or [] if m.get("Severity", 0) >= 2]
 
 
-def main(root, pattern="examples/*/deploy/helm/*/Chart.yaml"):
-    charts = sorted(p.parent for p in Path(root).glob(pattern))
-    if not charts:
-        print("no generated charts found")
+def chart_of(service_dir):
+    """The chart a service's values are for: its own (a Chart.yaml beside them,
+    `chart = own`) or its project's shared chart, deploy/charts/<name>/."""
+    if (service_dir / "Chart.yaml").exists():
+        return service_dir
+    shared = sorted((service_dir.parent.parent / "charts").glob("*/Chart.yaml"))
+    return shared[0].parent if len(shared) == 1 else None
+
+
+def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
+    services = sorted(p.parent for p in Path(root).glob(pattern))
+    if not services:
+        print("no generated values found")
         return 1
     have_helm = HELM_PY.exists()
-    for chart in charts:
+    checked = set()
+    for service in services:
+        chart = chart_of(service)
+        if chart is None:
+            report(False, "chart", service, "no Chart.yaml beside the values and not exactly one under deploy/charts/")
+            continue
         schema = json.loads((chart / "values.schema.json").read_text())
-        try:
-            jsonschema.Draft7Validator.check_schema(schema)
-            report(True, "schema-metaschema", chart)
-        except jsonschema.SchemaError as e:
-            report(False, "schema-metaschema", chart, e.message)
+        if chart not in checked:
+            checked.add(chart)
+            try:
+                jsonschema.Draft7Validator.check_schema(schema)
+                report(True, "schema-metaschema", chart)
+            except jsonschema.SchemaError as e:
+                report(False, "schema-metaschema", chart, e.message)
         validator = jsonschema.Draft7Validator(schema)
-        base = yaml.safe_load((chart / "values.yaml").read_text()) or {}
-        files = [chart / "values.yaml"] + sorted(chart.glob("values-*.yaml"))
+        base = yaml.safe_load((service / "values.yaml").read_text()) or {}
+        files = [service / "values.yaml"] + sorted(service.glob("values-*.yaml"))
         for f in files:
             merged = base if f.name == "values.yaml" else coalesce(base, yaml.safe_load(f.read_text()) or {})
             errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(merged)]
@@ -92,6 +109,8 @@ def main(root, pattern="examples/*/deploy/helm/*/Chart.yaml"):
                     (parent / "charts").mkdir(parents=True)
                     (parent / "templates").mkdir()
                     shutil.copytree(chart, parent / "charts" / chart.name)
+                    # The subchart's defaults are the service's values.yaml.
+                    shutil.copy(service / "values.yaml", parent / "charts" / chart.name / "values.yaml")
                     meta = yaml.safe_load((chart / "Chart.yaml").read_text())
                     (parent / "Chart.yaml").write_text(
                         "apiVersion: v2\nname: parent\nversion: 0.0.0\ndependencies:\n"
@@ -106,5 +125,5 @@ def main(root, pattern="examples/*/deploy/helm/*/Chart.yaml"):
 
 
 if __name__ == "__main__":
-    # ROOT [GLOB of Chart.yaml files under it]
+    # ROOT [GLOB of services' values.yaml files under it]
     sys.exit(main(*(sys.argv[1:3] or ["."])))

@@ -19,7 +19,7 @@
 //! **Invariant:** a project is analysed once per command; backends run only
 //! when the analysis found no error.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -553,7 +553,17 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
         };
     };
     let out = options.out.as_path();
-    let source_name = |s: &str| load::relative(&Disk, Path::new(s), &options.root);
+    // Every artifact's header names its sources: each is resolved against
+    // the root once, not once per file naming it.
+    let names: std::cell::RefCell<HashMap<String, String>> = Default::default();
+    let source_name = |s: &str| {
+        if let Some(known) = names.borrow().get(s) {
+            return known.clone();
+        }
+        let name = load::relative(&Disk, Path::new(s), &options.root);
+        names.borrow_mut().insert(s.to_string(), name.clone());
+        name
+    };
     let project = analysis.model.project.name.as_str();
     let ctx = Context {
         project,
@@ -563,7 +573,7 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
     loaded.record("generate", started);
     let started = Instant::now();
-    let plan = emit::plan(out, project, &artifacts, &owned, &mut loaded.db);
+    let plan = emit::plan(out, project, artifacts, &owned, &mut loaded.db);
     loaded.record("compare with the output directory", started);
     let mut diagnostics = linted.diagnostics;
     diagnostics.extend(plan.diagnostics.iter().cloned());

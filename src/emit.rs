@@ -19,6 +19,7 @@
 //! first; only when all are written are they renamed into place. A failure
 //! removes the temporaries and leaves the tree as it was.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::backend::{Artifact, MARK};
@@ -125,7 +126,7 @@ pub fn stays_inside(rel: &str) -> bool {
 /// directory, a device).
 enum Kind {
     Missing,
-    File { executable: bool },
+    File { executable: bool, len: u64 },
     Other(&'static str),
 }
 
@@ -136,6 +137,7 @@ fn kind(path: &Path) -> Kind {
         Ok(m) if m.is_dir() => Kind::Other("a directory"),
         Ok(m) if m.is_file() => Kind::File {
             executable: executable(&m),
+            len: m.len(),
         },
         Ok(_) => Kind::Other("not a regular file"),
     }
@@ -154,16 +156,23 @@ fn executable(_: &std::fs::Metadata) -> bool {
 
 /// The first directory between `out` and `rel`'s file that is a symbolic
 /// link (or no directory), if any: dvcc never writes through one.
-fn link_on_the_way(out: &Path, rel: &str) -> Option<(PathBuf, &'static str)> {
+/// `real_dirs` remembers the directories already found real, so files
+/// sharing a directory look at it once.
+fn link_on_the_way(out: &Path, rel: &str, real_dirs: &mut HashSet<PathBuf>) -> Option<(PathBuf, &'static str)> {
     let mut at = out.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();
     for part in &parts[..parts.len().saturating_sub(1)] {
         at.push(part);
+        if real_dirs.contains(&at) {
+            continue;
+        }
         match std::fs::symlink_metadata(&at) {
             Err(_) => return None, // created by the build
             Ok(m) if m.file_type().is_symlink() => return Some((at, "a symbolic link")),
             Ok(m) if !m.is_dir() => return Some((at, "not a directory")),
-            Ok(_) => {}
+            Ok(_) => {
+                real_dirs.insert(at.clone());
+            }
         }
     }
     None
@@ -172,12 +181,15 @@ fn link_on_the_way(out: &Path, rel: &str) -> Option<(PathBuf, &'static str)> {
 /// Compares `artifacts` of `project` with what is under `out`. `owned_dirs`
 /// are the directories (relative to `out`) where files with dvcc's header
 /// belong to dvcc. `db` receives stand-in files for the diagnostics.
-pub fn plan(out: &Path, project: &str, artifacts: &[Artifact], owned_dirs: &[&str], db: &mut SourceDb) -> Plan {
+/// The artifacts' contents move into the plan (no copy of the output).
+pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[&str], db: &mut SourceDb) -> Plan {
     let mut plan = Plan::default();
     let stand_in = |db: &mut SourceDb, path: &Path, first_line: &str| {
         let name = display(path);
         (db.add(name.clone(), first_line.to_string(), Origin::User), name)
     };
+    let mut real_dirs = HashSet::new();
+    plan_removals(out, project, &artifacts, owned_dirs, &mut real_dirs, &mut plan);
     for a in artifacts {
         let path = out.join(&a.path);
         if !stays_inside(&a.path) {
@@ -195,26 +207,28 @@ pub fn plan(out: &Path, project: &str, artifacts: &[Artifact], owned_dirs: &[&st
             );
             continue;
         }
-        if let Some((link, what)) = link_on_the_way(out, &a.path) {
+        if let Some((link, what)) = link_on_the_way(out, &a.path, &mut real_dirs) {
             let (id, name) = stand_in(db, &link, "");
             plan.diagnostics.push(not_regular(id, &name, what, &a.path));
             continue;
         }
         match kind(&path) {
-            Kind::Missing => plan.writes.push((a.path.clone(), a.contents.clone(), None)),
+            Kind::Missing => plan.writes.push((a.path, a.contents, None)),
             Kind::Other(what) => {
                 let (id, name) = stand_in(db, &path, "");
                 plan.diagnostics.push(not_regular(id, &name, what, &a.path));
             }
-            Kind::File { executable } => {
+            Kind::File { executable, len } => {
+                // Read once; compared only when the sizes agree.
                 let bytes = std::fs::read(&path).unwrap_or_default();
-                let old = String::from_utf8_lossy(&bytes).into_owned();
-                if bytes == a.contents.as_bytes() && !executable {
+                if len == a.contents.len() as u64 && bytes == a.contents.as_bytes() && !executable {
                     plan.unchanged += 1;
                     continue;
                 }
+                let old =
+                    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 match owner(&old) {
-                    o if o.allows(project) => plan.writes.push((a.path.clone(), a.contents.clone(), Some(old))),
+                    o if o.allows(project) => plan.writes.push((a.path, a.contents, Some(old))),
                     Owner::Project(other) => {
                         let (id, name) = stand_in(db, &path, old.lines().next().unwrap_or(""));
                         plan.diagnostics.push(
@@ -249,10 +263,25 @@ pub fn plan(out: &Path, project: &str, artifacts: &[Artifact], owned_dirs: &[&st
             }
         }
     }
+    plan
+}
+
+/// The files of `project` in the owned directories that no artifact
+/// generates any more: to be removed.
+fn plan_removals(
+    out: &Path,
+    project: &str,
+    artifacts: &[Artifact],
+    owned_dirs: &[&str],
+    real_dirs: &mut HashSet<PathBuf>,
+    plan: &mut Plan,
+) {
     plan.owned = owned_dirs.iter().map(|d| d.to_string()).collect();
-    let generated: std::collections::HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    let generated: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     for dir in owned_dirs {
-        if link_on_the_way(out, &format!("{dir}/x")).is_some() || !matches!(kind(&out.join(dir)), Kind::Other(_)) {
+        if link_on_the_way(out, &format!("{dir}/x"), real_dirs).is_some()
+            || !matches!(kind(&out.join(dir)), Kind::Other(_))
+        {
             continue; // nothing of ours behind a link, or no directory yet
         }
         let mut files = Vec::new();
@@ -270,7 +299,6 @@ pub fn plan(out: &Path, project: &str, artifacts: &[Artifact], owned_dirs: &[&st
             }
         }
     }
-    plan
 }
 
 fn not_regular(id: crate::source::FileId, name: &str, what: &str, rel: &str) -> Diagnostic {

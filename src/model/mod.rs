@@ -289,6 +289,9 @@ pub struct Service {
     pub base: ServiceConfig,
     /// The resolved values per environment, for every environment.
     pub per_env: BTreeMap<String, ServiceConfig>,
+    /// Deployed by its own copy of the bundled chart (`chart = own`), not
+    /// the project's shared one.
+    pub own_chart: bool,
     #[serde(skip)]
     pub span: Span,
 }

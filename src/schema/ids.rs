@@ -163,6 +163,7 @@ names! {
         Buckets = "buckets",
         CancelInProgress = "cancel_in_progress",
         Capacity = "capacity",
+        Chart = "chart",
         Cidr = "cidr",
         Class = "class",
         Cluster = "cluster",

@@ -49,7 +49,7 @@ impl Target {
     pub fn about(self) -> &'static str {
         match self {
             Target::Gha => "GitHub Actions workflows (.github/workflows/)",
-            Target::Helm => "Helm charts and values per service (deploy/helm/)",
+            Target::Helm => "the project's Helm chart (deploy/charts/) and values per service (deploy/helm/)",
             Target::Terraform => "Terraform JSON per environment with infra (deploy/terraform/)",
             Target::Prometheus => "Prometheus rules and their promtool tests (deploy/prometheus/)",
         }
@@ -60,7 +60,7 @@ impl Target {
     pub fn owned_dirs(self) -> &'static [&'static str] {
         match self {
             Target::Gha => &[paths::WORKFLOW_DIR],
-            Target::Helm => &[paths::HELM_DIR],
+            Target::Helm => &[paths::HELM_DIR, paths::CHARTS_DIR],
             Target::Terraform => &[paths::TERRAFORM_DIR],
             Target::Prometheus => &[paths::PROMETHEUS_DIR],
         }

@@ -234,8 +234,12 @@ fn artifact_snapshots() {
         let files = generated(&root().join("examples").join(ex));
         assert!(files.len() >= 2);
         for (path, text) in files {
-            if let Some(rest) = path.strip_prefix("deploy/helm/") {
-                let (_, within) = rest.split_once('/').expect("deploy/helm/<service>/<file>");
+            let chart_file = path
+                .strip_prefix("deploy/helm/")
+                .map(|rest| ("helm", rest))
+                .or_else(|| path.strip_prefix("deploy/charts/").map(|rest| ("charts", rest)));
+            if let Some((kind, rest)) = chart_file {
+                let (_, within) = rest.split_once('/').expect("deploy/<helm|charts>/<name>/<file>");
                 if within.starts_with("templates/") || within == "values.schema.json" {
                     // The same in every chart, but for the project its
                     // header names (the first example's is snapshotted).
@@ -250,7 +254,7 @@ fn artifact_snapshots() {
                     }
                     continue;
                 }
-                let name = format!("{ex}@helm__{}", rest.replace('/', "__"));
+                let name = format!("{ex}@{kind}__{}", rest.replace('/', "__"));
                 settings.bind(|| insta::assert_snapshot!(name, &text));
                 continue;
             }
@@ -289,7 +293,7 @@ pub fn codes_triggered() -> Vec<Code> {
             contents: String::new(),
         });
     }
-    let plan = dvcc::emit::plan(&dir, "shop", &artifacts, &[".github/workflows"], &mut loaded.db);
+    let plan = dvcc::emit::plan(&dir, "shop", artifacts, &[".github/workflows"], &mut loaded.db);
     plan.diagnostics.iter().map(|d| d.code).collect()
 }
 

@@ -195,9 +195,10 @@ fn images_are_read_the_same_way_by_every_output() {
         file("deploy/helm/proxy/values.yaml")
             .contains("  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
     );
-    // The chart runs the digest when there is one.
+    // The chart (the project's, shared) runs the digest when there is one.
+    assert!(step("Deploy proxy").contains("CHART: deploy/charts/shop\n"));
     assert!(
-        file("deploy/helm/proxy/templates/_helpers.tpl")
+        file("deploy/charts/shop/templates/_helpers.tpl")
             .contains(r#"printf "%s@%s" .Values.image.repository .Values.image.digest"#)
     );
 }

@@ -48,7 +48,7 @@ fn merged_values_equal_the_model_for_every_service_and_environment() {
         let loaded = dvcc::load_paths(&[root().join(ex)]);
         let model = dvcc::analyze(&loaded, 0).model;
         for svc in &model.services {
-            let chart = root().join(ex).join(dvcc::target::paths::chart_dir(&svc.name));
+            let chart = root().join(ex).join(dvcc::target::paths::service_dir(&svc.name));
             for env in &model.environments {
                 let merged = helm_merged(&py, &chart, &env.name);
                 // The values the backend means for this environment, built

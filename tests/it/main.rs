@@ -3,6 +3,7 @@
 mod alerts;
 mod build;
 mod cases;
+mod charts;
 mod cli;
 mod commands;
 mod corpus;

@@ -93,7 +93,10 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     for svc in &d.services {
         let mut env = IndexMap::from([
             ("RELEASE".to_string(), svc.clone()),
-            ("CHART".to_string(), paths::chart_dir(svc)),
+            (
+                "CHART".to_string(),
+                paths::chart_of(&m.project.name, svc, m.service(svc).is_some_and(|s| s.own_chart)),
+            ),
             ("VALUES".to_string(), paths::values(svc)),
             ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
             ("NAMESPACE".to_string(), namespace.clone()),

@@ -13,6 +13,9 @@ use crate::model::{Model, Rollout, Service, ServiceConfig};
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Values {
+    /// The application's name (its pods' `app.kubernetes.io/name`, its
+    /// container's name): the service's, whichever chart installs it.
+    name: String,
     image: Image,
     replica_count: u32,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -389,6 +392,7 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
     let most = cfg.autoscale.as_ref().map_or(cfg.replicas, |a| a.max.max(a.min));
     let rollout = env.zip(rollout);
     Values {
+        name: svc.name.clone(),
         image: image(&cfg.image),
         replica_count: cfg.replicas,
         command: cfg.command.clone(),

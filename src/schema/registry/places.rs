@@ -7,7 +7,7 @@ use super::*;
 /// Attributes of a service, also allowed (all optional) in `in ENV { }`.
 fn service_attrs(top: bool) -> Vec<AttrSchema> {
     let image = "container image without tag; dvcc tags it with the commit SHA";
-    vec![
+    let mut attrs = vec![
         if top {
             req(Attr::Image, Ty::Line, image)
         } else {
@@ -62,8 +62,22 @@ fn service_attrs(top: bool) -> Vec<AttrSchema> {
             "topology keys the pods spread evenly across (`topology.kubernetes.io/zone`, `kubernetes.io/hostname`), as far as the nodes allow",
         ),
         opt(Attr::PriorityClass, Ty::Line, "`PriorityClass` of the pods"),
-    ]
+    ];
+    if top {
+        attrs.push(
+            opt(
+                Attr::Chart,
+                Ty::Enum(CHARTS),
+                "which chart deploys it: the project's `shared` chart (`deploy/charts/<project>/`, written once for every service) or its `own` copy of it (`deploy/helm/<service>/`, named after the service)",
+            )
+            .default("shared"),
+        );
+    }
+    attrs
 }
+
+/// Where a service's chart lives.
+const CHARTS: &[&str] = &["shared", "own"];
 
 /// What the Kubernetes Service of a service can be.
 const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];

@@ -267,6 +267,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 name: node.label().to_string(),
                 base: base_cfg,
                 per_env,
+                own_chart: matches!(node.get(Attr::Chart), Some(Val::Word(w)) if w == "own"),
                 span: node.label_span(),
             });
         }

@@ -5,16 +5,21 @@ Names and labels. Every object is named after the release, which dvcc's
 deploy jobs name after the service: the Rollout the pipeline waits for is
 `rollout/<service>`.
 */}}
+{{/* The application's name: the service's (`name` in its values), the chart's when unset. */}}
+{{- define "dvcc.name" -}}
+{{ .Values.name | default .Chart.Name }}
+{{- end }}
+
 {{- define "dvcc.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote }}
-app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/name: {{ include "dvcc.name" . | quote }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Values.image.tag | trunc 63 | trimSuffix "-" | trimSuffix "." | trimSuffix "_" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- end }}
 
 {{- define "dvcc.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/name: {{ include "dvcc.name" . | quote }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
@@ -81,7 +86,7 @@ spec:
   {{- end }}
   {{- end }}
   containers:
-    - name: {{ .Chart.Name | quote }}
+    - name: {{ include "dvcc.name" . | quote }}
       {{- if .Values.image.digest }}
       image: {{ printf "%s@%s" .Values.image.repository .Values.image.digest | quote }}
       {{- else }}
