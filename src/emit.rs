@@ -342,24 +342,41 @@ fn temporary(path: &Path) -> PathBuf {
 /// renamed over their targets; then stale generated files are removed. On
 /// any failure the temporaries are removed. Returns the first I/O error.
 pub fn apply(out: &Path, plan: &Plan) -> std::io::Result<()> {
-    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| {
-        for (rel, contents, _) in &plan.writes {
-            let path = out.join(rel);
-            let dir = path.parent().unwrap_or(out);
-            std::fs::create_dir_all(dir)?;
-            let tmp = temporary(&path);
-            written.push((tmp.clone(), path));
-            std::fs::write(&tmp, contents)?;
-            set_mode(&tmp)?;
+    // Each directory is made once, however many files go into it.
+    let mut dirs: Vec<&Path> = Vec::new();
+    let mut seen = HashSet::new();
+    let paths: Vec<PathBuf> = plan.writes.iter().map(|(rel, _, _)| out.join(rel)).collect();
+    for path in &paths {
+        let dir = path.parent().unwrap_or(out);
+        if seen.insert(dir) {
+            dirs.push(dir);
         }
-        for (tmp, path) in &written {
-            std::fs::rename(tmp, path)?;
-        }
-        Ok(())
-    })();
+    }
+    let made = dirs.iter().try_for_each(std::fs::create_dir_all);
+    // The temporaries are written on every core; what was written is
+    // removed again if any write failed.
+    let jobs: Vec<(&PathBuf, &String)> = paths.iter().zip(plan.writes.iter().map(|(_, c, _)| c)).collect();
+    let results = if made.is_ok() {
+        crate::par::map(&jobs, |(path, contents)| {
+            let tmp = temporary(path);
+            let wrote = write_file(&tmp, contents);
+            (tmp, wrote)
+        })
+    } else {
+        Vec::new()
+    };
+    let failed = made
+        .err()
+        .or_else(|| results.iter().find_map(|(_, r)| r.as_ref().err().map(clone_error)));
+    let result = match failed {
+        Some(e) => Err(e),
+        None => results
+            .iter()
+            .zip(&paths)
+            .try_for_each(|((tmp, _), path)| std::fs::rename(tmp, path)),
+    };
     if let Err(e) = result {
-        for (tmp, _) in &written {
+        for (tmp, _) in &results {
             let _ = std::fs::remove_file(tmp);
         }
         return Err(e);
@@ -382,14 +399,26 @@ pub fn apply(out: &Path, plan: &Plan) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `contents` to a new file at `path`, mode 0644 whatever the umask.
+fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(contents.as_bytes())?;
+    set_mode(&file)
+}
+
+fn clone_error(e: &std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), e.to_string())
+}
+
 #[cfg(unix)]
-fn set_mode(path: &Path) -> std::io::Result<()> {
+fn set_mode(file: &std::fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_: &Path) -> std::io::Result<()> {
+fn set_mode(_: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 

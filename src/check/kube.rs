@@ -352,8 +352,13 @@ fn extras(node: &CheckedBlock<'_>, diags: &mut Capped) {
 /// pods (replicas, autoscaling, a rollout's two versions) on other nodes
 /// wait for it forever.
 fn claims(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+    let nodes: std::collections::HashMap<&str, &CheckedBlock<'_>> = user
+        .iter()
+        .filter(|n| n.is(BlockId::Service))
+        .map(|n| (n.label(), n))
+        .collect();
     for svc in &model.services {
-        let Some(node) = user.iter().find(|n| n.is(BlockId::Service) && n.label() == svc.name) else {
+        let Some(node) = nodes.get(svc.name.as_str()) else {
             continue;
         };
         for (env, cfg) in &svc.per_env {

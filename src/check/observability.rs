@@ -49,12 +49,22 @@ fn finding_diag(f: &promql::Finding, span: Span, whose: &str) -> Diagnostic {
 }
 
 pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
+    let tested: std::collections::HashSet<&str> = model.alert_tests.iter().map(|t| t.alert.as_str()).collect();
     // An empty expression is a missing one, reported already.
-    for a in model.alerts.iter().filter(|a| !a.expr.is_empty()) {
+    let alerts: Vec<&crate::model::Alert> = model.alerts.iter().filter(|a| !a.expr.is_empty()).collect();
+    // Each alert on its own (parsing, checking, the search for test
+    // series), on every core; reported in the alerts' order.
+    for found in crate::par::map(&alerts, |a| alert(db, a, tested.contains(a.name.as_str()))) {
+        diags.extend(found);
+    }
+}
+
+fn alert(db: &SourceDb, a: &crate::model::Alert, tested: bool) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    {
         let findings = promql::check_alert(&a.expr);
         // An alert the generated tests cannot drive, and no test of the
         // user's: said, never skipped silently.
-        let tested = model.alert_tests.iter().any(|t| t.alert == a.name);
         // Only for an alert with no other finding: a range or a dropped
         // `le` already says what is wrong.
         if findings.is_empty()
@@ -88,6 +98,7 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
             diags.push(finding_diag(&f, span, &format!("the expression of alert `{}`", a.name)));
         }
     }
+    diags
 }
 
 /// The queries of rollout gates parse as PromQL.
