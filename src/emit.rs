@@ -35,6 +35,8 @@ pub struct Plan {
     /// Generated files no longer produced: (relative path, old contents).
     pub removes: Vec<(String, String)>,
     pub unchanged: usize,
+    /// Every path the build generates (relative), changed or not.
+    pub outputs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     /// The directories dvcc owns files in (relative): emptied
     /// subdirectories of these are removed, never these themselves.
@@ -190,6 +192,7 @@ pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[&
     };
     let mut real_dirs = HashSet::new();
     plan_removals(out, project, &artifacts, owned_dirs, &mut real_dirs, &mut plan);
+    plan.outputs = artifacts.iter().map(|a| a.path.clone()).collect();
     for a in artifacts {
         let path = out.join(&a.path);
         if !stays_inside(&a.path) {

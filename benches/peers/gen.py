@@ -33,9 +33,10 @@ local service(s) = {
   memory: '256Mi',
   env: { LOG_LEVEL: 'info', SERVICE_NAME: s.name },
 } + s;
-local resolved(s, e) = service(s) + (if e == 'production' then service(s).production else {});
-local values(s, e) = {
-  local r = resolved(s, e),
+// Locals outside the objects: Jsonnet evaluates an object's locals again
+// at every field that reads them.
+local resolved(s, e) = local base = service(s); if e == 'production' then base + base.production else base;
+local values(s, e) = local r = resolved(s, e); {
   image: { repository: r.image, tag: 'latest', pullPolicy: 'IfNotPresent' },
   replicaCount: r.replicas,
   port: r.port,

@@ -45,6 +45,11 @@ pub struct BuildArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+
+    /// Write nothing; print what the build reads and writes as JSON (for
+    /// build systems and CI caches that run dvcc per project).
+    #[arg(long, conflicts_with = "check")]
+    manifest: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -110,6 +115,11 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     if args.check {
         cli.say_timings(&loaded, &[]);
         return check(cli, args, &plan);
+    }
+    if args.manifest {
+        let doc = manifest(&loaded, &options, &plan);
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return ExitCode::SUCCESS;
     }
     let progress = std::io::stderr().is_terminal() && plan.writes.len() > 50 && !cli.quiet;
     if progress {
@@ -257,4 +267,30 @@ fn render_check(format: CheckFormat, plan: &Plan) -> String {
         }
         CheckFormat::Human => emit::diff(plan),
     }
+}
+
+/// `--manifest`: the project's inputs (every `.dvc` file it reads, imports
+/// included, as loaded; the standard library is inside dvcc) and outputs
+/// (every file it generates, and the directories where it removes files it
+/// no longer generates), relative to `out`: paths a build system declares.
+fn manifest(loaded: &driver::Loaded, options: &BuildOptions, plan: &Plan) -> Value {
+    let mut inputs: Vec<&str> = loaded.files.iter().map(|f| loaded.db.get(*f).name.as_str()).collect();
+    inputs.sort_unstable();
+    inputs.dedup();
+    let mut outputs: Vec<&str> = plan.outputs.iter().map(String::as_str).collect();
+    outputs.sort_unstable();
+    let targets: Vec<&str> = if options.targets.is_empty() {
+        Target::ALL.iter().map(|t| t.name()).collect()
+    } else {
+        options.targets.iter().map(|t| t.name()).collect()
+    };
+    json!({
+        "dvcc": env!("CARGO_PKG_VERSION"),
+        "root": crate::load::display(&options.root),
+        "out": crate::load::display(&options.out),
+        "targets": targets,
+        "inputs": inputs,
+        "outputs": outputs,
+        "owned": plan.owned,
+    })
 }

@@ -314,3 +314,82 @@ fn explain_answers_kinds_paths_and_templates() {
         );
     }
 }
+
+/// `build --manifest`: what a build reads and writes, for build systems;
+/// exactly the files a build then writes, nothing written by it.
+#[test]
+fn build_manifest_lists_exactly_what_a_build_reads_and_writes() {
+    let dir = copy_example("platform", "manifest");
+    let platform = dir.to_str().expect("utf-8");
+    let out_dir = dir.join("out");
+    let out = out_dir.to_str().expect("utf-8");
+    let o = dvcc(&["build", "--manifest", platform, "--out", out]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!out_dir.exists(), "--manifest writes nothing");
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let strings = |key: &str| -> Vec<String> {
+        doc[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key}: {doc}"))
+            .iter()
+            .map(|v| v.as_str().expect("a path").to_string())
+            .collect()
+    };
+    // Inputs: the project's files and the shared one it imports.
+    let inputs = strings("inputs");
+    let mut want: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dvc"))
+        .map(|p| p.display().to_string())
+        .collect();
+    want.sort();
+    for w in &want {
+        assert!(inputs.contains(w), "{w} missing from {inputs:?}");
+    }
+    assert!(inputs.iter().any(|i| i.contains("/shared/")), "the import: {inputs:?}");
+    assert!(inputs.iter().all(|i| std::path::Path::new(i).is_file()), "{inputs:?}");
+    // Outputs: exactly what `build` then writes.
+    assert_eq!(dvcc(&["build", "-q", platform, "--out", out]).status.code(), Some(0));
+    let mut written = Vec::new();
+    fn walk(d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).expect("dir").flatten() {
+            if e.path().is_dir() {
+                walk(&e.path(), out);
+            } else {
+                out.push(e.path().display().to_string());
+            }
+        }
+    }
+    walk(&out_dir, &mut written);
+    let mut written: Vec<String> = written
+        .iter()
+        .map(|p| p.strip_prefix(&format!("{out}/")).expect("under out").to_string())
+        .collect();
+    written.sort();
+    assert_eq!(doc["out"].as_str(), Some(out));
+    assert_eq!(strings("outputs"), written, "relative to `out`");
+    let owned = strings("owned");
+    assert!(owned.contains(&"deploy/charts".to_string()), "{owned:?}");
+    assert_eq!(doc["targets"].as_array().map(Vec::len), Some(4));
+    // Only some targets: only their outputs.
+    let o = dvcc(&["build", "--manifest", "--target", "helm", platform, "--out", out]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(
+        doc["outputs"].as_array().expect("outputs").iter().all(|p| p
+            .as_str()
+            .is_some_and(|p| p.starts_with("deploy/helm/") || p.starts_with("deploy/charts/"))),
+        "{doc}"
+    );
+    // A project with an error has no manifest: the diagnostics and exit 1.
+    std::fs::write(dir.join("broken.dvc"), "service {\n").expect("write");
+    let o = dvcc(&["build", "--manifest", platform]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    // It is a question, not a check.
+    assert_eq!(
+        dvcc(&["build", "--manifest", "--check", platform]).status.code(),
+        Some(2)
+    );
+}

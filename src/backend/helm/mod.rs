@@ -73,17 +73,22 @@ impl Backend for Helm {
             let dir = paths::shared_chart_dir(&model.project.name);
             chart_files(&dir, shared_chart_yaml(model), &header, &mut out);
         }
-        for svc in &model.services {
-            let own = sources.get(svc.name.as_str()).map_or(&[][..], Vec::as_slice);
-            let header = ctx.header(own).hash_comments();
-            out.extend(values_files(model, svc, &header, &rollouts));
+        // Headers name source files through the context (not thread-safe):
+        // made first; the values of each service on every core.
+        let headers: Vec<String> = model
+            .services
+            .iter()
+            .map(|svc| {
+                let own = sources.get(svc.name.as_str()).map_or(&[][..], Vec::as_slice);
+                ctx.header(own).hash_comments()
+            })
+            .collect();
+        let services: Vec<(&Service, &String)> = model.services.iter().zip(&headers).collect();
+        let values = crate::par::map(&services, |(svc, header)| values_files(model, svc, header, &rollouts));
+        for ((svc, header), files) in services.iter().zip(values) {
+            out.extend(files);
             if svc.own_chart {
-                chart_files(
-                    &paths::service_dir(&svc.name),
-                    chart_yaml(model, svc),
-                    &header,
-                    &mut out,
-                );
+                chart_files(&paths::service_dir(&svc.name), chart_yaml(model, svc), header, &mut out);
             }
         }
         out
