@@ -26,6 +26,7 @@ mod par;
 pub mod schema;
 pub mod sema;
 pub mod source;
+pub mod stamp;
 pub mod stdlib;
 pub mod syntax;
 pub mod target;

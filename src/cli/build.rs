@@ -15,6 +15,7 @@ use crate::diag::Code;
 use crate::diag::render;
 use crate::driver::{self, BuildOptions, Built};
 use crate::emit::{self, Plan};
+use crate::stamp;
 use crate::target::Target;
 
 #[derive(clap::Args, Debug)]
@@ -66,6 +67,41 @@ enum CheckFormat {
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    // A project directory built before, unchanged since: said without
+    // loading it (see `stamp`). Not for `--manifest`, a single file or
+    // import roots (whose contents could shadow an import).
+    let stamp_key = (path.is_dir() && !args.manifest && cli.import_roots.is_empty()).then(|| stamp::Key {
+        root: path.clone(),
+        out: args.out.clone().unwrap_or_else(|| path.clone()),
+        targets: if args.target.is_empty() {
+            Target::ALL.iter().map(|t| t.name()).collect()
+        } else {
+            args.target
+                .iter()
+                .filter_map(|t| Target::from_name(t))
+                .map(|t| t.name())
+                .collect()
+        },
+    });
+    if let Some(unchanged) = stamp_key.as_ref().and_then(stamp::fresh) {
+        if cli.verbose {
+            eprintln!("unchanged since the last build: no input, output or dvcc binary differs");
+        }
+        let plan = Plan {
+            unchanged,
+            ..Plan::default()
+        };
+        if args.check {
+            return check(cli, args, &plan);
+        }
+        if !cli.quiet {
+            eprintln!(
+                "0 written, 0 removed, {unchanged} unchanged in {}",
+                shown(&stamp_key.as_ref().map(|k| k.out.clone()).unwrap_or_default())
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
     let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
     cli.say_loaded(&loaded);
     let root = if path.is_dir() {
@@ -112,9 +148,25 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
             &render::summary(counts, loaded.files.len()),
         );
     }
+    let clean = diags.is_empty() && omitted.is_empty();
+    let stamp = |plan: &Plan| {
+        if let Some(key) = stamp_key.as_ref().filter(|_| clean) {
+            let inputs = loaded.files.iter().map(|f| {
+                let file = loaded.db.get(*f);
+                let mut bytes = if file.bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+                bytes.extend_from_slice(file.text.as_bytes());
+                (file.name.as_str(), bytes)
+            });
+            stamp::record(key, inputs, &plan.outputs, &plan.owned);
+        }
+    };
     if args.check {
         cli.say_timings(&loaded, &[]);
-        return check(cli, args, &plan);
+        let code = check(cli, args, &plan);
+        if plan.is_clean() {
+            stamp(&plan);
+        }
+        return code;
     }
     if args.manifest {
         let doc = manifest(&loaded, &options, &plan);
@@ -147,20 +199,30 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
             eprintln!("removed {rel}");
         }
     }
+    stamp(&plan);
     if !cli.quiet {
         eprintln!(
             "{} written, {} removed, {} unchanged in {}",
             plan.writes.len(),
             plan.removes.len(),
             plan.unchanged,
-            if out.as_os_str().is_empty() {
-                ".".to_string()
-            } else {
-                crate::load::display(&out)
-            }
+            shown(&out)
         );
     }
+    // The process ends here: its memory goes back at once, not freed piece
+    // by piece (a large project's model and artifacts are millions of
+    // allocations).
+    std::mem::forget(loaded);
+    std::mem::forget(plan);
     ExitCode::SUCCESS
+}
+
+fn shown(out: &std::path::Path) -> String {
+    if out.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        crate::load::display(out)
+    }
 }
 
 /// `--check`: nothing written; the stale files in the format asked.

@@ -20,7 +20,7 @@ const STAGES: &[&[&str]] = &[
     &["sema"],
     &["check"],
     &["backend"],
-    &["emit", "diagram"],
+    &["emit", "diagram", "stamp"],
     &["driver"],
     &["lsp"],
     &["cli"],

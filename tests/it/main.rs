@@ -30,6 +30,7 @@ mod reference;
 mod rollouts;
 mod roundtrip;
 mod slo;
+mod stamps;
 mod support;
 mod terraform;
 mod traffic;
