@@ -5,9 +5,10 @@ For the values of every service under examples/*/deploy/helm/<service>/ (or
 the values.yaml files a glob given after the root names), with the chart they
 are for (a Chart.yaml beside them, or the project's deploy/charts/<name>/):
   1. values.schema.json is a valid draft-7 JSON Schema (its metaschema);
-  2. values.yaml, and every values-<env>.yaml merged over it the way Helm merges
-     (maps key by key, null deletes), read as YAML 1.1 (PyYAML, as Helm's Go
-     library reads it), validate against the schema;
+  2. values.yaml (over the shared chart's own values.yaml), and every
+     values-<env>.yaml merged over it the way Helm merges (maps key by key, null
+     deletes), read as YAML 1.1 (PyYAML, as Helm's Go library reads it),
+     validate against the schema;
   3. Helm's own lint (the Helm v4 library, PyPI helm-sdkpy) passes on the chart
      as written, on the chart rendered with each environment's merged values, and
      on each overlay given to Helm as a parent chart's values for the chart
@@ -91,6 +92,9 @@ def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
                 report(False, "schema-metaschema", chart, e.message)
         validator = jsonschema.Draft7Validator(schema)
         base = yaml.safe_load((service / "values.yaml").read_text()) or {}
+        if chart != service:
+            # The shared chart's own values are the defaults the service's change.
+            base = coalesce(yaml.safe_load((chart / "values.yaml").read_text()) or {}, base)
         files = [service / "values.yaml"] + sorted(service.glob("values-*.yaml"))
         for f in files:
             merged = base if f.name == "values.yaml" else coalesce(base, yaml.safe_load(f.read_text()) or {})
@@ -109,8 +113,8 @@ def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
                     (parent / "charts").mkdir(parents=True)
                     (parent / "templates").mkdir()
                     shutil.copytree(chart, parent / "charts" / chart.name)
-                    # The subchart's defaults are the service's values.yaml.
-                    shutil.copy(service / "values.yaml", parent / "charts" / chart.name / "values.yaml")
+                    # The subchart's defaults are the service's values over the chart's.
+                    (parent / "charts" / chart.name / "values.yaml").write_text(json.dumps(base))
                     meta = yaml.safe_load((chart / "Chart.yaml").read_text())
                     (parent / "Chart.yaml").write_text(
                         "apiVersion: v2\nname: parent\nversion: 0.0.0\ndependencies:\n"

@@ -9,8 +9,10 @@
 //! stays out):
 //! - `lint`: `dvcc lint`;
 //! - `cold build`: `dvcc build --out` into an empty directory (every target);
-//! - `rebuild`: the same again, nothing changed;
-//! - `check`: `dvcc build --check`;
+//! - `rebuild`: the same again, nothing changed (answered from the build
+//!   stamp), and without the stamp (`DVCC_NO_CACHE=1`: everything compiled
+//!   and compared);
+//! - `check`: `dvcc build --check` (from the stamp);
 //! - `peak`: the largest resident set of a cold build (from `wait4`);
 //! - `output`: bytes and files written;
 //! - `per service`: cold build and lint CPU time divided by N (flat when
@@ -34,11 +36,19 @@ struct Run {
     ok: bool,
 }
 
+fn run(args: &[&str], dir: &Path, out: &Path) -> Run {
+    run_with(args, dir, out, false)
+}
+
+/// `no_stamps`: whether dvcc is kept from answering from its build stamp (kept under the
+/// scratch directory, not the user's cache).
 // wait4 reaps the child (and gives its resource usage): no zombie is left.
 #[allow(clippy::zombie_processes)]
-fn run(args: &[&str], dir: &Path, out: &Path) -> Run {
+fn run_with(args: &[&str], dir: &Path, out: &Path, no_stamps: bool) -> Run {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_dvcc"))
+        .env("DVCC_CACHE_DIR", scratch().join("cache"))
+        .env("DVCC_NO_CACHE", if no_stamps { "1" } else { "" })
         .args(args)
         .arg(dir)
         .args(if args[0] == "build" {
@@ -127,18 +137,20 @@ fn measure(n: usize, runs: usize, root: &Path) {
     let lint = series(&|| run(&["lint"], &src, &out));
     let builds = series(&cold);
     let (bytes, written) = size(&out);
+    let full = series(&|| run_with(&["build"], &src, &out, true));
     let rebuilds = series(&|| run(&["build"], &src, &out));
     let checks = series(&|| run(&["build", "--check"], &src, &out));
     let wall = |v: &[Run]| ms(median(v.iter().map(|r| r.wall).collect()));
     let cpu = |v: &[Run]| ms(median(v.iter().map(|r| r.cpu).collect()));
     let peak = median(builds.iter().map(|r| r.peak).collect::<Vec<_>>());
     println!(
-        "N = {n:>6} ({:.1} MB of .dvc): lint {:>7.0} ms | cold build {:>7.0} ms | rebuild {:>7.0} ms | check {:>7.0} ms | \
+        "N = {n:>6} ({:.1} MB of .dvc): lint {:>7.0} ms | cold build {:>7.0} ms | rebuild {:>5.0} ms (without stamp {:>6.0} ms) | check {:>5.0} ms | \
          peak {:>5.0} MB (lint {:>4.0} MB) | output {:>5.1} MB in {written} files | per service: build {:.3} ms CPU, lint {:.3} ms CPU",
         source_bytes as f64 / 1e6,
         wall(&lint),
         wall(&builds),
         wall(&rebuilds),
+        wall(&full),
         wall(&checks),
         peak as f64 / 1e6,
         median(lint.iter().map(|r| r.peak).collect::<Vec<_>>()) as f64 / 1e6,

@@ -53,6 +53,10 @@ pub struct Model {
     /// read strings as they end up (credentials split across `${...}`).
     #[serde(skip)]
     pub interpolated: Vec<Interpolated>,
+    /// What a service that sets nothing is (the registry's defaults): the
+    /// shared chart's own values.
+    #[serde(skip)]
+    pub service_defaults: Option<ServiceConfig>,
     /// Name → position, made once the model is complete ([`Model::seal`]).
     #[serde(skip)]
     lookup: Option<Lookup>,

@@ -422,7 +422,11 @@ fn build_analyses_the_project_once() {
         panic!("the example builds")
     };
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    assert_eq!(plan.writes.len(), 25, "workflows, the chart, Terraform and rules");
+    assert_eq!(
+        plan.writes.len(),
+        26,
+        "workflows, the chart, values, Terraform and rules"
+    );
     assert_eq!(loaded.analysis_runs(), 1);
     dvcc::emit::apply(&dir, &plan).expect("writable");
 

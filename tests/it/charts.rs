@@ -66,8 +66,8 @@ fn the_chart_is_written_once_and_each_service_gets_only_its_values() {
     assert!(chart.contains("templates/deployment.yaml") && chart.contains("templates/_helpers.tpl"));
     assert_eq!(
         chart.len(),
-        dvcc::stdlib::CHART_TEMPLATES.len() + 2,
-        "Chart.yaml, the schema and every template: {chart:?}"
+        dvcc::stdlib::CHART_TEMPLATES.len() + 3,
+        "Chart.yaml, its values, the schema and every template: {chart:?}"
     );
     for i in 0..3 {
         let own = under(&files, &format!("deploy/helm/svc{i}"));
@@ -91,6 +91,15 @@ fn the_chart_is_written_once_and_each_service_gets_only_its_values() {
         .expect("Chart.yaml")
         .1;
     assert!(meta.contains("\nname: shop-front\n"), "{meta}");
+    // The chart's values are the defaults; a service's only what it changes.
+    let text = |path: &str| &files.iter().find(|(p, _)| p == path).expect(path).1;
+    let defaults = text("deploy/charts/shop-front/values.yaml");
+    assert!(
+        defaults.contains("\nreplicaCount: 1\n") && defaults.contains("runAsUser: 10001"),
+        "{defaults}"
+    );
+    let own = text("deploy/helm/svc0/values.yaml");
+    assert!(!own.contains("runAsUser") && !own.contains("pullPolicy"), "{own}");
 }
 
 #[test]

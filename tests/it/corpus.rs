@@ -182,7 +182,10 @@ fn images_are_read_the_same_way_by_every_output() {
     );
     assert!(step("Deploy api").contains("IMAGE_TAG: ${{ github.sha }}"));
     assert!(step("Deploy api").contains("--set-string image.tag=\"$IMAGE_TAG\""));
-    assert!(file("deploy/helm/api/values.yaml").contains("  repository: ghcr.io/acme/api\n  tag: latest\n"));
+    // Not pinned: the chart's default tag, replaced at deploy time.
+    assert!(file("deploy/helm/api/values.yaml").contains("image:\n  repository: ghcr.io/acme/api\n"));
+    assert!(!file("deploy/helm/api/values.yaml").contains("tag:"));
+    assert!(file("deploy/charts/shop/values.yaml").contains("image:\n  tag: latest\n"));
     // Pinned: deployed as written.
     for svc in ["cache", "proxy"] {
         let text = step(&format!("Deploy {svc}"));

@@ -11,8 +11,25 @@ use serde_json::{Value, json};
 use crate::support::root;
 use crate::yaml::{python, required};
 
-/// Reads `values.yaml` and the overlay with PyYAML and merges them as Helm
-/// does (maps key by key, `null` deletes); the merged values as JSON.
+/// The shared chart's own `values.yaml` a service's values go over, unless
+/// the service has its own chart (a `Chart.yaml` beside its values).
+fn chart_values_of(service_dir: &Path) -> Option<std::path::PathBuf> {
+    if service_dir.join("Chart.yaml").exists() {
+        return None;
+    }
+    let charts = service_dir.parent()?.parent()?.join("charts");
+    let mut found: Vec<_> = std::fs::read_dir(charts)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("values.yaml"))
+        .collect();
+    assert_eq!(found.len(), 1, "one shared chart per project");
+    found.pop()
+}
+
+/// Reads the shared chart's values (if the service uses it), the service's
+/// `values.yaml` and the overlay with PyYAML and merges them as Helm does
+/// (maps key by key, `null` deletes); the merged values as JSON.
 fn helm_merged(py: &Path, chart: &Path, env: &str) -> Value {
     let script = "import json,sys,yaml\n\
         def coalesce(b, o):\n\
@@ -23,11 +40,12 @@ fn helm_merged(py: &Path, chart: &Path, env: &str) -> Value {
         \x20       elif isinstance(v, dict) and isinstance(out.get(k), dict): out[k] = coalesce(out[k], v)\n\
         \x20       else: out[k] = v\n\
         \x20   return out\n\
-        base = yaml.safe_load(open(sys.argv[1], encoding='utf-8')) or {}\n\
-        over = yaml.safe_load(open(sys.argv[2], encoding='utf-8')) or {}\n\
-        print(json.dumps(coalesce(base, over)))\n";
+        merged = {}\n\
+        for f in sys.argv[1:]: merged = coalesce(merged, yaml.safe_load(open(f, encoding='utf-8')) or {})\n\
+        print(json.dumps(merged))\n";
     let out = Command::new(py)
         .args(["-c", script])
+        .args(chart_values_of(chart))
         .arg(chart.join("values.yaml"))
         .arg(chart.join(format!("values-{env}.yaml")))
         .output()

@@ -192,9 +192,18 @@ fn generated_files_read_back_as_intended() {
                 serde_json::to_value(tests).expect("JSON"),
             ));
         }
+        if model.services.iter().any(|s| !s.own_chart) {
+            intended.push((
+                format!(
+                    "{}/values.yaml",
+                    dvcc::target::paths::shared_chart_dir(&model.project.name)
+                ),
+                dvcc::backend::helm::chart_values(&model),
+            ));
+        }
         for svc in &model.services {
             let layered = dvcc::backend::helm::layered(&model, svc);
-            intended.push((dvcc::target::paths::values(&svc.name), layered.base));
+            intended.push((dvcc::target::paths::values(&svc.name), layered.file));
             for (env, overlay, _) in layered.envs {
                 intended.push((dvcc::target::paths::env_values(&svc.name, &env), overlay));
             }

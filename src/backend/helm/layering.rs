@@ -1,7 +1,14 @@
-//! Layering: `values.yaml` holds the service's declaration plus what every
+//! Layering: a service's base values are its declaration plus what every
 //! environment shares; each `values-<env>.yaml` holds exactly the
 //! difference, so that Helm's merge ([`coalesce`]) of the two gives back
 //! that environment's full values.
+//!
+//! With the shared chart, the chart's own `values.yaml` holds the values of
+//! a service that sets nothing (the registry's defaults, [`chart_values`]),
+//! and the service's `values.yaml` only what its base changes of them (a
+//! `null` removes a default); a service with its own chart keeps its whole
+//! base there. Either way Helm's merge of the chart's values, the
+//! service's and an overlay gives back the environment's full values.
 
 use std::collections::HashMap;
 
@@ -15,14 +22,48 @@ use crate::model::{Model, Rollout, Service};
 /// model order), its overlay and the full values it stands for.
 pub struct Layered {
     pub base: Value,
+    /// What the service's `values.yaml` holds: `base`, or what it changes
+    /// of the shared chart's values.
+    pub file: Value,
     pub envs: Vec<(String, Value, Value)>,
 }
 
-pub fn layered(model: &Model, svc: &Service) -> Layered {
-    layered_with(model, svc, &model.rollout_index())
+/// The shared chart's own values: those of a service that sets nothing,
+/// without a name or an image (every service has its own).
+pub fn chart_values(model: &Model) -> Value {
+    let Some(defaults) = &model.service_defaults else {
+        return Value::Object(Map::new());
+    };
+    let nobody = Service {
+        name: String::new(),
+        source: String::new(),
+        base: defaults.clone(),
+        per_env: Default::default(),
+        own_chart: false,
+        span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+    };
+    let mut v = to_value(&values_with(model, &nobody, None, None));
+    if let Value::Object(m) = &mut v {
+        m.shift_remove("name");
+        if let Some(Value::Object(image)) = m.get_mut("image") {
+            image.shift_remove("repository");
+        }
+    }
+    v
 }
 
-pub(super) fn layered_with(model: &Model, svc: &Service, rollouts: &HashMap<(&str, &str), &Rollout>) -> Layered {
+pub fn layered(model: &Model, svc: &Service) -> Layered {
+    let chart = (!svc.own_chart).then(|| chart_values(model));
+    layered_with(model, svc, &model.rollout_index(), chart.as_ref())
+}
+
+/// `chart`: the shared chart's values, when the service uses it.
+pub(super) fn layered_with(
+    model: &Model,
+    svc: &Service,
+    rollouts: &HashMap<(&str, &str), &Rollout>,
+    chart: Option<&Value>,
+) -> Layered {
     let full: Vec<(String, Value)> = model
         .environments
         .iter()
@@ -45,7 +86,11 @@ pub(super) fn layered_with(model: &Model, svc: &Service, rollouts: &HashMap<(&st
             (name, overlay, v)
         })
         .collect();
-    Layered { base, envs }
+    let file = match chart {
+        Some(chart) => diff(chart, &base).unwrap_or_else(|| Value::Object(Map::new())),
+        None => base.clone(),
+    };
+    Layered { base, file, envs }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {

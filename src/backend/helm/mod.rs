@@ -41,7 +41,7 @@ use super::{Artifact, Backend, Context, Header, yaml};
 use crate::model::{Model, Rollout, Service};
 use crate::target::{Target, paths};
 
-pub use layering::{Layered, coalesce, layered};
+pub use layering::{Layered, chart_values, coalesce, layered};
 pub use rollout::go_duration;
 pub use values::{Values, values};
 
@@ -68,10 +68,15 @@ impl Backend for Helm {
                 contents: text.clone(),
             }));
         };
-        if model.services.iter().any(|s| !s.own_chart) {
+        let shared = model.services.iter().any(|s| !s.own_chart).then(|| chart_values(model));
+        if let Some(values) = &shared {
             let header = Header::bundled_chart(ctx).hash_comments();
             let dir = paths::shared_chart_dir(&model.project.name);
             chart_files(&dir, shared_chart_yaml(model), &header, &mut out);
+            out.push(Artifact {
+                path: format!("{dir}/values.yaml"),
+                contents: format!("{header}{}", yaml::to_string(&yaml::Tree(values))),
+            });
         }
         // Headers name source files through the context (not thread-safe):
         // made first; the values of each service on every core.
@@ -84,7 +89,10 @@ impl Backend for Helm {
             })
             .collect();
         let services: Vec<(&Service, &String)> = model.services.iter().zip(&headers).collect();
-        let values = crate::par::map(&services, |(svc, header)| values_files(model, svc, header, &rollouts));
+        let values = crate::par::map(&services, |(svc, header)| {
+            let chart = shared.as_ref().filter(|_| !svc.own_chart);
+            values_files(model, svc, header, &rollouts, chart)
+        });
         for ((svc, header), files) in services.iter().zip(values) {
             out.extend(files);
             if svc.own_chart {
@@ -132,11 +140,12 @@ fn values_files(
     svc: &Service,
     header: &str,
     rollouts: &HashMap<(&str, &str), &Rollout>,
+    chart: Option<&Value>,
 ) -> Vec<Artifact> {
-    let layered = layering::layered_with(model, svc, rollouts);
+    let layered = layering::layered_with(model, svc, rollouts, chart);
     let mut out = vec![Artifact {
         path: paths::values(&svc.name),
-        contents: format!("{header}{}", yaml::to_string(&yaml::Tree(&layered.base))),
+        contents: format!("{header}{}", yaml::to_string(&yaml::Tree(&layered.file))),
     }];
     for (env, overlay, _) in &layered.envs {
         out.push(Artifact {

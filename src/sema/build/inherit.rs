@@ -273,6 +273,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         }
         services.sort_by(|a, b| a.name.cmp(&b.name));
         self.model.services = services;
+        self.model.service_defaults = Some(self.config(&Flat::new()));
     }
 
     /// A service's configuration from its values by path; what is not
