@@ -34,6 +34,7 @@ impl Backend for Prometheus {
         }
         let file = RuleFile { groups: groups(model) };
         let mut sources: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in model
             .alerts
             .iter()
@@ -41,7 +42,7 @@ impl Backend for Prometheus {
             .chain(model.records.iter().map(|r| &r.source))
             .chain(model.slos.iter().map(|s| &s.source))
         {
-            if !sources.contains(s) {
+            if seen.insert(s) {
                 sources.push(s.clone());
             }
         }

@@ -108,7 +108,9 @@ pub struct Timing {
     pub min_eval: u64,
 }
 
-static FOUND: crate::memo::Memo<(String, u64, u64, u64), Result<Witness, NoWitness>> = crate::memo::Memo::new(4096);
+/// As large as the PromQL memo: lint's searches are found again by the
+/// promtool tests of the same build, whatever the number of alerts.
+static FOUND: crate::memo::Memo<(String, u64, u64, u64), Result<Witness, NoWitness>> = crate::memo::Memo::new(262_144);
 
 /// [`find`] for the expression written `text` (which `e` is the parse
 /// of), remembered: the checks and the promtool tests ask for the same
