@@ -359,7 +359,7 @@ pub fn apply(out: &Path, plan: &Plan) -> std::io::Result<()> {
     // The temporaries are written on every core; what was written is
     // removed again if any write failed.
     let jobs: Vec<(&PathBuf, &String)> = paths.iter().zip(plan.writes.iter().map(|(_, c, _)| c)).collect();
-    let results = if made.is_ok() {
+    let mut results = if made.is_ok() {
         crate::par::map(&jobs, |(path, contents)| {
             let tmp = temporary(path);
             let wrote = write_file(&tmp, contents);
@@ -370,7 +370,7 @@ pub fn apply(out: &Path, plan: &Plan) -> std::io::Result<()> {
     };
     let failed = made
         .err()
-        .or_else(|| results.iter().find_map(|(_, r)| r.as_ref().err().map(clone_error)));
+        .or_else(|| results.iter_mut().find_map(|(_, r)| std::mem::replace(r, Ok(())).err()));
     let result = match failed {
         Some(e) => Err(e),
         None => results
@@ -408,10 +408,6 @@ fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut file = std::fs::File::create(path)?;
     file.write_all(contents.as_bytes())?;
     set_mode(&file)
-}
-
-fn clone_error(e: &std::io::Error) -> std::io::Error {
-    std::io::Error::new(e.kind(), e.to_string())
 }
 
 #[cfg(unix)]

@@ -26,6 +26,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::source::{FileId, SourceDb, SourceFile};
+
 /// How close to the stamp's writing a file's modification time makes it
 /// unsafe to vouch for.
 const RACY: Duration = Duration::from_secs(2);
@@ -139,11 +141,19 @@ pub fn fresh(key: &Key) -> Option<usize> {
     same.then_some(stamp.outputs.len())
 }
 
+/// The bytes a source file was read from: its text, after the byte order
+/// mark it had.
+fn bytes(file: &SourceFile) -> Vec<u8> {
+    let mut bytes = if file.bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+    bytes.extend_from_slice(file.text.as_bytes());
+    bytes
+}
+
 /// Records the stamp of a clean build of `key`: `inputs` are the files it
-/// read (name as loaded, and their bytes), `outputs` what it generated
-/// (relative to the output directory) and `owned` the directories it owns.
-/// Best effort: a stamp that cannot be written is no stamp.
-pub fn record<'a>(key: &Key, inputs: impl Iterator<Item = (&'a str, Vec<u8>)>, outputs: &[String], owned: &[String]) {
+/// read (as loaded into `db`), `outputs` what it generated (relative to the
+/// output directory) and `owned` the directories it owns. Best effort: a
+/// stamp that cannot be written is no stamp.
+pub fn record(key: &Key, db: &SourceDb, inputs: &[FileId], outputs: &[String], owned: &[String]) {
     let Some(file) = path(key) else { return };
     let Some(listing) = listing(&key.root) else { return };
     let now = nanos(SystemTime::now());
@@ -187,10 +197,12 @@ pub fn record<'a>(key: &Key, inputs: impl Iterator<Item = (&'a str, Vec<u8>)>, o
         exe: exe(),
         listing,
         inputs: inputs
-            .map(|(name, bytes)| {
+            .iter()
+            .map(|id| {
+                let file = db.get(*id);
                 // Absolute: the next build may run from elsewhere.
-                let at = std::fs::canonicalize(name).unwrap_or_else(|_| PathBuf::from(name));
-                (at.to_string_lossy().into_owned(), hash(&bytes))
+                let at = std::fs::canonicalize(&file.name).unwrap_or_else(|_| PathBuf::from(&file.name));
+                (at.to_string_lossy().into_owned(), hash(&bytes(file)))
             })
             .collect(),
         outputs: stamped,

@@ -61,42 +61,40 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
 
 fn alert(db: &SourceDb, a: &crate::model::Alert, tested: bool) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    let findings = promql::check_alert(&a.expr);
+    // An alert the generated tests cannot drive, and no test of the
+    // user's: said, never skipped silently.
+    // Only for an alert with no other finding: a range or a dropped
+    // `le` already says what is wrong.
+    if findings.is_empty()
+        && !tested
+        && let Ok(ast) = promql::parse(&a.expr)
+        && let Err(why) = super::witness::find_for(
+            &a.expr,
+            &ast,
+            super::witness::Timing {
+                for_secs: a.for_.secs(),
+                keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),
+                min_eval: 0,
+            },
+        )
     {
-        let findings = promql::check_alert(&a.expr);
-        // An alert the generated tests cannot drive, and no test of the
-        // user's: said, never skipped silently.
-        // Only for an alert with no other finding: a range or a dropped
-        // `le` already says what is wrong.
-        if findings.is_empty()
-            && !tested
-            && let Ok(ast) = promql::parse(&a.expr)
-            && let Err(why) = super::witness::find_for(
-                &a.expr,
-                &ast,
-                super::witness::Timing {
-                    for_secs: a.for_.secs(),
-                    keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),
-                    min_eval: 0,
-                },
+        diags.push(
+            Diagnostic::new(
+                Code::UntestedAlert,
+                format!("alert `{}` gets no generated test: {}", a.name, why.reason()),
+                Label::new(a.expr_span, "dvcc found no series to test it with"),
             )
-        {
-            diags.push(
-                Diagnostic::new(
-                    Code::UntestedAlert,
-                    format!("alert `{}` gets no generated test: {}", a.name, why.reason()),
-                    Label::new(a.expr_span, "dvcc found no series to test it with"),
-                )
-                .with_help(format!(
-                    "write one: `alert_test {}_fires {{ alert = {}  input {{ series = `...`  values = \"...\" }}  fires {{ at = 10m }} }}`",
-                    a.name.to_ascii_lowercase(),
-                    a.name
-                )),
-            );
-        }
-        for f in findings {
-            let span = inside(db, a.expr_span, &a.expr, f.start, f.end);
-            diags.push(finding_diag(&f, span, &format!("the expression of alert `{}`", a.name)));
-        }
+            .with_help(format!(
+                "write one: `alert_test {}_fires {{ alert = {}  input {{ series = `...`  values = \"...\" }}  fires {{ at = 10m }} }}`",
+                a.name.to_ascii_lowercase(),
+                a.name
+            )),
+        );
+    }
+    for f in findings {
+        let span = inside(db, a.expr_span, &a.expr, f.start, f.end);
+        diags.push(finding_diag(&f, span, &format!("the expression of alert `{}`", a.name)));
     }
     diags
 }

@@ -67,21 +67,25 @@ enum CheckFormat {
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = if path.is_dir() {
+        path.clone()
+    } else {
+        path.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let out = args.out.clone().unwrap_or_else(|| root.clone());
+    let options = BuildOptions {
+        root,
+        out: out.clone(),
+        targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
+        deny_warnings: args.deny_warnings,
+    };
     // A project directory built before, unchanged since: said without
     // loading it (see `stamp`). Not for `--manifest`, a single file or
     // import roots (whose contents could shadow an import).
     let stamp_key = (path.is_dir() && !args.manifest && cli.import_roots.is_empty()).then(|| stamp::Key {
         root: path.clone(),
-        out: args.out.clone().unwrap_or_else(|| path.clone()),
-        targets: if args.target.is_empty() {
-            Target::ALL.iter().map(|t| t.name()).collect()
-        } else {
-            args.target
-                .iter()
-                .filter_map(|t| Target::from_name(t))
-                .map(|t| t.name())
-                .collect()
-        },
+        out: out.clone(),
+        targets: target_names(&options.targets),
     });
     if let Some(unchanged) = stamp_key.as_ref().and_then(stamp::fresh) {
         if cli.verbose {
@@ -95,27 +99,12 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
             return check(cli, args, &plan);
         }
         if !cli.quiet {
-            eprintln!(
-                "0 written, 0 removed, {unchanged} unchanged in {}",
-                shown(&stamp_key.as_ref().map(|k| k.out.clone()).unwrap_or_default())
-            );
+            eprintln!("0 written, 0 removed, {unchanged} unchanged in {}", shown(&out));
         }
         return ExitCode::SUCCESS;
     }
     let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
     cli.say_loaded(&loaded);
-    let root = if path.is_dir() {
-        path.clone()
-    } else {
-        path.parent().map(PathBuf::from).unwrap_or_default()
-    };
-    let out = args.out.clone().unwrap_or_else(|| root.clone());
-    let options = BuildOptions {
-        root,
-        out: out.clone(),
-        targets: args.target.iter().filter_map(|t| Target::from_name(t)).collect(),
-        deny_warnings: args.deny_warnings,
-    };
     let (diags, omitted, plan) = match driver::build(&mut loaded, &options) {
         Built::Refused {
             diagnostics,
@@ -151,13 +140,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let clean = diags.is_empty() && omitted.is_empty();
     let stamp = |plan: &Plan| {
         if let Some(key) = stamp_key.as_ref().filter(|_| clean) {
-            let inputs = loaded.files.iter().map(|f| {
-                let file = loaded.db.get(*f);
-                let mut bytes = if file.bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
-                bytes.extend_from_slice(file.text.as_bytes());
-                (file.name.as_str(), bytes)
-            });
-            stamp::record(key, inputs, &plan.outputs, &plan.owned);
+            stamp::record(key, &loaded.db, &loaded.files, &plan.outputs, &plan.owned);
         }
     };
     if args.check {
@@ -215,6 +198,15 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     std::mem::forget(loaded);
     std::mem::forget(plan);
     ExitCode::SUCCESS
+}
+
+/// The names of the targets built: those asked for, or every one.
+fn target_names(targets: &[Target]) -> Vec<&'static str> {
+    if targets.is_empty() {
+        Target::ALL.iter().map(|t| t.name()).collect()
+    } else {
+        targets.iter().map(|t| t.name()).collect()
+    }
 }
 
 fn shown(out: &std::path::Path) -> String {
@@ -341,16 +333,11 @@ fn manifest(loaded: &driver::Loaded, options: &BuildOptions, plan: &Plan) -> Val
     inputs.dedup();
     let mut outputs: Vec<&str> = plan.outputs.iter().map(String::as_str).collect();
     outputs.sort_unstable();
-    let targets: Vec<&str> = if options.targets.is_empty() {
-        Target::ALL.iter().map(|t| t.name()).collect()
-    } else {
-        options.targets.iter().map(|t| t.name()).collect()
-    };
     json!({
         "dvcc": env!("CARGO_PKG_VERSION"),
         "root": crate::load::display(&options.root),
         "out": crate::load::display(&options.out),
-        "targets": targets,
+        "targets": target_names(&options.targets),
         "inputs": inputs,
         "outputs": outputs,
         "owned": plan.owned,
