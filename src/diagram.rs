@@ -180,6 +180,46 @@ impl ProjectGraph {
         }
     }
 
+    /// The graph of the nodes `keep` keeps and the edges between them.
+    pub fn restrict(&self, keep: impl Fn(&GNode) -> bool) -> ProjectGraph {
+        let g = &self.graph;
+        let mut out: DiGraph<GNode, &'static str> = DiGraph::new();
+        let mut at: Vec<Option<NodeIndex>> = vec![None; g.node_count()];
+        for i in g.node_indices() {
+            if keep(&g[i]) {
+                at[i.index()] = Some(out.add_node(g[i].clone()));
+            }
+        }
+        for e in g.edge_indices() {
+            if let Some((a, b)) = g.edge_endpoints(e)
+                && let (Some(a), Some(b)) = (at[a.index()], at[b.index()])
+            {
+                out.add_edge(a, b, g[e]);
+            }
+        }
+        let pipelines = self
+            .pipelines
+            .iter()
+            .filter(|p| out.node_weights().any(|n| n.pipeline.as_deref() == Some(p.as_str())))
+            .cloned()
+            .collect();
+        ProjectGraph { graph: out, pipelines }
+    }
+
+    /// The node `id` and its neighbours (both ways), with their edges.
+    pub fn around(&self, id: &str) -> ProjectGraph {
+        let g = &self.graph;
+        let Some(me) = g.node_indices().find(|i| g[*i].id == id) else {
+            return self.restrict(|_| false);
+        };
+        let near: std::collections::HashSet<String> = g
+            .neighbors_undirected(me)
+            .chain([me])
+            .map(|i| g[i].id.clone())
+            .collect();
+        self.restrict(|n| near.contains(&n.id))
+    }
+
     /// Graphviz DOT, pipelines as clusters.
     pub fn dot(&self, title: &str) -> String {
         let g = &self.graph;

@@ -64,6 +64,8 @@ pub struct Loaded {
 #[derive(Clone, Debug, Default)]
 pub struct Project {
     pub files: Vec<FileId>,
+    /// The files of its `handbook/` directory (name relative to it, file).
+    pub handbook: Vec<(String, FileId)>,
 }
 
 /// Loads every path from the disk as a project: a `.dvc` file, or a
@@ -195,7 +197,11 @@ fn load_projects_with(
         }
         let files: Vec<FileId> = roots.iter().flat_map(|r| loader.read_root(r)).collect();
         let files = follow_imports(&mut loader, &mut out, files, cache.as_deref_mut());
-        out.projects.push(Project { files });
+        let handbook = match roots.first() {
+            Some(root) => loader.read_handbook(root),
+            None => Vec::new(),
+        };
+        out.projects.push(Project { files, handbook });
     }
     out.db = loader.db;
     out.files = loader.files;
@@ -300,6 +306,14 @@ impl Loaded {
     }
 
     /// The user files whose diagnostics are reported.
+    /// Every file the projects read: the `.dvc` files, then each
+    /// project's `handbook/` files.
+    pub fn inputs(&self) -> Vec<FileId> {
+        let mut out = self.files.clone();
+        out.extend(self.projects.iter().flat_map(|p| p.handbook.iter().map(|(_, f)| *f)));
+        out
+    }
+
     pub fn reported_files(&self) -> usize {
         self.files.len() - self.hidden.len()
     }
@@ -337,6 +351,7 @@ impl Loaded {
                 .filter(|e| files.contains(&e.from))
                 .cloned()
                 .collect(),
+            handbook: self.projects.get(index).map(|p| p.handbook.clone()).unwrap_or_default(),
         }
     }
 }
@@ -487,18 +502,38 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
     lint_projects(loaded).diagnostics
 }
 
-/// The artifacts of `targets` (every target when empty) for a model with
-/// no error, and the directories whose generated files they own.
-pub fn generate(model: &Model, targets: &[Target], ctx: &Context<'_>) -> (Vec<Artifact>, Vec<&'static str>) {
+/// The artifacts of `targets` (when empty, every target the project
+/// builds by default) for a model with no error, and the directories whose
+/// generated files they own.
+pub fn generate(model: &Model, targets: &[Target], ctx: &Context<'_>) -> (Vec<Artifact>, Vec<String>) {
     let mut artifacts = Vec::new();
     let mut owned = Vec::new();
     for b in backend::ALL {
-        if targets.is_empty() || targets.contains(&b.target()) {
+        if asked(*b, model, targets) {
             artifacts.extend(b.generate(model, ctx));
-            owned.extend_from_slice(b.target().owned_dirs());
+            owned.extend(b.owned_dirs(model));
         }
     }
     (artifacts, owned)
+}
+
+/// Whether `targets` (when empty, the project's defaults) ask for `b`.
+fn asked(b: &dyn backend::Backend, model: &Model, targets: &[Target]) -> bool {
+    if targets.is_empty() {
+        b.by_default(model)
+    } else {
+        targets.contains(&b.target())
+    }
+}
+
+/// The targets a build of `model` generates when asked for `targets`
+/// (when empty, the project's defaults).
+pub fn built_targets(model: &Model, targets: &[Target]) -> Vec<Target> {
+    backend::ALL
+        .iter()
+        .filter(|b| asked(**b, model, targets))
+        .map(|b| b.target())
+        .collect()
 }
 
 /// What `dvcc build` is asked to do.
@@ -573,7 +608,11 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
     loaded.record("generate", started);
     let started = Instant::now();
-    let plan = emit::plan(out, project, artifacts, &owned, &mut loaded.db);
+    let mut plan = emit::plan(out, project, artifacts, &owned, &mut loaded.db);
+    plan.targets = built_targets(&analysis.model, &options.targets)
+        .into_iter()
+        .map(|t| t.name())
+        .collect();
     loaded.record("compare with the output directory", started);
     let mut diagnostics = linted.diagnostics;
     diagnostics.extend(plan.diagnostics.iter().cloned());

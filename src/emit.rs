@@ -41,6 +41,8 @@ pub struct Plan {
     /// The directories dvcc owns files in (relative): emptied
     /// subdirectories of these are removed, never these themselves.
     pub owned: Vec<String>,
+    /// The targets generated (`--target` names), when the driver says.
+    pub targets: Vec<&'static str>,
 }
 
 impl Plan {
@@ -184,7 +186,7 @@ fn link_on_the_way(out: &Path, rel: &str, real_dirs: &mut HashSet<PathBuf>) -> O
 /// are the directories (relative to `out`) where files with dvcc's header
 /// belong to dvcc. `db` receives stand-in files for the diagnostics.
 /// The artifacts' contents move into the plan (no copy of the output).
-pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[&str], db: &mut SourceDb) -> Plan {
+pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[String], db: &mut SourceDb) -> Plan {
     let mut plan = Plan::default();
     let stand_in = |db: &mut SourceDb, path: &Path, first_line: &str| {
         let name = display(path);
@@ -275,7 +277,7 @@ fn plan_removals(
     out: &Path,
     project: &str,
     artifacts: &[Artifact],
-    owned_dirs: &[&str],
+    owned_dirs: &[String],
     real_dirs: &mut HashSet<PathBuf>,
     plan: &mut Plan,
 ) {

@@ -276,6 +276,9 @@ pub enum Import {
 }
 
 /// Reads sources into a [`SourceDb`], reporting what it cannot read.
+/// The directory of a project's handbook templates and runbook notes.
+pub const HANDBOOK_SOURCES: &str = "handbook";
+
 pub struct Loader<'fs> {
     fs: &'fs dyn FileSystem,
     pub db: SourceDb,
@@ -535,6 +538,14 @@ impl<'fs> Loader<'fs> {
     /// Adds file contents, checking the encoding; the file's id when it is
     /// text.
     fn add_bytes(&mut self, name: String, bytes: Vec<u8>) -> Option<FileId> {
+        let id = self.add_text(name, bytes)?;
+        self.files.push(id);
+        Some(id)
+    }
+
+    /// Adds a file's bytes to the database (a user file that is not
+    /// parsed), reporting bytes that are not text.
+    fn add_text(&mut self, name: String, bytes: Vec<u8>) -> Option<FileId> {
         let nul = bytes.iter().position(|&b| b == 0);
         match String::from_utf8(bytes) {
             Ok(text) => {
@@ -546,10 +557,7 @@ impl<'fs> Loader<'fs> {
                         self.diagnostics.push(nul_byte(id, &name, at));
                         None
                     }
-                    None => {
-                        self.files.push(id);
-                        Some(id)
-                    }
+                    None => Some(id),
                 }
             }
             Err(e) => {
@@ -580,6 +588,41 @@ impl<'fs> Loader<'fs> {
                 None
             }
         }
+    }
+
+    /// Reads the `handbook/` directory of the project at `root` (when it is
+    /// a directory): its templates (`*.hbs`) and the runbook notes
+    /// (`runbooks/*.md`). Returns each file's name relative to `handbook/`
+    /// and its id, in name order.
+    pub fn read_handbook(&mut self, root: &Path) -> Vec<(String, FileId)> {
+        if !matches!(self.fs.entry(root), Ok(Entry::Dir)) {
+            return Vec::new();
+        }
+        let dir = root.join(HANDBOOK_SOURCES);
+        let mut out = Vec::new();
+        for (sub, ext) in [("", "hbs"), ("runbooks", "md")] {
+            let at = if sub.is_empty() { dir.clone() } else { dir.join(sub) };
+            let Ok(mut entries) = self.fs.list(&at) else { continue };
+            entries.sort();
+            for p in entries {
+                let Some(file) = p.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                if !file.ends_with(&format!(".{ext}")) || !matches!(self.fs.entry(&p), Ok(Entry::File(_))) {
+                    continue;
+                }
+                let name = if sub.is_empty() { file } else { format!("{sub}/{file}") };
+                match self.fs.read(&p) {
+                    Ok(bytes) => {
+                        if let Some(id) = self.add_text(display(&p), bytes) {
+                            out.push((name, id));
+                        }
+                    }
+                    Err(e) => self.unreadable(&p, &e),
+                }
+            }
+        }
+        out
     }
 
     fn unreadable(&mut self, path: &Path, e: &io::Error) {

@@ -106,16 +106,30 @@ fn exe() -> (u64, u128) {
     std::env::current_exe().ok().and_then(|p| mtime(&p)).unwrap_or_default()
 }
 
-/// The `.dvc` file names directly in `root`.
+/// The `.dvc` file names directly in `root`, then the names in its
+/// `handbook/` and `handbook/runbooks/` directories (what a build reads).
 fn listing(root: &Path) -> Option<Vec<String>> {
-    let mut names: Vec<String> = std::fs::read_dir(root)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".dvc"))
-        .collect();
-    names.sort();
-    Some(names)
+    let names = |dir: &Path, keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| keep(n))
+            .collect();
+        out.sort();
+        out
+    };
+    std::fs::read_dir(root).ok()?;
+    let mut out = names(root, &|n| n.ends_with(".dvc"));
+    let handbook = root.join(crate::load::HANDBOOK_SOURCES);
+    out.extend(names(&handbook, &|_| true).into_iter().map(|n| format!("handbook/{n}")));
+    out.extend(
+        names(&handbook.join("runbooks"), &|_| true)
+            .into_iter()
+            .map(|n| format!("handbook/runbooks/{n}")),
+    );
+    Some(out)
 }
 
 /// When the stamp of `key` vouches that a build would change nothing: how

@@ -12,6 +12,7 @@
 //! sources ([`Context`]); each backend writes the [`Header`] in its own
 //! format's comment syntax.
 
+pub mod docs;
 pub mod gha;
 pub mod helm;
 pub mod prometheus;
@@ -71,6 +72,15 @@ pub trait Backend: Sync {
     /// The target this backend generates.
     fn target(&self) -> Target;
     fn generate(&self, model: &Model, ctx: &Context<'_>) -> Vec<Artifact>;
+    /// Whether a build that names no target generates this one.
+    fn by_default(&self, _model: &Model) -> bool {
+        true
+    }
+    /// The directories (relative to the output directory) whose generated
+    /// files this backend owns for `model`.
+    fn owned_dirs(&self, _model: &Model) -> Vec<String> {
+        self.target().owned_dirs().iter().map(|d| d.to_string()).collect()
+    }
 }
 
 /// Every backend, in [`Target::ALL`] order.
@@ -79,6 +89,7 @@ pub const ALL: &[&dyn Backend] = &[
     &helm::Helm,
     &terraform::Terraform,
     &prometheus::Prometheus,
+    &docs::Docs,
 ];
 
 /// The ownership mark: the first words of every generated file's header.
@@ -138,6 +149,14 @@ impl Header {
     /// `# ` comment lines (YAML, Helm templates).
     pub fn hash_comments(&self) -> String {
         self.lines().map(|l| format!("# {l}\n")).collect()
+    }
+
+    /// An HTML comment (Markdown): `<!-- ` and the first line, the others
+    /// indented, ` -->` at the end; a `--` inside is broken up, since it
+    /// would end the comment early.
+    pub fn html_comment(&self) -> String {
+        let lines: Vec<String> = self.lines().map(|l| l.replace("--", "-\u{2010}")).collect();
+        format!("<!-- {} -->\n", lines.join("\n     "))
     }
 
     /// The lines joined into one (a JSON `"//"` or `$comment` value).

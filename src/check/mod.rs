@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod cron;
 mod dataflow;
 pub mod expr;
+mod handbook;
 pub mod helm;
 mod infra;
 mod kube;
@@ -72,6 +73,7 @@ pub fn run(
     rollouts::run(model, diags);
     terraform::run(user, model, diags);
     infra::run(user, model, diags);
+    handbook::run(db, model, diags);
     drop_cascades(user, before, diags);
 }
 

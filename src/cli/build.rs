@@ -63,6 +63,9 @@ enum CheckFormat {
     Github,
     /// SARIF 2.1.0: one result per stale file.
     Sarif,
+    /// A pull-request comment: the files, services, environments and
+    /// pipelines the change touches, and the diff folded away.
+    Markdown,
 }
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
@@ -140,7 +143,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
     let clean = diags.is_empty() && omitted.is_empty();
     let stamp = |plan: &Plan| {
         if let Some(key) = stamp_key.as_ref().filter(|_| clean) {
-            stamp::record(key, &loaded.db, &loaded.files, &plan.outputs, &plan.owned);
+            stamp::record(key, &loaded.db, &loaded.inputs(), &plan.outputs, &plan.owned);
         }
     };
     if args.check {
@@ -319,8 +322,79 @@ fn render_check(format: CheckFormat, plan: &Plan) -> String {
             out.push('\n');
             out
         }
+        CheckFormat::Markdown => markdown_summary(plan, &files),
         CheckFormat::Human => emit::diff(plan),
     }
+}
+
+/// The longest diff a summary shows (GitHub takes comments of up to
+/// 65,536 characters).
+const SUMMARY_DIFF_CHARS: usize = 50_000;
+
+/// `--check --format markdown`: what the change does to the generated
+/// files, for a pull-request comment.
+fn markdown_summary(plan: &Plan, files: &[emit::Stale]) -> String {
+    use crate::target::handbook::markdown::code;
+    if files.is_empty() {
+        return format!(
+            "### dvcc build --check: up to date\n\nThe {} generated files match the `.dvc` sources.\n",
+            plan.unchanged
+        );
+    }
+    let mut out = format!(
+        "### dvcc build --check: {} generated file{} to update\n\nRun `dvcc build` and commit the result.\n\n",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    let (mut services, mut environments, mut pipelines) = (Vec::new(), Vec::new(), Vec::new());
+    for f in files {
+        let t = crate::target::paths::touched(&f.path);
+        for (item, list) in [
+            (t.service, &mut services),
+            (t.environment, &mut environments),
+            (t.pipeline, &mut pipelines),
+        ] {
+            if let Some(x) = item.filter(|x| !list.contains(x)) {
+                list.push(x);
+            }
+        }
+    }
+    for (what, list) in [
+        ("Services", &services),
+        ("Environments", &environments),
+        ("Pipelines", &pipelines),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<String> = list.iter().map(|n| code(n)).collect();
+            out.push_str(&format!("- {what}: {}\n", names.join(", ")));
+        }
+    }
+    if !(services.is_empty() && environments.is_empty() && pipelines.is_empty()) {
+        out.push('\n');
+    }
+    out.push_str("| File | Status | Lines |\n|---|---|---|\n");
+    for f in files {
+        out.push_str(&format!(
+            "| {} | {} | +{} −{} |\n",
+            code(&f.path),
+            f.status.as_str(),
+            f.added,
+            f.removed
+        ));
+    }
+    let mut diff = emit::diff(plan);
+    if diff.len() > SUMMARY_DIFF_CHARS {
+        let cut = crate::source::floor_char_boundary(&diff, SUMMARY_DIFF_CHARS);
+        diff.truncate(cut);
+        diff.push_str("\n… (cut: run `dvcc build --check` for the whole diff)\n");
+    }
+    let fence = crate::target::handbook::markdown::fence(&diff);
+    out.push_str(&format!(
+        "\n<details><summary>The diff</summary>\n\n{fence}diff\n{}{}{fence}\n\n</details>\n",
+        diff,
+        if diff.ends_with('\n') { "" } else { "\n" }
+    ));
+    out
 }
 
 /// `--manifest`: the project's inputs (every `.dvc` file it reads, imports
@@ -328,7 +402,11 @@ fn render_check(format: CheckFormat, plan: &Plan) -> String {
 /// (every file it generates, and the directories where it removes files it
 /// no longer generates), relative to `out`: paths a build system declares.
 fn manifest(loaded: &driver::Loaded, options: &BuildOptions, plan: &Plan) -> Value {
-    let mut inputs: Vec<&str> = loaded.files.iter().map(|f| loaded.db.get(*f).name.as_str()).collect();
+    let mut inputs: Vec<&str> = loaded
+        .inputs()
+        .iter()
+        .map(|f| loaded.db.get(*f).name.as_str())
+        .collect();
     inputs.sort_unstable();
     inputs.dedup();
     let mut outputs: Vec<&str> = plan.outputs.iter().map(String::as_str).collect();
@@ -337,7 +415,7 @@ fn manifest(loaded: &driver::Loaded, options: &BuildOptions, plan: &Plan) -> Val
         "dvcc": env!("CARGO_PKG_VERSION"),
         "root": crate::load::display(&options.root),
         "out": crate::load::display(&options.out),
-        "targets": target_names(&options.targets),
+        "targets": plan.targets,
         "inputs": inputs,
         "outputs": outputs,
         "owned": plan.owned,

@@ -7,6 +7,7 @@
 //! could not be read or written.
 
 mod build;
+mod diff;
 mod explain;
 mod fmt;
 mod init;
@@ -97,6 +98,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Show every resolved value that differs between two environments, with where each side is set.
+    #[command(
+        after_help = "Examples:\n  dvcc diff staging production                 what changes in production\n  \
+                            dvcc diff staging production --service api   one service\n  \
+                            dvcc diff staging production --format markdown --exit-code   for a pull-request comment"
+    )]
+    Diff(diff::DiffArgs),
     /// Run the language server on standard input and output (for editors).
     #[command(after_help = "Editors start it themselves: see editors/ (VS Code, Neovim, Helix, Emacs)")]
     Lsp {
@@ -144,6 +152,7 @@ pub fn run() -> ExitCode {
         Command::Explain(ref args) => explain::run(&cli, args),
         Command::Init(ref args) => init::run(&cli, args),
         Command::Fmt(ref args) => fmt::run(&cli, args),
+        Command::Diff(ref args) => diff::run(&cli, args),
         Command::Graph { ref path, format } => graph(&cli, path.clone(), format),
         Command::Lsp { .. } => ExitCode::from(u8::try_from(crate::lsp::run_stdio()).unwrap_or(1)),
         Command::Completions { shell } => {
@@ -227,19 +236,9 @@ fn io_error(code: crate::diag::Code, message: &str, help: &str) {
 }
 
 fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
-    let path = path.unwrap_or_else(|| PathBuf::from("."));
-    let loaded = crate::driver::load_allowing(&crate::load::Disk, &[path], &cli.import_roots);
-    cli.say_loaded(&loaded);
-    let linted = crate::driver::lint_projects(&loaded);
-    let counts = linted.counts();
-    if counts.errors > 0 || loaded.has_io_failure() {
-        let summary = format!("{}; no graph printed", render::summary(counts, loaded.files.len()));
-        report(cli, &loaded, &linted.diagnostics, linted.omitted, &summary);
-        return ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 });
-    }
-    cli.say_timings(&loaded, &[]);
-    let Some(model) = linted.projects.into_iter().next().map(|a| a.model) else {
-        return ExitCode::from(2);
+    let (_, model) = match analysed(cli, path, "no graph printed") {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let g = crate::diagram::ProjectGraph::build(&model);
     let text = match format {
@@ -249,6 +248,27 @@ fn graph(cli: &Cli, path: Option<PathBuf>, format: GraphFormat) -> ExitCode {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// The project at `path` (`.` when none) loaded and analysed, with its
+/// model; or, when it has errors, them reported ("…; `nothing`") and the
+/// exit code.
+fn analysed(cli: &Cli, path: Option<PathBuf>, nothing: &str) -> Result<(Loaded, crate::model::Model), ExitCode> {
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let loaded = crate::driver::load_allowing(&crate::load::Disk, &[path], &cli.import_roots);
+    cli.say_loaded(&loaded);
+    let linted = crate::driver::lint_projects(&loaded);
+    let counts = linted.counts();
+    if counts.errors > 0 || loaded.has_io_failure() {
+        let summary = format!("{}; {nothing}", render::summary(counts, loaded.files.len()));
+        report(cli, &loaded, &linted.diagnostics, linted.omitted, &summary);
+        return Err(ExitCode::from(if loaded.has_io_failure() { 2 } else { 1 }));
+    }
+    cli.say_timings(&loaded, &[]);
+    match linted.projects.into_iter().next() {
+        Some(a) => Ok((loaded, a.model)),
+        None => Err(ExitCode::from(2)),
+    }
 }
 
 /// The width to wrap human output at: `COLUMNS`, else the terminal's

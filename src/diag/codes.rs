@@ -136,6 +136,9 @@ codes! {
     SharedClaim = "DVC0538", "shared-claim", Warning, "a persistent volume claim that several pods would mount";
     TrafficRoutingMismatch = "DVC0539", "traffic-routing-mismatch", Error, "traffic routing that the rollout or its service cannot use";
     InvalidInfraSetting = "DVC0540", "invalid-infra-setting", Error, "a network range, database window, lifecycle, bucket or output setting AWS or Terraform rejects";
+    HandbookTemplateError = "DVC0541", "handbook-template-error", Error, "a handbook template in the project that does not compile or render";
+    UnusedHandbookFile = "DVC0542", "unused-handbook-file", Warning, "a file in the project's `handbook/` directory that no page uses";
+    InvalidHandbookPath = "DVC0543", "invalid-handbook-path", Error, "a handbook directory outside the output or in another target's directory";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";

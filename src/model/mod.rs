@@ -20,6 +20,7 @@ pub use infra::{Bucket, Cluster, Database, Infra, Network, RawResource, StateBac
 pub use kube::Taint;
 pub use units::{Cpu, Duration, Memory};
 
+pub mod diff;
 pub mod image;
 mod infra;
 pub mod kube;
@@ -53,6 +54,9 @@ pub struct Model {
     /// read strings as they end up (credentials split across `${...}`).
     #[serde(skip)]
     pub interpolated: Vec<Interpolated>,
+    /// The project's `handbook/` files, by name.
+    #[serde(skip)]
+    pub handbook_sources: Vec<HandbookSource>,
     /// What a service that sets nothing is (the registry's defaults): the
     /// shared chart's own values.
     #[serde(skip)]
@@ -265,6 +269,33 @@ pub struct Project {
     pub rule_labels: IndexMap<String, String>,
     /// The `.dvc` files of the project, relative as given, in load order.
     pub sources: Vec<String>,
+    /// The delivery handbook, when the project asks for it (`handbook { }`).
+    pub handbook: Option<Handbook>,
+}
+
+/// Where the delivery handbook goes (the `docs` target).
+#[derive(Clone, Debug, Serialize)]
+pub struct Handbook {
+    /// The pages' directory, relative to the output directory.
+    pub path: String,
+    /// Where the pages are published: alerts without a runbook link there.
+    pub url: Option<String>,
+    #[serde(skip)]
+    pub path_span: Span,
+}
+
+/// A file of the project's `handbook/` directory: a template replacing a
+/// bundled one (`service.md.hbs`) or the team's notes for an alert's
+/// runbook page (`runbooks/ALERT.md`).
+#[derive(Clone, Debug)]
+pub struct HandbookSource {
+    /// Relative to `handbook/`, with `/`.
+    pub name: String,
+    /// The file as loaded (what headers name).
+    pub path: String,
+    pub text: String,
+    /// The file, for diagnostics.
+    pub file: crate::source::FileId,
 }
 
 #[derive(Clone, Debug, Serialize)]

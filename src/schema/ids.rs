@@ -39,6 +39,7 @@ names! {
     BlockId {
         Project = "project",
         RuleLabels = "project.rule_labels",
+        Handbook = "project.handbook",
         Environment = "environment",
         Service = "service",
         ServiceResources = "service.resources",

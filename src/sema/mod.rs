@@ -18,6 +18,7 @@ mod habits;
 pub mod hints;
 pub mod index;
 pub mod names;
+pub mod provenance;
 pub mod relations;
 pub mod shape;
 pub mod tree;
@@ -34,6 +35,9 @@ pub struct ProjectInput<'a> {
     pub files: Vec<(FileId, &'a ast::File)>,
     pub stdlib: Vec<(FileId, &'a ast::File)>,
     pub imports: Vec<ImportEdge>,
+    /// The files of the project's `handbook/` directory: name (relative to
+    /// it) and file.
+    pub handbook: Vec<(String, FileId)>,
 }
 
 /// The meaning of a project: its checked tree (blocks typed against the
@@ -106,6 +110,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         model.rollouts.iter_mut().for_each(|x| x.source = file(x.span));
         model.infra.iter_mut().for_each(|x| x.source = file(x.span));
         diags.append(build_diags);
+        handbook(db, input, &mut model);
         relations::check(&user, &sym, &model, &mut diags);
         (model, sym.index())
     };
@@ -115,6 +120,27 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         model,
         index,
         diagnostics: diags,
+    }
+}
+
+/// The project's handbook files, and the runbook link of every alert
+/// that has none when the handbook is published (`handbook { url }`).
+fn handbook(db: &SourceDb, input: &ProjectInput<'_>, model: &mut crate::model::Model) {
+    model.handbook_sources = input
+        .handbook
+        .iter()
+        .map(|(name, file)| crate::model::HandbookSource {
+            name: name.clone(),
+            path: db.get(*file).name.clone(),
+            text: db.text(*file).to_string(),
+            file: *file,
+        })
+        .collect();
+    let Some(url) = model.project.handbook.as_ref().and_then(|h| h.url.clone()) else {
+        return;
+    };
+    for a in model.alerts.iter_mut().filter(|a| a.runbook.is_none()) {
+        a.runbook = Some(crate::target::paths::runbook_url(&url, &a.name));
     }
 }
 

@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod gha;
+pub mod handbook;
 pub mod paths;
 pub mod promql;
 pub mod rollout;
@@ -29,11 +30,18 @@ pub enum Target {
     Helm,
     Terraform,
     Prometheus,
+    Docs,
 }
 
 impl Target {
     /// Every target, in `--target` order (and generation order).
-    pub const ALL: [Target; 4] = [Target::Gha, Target::Helm, Target::Terraform, Target::Prometheus];
+    pub const ALL: [Target; 5] = [
+        Target::Gha,
+        Target::Helm,
+        Target::Terraform,
+        Target::Prometheus,
+        Target::Docs,
+    ];
 
     /// The `--target` name.
     pub fn name(self) -> &'static str {
@@ -42,6 +50,7 @@ impl Target {
             Target::Helm => "helm",
             Target::Terraform => "terraform",
             Target::Prometheus => "prometheus",
+            Target::Docs => "docs",
         }
     }
 
@@ -52,17 +61,22 @@ impl Target {
             Target::Helm => "the project's Helm chart (deploy/charts/) and values per service (deploy/helm/)",
             Target::Terraform => "Terraform JSON per environment with infra (deploy/terraform/)",
             Target::Prometheus => "Prometheus rules and their promtool tests (deploy/prometheus/)",
+            Target::Docs => {
+                "the delivery handbook in Markdown (docs/delivery/; built by default when the project has `handbook { }`)"
+            }
         }
     }
 
     /// Directories (relative to the output directory) where this target
-    /// owns the files that carry dvcc's header.
+    /// owns the files that carry dvcc's header (the handbook's is the
+    /// project's `handbook { path }`, this when not set).
     pub fn owned_dirs(self) -> &'static [&'static str] {
         match self {
             Target::Gha => &[paths::WORKFLOW_DIR],
             Target::Helm => &[paths::HELM_DIR, paths::CHARTS_DIR],
             Target::Terraform => &[paths::TERRAFORM_DIR],
             Target::Prometheus => &[paths::PROMETHEUS_DIR],
+            Target::Docs => &[paths::HANDBOOK_DIR],
         }
     }
 

@@ -85,6 +85,63 @@ pub fn terraform(env: &str) -> String {
     format!("{TERRAFORM_DIR}/{env}/main.tf.json")
 }
 
+/// The handbook's directory when `handbook { path }` is not set.
+pub const HANDBOOK_DIR: &str = "docs/delivery";
+
+/// The handbook's index page, relative to its directory.
+pub const HANDBOOK_INDEX: &str = "README.md";
+
+/// A service's handbook page, relative to the handbook's directory.
+pub fn handbook_service(service: &str) -> String {
+    format!("services/{service}.md")
+}
+
+/// An environment's handbook page, relative to the handbook's directory.
+pub fn handbook_environment(env: &str) -> String {
+    format!("environments/{env}.md")
+}
+
+/// An alert's runbook page, relative to the handbook's directory.
+pub fn handbook_alert(alert: &str) -> String {
+    format!("alerts/{alert}.md")
+}
+
+/// The published address of an alert's runbook page, under `url` (the
+/// handbook's address).
+pub fn runbook_url(url: &str, alert: &str) -> String {
+    format!("{}/{}", url.trim_end_matches('/'), handbook_alert(alert))
+}
+
+/// What a generated file belongs to, read back from its path (for
+/// summaries of what a change touches).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub service: Option<String>,
+    pub environment: Option<String>,
+    pub pipeline: Option<String>,
+}
+
+/// What the artifact at `path` (relative to the output directory) belongs
+/// to: a workflow's pipeline, a service's values and their environment, a
+/// Terraform environment. Rules, charts and the handbook belong to none.
+pub fn touched(path: &str) -> Touched {
+    let mut out = Touched::default();
+    if let Some(file) = path.strip_prefix(&format!("{WORKFLOW_DIR}/")) {
+        out.pipeline = file.strip_suffix(".yml").map(str::to_string);
+    } else if let Some(rest) = path.strip_prefix(&format!("{HELM_DIR}/")) {
+        if let Some((service, file)) = rest.split_once('/') {
+            out.service = Some(service.to_string());
+            out.environment = file
+                .strip_prefix("values-")
+                .and_then(|f| f.strip_suffix(".yaml"))
+                .map(str::to_string);
+        }
+    } else if let Some(rest) = path.strip_prefix(&format!("{TERRAFORM_DIR}/")) {
+        out.environment = rest.split_once('/').map(|(env, _)| env.to_string());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -102,6 +159,23 @@ mod tests {
         assert_eq!(
             super::terraform("production"),
             "deploy/terraform/production/main.tf.json"
+        );
+    }
+
+    #[test]
+    fn paths_read_back() {
+        let t = super::touched(&super::env_values("api", "production"));
+        assert_eq!(t.service.as_deref(), Some("api"));
+        assert_eq!(t.environment.as_deref(), Some("production"));
+        assert_eq!(super::touched(&super::values("api")).environment, None);
+        assert_eq!(
+            super::touched(&super::terraform("qa")).environment.as_deref(),
+            Some("qa")
+        );
+        assert_eq!(super::touched(&super::workflow("ci")).pipeline.as_deref(), Some("ci"));
+        assert_eq!(
+            super::touched("deploy/charts/shop/Chart.yaml"),
+            super::Touched::default()
         );
     }
 }

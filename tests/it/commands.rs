@@ -372,7 +372,11 @@ fn build_manifest_lists_exactly_what_a_build_reads_and_writes() {
     assert_eq!(strings("outputs"), written, "relative to `out`");
     let owned = strings("owned");
     assert!(owned.contains(&"deploy/charts".to_string()), "{owned:?}");
-    assert_eq!(doc["targets"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        doc["targets"].as_array().map(Vec::len),
+        Some(5),
+        "the platform has a handbook"
+    );
     // Only some targets: only their outputs.
     let o = dvcc(&["build", "--manifest", "--target", "helm", platform, "--out", out]);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");

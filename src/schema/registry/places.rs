@@ -312,7 +312,27 @@ pub(super) fn places() -> Vec<BlockSchema> {
                 "maximum run time of each job whose pipeline and job set none (GitHub's 6h when not set)",
             ),
         ])
-        .children(&[BlockId::RuleLabels]),
+        .children(&[BlockId::RuleLabels, BlockId::Handbook]),
+        block(
+            BlockId::Handbook,
+            "handbook",
+            Labels::None,
+            "The delivery handbook: Markdown pages about every service, environment and alert (the `docs` target, built by default once this block is written). Templates in the project's `handbook/` directory replace the bundled ones.",
+        )
+        .once()
+        .attrs(vec![
+            opt(
+                Attr::Path,
+                Ty::Line,
+                "directory of the pages, relative to the output directory",
+            )
+            .default("\"docs/delivery\""),
+            opt(
+                Attr::Url,
+                Ty::Line,
+                "where the pages are published (e.g. `https://github.com/OWNER/REPO/blob/main/docs/delivery`): alerts without a `runbook` link to their page there",
+            ),
+        ]),
         block(
             BlockId::RuleLabels,
             "rule_labels",

@@ -275,6 +275,13 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             p.prometheus_rule = matches!(node.value(Attr::RuleFormat), Some(Val::Word(w)) if w == "prometheus_rule");
             p.rule_namespace = self.attr_text(node, Attr::RuleNamespace);
             p.rule_labels = self.map(node.child(BlockId::RuleLabels), &Scope::default());
+            p.handbook = node.child(BlockId::Handbook).map(|h| crate::model::Handbook {
+                path: self
+                    .attr_text(h, Attr::Path)
+                    .unwrap_or_else(|| crate::target::paths::HANDBOOK_DIR.to_string()),
+                url: self.attr_text(h, Attr::Url),
+                path_span: h.value_span(Attr::Path).unwrap_or(h.header_span()),
+            });
         }
         self.model.project = p;
     }
