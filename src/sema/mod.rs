@@ -124,7 +124,8 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
 }
 
 /// The project's handbook files, and the runbook link of every alert
-/// that has none when the handbook is published (`handbook { url }`).
+/// (and SLO) that has none when the handbook is published
+/// (`handbook { url }`).
 fn handbook(db: &SourceDb, input: &ProjectInput<'_>, model: &mut crate::model::Model) {
     model.handbook_sources = input
         .handbook
@@ -141,6 +142,13 @@ fn handbook(db: &SourceDb, input: &ProjectInput<'_>, model: &mut crate::model::M
     };
     for a in model.alerts.iter_mut().filter(|a| a.runbook.is_none()) {
         a.runbook = Some(crate::target::paths::runbook_url(&url, &a.name));
+    }
+    // An SLO's burn-rate alerts: its service's page, which has the SLO.
+    for s in &mut model.slos {
+        let page = crate::target::paths::published(&url, &crate::target::paths::handbook_service(&s.service));
+        for route in [&mut s.page, &mut s.ticket] {
+            route.runbook.get_or_insert_with(|| page.clone());
+        }
     }
 }
 

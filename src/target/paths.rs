@@ -109,7 +109,13 @@ pub fn handbook_alert(alert: &str) -> String {
 /// The published address of an alert's runbook page, under `url` (the
 /// handbook's address).
 pub fn runbook_url(url: &str, alert: &str) -> String {
-    format!("{}/{}", url.trim_end_matches('/'), handbook_alert(alert))
+    published(url, &handbook_alert(alert))
+}
+
+/// The published address of handbook page `page` (relative to the
+/// handbook's directory), under `url`.
+pub fn published(url: &str, page: &str) -> String {
+    format!("{}/{page}", url.trim_end_matches('/'))
 }
 
 /// What a generated file belongs to, read back from its path (for

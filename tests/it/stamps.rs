@@ -71,7 +71,7 @@ fn an_unchanged_rebuild_is_answered_from_the_stamp_and_any_change_is_built() {
         stderr(&o)
     );
     // `--check` too, in every format as the full check reports it.
-    for format in ["human", "json", "github", "sarif"] {
+    for format in ["human", "json", "github", "sarif", "markdown"] {
         let hit = build(&["--check", "--format", format]);
         assert!(hit.status.success() && stderr(&hit).contains(HIT), "{format}");
         let full = Command::new(env!("CARGO_BIN_EXE_dvcc"))
@@ -123,6 +123,26 @@ fn an_unchanged_rebuild_is_answered_from_the_stamp_and_any_change_is_built() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     std::fs::remove_file(dir.join("new.dvc")).expect("remove");
     assert!(stderr(&build(&[])).contains(HIT), "the project is as stamped again");
+
+    // The handbook's inputs: notes added, then edited, are built.
+    let notes = dir.join("handbook/runbooks/HighErrorRate.md");
+    std::fs::create_dir_all(notes.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&notes, "1. Roll back.\n").expect("write");
+    let o = build(&[]);
+    assert!(!stderr(&o).contains(HIT), "a new handbook file: {}", stderr(&o));
+    let page = out.join("docs/delivery/alerts/HighErrorRate.md");
+    assert!(std::fs::read_to_string(&page).expect("page").contains("1. Roll back."));
+    age(&out);
+    assert!(!stderr(&build(&[])).contains(HIT));
+    assert!(stderr(&build(&[])).contains(HIT));
+    std::fs::write(&notes, "1. Roll forward.\n").expect("write");
+    let o = build(&[]);
+    assert!(!stderr(&o).contains(HIT), "edited notes: {}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("1. Roll forward.")
+    );
 
     // Other options, another stamp.
     assert!(!stderr(&build(&["--target", "helm"])).contains(HIT));
