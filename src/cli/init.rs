@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> ExitCode {
             eprintln!("the project is named `{name}` (lowercase letters, digits and `-`)");
         }
         eprintln!(
-            "wrote project `{name}` in {shown}: {}\n\nnext:\n  dvcc lint {shown}\n  dvcc build {shown}     # workflows, Helm charts, Terraform, Prometheus rules\n\nthen set `repo` and `registry` in {}/project.dvc to your repository and registry",
+            "wrote project `{name}` in {shown}: {}\n\nnext:\n  dvcc lint {shown}\n  dvcc build {shown}     # workflows, Helm charts, Terraform, Prometheus rules, the handbook\n\nthen set `repo` and `registry` in {}/project.dvc to your repository and registry",
             files.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", "),
             shown
         );
