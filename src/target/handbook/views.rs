@@ -361,11 +361,7 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
         if !d.services.contains(&s.name) {
             continue;
         }
-        let job = p
-            .jobs
-            .iter()
-            .find(|j| j.deploy.as_ref().is_some_and(|x| std::ptr::eq(x, d)))
-            .map_or(String::new(), |j| code(&j.name));
+        let job = job_of(p, d);
         let rollout = model
             .deploy_rollouts(d)
             .into_iter()
@@ -429,6 +425,14 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
     }
 }
 
+/// The name of the job of `p` that is deploy `d`, as code.
+fn job_of(p: &crate::model::Pipeline, d: &crate::model::Deploy) -> String {
+    p.jobs
+        .iter()
+        .find(|j| j.deploy.as_ref().is_some_and(|x| std::ptr::eq(x, d)))
+        .map_or(String::new(), |j| code(&j.name))
+}
+
 /// A rollout's strategy in a few words: `canary 20% → 5m → 50% → manual
 /// → 100%`, `blue-green, preview, manual promotion`.
 pub fn strategy(r: &Rollout) -> String {
@@ -485,11 +489,21 @@ pub struct EnvironmentPage {
     pub namespace: String,
     pub region: String,
     pub url: String,
-    pub deploys: Vec<DeployRow>,
+    pub deploys: Vec<EnvDeployRow>,
     /// What its `infra` block creates.
     pub infra: Vec<InfraRow>,
     /// What differs from the environment it extends.
     pub changes: Vec<ChangeRow>,
+}
+
+/// A deploy job to an environment.
+#[derive(Serialize)]
+pub struct EnvDeployRow {
+    pub pipeline: String,
+    pub job: String,
+    /// The services it ships, linked.
+    pub services: String,
+    pub rollouts: String,
 }
 
 #[derive(Serialize)]
@@ -513,15 +527,11 @@ pub fn environment(model: &Model, e: &crate::model::Environment, common: Common)
     let deploys = model
         .deploys()
         .filter(|(_, d)| d.environment == e.name)
-        .map(|(p, d)| DeployRow {
+        .map(|(p, d)| EnvDeployRow {
             pipeline: code(&p.name),
-            job: p
-                .jobs
-                .iter()
-                .find(|j| j.deploy.as_ref().is_some_and(|x| std::ptr::eq(x, d)))
-                .map_or(String::new(), |j| code(&j.name)),
-            environment: joined(d.services.iter().map(|s| service_link(s, 1))),
-            rollout: joined(model.deploy_rollouts(d).into_iter().map(|(r, _)| code(&r.name))),
+            job: job_of(p, d),
+            services: joined(d.services.iter().map(|s| service_link(s, 1))),
+            rollouts: joined(model.deploy_rollouts(d).into_iter().map(|(r, _)| code(&r.name))),
         })
         .collect();
     let mut infra = Vec::new();
