@@ -414,6 +414,7 @@ pub struct Probe {
 
 /// What a probe does.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProbeCheck {
     Http(String),
     Grpc,
@@ -448,6 +449,7 @@ pub struct Volume {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum VolumeSource {
     /// Scratch space, gone with the pod.
     Empty,
