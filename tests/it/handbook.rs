@@ -268,6 +268,10 @@ fn template_errors_name_the_file_and_line_and_nothing_is_written() {
         &[
             ("service.md.hbs", "# {{name}}\n\nOwned by {{owner}}.\n"),
             ("environment.md.hbs", "# x\n{{#each changes}}\n"),
+            // A partial could include itself through another: refused,
+            // never a stack overflow.
+            ("alert.md.hbs", "# {{name}}\n{{> index.md.hbs}}\n"),
+            ("index.md.hbs", "{{> alert.md.hbs}}\n"),
             ("servce.md.hbs", "x\n"),
             ("runbooks/HighErorRate.md", "1. look\n"),
         ],
@@ -284,6 +288,11 @@ fn template_errors_name_the_file_and_line_and_nothing_is_written() {
         err.contains("error[DVC0541]: handbook template `environment.md.hbs` does not compile"),
         "{err}"
     );
+    assert!(
+        err.contains("error[DVC0541]: handbook template `alert.md.hbs` does not compile: partials"),
+        "{err}"
+    );
+    assert!(err.contains("handbook/alert.md.hbs:2:1"), "{err}");
     assert!(err.contains("help: rename it `handbook/service.md.hbs`"), "{err}");
     assert!(
         err.contains("help: rename it `handbook/runbooks/HighErrorRate.md`"),

@@ -135,6 +135,18 @@ impl Renderer {
             let Some(&(name, _)) = TEMPLATES.iter().find(|(n, _)| *n == source.name) else {
                 continue;
             };
+            if let Some(at) = partial(&source.text) {
+                // A partial may include itself through another, which no
+                // limit stops: not supported.
+                let before = &source.text[..at];
+                problems.push(Problem {
+                    file: source.file,
+                    line: Some(before.matches('\n').count() + 1),
+                    column: Some(before.rsplit('\n').next().unwrap_or("").chars().count() + 1),
+                    message: "partials (`{{> NAME}}`) are not supported: each page's template is one file".to_string(),
+                });
+                continue;
+            }
             match registry.register_template_string(name, &source.text) {
                 Ok(()) => replaced.push((name, source.file)),
                 Err(e) => {
@@ -178,6 +190,21 @@ impl Renderer {
     }
 }
 
+/// Where `text` includes a partial (`{{> x}}`, `{{#> x}}`, `{{~> x}}`) or
+/// defines one (`{{#*inline}}`), if it does.
+fn partial(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("{{") {
+        let at = from + i;
+        let rest = text[at + 2..].trim_start_matches(['{', '~', '#', ' ', '\t', '\n', '\r']);
+        if rest.starts_with('>') || rest.starts_with("*inline") {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
 /// Names a project's `handbook/` directory may hold: the templates, and
 /// `runbooks/ALERT.md` for each alert.
 pub fn known_source(model: &Model, name: &str) -> bool {
@@ -191,6 +218,14 @@ pub fn known_source(model: &Model, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partials_are_found() {
+        assert_eq!(partial("a {{> x}}"), Some(2));
+        assert_eq!(partial("{{~#> layout}}x{{/layout}}"), Some(0));
+        assert_eq!(partial("{{#*inline \"a\"}}{{/inline}}"), Some(0));
+        assert_eq!(partial("{{#if a}}>{{/if}} {{x}}"), None);
+    }
 
     #[test]
     fn the_bundled_templates_compile() {
