@@ -316,8 +316,13 @@ impl BlockId {
 }
 
 impl Attr {
-    /// The attribute named `name`.
+    /// The attribute named `name` (a lookup in a table made once: the
+    /// shape check asks for every attribute written).
     pub fn from_name(name: &str) -> Option<Attr> {
-        Attr::ALL.iter().copied().find(|a| a.as_str() == name)
+        static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, Attr>> = std::sync::OnceLock::new();
+        BY_NAME
+            .get_or_init(|| Attr::ALL.iter().map(|a| (a.as_str(), *a)).collect())
+            .get(name)
+            .copied()
     }
 }
