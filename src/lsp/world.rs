@@ -56,6 +56,9 @@ pub struct Snapshot {
     pub linted: Linted,
     /// The URI of each user file.
     uris: BTreeMap<FileId, lsp::Uri>,
+    /// The project's `handbook/` files (templates, runbook notes): they
+    /// get diagnostics, nothing else.
+    handbook: BTreeMap<FileId, lsp::Uri>,
 }
 
 impl Snapshot {
@@ -113,12 +116,22 @@ impl Snapshot {
                 uris.insert(f, uri);
             }
         }
+        let handbook = loaded
+            .projects
+            .iter()
+            .flat_map(|p| &p.handbook)
+            .filter_map(|(_, f)| {
+                let path = Disk.canonical(Path::new(&loaded.db.get(*f).name));
+                Some((*f, convert::path_to_uri(&path)?))
+            })
+            .collect();
         Some(Snapshot {
             key,
             generation,
             loaded,
             linted,
             uris,
+            handbook,
         })
     }
 
@@ -155,15 +168,20 @@ impl Snapshot {
     /// Every diagnostic, as the protocol shows it, for each user file (an
     /// empty list for files without any: it clears what was shown).
     pub fn diagnostics(&self) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>)> {
-        let uri_of = |f: FileId| self.uri(f);
-        let mut out: BTreeMap<FileId, Vec<lsp::Diagnostic>> = self.uris.keys().map(|f| (*f, Vec::new())).collect();
+        let uri_of = |f: FileId| self.uri(f).or_else(|| self.handbook.get(&f).cloned());
+        let mut out: BTreeMap<FileId, Vec<lsp::Diagnostic>> = self
+            .uris
+            .keys()
+            .chain(self.handbook.keys())
+            .map(|f| (*f, Vec::new()))
+            .collect();
         for d in &self.linted.diagnostics {
             if let Some(list) = out.get_mut(&d.primary.span.file) {
                 list.push(convert::diagnostic(&self.loaded.db, d, &uri_of));
             }
         }
         out.into_iter()
-            .filter_map(|(f, list)| Some((self.uri(f)?, list)))
+            .filter_map(|(f, list)| Some((uri_of(f)?, list)))
             .collect()
     }
 }

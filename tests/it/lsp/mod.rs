@@ -652,3 +652,19 @@ fn an_untitled_buffer_is_checked_alone_and_cleared_on_close() {
     c.notify("textDocument/didClose", json!({ "textDocument": { "uri": u } }));
     assert_eq!(c.diagnostics(u), Vec::<Value>::new());
 }
+
+#[test]
+fn a_handbook_template_error_is_published_on_the_template() {
+    let dir = shop("handbook");
+    let template = dir.join("handbook/service.md.hbs");
+    std::fs::create_dir_all(template.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&template, "# {{name}}\n\nOwned by {{owner}}.\n").expect("write");
+    let services = dir.join("services.dvc");
+    let mut c = start(&dir);
+    c.open(&uri(&services), &read(&services));
+    assert_eq!(c.diagnostics(&uri(&services)), Vec::<Value>::new());
+    let on_template = c.diagnostics(&uri(&template));
+    assert_eq!(on_template.len(), 1, "{on_template:?}");
+    assert_eq!(on_template[0]["code"], "DVC0541");
+    assert_eq!(on_template[0]["range"]["start"], json!({"line": 2, "character": 9}));
+}
