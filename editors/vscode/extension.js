@@ -15,8 +15,11 @@ function start(context) {
       { scheme: "untitled", language: "dvc" },
     ],
     synchronize: {
-      // Files changed outside the editor (a git checkout) are re-read.
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/*.dvc"),
+      // Files changed outside the editor (a git checkout) are re-read, and
+      // so are the handbook's templates and runbook notes.
+      fileEvents: vscode.workspace.createFileSystemWatcher(
+        "**/{*.dvc,handbook/*.hbs,handbook/runbooks/*.md}"
+      ),
     },
   };
   client = new LanguageClient("dvcc", "dvcc", serverOptions, clientOptions);

@@ -42,8 +42,25 @@ pub fn project_of(uri: &lsp::Uri) -> ProjectKey {
             let dir = path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
             ProjectKey::Dir(Disk.canonical(&dir))
         }
+        Some(path) if handbook_project(&path).is_some() => {
+            ProjectKey::Dir(Disk.canonical(&handbook_project(&path).unwrap_or_default()))
+        }
         _ => ProjectKey::Alone(uri.as_str().to_string()),
     }
+}
+
+/// The project directory of a handbook file (`DIR/handbook/NAME.hbs`,
+/// `DIR/handbook/runbooks/NAME.md`): `DIR`.
+fn handbook_project(path: &Path) -> Option<PathBuf> {
+    let parent = path.parent()?;
+    let handbook = if parent.file_name()? == "runbooks" && path.extension()? == "md" {
+        parent.parent()?
+    } else if path.extension()? == "hbs" {
+        parent
+    } else {
+        return None;
+    };
+    (handbook.file_name()? == crate::load::HANDBOOK_SOURCES).then(|| handbook.parent().map(Path::to_path_buf))?
 }
 
 /// One analysis of a project: the texts it read, their trees, every

@@ -667,4 +667,16 @@ fn a_handbook_template_error_is_published_on_the_template() {
     assert_eq!(on_template.len(), 1, "{on_template:?}");
     assert_eq!(on_template[0]["code"], "DVC0541");
     assert_eq!(on_template[0]["range"]["start"], json!({"line": 2, "character": 9}));
+    // Fixed on disk: the watched-file event re-analyses the project.
+    c.clear();
+    std::fs::write(&template, "# {{name}}\n\nOwned by {{team}}.\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&template), "type": 2 }] }),
+    );
+    assert_eq!(
+        c.diagnostics(&uri(&template)),
+        Vec::<Value>::new(),
+        "cleared once fixed"
+    );
 }
