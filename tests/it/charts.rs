@@ -189,3 +189,61 @@ fn deploy_jobs_install_the_chart_each_service_has_and_switching_cleans_up() {
     assert!(!workflow.contains("CHART: deploy/helm/"), "{workflow}");
     assert!(dvcc(&dir, &["build", "--check"]).status.success());
 }
+
+/// The steps of the `staging` deploy job of `src`'s `ci` workflow: name,
+/// and the step's text.
+fn staging_steps(src: &str) -> Vec<(String, String)> {
+    let loaded = dvcc::Loaded::from_bytes("p.dvc", src.as_bytes().to_vec());
+    let analysis = dvcc::analyze(&loaded, 0);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let ctx = dvcc::backend::Context::default();
+    let files = dvcc::backend::gha::GithubActions.generate(&analysis.model, &ctx);
+    let workflow = &files
+        .iter()
+        .find(|a| a.path.ends_with("ci.yml"))
+        .expect("ci.yml")
+        .contents;
+    let job = workflow.split("\n  staging:\n").nth(1).expect("the staging job");
+    let job = job.split("\n  production:\n").next().expect("its end");
+    job.split("\n      - ")
+        .skip(1)
+        .filter_map(|s| {
+            let name = s.strip_prefix("name: ")?.lines().next()?.to_string();
+            Some((name, s.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn many_services_in_a_row_are_deployed_by_one_step() {
+    // 20 services; svc10 has its own chart: a run of 10, one alone, a
+    // run of 9 (each run shares a chart).
+    let steps = staging_steps(&project(20, &[10]));
+    let names: Vec<&str> = steps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names[names.len() - 3..],
+        [
+            "Deploy 10 services (svc0 to svc9)",
+            "Deploy svc10",
+            "Deploy 9 services (svc11 to svc19)"
+        ],
+        "{names:?}"
+    );
+    let (_, many) = &steps[steps.len() - 3];
+    for want in [
+        "SERVICES: svc0 svc1 svc2 svc3 svc4 svc5 svc6 svc7 svc8 svc9\n",
+        "CHART: deploy/charts/shop-front\n",
+        "ENVIRONMENT: staging\n",
+        "for service in $SERVICES; do\n",
+        "echo \"::group::Deploy $service\"\n",
+        "helm upgrade --install \"$service\" \"$CHART\"",
+        "--values \"deploy/helm/$service/values.yaml\" --values \"deploy/helm/$service/values-$ENVIRONMENT.yaml\"",
+        "--set-string image.tag=\"$IMAGE_TAG\"",
+    ] {
+        assert!(many.contains(want), "{want}: {many}");
+    }
+    // A few services: a step each, as a reviewer reads them best.
+    let steps = staging_steps(&project(7, &[]));
+    let deploys = steps.iter().filter(|(n, _)| n.starts_with("Deploy ")).count();
+    assert_eq!(deploys, 7);
+}

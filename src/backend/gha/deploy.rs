@@ -1,7 +1,9 @@
 //! Deploy jobs: the GitHub environment (approvals), one deploy per
 //! environment at a time, the OIDC login to the role the Terraform target
 //! creates, `helm upgrade --install --atomic --wait` of each service's chart
-//! with its environment's values, and the wait for the service's rollout.
+//! with its environment's values (a step each, or one step looping over
+//! [`LOOP_FROM`] or more alike services in a row), and the wait for the
+//! service's rollout.
 //! Values reach the scripts through `env:`, never `${{ }}`.
 
 use indexmap::IndexMap;
@@ -90,41 +92,121 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
             ..Step::default()
         },
     ];
-    for svc in &d.services {
-        let mut env = IndexMap::from([
-            ("RELEASE".to_string(), svc.clone()),
-            (
-                "CHART".to_string(),
-                paths::chart_of(&m.project.name, svc, m.service(svc).is_some_and(|s| s.own_chart)),
-            ),
-            ("VALUES".to_string(), paths::values(svc)),
-            ("ENV_VALUES".to_string(), paths::env_values(svc, &d.environment)),
-            ("NAMESPACE".to_string(), namespace.clone()),
-        ]);
-        // An image written with a tag or digest is deployed as written;
-        // any other is the one built from this commit, tagged with its SHA.
-        let pinned = m
-            .service(svc)
-            .map(|s| s.per_env.get(&d.environment).unwrap_or(&s.base))
-            .and_then(|c| ImageRef::parse(&c.image).ok())
-            .is_some_and(|i| i.is_pinned());
-        let run = if pinned {
-            "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --atomic --wait --timeout 10m\n"
-        } else {
-            env.insert("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string());
-            "helm upgrade --install \"$RELEASE\" \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values \"$VALUES\" --values \"$ENV_VALUES\" \\\n  --set-string image.tag=\"$IMAGE_TAG\" \\\n  --atomic --wait --timeout 10m\n"
-        };
-        steps.push(Step {
-            name: Some(format!("Deploy {svc}")),
-            env,
-            run: Some(run.to_string()),
-            ..Step::default()
-        });
+    // Services in a row that share a chart and how their image is tagged,
+    // without a rollout to wait for: deployed by one step when there are
+    // many (a loop, a log group each), else a step each.
+    let plain = |svc: &str| rollout_of(svc).is_none();
+    let mut at = 0;
+    while at < d.services.len() {
+        let svc = &d.services[at];
+        let key = |s: &str| (chart_of(m, s), pinned(m, s, &d.environment));
+        let run = d.services[at..]
+            .iter()
+            .take_while(|s| plain(s) && key(s) == key(svc))
+            .count();
+        if run >= LOOP_FROM {
+            steps.push(deploy_many(m, &d.services[at..at + run], &d.environment, &namespace));
+            at += run;
+            continue;
+        }
+        steps.push(deploy_one(m, svc, &d.environment, &namespace));
         if let Some(r) = rollout_of(svc) {
             steps.push(rollout_wait(r, svc, &namespace));
         }
+        at += 1;
     }
     job.steps = Some(steps);
+}
+
+/// From how many services in a row (same chart, no rollout) one step
+/// deploys them all.
+pub const LOOP_FROM: usize = 8;
+
+/// The chart `svc` is installed from.
+fn chart_of(m: &Model, svc: &str) -> String {
+    paths::chart_of(&m.project.name, svc, m.service(svc).is_some_and(|s| s.own_chart))
+}
+
+/// Whether `svc`'s image in `env` is written with a tag or digest (then
+/// deployed as written; any other is the one built from this commit,
+/// tagged with its SHA).
+fn pinned(m: &Model, svc: &str, env: &str) -> bool {
+    m.service(svc)
+        .map(|s| s.per_env.get(env).unwrap_or(&s.base))
+        .and_then(|c| ImageRef::parse(&c.image).ok())
+        .is_some_and(|i| i.is_pinned())
+}
+
+/// The `helm upgrade` of one release; `values` and `env_values` are the
+/// shell words of its values files.
+fn helm_upgrade(release: &str, values: &str, env_values: &str, pinned: bool) -> String {
+    let tag = if pinned {
+        ""
+    } else {
+        "  --set-string image.tag=\"$IMAGE_TAG\" \\\n"
+    };
+    format!(
+        "helm upgrade --install {release} \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values {values} --values {env_values} \\\n{tag}  --atomic --wait --timeout 10m\n"
+    )
+}
+
+/// The step deploying one service.
+fn deploy_one(m: &Model, svc: &str, environment: &str, namespace: &str) -> Step {
+    let pinned = pinned(m, svc, environment);
+    let mut env = IndexMap::from([
+        ("RELEASE".to_string(), svc.to_string()),
+        ("CHART".to_string(), chart_of(m, svc)),
+        ("VALUES".to_string(), paths::values(svc)),
+        ("ENV_VALUES".to_string(), paths::env_values(svc, environment)),
+        ("NAMESPACE".to_string(), namespace.to_string()),
+    ]);
+    if !pinned {
+        env.insert("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string());
+    }
+    Step {
+        name: Some(format!("Deploy {svc}")),
+        env,
+        run: Some(helm_upgrade("\"$RELEASE\"", "\"$VALUES\"", "\"$ENV_VALUES\"", pinned)),
+        ..Step::default()
+    }
+}
+
+/// The step deploying `services` (sharing a chart and a tagging) one after
+/// the other, each in a log group; the first that fails stops it.
+fn deploy_many(m: &Model, services: &[String], environment: &str, namespace: &str) -> Step {
+    let first = &services[0];
+    let pinned = pinned(m, first, environment);
+    let mut env = IndexMap::from([
+        ("SERVICES".to_string(), services.join(" ")),
+        ("CHART".to_string(), chart_of(m, first)),
+        ("ENVIRONMENT".to_string(), environment.to_string()),
+        ("NAMESPACE".to_string(), namespace.to_string()),
+    ]);
+    if !pinned {
+        env.insert("IMAGE_TAG".to_string(), "${{ github.sha }}".to_string());
+    }
+    // The values files, as `target::paths` names them, with the service
+    // and the environment from the shell.
+    let values = format!("\"{}\"", paths::values("$service"));
+    let env_values = format!("\"{}\"", paths::env_values("$service", "$ENVIRONMENT"));
+    let upgrade: String = helm_upgrade("\"$service\"", &values, &env_values, pinned)
+        .lines()
+        .map(|l| format!("  {l}\n"))
+        .collect();
+    let run = format!(
+        "for service in $SERVICES; do\n  echo \"::group::Deploy $service\"\n{upgrade}  echo \"::endgroup::\"\ndone\n"
+    );
+    Step {
+        name: Some(format!(
+            "Deploy {} services ({} to {})",
+            services.len(),
+            first,
+            services[services.len() - 1]
+        )),
+        env,
+        run: Some(run),
+        ..Step::default()
+    }
 }
 
 /// The step that waits for `svc`'s rollout: until it is healthy, or stops
