@@ -274,18 +274,6 @@ fn per_environment(snapshot: &Snapshot, blocks: &[&Block], attr: &ast::Attribute
     let default = locate::innermost_schema(blocks)
         .and_then(|s| s.attr(&attr.name.name))
         .and_then(|a| a.default);
-    let chain = |env: &str| {
-        let mut out = vec![env.to_string()];
-        let mut at = env.to_string();
-        while let Some(parent) = model.environment(&at).and_then(|e| e.extends.clone()) {
-            if out.contains(&parent) || out.len() > model.environments.len() {
-                break;
-            }
-            out.push(parent.clone());
-            at = parent;
-        }
-        out
-    };
     let show = |found: Option<(&ast::Attribute, &str)>| match found {
         Some((a, how)) => {
             let value = db.slice(a.value.span).lines().next().unwrap_or("").to_string();
@@ -312,7 +300,7 @@ fn per_environment(snapshot: &Snapshot, blocks: &[&Block], attr: &ast::Attribute
             let body = &top.body.as_ref()?.items;
             for env in &model.environments {
                 let mut found = None;
-                for x in chain(&env.name) {
+                for x in model.extends_chain(&env.name) {
                     let overrides = body.iter().filter_map(|i| match i {
                         Item::Block(b) if b.kind.name == "in" && locate::label(b).as_deref() == Some(x.as_str()) => {
                             Some(b)
@@ -348,7 +336,7 @@ fn per_environment(snapshot: &Snapshot, blocks: &[&Block], attr: &ast::Attribute
             let envs = environment_blocks(snapshot);
             for env in &model.environments {
                 let mut found = None;
-                for x in chain(&env.name) {
+                for x in model.extends_chain(&env.name) {
                     if let Some(a) = envs
                         .iter()
                         .find(|(n, _)| *n == x)

@@ -188,6 +188,21 @@ impl Model {
         }
     }
 
+    /// `env`, then the environments it extends, nearest first (a cycle,
+    /// reported elsewhere, ends the walk).
+    pub fn extends_chain(&self, env: &str) -> Vec<String> {
+        let mut out = vec![env.to_string()];
+        let mut at = env.to_string();
+        while let Some(parent) = self.environment(&at).and_then(|e| e.extends.clone()) {
+            if out.contains(&parent) || out.len() > self.environments.len() {
+                break;
+            }
+            out.push(parent.clone());
+            at = parent;
+        }
+        out
+    }
+
     /// The cloud region of `env`: its own, else its `infra` provider's.
     pub fn region(&self, env: &str) -> Option<String> {
         self.environment(env)

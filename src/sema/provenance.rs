@@ -85,7 +85,7 @@ pub fn service_site(files: &[&ast::File], model: &Model, service: &str, env: &st
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     let own = body(block);
     let lookup = |items: &[Item]| find(items, &path, &attr).or_else(|| block_of(items, &path));
-    for x in chain(model, env) {
+    for x in model.extends_chain(env) {
         let site = own.iter().rev().find_map(|i| match i {
             Item::Block(b) if b.kind.name == "in" && b.labels.iter().any(|l| label_is(l, &x)) => lookup(body(b)),
             _ => None,
@@ -120,25 +120,11 @@ fn label_is(l: &BlockLabel, name: &str) -> bool {
     }
 }
 
-/// `env`, then the environments it extends, nearest first.
-fn chain(model: &Model, env: &str) -> Vec<String> {
-    let mut out = vec![env.to_string()];
-    let mut at = env.to_string();
-    while let Some(parent) = model.environment(&at).and_then(|e| e.extends.clone()) {
-        if out.contains(&parent) || out.len() > model.environments.len() {
-            break;
-        }
-        out.push(parent.clone());
-        at = parent;
-    }
-    out
-}
-
 /// Where environment `env`'s own setting `key` is written (its own block
 /// or one it extends).
 pub fn environment_site(files: &[&ast::File], model: &Model, env: &str, key: &str) -> Option<Span> {
     let envs = top(files, "environment");
-    chain(model, env).into_iter().find_map(|x| {
+    model.extends_chain(env).into_iter().find_map(|x| {
         let (_, b) = envs.iter().find(|(n, _)| *n == x)?;
         find(body(b), &[], key)
     })

@@ -74,7 +74,7 @@ fn building_twice_gives_identical_bytes_and_check_passes() {
 
 /// Every generated file under `dir` (everything but the `.dvc` sources),
 /// with its text, in path order.
-fn generated(dir: &Path) -> Vec<(String, String)> {
+pub fn generated(dir: &Path) -> Vec<(String, String)> {
     fn walk(root: &Path, d: &Path, out: &mut Vec<(String, String)>) {
         for e in std::fs::read_dir(d).expect("readable dir").flatten() {
             let p = e.path();

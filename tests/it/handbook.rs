@@ -21,30 +21,6 @@ fn dvcc_in(dir: &Path, args: &[&str]) -> Output {
         .expect("the dvcc binary runs")
 }
 
-/// Every generated file under `dir`, by path relative to it, sorted.
-fn files_under(dir: &Path) -> Vec<(String, String)> {
-    fn walk(base: &Path, at: &Path, out: &mut Vec<(String, String)>) {
-        let Ok(entries) = std::fs::read_dir(at) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(base)
-                    .expect("below")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, read(&p)));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
 /// The handbook pages of an example, as `build` generates them (in
 /// memory; the committed ones are checked fresh by `build --check`).
 fn pages(example: &str) -> Vec<(String, String)> {
@@ -359,7 +335,7 @@ fn the_docs_target_is_built_by_default_only_with_a_handbook_block() {
     assert!(!dir.join("docs").exists(), "no handbook block, no handbook");
     let out = dvcc_in(&dir, &["build", "--target", "docs", "."]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let written = files_under(&dir.join("docs/delivery"));
+    let written = crate::build::generated(&dir.join("docs/delivery"));
     assert_eq!(
         written.len(),
         6,

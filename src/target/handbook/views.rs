@@ -124,11 +124,9 @@ fn promotion_order(model: &Model) -> Vec<&crate::model::Environment> {
     out
 }
 
-fn team_of_service(model: &Model, service: &str) -> Option<String> {
-    model
-        .service(service)
-        .and_then(|s| s.base.team.clone())
-        .or_else(|| model.project.owner.clone())
+/// A service's team: its own, else the project's owner.
+fn team_of<'m>(model: &'m Model, s: &'m crate::model::Service) -> Option<&'m str> {
+    s.base.team.as_deref().or(model.project.owner.as_deref())
 }
 
 pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
@@ -154,7 +152,7 @@ pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
         .map(|s| ServiceRow {
             name: text(&s.name),
             link: service_link(&s.name, 0),
-            team: or_none(team_of_service(model, &s.name).as_deref()),
+            team: or_none(team_of(model, s)),
             image: code(&s.base.image),
         })
         .collect();
@@ -181,32 +179,24 @@ pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
             }
         })
         .collect();
-    let mut teams: Vec<String> = model
-        .services
-        .iter()
-        .filter_map(|s| team_of_service(model, &s.name))
-        .chain(model.alerts.iter().filter_map(|a| a.team.clone()))
-        .collect();
-    teams.sort();
-    teams.dedup();
+    // Team → (its services, its alerts), in one pass over each.
+    let mut teams: std::collections::BTreeMap<&str, (Vec<String>, Vec<String>)> = Default::default();
+    for s in &model.services {
+        if let Some(t) = team_of(model, s) {
+            teams.entry(t).or_default().0.push(service_link(&s.name, 0));
+        }
+    }
+    for a in &model.alerts {
+        if let Some(t) = a.team.as_deref() {
+            teams.entry(t).or_default().1.push(alert_link(&a.name, 0));
+        }
+    }
     let owners = teams
-        .iter()
-        .map(|t| OwnerRow {
+        .into_iter()
+        .map(|(t, (services, alerts))| OwnerRow {
             team: text(t),
-            services: joined(
-                model
-                    .services
-                    .iter()
-                    .filter(|s| team_of_service(model, &s.name).as_deref() == Some(t.as_str()))
-                    .map(|s| service_link(&s.name, 0)),
-            ),
-            alerts: joined(
-                model
-                    .alerts
-                    .iter()
-                    .filter(|a| a.team.as_deref() == Some(t.as_str()))
-                    .map(|a| alert_link(&a.name, 0)),
-            ),
+            services: joined(services.into_iter()),
+            alerts: joined(alerts.into_iter()),
         })
         .collect();
     let alerts = model.alerts.iter().map(|a| alert_row(a, 0)).collect();
@@ -412,7 +402,7 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
     ServicePage {
         common,
         name: text(&s.name),
-        team: or_none(team_of_service(model, &s.name).as_deref()),
+        team: or_none(team_of(model, s)),
         image: code(&s.base.image),
         chart: code(&format!("{chart}/")),
         environments: envs.iter().map(|e| text(e)).collect(),
