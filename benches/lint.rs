@@ -4,6 +4,7 @@
 //! median is the figure to compare), and throughput. Scenarios:
 //! - a 100,000-line project spread over 20 files (what `dvcc lint` reads),
 //! - one 5,000-line file (what the language server re-checks per keystroke),
+//!   and the same file through the front end alone (`parse-5k`),
 //! - one 10 MB file (a single huge file, parsed on all cores),
 //! - `build-*`: the same 100,000-line project checked and generated for
 //!   every target (workflows, charts and values, rules), as `dvcc build`
@@ -64,6 +65,14 @@ fn build_breakdown(files: &[(String, String)]) {
     println!("{:<32} {}", "  one run:", parts.join(", "));
 }
 
+/// The front end alone (scan, parse, lower): the files' item count.
+fn parse(files: &[(String, String)]) -> usize {
+    files
+        .iter()
+        .map(|(_, t)| dvcc::syntax::parse_text(dvcc::source::FileId(0), t).ast.items.len())
+        .sum()
+}
+
 /// `dvcc fmt` of every file: the formatted bytes.
 fn format(files: &[(String, String)]) -> usize {
     files
@@ -120,6 +129,9 @@ fn main() {
     }
     if want("file-5k") {
         measure("file-5k (language server)", &project(5_000, 1), 31);
+    }
+    if want("parse-5k") {
+        measure_with("parse-5k (front end only)", &project(5_000, 1), 31, parse);
     }
     if want("file-10mb") {
         let one = project(10 * 1024 * 1024 / 22, 1);

@@ -1,4 +1,5 @@
-//! The whole pipeline on arbitrary bytes: load (one or more in-memory
+//! The whole pipeline on arbitrary bytes: the hand-written parser against
+//! pest's parser of the grammar, then load (one or more in-memory
 //! files, split at `\0file\0` markers so imports between them are
 //! exercised), parse, analyse, every renderer, the editor seams, and, when
 //! the project has no error, every backend to memory. Nothing may panic,
@@ -17,6 +18,12 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, bytes)| (format!("f{i}.dvc"), bytes.to_vec()))
         .collect();
+    // The hand-written parser is the grammar's (`grammar/dvc.pest`).
+    for (_, bytes) in &files {
+        if let Some(diff) = std::str::from_utf8(bytes).ok().and_then(dvcc::syntax::differs_from_grammar) {
+            panic!("{diff}");
+        }
+    }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let loaded = Loaded::from_files(&refs);
     let linted = dvcc::driver::lint_projects(&loaded);

@@ -1,7 +1,7 @@
 //! The front end: text → lossless CST → typed AST, with diagnostics.
 //!
 //! ```text
-//!  text ──scan──▶ chunks ──pest (per chunk)──▶ pairs ──cst──▶ CST ──lower──▶ AST
+//!  text ──scan──▶ chunks ──descent (per chunk)──▶ CST ──lower──▶ AST
 //!                  │ depth guard, unclosed-comment check            │ string cooking,
 //!                  ▼                                                 ▼ comment attachment
 //!               DVC0107, DVC0110                                  DVC01xx
@@ -12,13 +12,14 @@
 
 pub mod ast;
 pub mod cst;
+mod descent;
 mod errors;
 mod lower;
 pub mod parser;
 pub mod scan;
 pub mod suppress;
 
-use pest::Parser;
+use pest::Parser as _;
 
 use crate::diag::{Capped, Code, Counts, Diagnostic, Label};
 use crate::source::{FileId, SourceDb, Span};
@@ -201,31 +202,52 @@ fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<E
             children.push(unparsed(chunk.start, chunk.end));
             continue;
         }
-        match DvcParser::parse(Rule::chunk, piece) {
-            Ok(mut pairs) => {
-                if let Some(pair) = pairs.next() {
-                    cst::push_chunk(pair, piece, chunk.start, &mut children);
-                }
-            }
-            Err(e) => {
-                // The grammar accepts every input, so only a resource limit
-                // (pest's stack guard) gets here.
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::NestingTooDeep,
-                        "this item is too complex to parse",
-                        Label::new(
-                            Span::new(file, chunk.start, chunk.end),
-                            e.variant.message().into_owned(),
-                        ),
-                    )
-                    .with_help("flatten the structure; this top-level item was skipped"),
-                );
-                children.push(unparsed(chunk.start, chunk.end));
-            }
+        let mark = children.len();
+        if descent::parse_chunk(piece, chunk.start, &mut children).is_err() {
+            // The grammar accepts every input, so only the recursion limit
+            // gets here.
+            children.truncate(mark);
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NestingTooDeep,
+                    "this item is too complex to parse",
+                    Label::new(Span::new(file, chunk.start, chunk.end), "nested too deeply to parse"),
+                )
+                .with_help("flatten the structure; this top-level item was skipped"),
+            );
+            children.push(unparsed(chunk.start, chunk.end));
         }
     }
     (children, diagnostics)
+}
+
+/// Where the hand-written parser and pest's parser of the grammar disagree
+/// on `text`: the first chunk whose elements differ, with both trees. For
+/// the differential tests and the fuzz target; `None` when they agree.
+#[doc(hidden)]
+pub fn differs_from_grammar(text: &str) -> Option<String> {
+    for chunk in scan::scan(text).chunks {
+        if chunk.too_deep.is_some() {
+            continue;
+        }
+        let piece = &text[chunk.start..chunk.end];
+        let mut ours = Vec::new();
+        let ours = descent::parse_chunk(piece, chunk.start, &mut ours).map(|()| ours);
+        let theirs = DvcParser::parse(Rule::chunk, piece).map(|mut pairs| {
+            let mut out = Vec::new();
+            if let Some(pair) = pairs.next() {
+                cst::push_chunk(pair, piece, chunk.start, &mut out);
+            }
+            out
+        });
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) if a == b => {}
+            // Both gave up: pest's stack guard and the recursion limit.
+            (Err(_), Err(_)) => {}
+            (a, b) => return Some(format!("chunk {piece:?}\nhand-written: {a:#?}\npest: {b:#?}")),
+        }
+    }
+    None
 }
 
 fn unparsed(start: usize, end: usize) -> Elem {

@@ -1,6 +1,6 @@
-//! The pre-pass: splits a file into top-level chunks before pest runs, so
-//! that one broken block costs only itself, and guards nesting depth so that
-//! pest's recursion can never overflow the stack.
+//! The pre-pass: splits a file into top-level chunks before the parser runs,
+//! so that one broken block costs only itself, and guards nesting depth so
+//! that the parser's recursion can never overflow the stack.
 //!
 //! The scanner knows strings (all three forms) and comments, so braces inside
 //! them do not count. A chunk ends at a newline where the bracket depth is 0
