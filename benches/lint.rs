@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 use dvcc::Loaded;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/project.rs"]
 mod project;
 
