@@ -11,6 +11,7 @@
 //! or `BTreeMap`/`IndexMap`s; nothing here depends on hashing.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -336,9 +337,12 @@ pub struct Service {
     #[serde(skip)]
     pub source: String,
     /// Values shared by every environment (no override applied).
-    pub base: ServiceConfig,
-    /// The resolved values per environment, for every environment.
-    pub per_env: BTreeMap<String, ServiceConfig>,
+    pub base: Arc<ServiceConfig>,
+    /// The resolved values per environment, for every environment. An
+    /// environment that overrides nothing (nor do its parents) shares its
+    /// parent's values (a `ServiceConfig` is 1.5 KB; at 10,000 services
+    /// copies of it were a quarter of the memory).
+    pub per_env: BTreeMap<String, Arc<ServiceConfig>>,
     /// Deployed by its own copy of the bundled chart (`chart = own`), not
     /// the project's shared one.
     pub own_chart: bool,

@@ -37,7 +37,7 @@ pub fn chart_values(model: &Model) -> Value {
     let nobody = Service {
         name: String::new(),
         source: String::new(),
-        base: defaults.clone(),
+        base: std::sync::Arc::new(defaults.clone()),
         per_env: Default::default(),
         own_chart: false,
         span: crate::source::Span::new(crate::source::FileId(0), 0, 0),

@@ -5,6 +5,7 @@
 //! E's chain, else the service's own value.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -229,15 +230,25 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 Self::flat(o, &mut m);
                 overrides.insert(o.label().to_string(), m);
             }
-            let base_cfg = self.config(&base);
+            // The escape hatches are the service's own, in every environment.
+            let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
+            let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
+            let finish = |b: &mut Self, flat: &Flat<'a>| {
+                let mut cfg = b.config(flat);
+                cfg.extra_pod.clone_from(&pod);
+                cfg.extra_container.clone_from(&container);
+                Arc::new(cfg)
+            };
+            let base_cfg = finish(self, &base);
             let mut per_env = BTreeMap::new();
             // In environment order (parents first): an environment's values
             // are its parent's with its own override on top, so nearer
             // overrides win. Shared while no override differs.
-            let mut merged: HashMap<&str, std::rc::Rc<Flat<'a>>> = HashMap::with_capacity(env_names.len());
-            let base = std::rc::Rc::new(base);
+            let mut merged: HashMap<&str, (std::rc::Rc<Flat<'a>>, Arc<ServiceConfig>)> =
+                HashMap::with_capacity(env_names.len());
+            let base = (std::rc::Rc::new(base), base_cfg.clone());
             for env in &env_names {
-                let from = self
+                let (from, from_cfg) = self
                     .family
                     .parent(env)
                     .and_then(|p| merged.get(p))
@@ -247,20 +258,14 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                     Some(m) => {
                         let mut own = (*from).clone();
                         own.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        std::rc::Rc::new(own)
+                        let own = std::rc::Rc::new(own);
+                        let cfg = finish(self, &own);
+                        (own, cfg)
                     }
-                    None => from,
+                    None => (from, from_cfg),
                 };
-                per_env.insert(env.clone(), self.config(&mine));
+                per_env.insert(env.clone(), mine.1.clone());
                 merged.insert(env.as_str(), mine);
-            }
-            // The escape hatches are the service's own, in every environment.
-            let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
-            let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
-            let mut base_cfg = base_cfg;
-            for cfg in std::iter::once(&mut base_cfg).chain(per_env.values_mut()) {
-                cfg.extra_pod.clone_from(&pod);
-                cfg.extra_container.clone_from(&container);
             }
             services.push(Service {
                 source: String::new(),

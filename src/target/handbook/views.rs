@@ -326,7 +326,7 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
     let envs: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
     let per_env: Vec<indexmap::IndexMap<String, String>> = envs
         .iter()
-        .map(|e| s.per_env.get(*e).map(settings).unwrap_or_default())
+        .map(|e| s.per_env.get(*e).map(|c| settings(c)).unwrap_or_default())
         .collect();
     let mut keys: Vec<&String> = Vec::new();
     for m in &per_env {
