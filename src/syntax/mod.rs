@@ -31,7 +31,11 @@ pub use lower::is_ident;
 /// The result of parsing one file.
 #[derive(Clone, Debug)]
 pub struct Parse {
-    pub cst: Node,
+    /// The lossless tree, when asked for ([`parse_text`]: the formatter,
+    /// tools, tests). The driver and the language server keep only the
+    /// AST ([`parse`], [`parse_text_with`]): the tree is several times the
+    /// size of the text, and nothing after lowering reads it.
+    pub cst: Option<Node>,
     pub ast: ast::File,
     /// The first [`crate::diag::MAX_KEPT`] problems, in the order found.
     pub diagnostics: Vec<Diagnostic>,
@@ -39,14 +43,14 @@ pub struct Parse {
     pub omitted: Counts,
 }
 
-/// Parses one file of `db`.
+/// Parses one file of `db`, keeping its AST (not its CST).
 pub fn parse(db: &SourceDb, file: FileId) -> Parse {
-    parse_text(file, db.text(file))
+    parse_text_reusing(file, db.text(file), None, false)
 }
 
-/// Parses `text`, giving spans in `file`.
+/// Parses `text`, giving spans in `file`, keeping the CST too.
 pub fn parse_text(file: FileId, text: &str) -> Parse {
-    parse_text_reusing(file, text, None)
+    parse_text_reusing(file, text, None, true)
 }
 
 /// The syntax trees of a file's top-level chunks by their text, kept from
@@ -69,13 +73,14 @@ impl ChunkCache {
     }
 }
 
-/// [`parse_text`], reusing the unchanged chunks of `cache` (and leaving in
-/// it those of this text). The result is the same as without the cache.
+/// [`parse`] of `text`, reusing the unchanged chunks of `cache` (and
+/// leaving in it those of this text). The result is the same as without
+/// the cache.
 pub fn parse_text_with(file: FileId, text: &str, cache: &mut ChunkCache) -> Parse {
-    parse_text_reusing(file, text, Some(cache))
+    parse_text_reusing(file, text, Some(cache), false)
 }
 
-fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>) -> Parse {
+fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, keep_cst: bool) -> Parse {
     let scanned = scan::scan(text);
     let mut diagnostics = Capped::default();
     if let Some(at) = scanned.unterminated_comment {
@@ -109,7 +114,7 @@ fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>) 
     // `dvcc-allow` comments that cannot be applied.
     diagnostics.extend(suppress::suppressions(&ast, text).1);
     Parse {
-        cst,
+        cst: keep_cst.then_some(cst),
         ast,
         diagnostics: diagnostics.kept,
         omitted: diagnostics.omitted,
