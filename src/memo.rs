@@ -1,8 +1,8 @@
 //! Memos of pure functions that are costly and called again with the same
-//! input: PromQL parsing (the parser compiles a regex per `=~` matcher) and
-//! the search for an alert's test series, the credential scan of strings. A build meets each expression
-//! several times (checks, recording-rule labels, promtool tests), and the
-//! language server meets all of them again on every keystroke.
+//! input: the search for an alert's test series (a build meets each
+//! expression in its checks and again in its promtool tests), the
+//! credential scan of strings, and in the language server, which meets all
+//! of them again on every keystroke, PromQL parsing (`target::promql`).
 //!
 //! **Invariant:** a memo only ever holds what its function returns for the
 //! key, so a hit and a miss give equal values; it is cleared, never

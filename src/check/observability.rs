@@ -68,10 +68,8 @@ fn alert(db: &SourceDb, a: &crate::model::Alert, tested: bool) -> Vec<Diagnostic
     // `le` already says what is wrong.
     if findings.is_empty()
         && !tested
-        && let Ok(ast) = promql::parse(&a.expr)
         && let Err(why) = super::witness::find_for(
             &a.expr,
-            &ast,
             super::witness::Timing {
                 for_secs: a.for_.secs(),
                 keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),

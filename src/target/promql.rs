@@ -1,17 +1,38 @@
-//! PromQL parsing, remembered: every stage that reads an expression
-//! (meaning, checks, the Prometheus backend) parses it through here, so an
-//! expression is parsed once per process (see [`crate::memo`]).
+//! PromQL parsing: every stage that reads an expression (meaning, checks,
+//! the Prometheus backend) parses it through here.
+//!
+//! A long-lived process (the language server, which meets every expression
+//! again on each keystroke) remembers the parses ([`remember`]). A
+//! one-shot command does not: a parse holds a compiled regex per `=~`
+//! matcher, about 10 KB an alert (100 MB at 10,000 alerts), and what the
+//! later stages need of an expression is remembered instead (the witness
+//! of its tests, `check::witness::find_for`), so a build parses an alert's
+//! expression once in its checks and once for its recording-rule labels.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use promql_parser::parser::{self, Expr};
 
 use crate::memo::Memo;
+
+static REMEMBER: AtomicBool = AtomicBool::new(false);
+
+/// Whether parses are remembered from now on (the language server turns
+/// this on).
+pub fn remember(on: bool) {
+    REMEMBER.store(on, Ordering::Relaxed);
+}
 
 /// Large enough for every expression of a very large project (a build
 /// meets each several times: a smaller memo would be cleared between the
 /// meetings and parse them all again), bounded all the same.
 static PARSED: Memo<String, Result<Expr, String>> = Memo::new(262_144);
 
-/// `promql_parser::parser::parse`, remembered.
+/// `promql_parser::parser::parse`, remembered when [`remember`] says so.
 pub fn parse(text: &str) -> Result<Expr, String> {
-    PARSED.get_or(text, || parser::parse(text))
+    if REMEMBER.load(Ordering::Relaxed) {
+        PARSED.get_or(text, || parser::parse(text))
+    } else {
+        parser::parse(text)
+    }
 }

@@ -63,7 +63,10 @@ fn bom_and_crlf_are_accepted() {
     let parse = dvcc::syntax::parse_text(file, loaded.db.text(file));
     // The tree still prints back to the text (without the BOM, kept aside).
     assert!(loaded.db.get(file).bom);
-    assert_eq!(parse.cst.expect("parse_text keeps the CST").print(loaded.db.text(file)), &text[3..]);
+    assert_eq!(
+        parse.cst.expect("parse_text keeps the CST").print(loaded.db.text(file)),
+        &text[3..]
+    );
 }
 
 #[test]

@@ -13,7 +13,11 @@ use crate::support::{rel, repo_dvc_files};
 /// tests too.
 pub fn check_lossless(text: &str, what: &str) -> Parse {
     let parse = syntax::parse_text(FileId(0), text);
-    assert_eq!(parse.cst.as_ref().expect("parse_text keeps the CST").print(text), text, "{what}: the CST does not print back");
+    assert_eq!(
+        parse.cst.as_ref().expect("parse_text keeps the CST").print(text),
+        text,
+        "{what}: the CST does not print back"
+    );
     let mut at = 0;
     for t in parse.cst.as_ref().expect("parse_text keeps the CST").tokens() {
         assert_eq!(t.start, at, "{what}: tokens must tile the text");

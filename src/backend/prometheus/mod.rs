@@ -246,15 +246,23 @@ fn alert_rule(a: &Alert) -> Rule {
         ("team", a.team.as_ref()),
         ("service", Some(&a.service).filter(|s| !s.is_empty())),
     ];
+    // (Parsed once: wrapping in `label_replace` adds its label to those known.)
+    let mut known = None;
     for (label, value) in routing {
         let Some(value) = value.filter(|_| a.routing_labels && !a.labels.contains_key(label)) else {
             continue;
         };
-        match labels::add_if_absent(&expr, label, value) {
+        let known = known.get_or_insert_with(|| labels::known(&expr));
+        match labels::add_if_absent_known(&expr, known.as_ref(), label, value) {
             None => {
                 labels.insert(label.to_string(), value.clone());
             }
-            Some(wrapped) => expr = wrapped,
+            Some(wrapped) => {
+                expr = wrapped;
+                if let Some(k) = known.as_mut() {
+                    k.insert(label.to_string());
+                }
+            }
         }
     }
     for (k, v) in &a.labels {

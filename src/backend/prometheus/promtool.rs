@@ -86,15 +86,12 @@ fn interval(w: &Witness) -> String {
 /// expression (`check::witness`); none where no witness exists, which the
 /// checks report (DVC0532).
 fn alert_tests(a: &Alert) -> Vec<Test> {
-    let Ok(ast) = crate::target::promql::parse(&a.expr) else {
-        return Vec::new();
-    };
     let timing = Timing {
         for_secs: a.for_.secs(),
         keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),
         min_eval: 0,
     };
-    let Ok(w) = witness::find_for(&a.expr, &ast, timing) else {
+    let Ok(w) = witness::find_for(&a.expr, timing) else {
         return Vec::new();
     };
     let minutes = w.eval / 60;
@@ -261,10 +258,7 @@ fn slo_test(s: &Slo) -> Vec<Test> {
         keep_secs: 0,
         min_eval: page.long + for_secs + 600,
     };
-    let witness = |condition: String| -> Option<Witness> {
-        let ast = crate::target::promql::parse(&condition).ok()?;
-        witness::find_for(&condition, &ast, timing).ok()
-    };
+    let witness = |condition: String| -> Option<Witness> { witness::find_for(&condition, timing).ok() };
     let name = &s.alert_name;
     let window = crate::model::units::Duration::from_secs(page.long).to_string();
     let mut tests = Vec::new();

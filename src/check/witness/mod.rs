@@ -112,12 +112,16 @@ pub struct Timing {
 /// promtool tests of the same build, whatever the number of alerts.
 static FOUND: crate::memo::Memo<(String, u64, u64, u64), Result<Witness, NoWitness>> = crate::memo::Memo::new(262_144);
 
-/// [`find`] for the expression written `text` (which `e` is the parse
-/// of), remembered: the checks and the promtool tests ask for the same
-/// alerts, and the language server asks again on every keystroke.
-pub fn find_for(text: &str, e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
+/// [`find`] for the expression written `text`, remembered: the checks and
+/// the promtool tests ask for the same alerts, and the language server
+/// asks again on every keystroke. The expression is parsed only when the
+/// answer is not remembered.
+pub fn find_for(text: &str, timing: Timing) -> Result<Witness, NoWitness> {
     let key = (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval);
-    FOUND.get_or(&key, || find(e, timing))
+    FOUND.get_or(&key, || match crate::target::promql::parse(text) {
+        Ok(e) => find(&e, timing),
+        Err(_) => Err(NoWitness::Unsupported("it does not parse".to_string())),
+    })
 }
 
 /// The series making `e` fire and those keeping it silent.
