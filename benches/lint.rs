@@ -4,7 +4,9 @@
 //! median is the figure to compare), and throughput. Scenarios:
 //! - a 100,000-line project spread over 20 files (what `dvcc lint` reads),
 //! - one 5,000-line file (what the language server re-checks per keystroke),
-//!   and the same file through the front end alone (`parse-5k`),
+//!   and the same file through the front end alone (`parse-5k`), and parsed
+//!   again after a one-character edit reusing its unchanged chunks, as the
+//!   language server does (`reparse-5k`),
 //! - one 10 MB file (a single huge file, parsed on all cores),
 //! - `build-*`: the same 100,000-line project checked and generated for
 //!   every target (workflows, charts and values, rules), as `dvcc build`
@@ -76,6 +78,39 @@ fn parse(files: &[(String, String)]) -> usize {
         .sum()
 }
 
+/// What the language server does to an edited file on a keystroke: parse
+/// it again reusing its unchanged chunks (`replicas = 2` in the middle
+/// section becomes `replicas = x` and back).
+fn reparse(text: &str, runs: usize) {
+    let at = text.find("# section 40\n").expect("a middle section");
+    let at = at + text[at..].find("replicas = 2").expect("replicas") + "replicas = ".len();
+    let mut cache = dvcc::syntax::ChunkCache::default();
+    let mut text = text.to_string();
+    black_box(dvcc::syntax::parse_text_with(
+        dvcc::source::FileId(0),
+        &text,
+        &mut cache,
+    ));
+    let times: Vec<Duration> = (0..runs)
+        .map(|i| {
+            text.replace_range(at..at + 1, if i % 2 == 0 { "x" } else { "2" });
+            let start = Instant::now();
+            black_box(dvcc::syntax::parse_text_with(
+                dvcc::source::FileId(0),
+                &text,
+                &mut cache,
+            ));
+            start.elapsed()
+        })
+        .collect();
+    println!(
+        "{:<32} {:>8} lines          median {:>9.2} ms",
+        "reparse-5k (one edit, cached)",
+        text.lines().count(),
+        median(times).as_secs_f64() * 1e3
+    );
+}
+
 /// `dvcc fmt` of every file: the formatted bytes.
 fn format(files: &[(String, String)]) -> usize {
     files
@@ -135,6 +170,9 @@ fn main() {
     }
     if want("parse-5k") {
         measure_with("parse-5k (front end only)", &project(5_000, 1), 31, parse);
+    }
+    if want("reparse-5k") {
+        reparse(&project(5_000, 1)[0].1, 41);
     }
     if want("file-10mb") {
         let one = project(10 * 1024 * 1024 / 22, 1);

@@ -87,7 +87,7 @@ pub struct Position {
 ///
 /// Lookups cost a binary search plus, on a line with non-ASCII text, a scan
 /// of that line only; never a scan from the start of the file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineIndex {
     starts: Vec<u32>,
     /// Lines holding a non-ASCII character, in order (on the others a byte
@@ -103,7 +103,7 @@ const MARK_STRIDE: usize = 4096;
 
 /// A character boundary inside a line, with the characters and UTF-16 units
 /// from the line start to it.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Mark {
     offset: u32,
     chars: u32,
@@ -112,6 +112,28 @@ struct Mark {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        // Most files are ASCII: their line starts are all there is, found
+        // with a vectorised search (the language server indexes the edited
+        // file on every keystroke).
+        if text.is_ascii() {
+            let bytes = text.as_bytes();
+            let mut starts = vec![0];
+            for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                    starts.push(to_u32(i + 1));
+                }
+            }
+            return LineIndex {
+                starts,
+                wide: Vec::new(),
+                marks: Vec::new(),
+            };
+        }
+        Self::general(text)
+    }
+
+    /// [`LineIndex::new`] for any text.
+    fn general(text: &str) -> LineIndex {
         let mut starts = vec![0];
         let mut wide = Vec::new();
         let mut marks = Vec::new();
@@ -414,6 +436,21 @@ impl SourceDb {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_ascii_path_indexes_as_the_general_one() {
+        for text in [
+            "",
+            "a",
+            "a\nb",
+            "a\r\nb\rc\n",
+            "\n\n\r\r\n",
+            "x = 1\r",
+            &"long line ".repeat(1000),
+        ] {
+            assert_eq!(super::LineIndex::new(text), super::LineIndex::general(text), "{text:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

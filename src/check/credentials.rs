@@ -312,6 +312,11 @@ fn words(text: &str) -> Vec<(usize, &str)> {
 
 /// A token of a known format.
 fn known_token(w: &str) -> Option<&'static str> {
+    // The shortest token below is 19 characters (`A3T` and 16); most words
+    // and names are shorter.
+    if w.len() < 19 {
+        return None;
+    }
     let charset = |s: &str, extra: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
     let upper_alnum = |s: &str| s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     for prefix in ["AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ABIA", "ACCA", "A3T"] {

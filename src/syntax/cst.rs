@@ -209,16 +209,25 @@ fn kind_of(rule: Rule) -> Option<(Kind, bool)> {
 /// offsets by `base` (the chunk's offset in the file).
 /// Moves elements (and everything below them) `delta` bytes later.
 pub fn shift(elems: &mut [Elem], delta: u32) {
+    move_by(elems, &|at| at.saturating_add(delta));
+}
+
+/// Moves elements `delta` bytes earlier (undoes [`shift`]).
+pub fn unshift(elems: &mut [Elem], delta: u32) {
+    move_by(elems, &|at| at.saturating_sub(delta));
+}
+
+fn move_by(elems: &mut [Elem], f: &impl Fn(u32) -> u32) {
     for e in elems {
         match e {
             Elem::Node(n) => {
-                n.start += delta;
-                n.end += delta;
-                shift(&mut n.children, delta);
+                n.start = f(n.start);
+                n.end = f(n.end);
+                move_by(&mut n.children, f);
             }
             Elem::Token(t) => {
-                t.start += delta;
-                t.end += delta;
+                t.start = f(t.start);
+                t.end = f(t.end);
             }
         }
     }

@@ -96,9 +96,13 @@ fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, 
             .with_help("add `*/` where the comment should end, or use `#` comments"),
         );
     }
-    let (children, chunk_diags) = match cache {
+    let mut cache = cache;
+    let (children, chunk_diags, placed) = match cache.as_deref_mut() {
         Some(cache) => parse_chunks_cached(file, text, &scanned.chunks, cache),
-        None => parse_chunks(file, text, &scanned.chunks),
+        None => {
+            let (children, diags) = parse_chunks(file, text, &scanned.chunks);
+            (children, diags, Vec::new())
+        }
     };
     diagnostics.append(chunk_diags);
     let cst = Node {
@@ -113,8 +117,21 @@ fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, 
     diagnostics.append(lower.diags);
     // `dvcc-allow` comments that cannot be applied.
     diagnostics.extend(suppress::suppressions(&ast, text).1);
+    let cst = match cache {
+        // The chunks go back to the cache (moved, not copied), unless the
+        // caller keeps the tree.
+        Some(cache) if !keep_cst => {
+            refill(cache, cst.children, placed);
+            None
+        }
+        Some(cache) => {
+            refill(cache, cst.children.clone(), placed);
+            Some(cst)
+        }
+        None => keep_cst.then_some(cst),
+    };
     Parse {
-        cst: keep_cst.then_some(cst),
+        cst,
         ast,
         diagnostics: diagnostics.kept,
         omitted: diagnostics.omitted,
@@ -140,51 +157,67 @@ fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>,
     (children, diags)
 }
 
-/// [`parse_chunks`], taking the chunks whose text `cache` holds from it.
+/// Where a chunk's elements were put among the file's children, to take
+/// them back into the cache after lowering.
+struct Placed {
+    /// The chunk's text, when its elements may be cached (it parsed
+    /// without a finding: findings carry the file's offsets).
+    key: Option<String>,
+    count: usize,
+    start: u32,
+}
+
+/// [`parse_chunks`], taking the chunks whose text `cache` holds from it
+/// (moved to where they now start), and parsing the others.
 fn parse_chunks_cached(
     file: FileId,
     text: &str,
     chunks: &[scan::Chunk],
     cache: &mut ChunkCache,
-) -> (Vec<Elem>, Capped) {
+) -> (Vec<Elem>, Capped, Vec<Placed>) {
     let mut children = Vec::new();
     let mut diagnostics = Capped::default();
-    let mut kept: std::collections::HashMap<String, Vec<Elem>> = std::collections::HashMap::new();
+    let mut placed = Vec::with_capacity(chunks.len());
     for chunk in chunks {
         let piece = &text[chunk.start..chunk.end];
-        // Taken out of the old cache (or copied from this parse's, for a
-        // chunk repeated word for word), so each chunk is copied once.
-        let relative = match cache.chunks.remove(piece).or_else(|| kept.get(piece).cloned()) {
-            Some(elems) => elems,
+        let before = children.len();
+        let start = u32::try_from(chunk.start).unwrap_or(u32::MAX);
+        let key = match cache.chunks.remove_entry(piece) {
+            Some((key, mut elems)) => {
+                cst::shift(&mut elems, start);
+                children.append(&mut elems);
+                Some(key)
+            }
             None => {
-                // Parsed at offset 0; kept only when it parsed without a finding
-                // (those findings carry the file's offsets).
-                let (elems, diags) = parse_chunk_range(
-                    file,
-                    piece,
-                    &[scan::Chunk {
-                        start: 0,
-                        end: piece.len(),
-                        ..chunk.clone()
-                    }],
-                );
-                if !diags.kept.is_empty() || diags.omitted.errors + diags.omitted.warnings > 0 {
-                    let (elems, diags) = parse_chunk_range(file, text, std::slice::from_ref(chunk));
-                    children.extend(elems);
-                    diagnostics.append(diags);
-                    continue;
-                }
-                elems
+                let (elems, diags) = parse_chunk_range(file, text, std::slice::from_ref(chunk));
+                let clean = diags.kept.is_empty() && diags.omitted.errors + diags.omitted.warnings == 0;
+                children.extend(elems);
+                diagnostics.append(diags);
+                clean.then(|| piece.to_string())
             }
         };
-        let delta = u32::try_from(chunk.start).unwrap_or(u32::MAX);
-        let mut moved = relative.clone();
-        cst::shift(&mut moved, delta);
-        children.extend(moved);
-        kept.entry(piece.to_string()).or_insert(relative);
+        placed.push(Placed {
+            key,
+            count: children.len() - before,
+            start,
+        });
+    }
+    (children, diagnostics, placed)
+}
+
+/// Puts the chunks of `children` back into `cache` (its only content),
+/// their offsets relative to their chunk again.
+fn refill(cache: &mut ChunkCache, children: Vec<Elem>, placed: Vec<Placed>) {
+    let mut kept = std::collections::HashMap::with_capacity(placed.len());
+    let mut elems = children.into_iter();
+    for p in placed {
+        let mut mine: Vec<Elem> = elems.by_ref().take(p.count).collect();
+        if let Some(key) = p.key {
+            cst::unshift(&mut mine, p.start);
+            kept.entry(key).or_insert(mine);
+        }
     }
     cache.chunks = kept;
-    (children, diagnostics)
 }
 
 fn parse_chunk_range(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Capped) {
