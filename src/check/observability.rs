@@ -61,15 +61,17 @@ pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
 
 fn alert(db: &SourceDb, a: &crate::model::Alert, tested: bool) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let findings = promql::check_alert(&a.expr);
+    let (findings, parsed) = promql::check_alert_parsed(&a.expr);
     // An alert the generated tests cannot drive, and no test of the
     // user's: said, never skipped silently.
     // Only for an alert with no other finding: a range or a dropped
     // `le` already says what is wrong.
     if findings.is_empty()
         && !tested
-        && let Err(why) = super::witness::find_for(
+        && let Some(ast) = &parsed
+        && let Err(why) = super::witness::find_for_parsed(
             &a.expr,
+            ast,
             super::witness::Timing {
                 for_secs: a.for_.secs(),
                 keep_secs: a.keep_firing_for.as_ref().map_or(0, |k| k.secs()),

@@ -151,10 +151,19 @@ fn reword(message: &str) -> (String, Option<String>) {
 
 /// Parses an alert expression and checks that it is a sensible condition.
 pub fn check_alert(expr: &str) -> Vec<Finding> {
-    let ast = match parse(expr) {
-        Ok(ast) => ast,
-        Err(f) => return vec![f],
-    };
+    check_alert_parsed(expr).0
+}
+
+/// [`check_alert`], and the parse for the caller's other uses (`None`
+/// when it does not parse).
+pub fn check_alert_parsed(expr: &str) -> (Vec<Finding>, Option<Expr>) {
+    match parse(expr) {
+        Ok(ast) => (alert_findings(expr, &ast), Some(ast)),
+        Err(f) => (vec![f], None),
+    }
+}
+
+fn alert_findings(expr: &str, ast: &Expr) -> Vec<Finding> {
     let whole = |kind, message: String| Finding {
         kind,
         start: 0,
@@ -163,7 +172,7 @@ pub fn check_alert(expr: &str) -> Vec<Finding> {
         suggestion: None,
     };
     let mut out = Vec::new();
-    let top = unparen(&ast);
+    let top = unparen(ast);
     if matches!(top, Expr::MatrixSelector(_) | Expr::Subquery(_)) {
         out.push(whole(
             Kind::BareRange,
@@ -175,7 +184,7 @@ pub fn check_alert(expr: &str) -> Vec<Finding> {
             "the expression is not a condition: it returns every series, so the alert always fires".into(),
         ));
     }
-    quantiles(&ast, expr, &mut out);
+    quantiles(ast, expr, &mut out);
     out
 }
 

@@ -124,6 +124,12 @@ pub fn find_for(text: &str, timing: Timing) -> Result<Witness, NoWitness> {
     })
 }
 
+/// [`find_for`] where the caller has parsed `text` already (`e`).
+pub fn find_for_parsed(text: &str, e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
+    let key = (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval);
+    FOUND.get_or(&key, || find(e, timing))
+}
+
 /// The series making `e` fire and those keeping it silent.
 pub fn find(e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
     let shared = mentioned(e, false);
