@@ -79,11 +79,9 @@ fn parse(files: &[(String, String)]) -> usize {
 }
 
 /// What the language server does to an edited file on a keystroke: parse
-/// it again reusing its unchanged chunks (`replicas = 2` in the middle
-/// section becomes `replicas = x` and back).
+/// it again reusing its unchanged chunks (at `project::edit_site`).
 fn reparse(text: &str, runs: usize) {
-    let at = text.find("# section 40\n").expect("a middle section");
-    let at = at + text[at..].find("replicas = 2").expect("replicas") + "replicas = ".len();
+    let at = project::edit_site(text);
     let mut cache = dvcc::syntax::ChunkCache::default();
     let mut text = text.to_string();
     black_box(dvcc::syntax::parse_text_with(

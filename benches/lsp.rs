@@ -44,10 +44,8 @@ fn main() {
     c.open(&uri, text);
     assert!(c.diagnostics(&uri).is_empty(), "the generated project is clean");
 
-    // The edit: `replicas = 2` of a section in the middle becomes `replicas = x`
-    // (an error) and back, one character at a time.
-    let at = text.find("# section 40\n").expect("a middle section");
-    let replicas = at + text[at..].find("replicas = 2").expect("replicas") + "replicas = ".len();
+    // The edit: one character at `project::edit_site`, an error and back.
+    let replicas = project::edit_site(text);
     let line = text[..replicas].matches('\n').count();
     let col = replicas - text[..replicas].rfind('\n').map_or(0, |i| i + 1);
     let runs = 41;

@@ -93,3 +93,11 @@ pub fn project(lines: usize, files: usize) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Where the benchmarks edit a generated file, as a user types: the `2` of
+/// `replicas = 2` in the middle section (40), which becomes `x` (a type
+/// error) and back. A byte offset in `text`.
+pub fn edit_site(text: &str) -> usize {
+    let at = text.find("# section 40\n").expect("a middle section");
+    at + text[at..].find("replicas = 2").expect("replicas") + "replicas = ".len()
+}

@@ -45,12 +45,12 @@ pub struct Parse {
 
 /// Parses one file of `db`, keeping its AST (not its CST).
 pub fn parse(db: &SourceDb, file: FileId) -> Parse {
-    parse_text_reusing(file, db.text(file), None, false)
+    parse_text_reusing(file, db.text(file), Tree::Drop)
 }
 
 /// Parses `text`, giving spans in `file`, keeping the CST too.
 pub fn parse_text(file: FileId, text: &str) -> Parse {
-    parse_text_reusing(file, text, None, true)
+    parse_text_reusing(file, text, Tree::Keep)
 }
 
 /// The syntax trees of a file's top-level chunks by their text, kept from
@@ -77,10 +77,18 @@ impl ChunkCache {
 /// leaving in it those of this text). The result is the same as without
 /// the cache.
 pub fn parse_text_with(file: FileId, text: &str, cache: &mut ChunkCache) -> Parse {
-    parse_text_reusing(file, text, Some(cache), false)
+    parse_text_reusing(file, text, Tree::Cache(cache))
 }
 
-fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, keep_cst: bool) -> Parse {
+/// What a parse does with its CST once the AST is lowered.
+enum Tree<'a> {
+    Keep,
+    Drop,
+    /// Its chunks go back to the cache (moved, not copied).
+    Cache(&'a mut ChunkCache),
+}
+
+fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
     let scanned = scan::scan(text);
     let mut diagnostics = Capped::default();
     if let Some(at) = scanned.unterminated_comment {
@@ -96,10 +104,9 @@ fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, 
             .with_help("add `*/` where the comment should end, or use `#` comments"),
         );
     }
-    let mut cache = cache;
-    let (children, chunk_diags, placed) = match cache.as_deref_mut() {
-        Some(cache) => parse_chunks_cached(file, text, &scanned.chunks, cache),
-        None => {
+    let (children, chunk_diags, placed) = match &mut tree {
+        Tree::Cache(cache) => parse_chunks_cached(file, text, &scanned.chunks, cache),
+        Tree::Keep | Tree::Drop => {
             let (children, diags) = parse_chunks(file, text, &scanned.chunks);
             (children, diags, Vec::new())
         }
@@ -117,18 +124,13 @@ fn parse_text_reusing(file: FileId, text: &str, cache: Option<&mut ChunkCache>, 
     diagnostics.append(lower.diags);
     // `dvcc-allow` comments that cannot be applied.
     diagnostics.extend(suppress::suppressions(&ast, text).1);
-    let cst = match cache {
-        // The chunks go back to the cache (moved, not copied), unless the
-        // caller keeps the tree.
-        Some(cache) if !keep_cst => {
+    let cst = match tree {
+        Tree::Keep => Some(cst),
+        Tree::Drop => None,
+        Tree::Cache(cache) => {
             refill(cache, cst.children, placed);
             None
         }
-        Some(cache) => {
-            refill(cache, cst.children.clone(), placed);
-            Some(cst)
-        }
-        None => keep_cst.then_some(cst),
     };
     Parse {
         cst,

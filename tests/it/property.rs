@@ -1,6 +1,7 @@
 //! Property tests: arbitrary text and mutated repository files never make
 //! the front end panic, the tree stays lossless, every span stays in bounds,
-//! and every renderer accepts the result. A seeded xorshift generator keeps
+//! every renderer accepts the result, and the hand-written parser builds
+//! exactly the tree pest's parser of `grammar/dvc.pest` builds. A seeded xorshift generator keeps
 //! runs reproducible (set `DVCC_PROPTEST_CASES` to run more).
 
 use dvcc::diag::render::{self, Format, HumanStyle};
@@ -62,6 +63,9 @@ const PIECES: &[&str] = &[
     "in",
     "\\u{",
     "\\u{D800}",
+    "\"kubernetes.io/arch\"",
+    "1..5",
+    "10m",
 ];
 
 fn random_text(rng: &mut Rng) -> String {
@@ -90,7 +94,15 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
     s
 }
 
+/// The two parsers of the grammar agree on `text`.
+fn agree(text: &str, what: &str) {
+    if let Some(diff) = dvcc::syntax::differs_from_grammar(text) {
+        panic!("{what}: the parsers disagree on {text:?}:\n{diff}");
+    }
+}
+
 fn check(text: &str, what: &str) {
+    agree(text, what);
     check_lossless(text, what);
     let (loaded, diags) = syntax_bytes("p.dvc", text.as_bytes().to_vec());
     for format in [Format::Human, Format::Json, Format::Github, Format::Sarif] {
@@ -108,6 +120,58 @@ fn arbitrary_text_never_panics() {
     for i in 0..cases() {
         let text = random_text(&mut rng);
         check(&text, &format!("random case {i}: {text:?}"));
+    }
+}
+
+/// Many short texts of grammar pieces against pest's parser alone (cheaper
+/// than `check`, so ten times the cases).
+#[test]
+fn generated_text_agrees_with_the_grammar() {
+    let mut rng = Rng(0x6A09_E667_F3BC_C908);
+    for i in 0..cases() * 10 {
+        let text: String = (0..1 + rng.below(24))
+            .map(|_| PIECES[rng.below(PIECES.len())])
+            .collect();
+        agree(&text, &format!("generated case {i}"));
+    }
+}
+
+#[test]
+fn every_repository_file_agrees_with_the_grammar() {
+    let files = repo_dvc_files();
+    assert!(files.len() > 100, "found only {} files", files.len());
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        agree(&text, &path.display().to_string());
+    }
+}
+
+/// Corners where the two parsers could part: comments after keywords,
+/// values cut short, interpolations left open, quoted keys, stray braces.
+#[test]
+fn the_parsers_agree_on_hand_picked_corners() {
+    for text in [
+        "import   # note\n",
+        "a = b c\n",
+        "a = [1 2]\n",
+        "a = [\n 1, # x\n 2,\n]\n",
+        "a = f (1, 2)\n",
+        "a = 1 .. 5\nb = 1m..2m\nc = -1..\n",
+        "a = \"x ${y} ${z\" \n",
+        "a = \"${{ github.sha }} ${{ x\"\n",
+        "a = \"\"\"\n ${x}\n\"\"\"\n",
+        "b \"x\" `y` {\n  c = 1 /* multi\nline */ d = 2\n}\n",
+        "x : y\n",
+        "\"kubernetes.io/arch\" = \"amd64\"\n",
+        "a = \"\\u{110000}\\q\\\n",
+        "s { @ { { \" } \" } } more\n",
+        "truex = true\nx = truex\n",
+        "",
+        "}",
+    ] {
+        agree(text, "corner");
     }
 }
 

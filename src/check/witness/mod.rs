@@ -110,15 +110,21 @@ pub struct Timing {
 
 /// As large as the PromQL memo: lint's searches are found again by the
 /// promtool tests of the same build, whatever the number of alerts.
-static FOUND: crate::memo::Memo<(String, u64, u64, u64), Result<Witness, NoWitness>> = crate::memo::Memo::new(262_144);
+static FOUND: crate::memo::Memo<FoundKey, Result<Witness, NoWitness>> = crate::memo::Memo::new(262_144);
+
+/// An expression's text and the timing it is searched with.
+type FoundKey = (String, u64, u64, u64);
+
+fn found_key(text: &str, timing: Timing) -> FoundKey {
+    (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval)
+}
 
 /// [`find`] for the expression written `text`, remembered: the checks and
 /// the promtool tests ask for the same alerts, and the language server
 /// asks again on every keystroke. The expression is parsed only when the
 /// answer is not remembered.
 pub fn find_for(text: &str, timing: Timing) -> Result<Witness, NoWitness> {
-    let key = (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval);
-    FOUND.get_or(&key, || match crate::target::promql::parse(text) {
+    FOUND.get_or(&found_key(text, timing), || match crate::target::promql::parse(text) {
         Ok(e) => find(&e, timing),
         Err(_) => Err(NoWitness::Unsupported("it does not parse".to_string())),
     })
@@ -126,8 +132,7 @@ pub fn find_for(text: &str, timing: Timing) -> Result<Witness, NoWitness> {
 
 /// [`find_for`] where the caller has parsed `text` already (`e`).
 pub fn find_for_parsed(text: &str, e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
-    let key = (text.to_string(), timing.for_secs, timing.keep_secs, timing.min_eval);
-    FOUND.get_or(&key, || find(e, timing))
+    FOUND.get_or(&found_key(text, timing), || find(e, timing))
 }
 
 /// The series making `e` fire and those keeping it silent.

@@ -15,6 +15,8 @@
 //! differential test over every `.dvc` file of the repository and generated
 //! inputs, and by the fuzz target).
 
+mod strings;
+
 use super::cst::{self, Elem, Kind, Node, Token};
 
 /// Deeper recursion than this gives up on the chunk. The scanner's nesting
@@ -65,14 +67,6 @@ struct Parser<'a> {
 struct Mark {
     pos: usize,
     pairs: usize,
-}
-
-/// Which kind of string is being read.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Quote {
-    Double,
-    Raw,
-    Block,
 }
 
 impl Parser<'_> {
@@ -203,6 +197,23 @@ impl Parser<'_> {
         true
     }
 
+    /// `kind = { left ~ op ~ right }`: the shape of both binary rules.
+    fn infix(&mut self, kind: Kind, left: fn(&mut Self) -> bool, op: &[u8], right: fn(&mut Self) -> bool) -> bool {
+        let m = self.mark();
+        if !left(self) {
+            return false;
+        }
+        self.skip();
+        if !self.eat(op) {
+            return self.reset(m);
+        }
+        self.skip();
+        if !right(self) {
+            return self.reset(m);
+        }
+        self.node(kind, m)
+    }
+
     /// Moves the pairs from index `first` on into `out`, with the gaps
     /// between `start`, them and `end`.
     fn children(&mut self, start: usize, end: usize, first: usize, out: &mut Vec<Elem>) {
@@ -261,19 +272,12 @@ impl Parser<'_> {
 
     /// `attribute = { (ident | quoted_key) ~ "=" ~ (value | missing_value) }`
     fn attribute(&mut self) -> bool {
-        let m = self.mark();
-        if !(self.ident() || self.quoted_key()) {
-            return false;
-        }
-        self.skip();
-        if !self.eat(b"=") {
-            return self.reset(m);
-        }
-        self.skip();
-        if !(self.value() || self.missing_value()) {
-            return self.reset(m);
-        }
-        self.node(Kind::Attribute, m)
+        self.infix(
+            Kind::Attribute,
+            |p| p.ident() || p.quoted_key(),
+            b"=",
+            |p| p.value() || p.missing_value(),
+        )
     }
 
     /// `quoted_key = @{ "\"" ~ (ASCII_ALPHANUMERIC | "." | "/" | "-" | "_")+ ~ "\"" ~ &(WHITESPACE* ~ "=") }`
@@ -442,7 +446,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'"' | b'`') => self.any_string(),
             Some(b'[') => self.list(),
-            Some(b'-' | b'0'..=b'9') => self.range() || self.unit_lit() || self.number(),
+            Some(b'-' | b'0'..=b'9') => self.range() || self.range_end(),
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => self.boolean() || self.call() || self.reference(),
             _ => false,
         }
@@ -450,19 +454,12 @@ impl Parser<'_> {
 
     /// `range = { &("-" | ASCII_DIGIT) ~ range_end ~ ".." ~ range_end }`
     fn range(&mut self) -> bool {
-        let m = self.mark();
-        if !(self.unit_lit() || self.number()) {
-            return false;
-        }
-        self.skip();
-        if !self.eat(b"..") {
-            return self.reset(m);
-        }
-        self.skip();
-        if !(self.unit_lit() || self.number()) {
-            return self.reset(m);
-        }
-        self.node(Kind::Range, m)
+        self.infix(Kind::Range, Self::range_end, b"..", Self::range_end)
+    }
+
+    /// `range_end = _{ unit_lit | number }`
+    fn range_end(&mut self) -> bool {
+        self.unit_lit() || self.number()
     }
 
     /// `"-"? ~ ASCII_DIGIT+ ~ ("." ~ ASCII_DIGIT+)?`: where it ends.
@@ -643,147 +640,6 @@ impl Parser<'_> {
         }
         self.token(Kind::Ident, start)
     }
-
-    // ---- strings -------------------------------------------------------------
-
-    /// `any_string = _{ block_string | string | raw_string }`
-    fn any_string(&mut self) -> bool {
-        if self.at(b"\"\"\"") {
-            self.string(Quote::Block)
-        } else if self.at(b"\"") {
-            self.string(Quote::Double)
-        } else if self.at(b"`") {
-            self.string(Quote::Raw)
-        } else {
-            false
-        }
-    }
-
-    /// `string = ${ "\"" ~ str_part* ~ quote_close? }`, and `raw_string` and
-    /// `block_string` the same way with their own quotes and parts.
-    fn string(&mut self, q: Quote) -> bool {
-        let m = self.mark();
-        let (quote, kind): (&[u8], Kind) = match q {
-            Quote::Double => (b"\"", Kind::Str),
-            Quote::Raw => (b"`", Kind::RawStr),
-            Quote::Block => (b"\"\"\"", Kind::BlockStr),
-        };
-        self.pos += quote.len();
-        while self.part(q) {}
-        let start = self.pos;
-        if self.eat(quote) {
-            self.token(Kind::QuoteClose, start);
-        }
-        self.node(kind, m)
-    }
-
-    /// `str_part = _{ str_text | escape | bad_escape | dollar_lit | gha_expr | bad_gha | interp | bad_interp }`
-    /// (`raw_part` and `block_part` without the escapes).
-    fn part(&mut self, q: Quote) -> bool {
-        let start = self.pos;
-        match self.peek() {
-            None => false,
-            Some(b'\\') if q == Quote::Double => {
-                self.pos += 1;
-                if !self.escape() {
-                    // bad_escape = @{ "\\" ~ (!NEWLINE ~ ANY)? }
-                    self.pos = start + 1;
-                    if !self.at_newline() {
-                        self.any();
-                    }
-                    return self.token(Kind::BadEscape, start);
-                }
-                self.token(Kind::Escape, start)
-            }
-            Some(b'$') if self.at(b"$${") => {
-                self.pos += 3;
-                self.token(Kind::DollarLit, start)
-            }
-            Some(b'$') if self.at(b"${{") => {
-                self.pos += 3;
-                if self.gha_expr_rest() {
-                    return self.token(Kind::GhaExpr, start);
-                }
-                self.pos = start + 3;
-                self.token(Kind::BadGha, start)
-            }
-            Some(b'$') if self.at(b"${") => {
-                let m = self.mark();
-                self.pos += 2;
-                let inner = self.pos;
-                while !matches!(self.peek(), None | Some(b'}' | b'"' | b'`' | b'\n' | b'\r' | b'$')) {
-                    self.any();
-                }
-                self.token(Kind::InterpInner, inner);
-                if self.eat(b"}") {
-                    return self.node(Kind::Interp, m);
-                }
-                self.reset(m);
-                self.pos = start + 2;
-                self.token(Kind::BadInterp, start)
-            }
-            Some(_) => self.text(q) && self.token(Kind::StrText, start),
-        }
-    }
-
-    /// `str_text = @{ (!("\"" | "\\" | "$${" | "${" | NEWLINE) ~ ANY)+ }`, and
-    /// `raw_text`, `block_text` with their own stops.
-    fn text(&mut self, q: Quote) -> bool {
-        let start = self.pos;
-        while let Some(c) = self.peek() {
-            let stop = match c {
-                b'$' => self.at(b"${") || self.at(b"$${"),
-                b'\n' | b'\r' => q != Quote::Block,
-                b'"' => q == Quote::Double || (q == Quote::Block && self.at(b"\"\"\"")),
-                b'\\' => q == Quote::Double,
-                b'`' => q == Quote::Raw,
-                _ => false,
-            };
-            if stop {
-                break;
-            }
-            self.pos += 1;
-        }
-        self.pos > start
-    }
-
-    /// After `\`: `("\"" | "\\" | "n" | "t" | "r" | "0" | "$" | "u{" ~ ASCII_HEX_DIGIT{1, 6} ~ "}")`
-    fn escape(&mut self) -> bool {
-        match self.peek() {
-            Some(b'"' | b'\\' | b'n' | b't' | b'r' | b'0' | b'$') => {
-                self.pos += 1;
-                true
-            }
-            Some(b'u') if self.at(b"u{") => {
-                let digits = self.pos + 2;
-                let mut i = digits;
-                while i < digits + 6 && self.b.get(i).is_some_and(u8::is_ascii_hexdigit) {
-                    i += 1;
-                }
-                if i > digits && self.b.get(i) == Some(&b'}') {
-                    self.pos = i + 1;
-                    return true;
-                }
-                false
-            }
-            _ => false,
-        }
-    }
-
-    /// `gha_expr = @{ "${{" ~ (!("}}" | NEWLINE | "${{") ~ ANY)* ~ "}}" }` past its `${{`.
-    fn gha_expr_rest(&mut self) -> bool {
-        loop {
-            match self.peek() {
-                None | Some(b'\n' | b'\r') => return false,
-                Some(b'}') if self.at(b"}}") => {
-                    self.pos += 2;
-                    return true;
-                }
-                Some(b'$') if self.at(b"${{") => return false,
-                Some(_) => self.pos += 1,
-            }
-        }
-    }
 }
 
 /// `ident_char = _{ ASCII_ALPHANUMERIC | "_" | "-" }`
@@ -796,184 +652,4 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|p| p + from)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::super::differs_from_grammar;
-
-    /// Every `.dvc` file below `dir` (the repository, without build output).
-    fn dvc_files(dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            if path.is_dir() {
-                if !matches!(name.to_str(), Some("target" | ".git" | "node_modules")) {
-                    dvc_files(&path, out);
-                }
-            } else if path.extension().is_some_and(|e| e == "dvc")
-                && let Ok(text) = std::fs::read_to_string(&path)
-            {
-                out.push(text);
-            }
-        }
-    }
-
-    fn agree(text: &str) {
-        if let Some(diff) = differs_from_grammar(text) {
-            panic!("the parsers disagree on {text:?}:\n{diff}");
-        }
-    }
-
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
-
-    #[test]
-    fn agrees_with_the_grammar_on_every_dvc_file_of_the_repository() {
-        let mut files = Vec::new();
-        dvc_files(Path::new(env!("CARGO_MANIFEST_DIR")), &mut files);
-        assert!(files.len() > 100, "found only {} files", files.len());
-        for text in &files {
-            agree(text);
-        }
-    }
-
-    #[test]
-    fn agrees_with_the_grammar_on_mutated_files() {
-        let mut files = Vec::new();
-        dvc_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &mut files);
-        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-        let pieces = [
-            "{", "}", "\"", "`", "\"\"\"", "\\", "${", "$${", "${{", "}}", "\n", "#", "/*", "[", "(", ",", "=", ":",
-            ".", "-",
-        ];
-        for text in &files {
-            for _ in 0..40 {
-                let mut t = text.clone();
-                for _ in 0..1 + rng.next(3) {
-                    let mut at = rng.next(t.len() + 1);
-                    while !t.is_char_boundary(at) {
-                        at -= 1;
-                    }
-                    if rng.next(2) == 0 {
-                        t.insert_str(at, pieces[rng.next(pieces.len())]);
-                    } else {
-                        let mut end = (at + 1 + rng.next(8)).min(t.len());
-                        while !t.is_char_boundary(end) {
-                            end += 1;
-                        }
-                        t.replace_range(at..end, "");
-                    }
-                }
-                agree(&t);
-            }
-        }
-    }
-
-    #[test]
-    fn agrees_with_the_grammar_on_token_soup() {
-        let fragments = [
-            "service",
-            "web",
-            "import",
-            "true",
-            "false",
-            "truex",
-            "x",
-            "a-b",
-            "_y",
-            "é",
-            "1",
-            "-2",
-            "2.5",
-            "3.",
-            "10m",
-            "50%",
-            "1..5",
-            "1 .. 5",
-            ".",
-            "..",
-            " ",
-            "\t",
-            "\x0C",
-            "\n",
-            "\r\n",
-            "\r",
-            "{",
-            "}",
-            "[",
-            "]",
-            "(",
-            ")",
-            "=",
-            ",",
-            ":",
-            "\"",
-            "\"\"\"",
-            "`",
-            "\\",
-            "\\n",
-            "\\u{41}",
-            "\\u{1234567}",
-            "\\u{}",
-            "${",
-            "$${",
-            "${{",
-            "}}",
-            "$",
-            "#",
-            "//",
-            "/*",
-            "*/",
-            "\"kubernetes.io/arch\"",
-            "\"a b\"",
-            "f(",
-            "@",
-            "ü",
-            "\u{1F600}",
-        ];
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..30_000 {
-            let len = 1 + rng.next(24);
-            let text: String = (0..len).map(|_| fragments[rng.next(fragments.len())]).collect();
-            agree(&text);
-        }
-    }
-
-    #[test]
-    fn hand_picked_corners() {
-        for text in [
-            "import   # note\n",
-            "a = b c\n",
-            "a = [1 2]\n",
-            "a = [\n 1, # x\n 2,\n]\n",
-            "a = f (1, 2)\n",
-            "a = \"x ${y} ${z\" \n",
-            "a = \"${{ github.sha }} ${{ x\"\n",
-            "a = \"\"\"\n ${x}\n\"\"\"\n",
-            "b \"x\" `y` {\n  c = 1 /* multi\nline */ d = 2\n}\n",
-            "x : y\n",
-            "\"kubernetes.io/arch\" = \"amd64\"\n",
-            "a = \"\\u{110000}\\q\\\n",
-            "s { @ { { \" } \" } } more\n",
-            "",
-            "}",
-        ] {
-            agree(text);
-        }
-    }
 }
