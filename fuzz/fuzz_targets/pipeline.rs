@@ -1,5 +1,6 @@
 //! The whole pipeline on arbitrary bytes: the hand-written parser against
-//! pest's parser of the grammar, then load (one or more in-memory
+//! pest's parser of the grammar, dvcc's PromQL parse against
+//! promql-parser's, then load (one or more in-memory
 //! files, split at `\0file\0` markers so imports between them are
 //! exercised), parse, analyse, every renderer, the editor seams, and, when
 //! the project has no error, every backend to memory. Nothing may panic,
@@ -18,10 +19,14 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, bytes)| (format!("f{i}.dvc"), bytes.to_vec()))
         .collect();
-    // The hand-written parser is the grammar's (`grammar/dvc.pest`).
+    // The hand-written parser is the grammar's (`grammar/dvc.pest`), and
+    // dvcc's PromQL parse (shared regexes) is promql-parser's, on any text.
     for (_, bytes) in &files {
-        if let Some(diff) = std::str::from_utf8(bytes).ok().and_then(dvcc::syntax::differs_from_grammar) {
-            panic!("{diff}");
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if let Some(diff) = dvcc::syntax::differs_from_grammar(text) {
+                panic!("{diff}");
+            }
+            assert_eq!(dvcc::target::promql::parse(text), promql_parser::parser::parse(text), "{text:?}");
         }
     }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();

@@ -123,3 +123,90 @@ fn every_corpus_alert_is_tested_and_every_test_passes() {
         }
     });
 }
+
+/// Every alert expression of the corpus, the examples and the test cases.
+fn corpus_expressions() -> Vec<String> {
+    let mut out = Vec::new();
+    for path in crate::support::repo_dvc_files() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(rest) = line.trim_start().strip_prefix("expr") else {
+                continue;
+            };
+            let Some(value) = rest.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            let value = value.trim();
+            if let Some(inner) = value.strip_prefix('`').and_then(|v| v.strip_suffix('`')) {
+                out.push(inner.to_string());
+            } else if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                out.push(inner.replace("\\\"", "\"").replace("\\\\", "\\"));
+            }
+        }
+    }
+    out
+}
+
+/// dvcc's PromQL parse (regex matchers compiled once per pattern) gives
+/// exactly what promql-parser gives, tree or error: on every expression of
+/// the corpus and on mutations of them around matchers, strings, comments
+/// and the rewriting's mark.
+#[test]
+fn promql_parses_with_shared_regexes_equal_the_parsers_own() {
+    let exprs = corpus_expressions();
+    assert!(
+        exprs.iter().filter(|e| e.contains("=~")).count() > 20,
+        "the corpus has regex matchers"
+    );
+    let same = |text: &str| {
+        assert_eq!(
+            dvcc::target::promql::parse(text),
+            promql_parser::parser::parse(text),
+            "{text:?}"
+        );
+    };
+    const PIECES: &[&str] = &[
+        "=~",
+        "!~",
+        "=",
+        "!=",
+        "\"",
+        "'",
+        "`",
+        "\\",
+        "#",
+        "\n",
+        "{",
+        "}",
+        "(",
+        ")",
+        ",",
+        " or ",
+        ".*",
+        ".+",
+        "x{",
+        "\u{F8FF}",
+        "\"\u{F8FF}~a\"",
+        "[5m]",
+        " ",
+    ];
+    let mut rng = crate::support::Rng(0x3C6E_F372_FE94_F82B);
+    for e in &exprs {
+        same(e);
+        for _ in 0..20 {
+            let mut t = e.clone();
+            for _ in 0..1 + rng.below(3) {
+                let at = dvcc::source::floor_char_boundary(&t, rng.below(t.len() + 1));
+                if rng.below(2) == 0 {
+                    t.insert_str(at, PIECES[rng.below(PIECES.len())]);
+                } else {
+                    let end = dvcc::source::floor_char_boundary(&t, at + rng.below(6));
+                    t.replace_range(at..end.max(at), "");
+                }
+            }
+            same(&t);
+        }
+    }
+}

@@ -3,17 +3,19 @@
 //!
 //! A long-lived process (the language server, which meets every expression
 //! again on each keystroke) remembers the parses ([`remember`]). A
-//! one-shot command does not: a parse holds a compiled regex per `=~`
-//! matcher, about 10 KB an alert (100 MB at 10,000 alerts), and what the
-//! later stages need of an expression is remembered instead (the witness
+//! one-shot command does not (a parse is a few kilobytes an alert, 100 MB
+//! at 10,000 alerts when each held its own regexes): what the later stages
+//! need of an expression is remembered instead (the witness
 //! of its tests, `check::witness::find_for`), so a build parses an alert's
 //! expression once in its checks and once for its recording-rule labels.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use promql_parser::parser::{self, Expr};
+use promql_parser::parser::Expr;
 
 use crate::memo::Memo;
+
+mod regexes;
 
 static REMEMBER: AtomicBool = AtomicBool::new(false);
 
@@ -28,11 +30,12 @@ pub fn remember(on: bool) {
 /// meetings and parse them all again), bounded all the same.
 static PARSED: Memo<String, Result<Expr, String>> = Memo::new(262_144);
 
-/// `promql_parser::parser::parse`, remembered when [`remember`] says so.
+/// `promql_parser::parser::parse` (compiling each distinct regex matcher
+/// once, see `regexes`), remembered when [`remember`] says so.
 pub fn parse(text: &str) -> Result<Expr, String> {
     if REMEMBER.load(Ordering::Relaxed) {
-        PARSED.get_or(text, || parser::parse(text))
+        PARSED.get_or(text, || regexes::parse(text))
     } else {
-        parser::parse(text)
+        regexes::parse(text)
     }
 }
