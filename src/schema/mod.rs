@@ -318,18 +318,25 @@ pub struct Registry {
     pub blocks: Vec<BlockSchema>,
     /// Ids of the kinds allowed at the top level of a file.
     pub top: Vec<BlockId>,
-    /// Id → position in `blocks` (lookups only; never iterated).
-    index: std::collections::HashMap<BlockId, usize>,
+    /// Position in `blocks` by id (`BlockId as usize`; ids are dense).
+    index: Vec<Option<usize>>,
 }
 
 impl Registry {
     pub fn new(blocks: Vec<BlockSchema>, top: Vec<BlockId>) -> Registry {
-        let index = blocks.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        let mut index = vec![None; BlockId::ALL.len()];
+        for (i, b) in blocks.iter().enumerate() {
+            index[b.id as usize] = Some(i);
+        }
         Registry { blocks, top, index }
     }
 
     pub fn get(&self, id: BlockId) -> Option<&BlockSchema> {
-        self.index.get(&id).and_then(|&i| self.blocks.get(i))
+        self.index
+            .get(id as usize)
+            .copied()
+            .flatten()
+            .and_then(|i| self.blocks.get(i))
     }
 
     /// The schemas a child block of kind `kind` may have inside `parent`

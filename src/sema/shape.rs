@@ -9,7 +9,7 @@
 use indexmap::IndexMap;
 
 use super::hints;
-use super::tree::{CheckedAttr, CheckedBlock, ScalarVal, Val};
+use super::tree::{Attrs, CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
 use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::model::names::{name_problem, sanitized};
@@ -116,7 +116,7 @@ impl Shape {
             schema,
             block: b,
             labels,
-            attrs: IndexMap::new(),
+            attrs: Attrs::default(),
             children: Vec::new(),
             broken: false,
             suggested: Vec::new(),

@@ -54,6 +54,12 @@ pub struct CheckedAttr<'a> {
     pub attr: &'a Attribute,
 }
 
+/// A block's attributes by name, in the order written. Hashed with
+/// foldhash, randomly seeded (names are the user's, so a fixed seed would
+/// let a hostile file make every lookup collide): SipHash was a visible
+/// share of a keystroke's analysis.
+pub type Attrs<'a> = IndexMap<&'a str, CheckedAttr<'a>, foldhash::fast::RandomState>;
+
 /// A checked block.
 #[derive(Clone, Debug)]
 pub struct CheckedBlock<'a> {
@@ -62,7 +68,7 @@ pub struct CheckedBlock<'a> {
     /// The labels, as written (identifiers and plain strings).
     pub labels: Vec<(String, Span)>,
     /// By the name written: declared attributes and free-form ones.
-    pub attrs: IndexMap<&'a str, CheckedAttr<'a>>,
+    pub attrs: Attrs<'a>,
     pub children: Vec<CheckedBlock<'a>>,
     /// The body holds a syntax error.
     pub broken: bool,
