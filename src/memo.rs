@@ -13,6 +13,23 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static LONG_LIVED: AtomicBool = AtomicBool::new(false);
+
+/// Says this process analyses the same project again and again (the
+/// language server): memos that only pay off across analyses (PromQL
+/// parses, the credential scan of strings) remember from now on. A
+/// one-shot command meets most of their inputs once, and remembering
+/// them would cost more than it saves.
+pub fn long_lived(on: bool) {
+    LONG_LIVED.store(on, Ordering::Relaxed);
+}
+
+/// Whether [`long_lived`] was said.
+pub fn is_long_lived() -> bool {
+    LONG_LIVED.load(Ordering::Relaxed)
+}
 
 pub struct Memo<K, V> {
     map: Mutex<Option<HashMap<K, V>>>,

@@ -154,23 +154,8 @@ pub fn secret_name(name: &str) -> bool {
     {
         return false;
     }
-    // Word parts: `DB_PASS`, `clientSecret`, `api-key`.
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
-        if boundary && !cur.is_empty() {
-            parts.push(std::mem::take(&mut cur));
-        }
-        if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    parts.push(cur);
-    let part = |w: &str| parts.iter().any(|p| p == w);
-    [
+    let squashed: String = n.chars().filter(|c| !matches!(c, '_' | '-')).collect();
+    if [
         "password",
         "passwd",
         "secret",
@@ -179,13 +164,35 @@ pub fn secret_name(name: &str) -> bool {
         "privatekey",
         "accesskey",
         "credential",
-        "credentials",
     ]
     .iter()
-    .any(|w| n.replace(['_', '-'], "").contains(w))
-        || part("pass")
-        || part("pwd")
-        || (part("api") && part("key"))
+    .any(|w| squashed.contains(w))
+    {
+        return true;
+    }
+    // Word parts: `DB_PASS`, `clientSecret`, `api-key`. (Lowercasing keeps
+    // byte offsets, so a part of `name` is the same range of `n`.)
+    let (mut api, mut key) = (false, false);
+    let mut start = None;
+    let mut prev_lower = false;
+    let bytes = name.as_bytes();
+    for i in 0..=bytes.len() {
+        let c = bytes.get(i).copied().unwrap_or(b' ');
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && let Some(s) = start.take() {
+            match &n[s..i] {
+                "pass" | "pwd" => return true,
+                "api" => api = true,
+                "key" => key = true,
+                _ => {}
+            }
+        }
+        if c.is_ascii_alphanumeric() && start.is_none() {
+            start = Some(i);
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    api && key
 }
 
 /// `$VAR`, `${VAR}`, `${{ ... }}`, `<placeholder>`, `%VAR%`: a value read
@@ -196,11 +203,15 @@ fn read_from_elsewhere(v: &str) -> bool {
 
 static FOUND: crate::memo::Memo<String, Vec<Finding>> = crate::memo::Memo::new(65_536);
 
-/// The credentials in `text`, in order, not overlapping: [`scan`] without
-/// memory, remembered per text (the language server scans every string of
-/// a project on each keystroke).
+/// The credentials in `text`, in order, not overlapping; remembered per
+/// text in a long-lived process (the language server scans every string
+/// of a project on each keystroke; a one-shot command meets most once).
 pub fn find_all(text: &str) -> Vec<Finding> {
-    FOUND.get_or(text, || find_all_in(text))
+    if crate::memo::is_long_lived() {
+        FOUND.get_or(text, || find_all_in(text))
+    } else {
+        find_all_in(text)
+    }
 }
 
 /// Every credential-like thing in `text`, in order, not overlapping.
@@ -211,13 +222,14 @@ fn find_all_in(text: &str) -> Vec<Finding> {
             out.push(Finding { what, start, end });
         }
     };
+    let words = words(text);
     for r in private_keys(text) {
         add("a private key", r);
     }
     for r in webhooks(text) {
         add("a webhook URL with its secret", r);
     }
-    for (i, word) in words(text) {
+    for &(i, word) in &words {
         if let Some(what) = known_token(word) {
             add(what, (i, i + word.len()));
         }
@@ -225,16 +237,16 @@ fn find_all_in(text: &str) -> Vec<Finding> {
     for r in url_passwords(text) {
         add("a URL with a password", r);
     }
-    for r in assignments(text) {
+    for r in assignments(text, &words) {
         add("a `password=...`-style assignment", r);
     }
-    for r in command_line(text) {
+    for r in command_line(text, &words) {
         add("a password on a command line", r);
     }
-    for r in aws_secret_keys(text) {
+    for r in aws_secret_keys(text, &words) {
         add("an AWS secret access key", r);
     }
-    for (i, word) in words(text) {
+    for &(i, word) in &words {
         if high_entropy(word) {
             add("a long random-looking token", (i, i + word.len()));
         }
@@ -425,9 +437,13 @@ fn literal_after(text: &str, from: usize, separators: &[char]) -> Option<(usize,
 }
 
 /// `password=hunter2`, `DB_PASS: abc`, `token = "..."` (not `=$VAR`).
-fn assignments(text: &str) -> Vec<(usize, usize)> {
+fn assignments(text: &str, words: &[(usize, &str)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    for (i, word) in words(text) {
+    // (An assignment has its `=` or `:`.)
+    if !text.contains(['=', ':']) {
+        return out;
+    }
+    for &(i, word) in words {
         let name = word.split(['=', ':']).next().unwrap_or("");
         // `$PWD:/src` reads a variable; it assigns nothing.
         if !secret_name(name) || text[..i].ends_with('$') || text[..i].ends_with("${") {
@@ -442,9 +458,12 @@ fn assignments(text: &str) -> Vec<(usize, usize)> {
 
 /// `--password X`, `--password=X`, `--token X`, `curl -u user:pass`,
 /// `sshpass -p X`, `mysql -pX`.
-fn command_line(text: &str) -> Vec<(usize, usize)> {
+fn command_line(text: &str, words: &[(usize, &str)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let words = words(text);
+    // (Every form below has a flag.)
+    if !text.contains('-') {
+        return out;
+    }
     for (n, (i, w)) in words.iter().enumerate() {
         let flag = w.split('=').next().unwrap_or("");
         let takes_secret = matches!(
@@ -505,20 +524,24 @@ fn command_line(text: &str) -> Vec<(usize, usize)> {
 
 /// 40 base64 characters beside an AWS key word (`aws_secret_access_key`,
 /// `AWS_SECRET`): an AWS secret access key.
-fn aws_secret_keys(text: &str) -> Vec<(usize, usize)> {
+fn aws_secret_keys(text: &str, words: &[(usize, &str)]) -> Vec<(usize, usize)> {
+    // (The key is 40 characters.)
+    if text.len() < 40 {
+        return Vec::new();
+    }
     let lower = text.to_ascii_lowercase();
     if !(lower.contains("aws") && (lower.contains("secret") || lower.contains("key"))) {
         return Vec::new();
     }
-    words(text)
-        .into_iter()
+    words
+        .iter()
         .filter(|(_, w)| {
             w.len() == 40
                 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
                 && w.chars().any(|c| c.is_ascii_lowercase())
                 && w.chars().any(|c| c.is_ascii_uppercase())
         })
-        .map(|(i, w)| (i, i + w.len()))
+        .map(|&(i, w)| (i, i + w.len()))
         .collect()
 }
 
@@ -634,6 +657,91 @@ mod tests {
             "PASSWORD_FILE=/run/secrets/db",
         ] {
             assert_eq!(find_all(s), Vec::new(), "{s}");
+        }
+    }
+
+    /// The first, allocating form of [`secret_name`]: the reference.
+    fn secret_name_reference(name: &str) -> bool {
+        let n = name.to_ascii_lowercase();
+        let suffixes = [
+            "_file", "_path", "_dir", "_url", "_name", "_env", "_store", "_id", "_arn", "_ref",
+        ];
+        if suffixes.iter().any(|s| n.ends_with(s)) {
+            return false;
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in name.chars() {
+            let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+            if boundary && !cur.is_empty() {
+                parts.push(std::mem::take(&mut cur));
+            }
+            if c.is_ascii_alphanumeric() {
+                cur.push(c.to_ascii_lowercase());
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+        parts.push(cur);
+        let part = |w: &str| parts.iter().any(|p| p == w);
+        let words = [
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "apikey",
+            "privatekey",
+            "accesskey",
+            "credential",
+            "credentials",
+        ];
+        words.iter().any(|w| n.replace(['_', '-'], "").contains(w))
+            || part("pass")
+            || part("pwd")
+            || (part("api") && part("key"))
+    }
+
+    #[test]
+    fn secret_names_agree_with_the_reference() {
+        let pieces = [
+            "pass",
+            "Pass",
+            "PWD",
+            "pwd",
+            "api",
+            "Api",
+            "KEY",
+            "key",
+            "se",
+            "cret",
+            "_",
+            "-",
+            ".",
+            "token",
+            "Token",
+            "word",
+            "x",
+            "X",
+            "1",
+            "é",
+            "_file",
+            "_ID",
+            "credential",
+            "access",
+            "private",
+            "db",
+            "DB",
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let name: String = (0..1 + next(5)).map(|_| pieces[next(pieces.len())]).collect();
+            assert_eq!(secret_name(&name), secret_name_reference(&name), "{name}");
         }
     }
 

@@ -38,7 +38,7 @@ use world::{Document, ProjectKey, Snapshot};
 /// the process's exit code (0 after `shutdown`, 1 without).
 pub fn run_stdio() -> i32 {
     // A long-lived process: every keystroke meets the same expressions.
-    crate::target::promql::remember(true);
+    crate::memo::long_lived(true);
     let (connection, io_threads) = Connection::stdio();
     let code = match serve(&connection) {
         Ok(code) => code,

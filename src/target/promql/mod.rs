@@ -2,14 +2,13 @@
 //! the Prometheus backend) parses it through here.
 //!
 //! A long-lived process (the language server, which meets every expression
-//! again on each keystroke) remembers the parses ([`remember`]). A
+//! again on each keystroke) remembers the parses
+//! ([`crate::memo::long_lived`]). A
 //! one-shot command does not (a parse is a few kilobytes an alert, 100 MB
 //! at 10,000 alerts when each held its own regexes): what the later stages
 //! need of an expression is remembered instead (the witness
 //! of its tests, `check::witness::find_for`), so a build parses an alert's
 //! expression once in its checks and once for its recording-rule labels.
-
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use promql_parser::parser::Expr;
 
@@ -17,23 +16,16 @@ use crate::memo::Memo;
 
 mod regexes;
 
-static REMEMBER: AtomicBool = AtomicBool::new(false);
-
-/// Whether parses are remembered from now on (the language server turns
-/// this on).
-pub fn remember(on: bool) {
-    REMEMBER.store(on, Ordering::Relaxed);
-}
-
 /// Large enough for every expression of a very large project (a build
 /// meets each several times: a smaller memo would be cleared between the
 /// meetings and parse them all again), bounded all the same.
 static PARSED: Memo<String, Result<Expr, String>> = Memo::new(262_144);
 
 /// `promql_parser::parser::parse` (compiling each distinct regex matcher
-/// once, see `regexes`), remembered when [`remember`] says so.
+/// once, see `regexes`), remembered in a long-lived process
+/// ([`crate::memo::long_lived`]).
 pub fn parse(text: &str) -> Result<Expr, String> {
-    if REMEMBER.load(Ordering::Relaxed) {
+    if crate::memo::is_long_lived() {
         PARSED.get_or(text, || regexes::parse(text))
     } else {
         regexes::parse(text)
