@@ -19,7 +19,7 @@
 //! first; only when all are written are they renamed into place. A failure
 //! removes the temporaries and leaves the tree as it was.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::backend::{Artifact, MARK};
@@ -134,6 +134,16 @@ enum Kind {
     Other(&'static str),
 }
 
+/// What [`plan`] found at an artifact's path.
+enum Found {
+    Missing,
+    Other(&'static str),
+    /// A regular file with the artifact's contents, not executable.
+    Same,
+    /// A regular file with other contents (or executable): its bytes.
+    Differs(Vec<u8>),
+}
+
 fn kind(path: &Path) -> Kind {
     match std::fs::symlink_metadata(path) {
         Err(_) => Kind::Missing,
@@ -158,14 +168,30 @@ fn executable(_: &std::fs::Metadata) -> bool {
     false
 }
 
+/// What [`link_on_the_way`] found: the directories known real, and its
+/// answer for each directory files were asked about (files sharing a
+/// directory look at it once).
+#[derive(Default)]
+struct Dirs {
+    real: HashSet<PathBuf>,
+    answers: HashMap<String, Option<(PathBuf, &'static str)>>,
+}
+
 /// The first directory between `out` and `rel`'s file that is a symbolic
 /// link (or no directory), if any: dvcc never writes through one.
-/// `real_dirs` remembers the directories already found real, so files
-/// sharing a directory look at it once.
-fn link_on_the_way(out: &Path, rel: &str, real_dirs: &mut HashSet<PathBuf>) -> Option<(PathBuf, &'static str)> {
+fn link_on_the_way(out: &Path, rel: &str, dirs: &mut Dirs) -> Option<(PathBuf, &'static str)> {
+    let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    if let Some(answer) = dirs.answers.get(dir) {
+        return answer.clone();
+    }
+    let answer = look_on_the_way(out, dir, &mut dirs.real);
+    dirs.answers.insert(dir.to_string(), answer.clone());
+    answer
+}
+
+fn look_on_the_way(out: &Path, dir: &str, real_dirs: &mut HashSet<PathBuf>) -> Option<(PathBuf, &'static str)> {
     let mut at = out.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in &parts[..parts.len().saturating_sub(1)] {
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
         at.push(part);
         if real_dirs.contains(&at) {
             continue;
@@ -192,10 +218,32 @@ pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[S
         let name = display(path);
         (db.add(name.clone(), first_line.to_string(), Origin::User), name)
     };
-    let mut real_dirs = HashSet::new();
-    plan_removals(out, project, &artifacts, owned_dirs, &mut real_dirs, &mut plan);
+    let mut dirs = Dirs::default();
+    plan_removals(out, project, &artifacts, owned_dirs, &mut dirs, &mut plan);
     plan.outputs = artifacts.iter().map(|a| a.path.clone()).collect();
-    for a in artifacts {
+    // What is at each path, looked at on every core; an existing file is
+    // read there too, and only kept when it differs (what follows needs
+    // its text). Nothing is read for a path outside the output.
+    let found: Vec<Found> = crate::par::map(&artifacts, |a| {
+        if !stays_inside(&a.path) {
+            return Found::Missing;
+        }
+        let path = out.join(&a.path);
+        match kind(&path) {
+            Kind::Missing => Found::Missing,
+            Kind::Other(what) => Found::Other(what),
+            Kind::File { executable, len } => {
+                // Compared only when the sizes agree.
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                if len == a.contents.len() as u64 && bytes == a.contents.as_bytes() && !executable {
+                    Found::Same
+                } else {
+                    Found::Differs(bytes)
+                }
+            }
+        }
+    });
+    for (a, found) in artifacts.into_iter().zip(found) {
         let path = out.join(&a.path);
         if !stays_inside(&a.path) {
             let (id, name) = stand_in(db, &path, "");
@@ -212,24 +260,19 @@ pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[S
             );
             continue;
         }
-        if let Some((link, what)) = link_on_the_way(out, &a.path, &mut real_dirs) {
+        if let Some((link, what)) = link_on_the_way(out, &a.path, &mut dirs) {
             let (id, name) = stand_in(db, &link, "");
             plan.diagnostics.push(not_regular(id, &name, what, &a.path));
             continue;
         }
-        match kind(&path) {
-            Kind::Missing => plan.writes.push((a.path, a.contents, None)),
-            Kind::Other(what) => {
+        match found {
+            Found::Missing => plan.writes.push((a.path, a.contents, None)),
+            Found::Other(what) => {
                 let (id, name) = stand_in(db, &path, "");
                 plan.diagnostics.push(not_regular(id, &name, what, &a.path));
             }
-            Kind::File { executable, len } => {
-                // Read once; compared only when the sizes agree.
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                if len == a.contents.len() as u64 && bytes == a.contents.as_bytes() && !executable {
-                    plan.unchanged += 1;
-                    continue;
-                }
+            Found::Same => plan.unchanged += 1,
+            Found::Differs(bytes) => {
                 let old =
                     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 match owner(&old) {
@@ -278,14 +321,13 @@ fn plan_removals(
     project: &str,
     artifacts: &[Artifact],
     owned_dirs: &[String],
-    real_dirs: &mut HashSet<PathBuf>,
+    dirs: &mut Dirs,
     plan: &mut Plan,
 ) {
     plan.owned = owned_dirs.iter().map(|d| d.to_string()).collect();
     let generated: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     for dir in owned_dirs {
-        if link_on_the_way(out, &format!("{dir}/x"), real_dirs).is_some()
-            || !matches!(kind(&out.join(dir)), Kind::Other(_))
+        if link_on_the_way(out, &format!("{dir}/x"), dirs).is_some() || !matches!(kind(&out.join(dir)), Kind::Other(_))
         {
             continue; // nothing of ours behind a link, or no directory yet
         }
@@ -375,10 +417,14 @@ pub fn apply(out: &Path, plan: &Plan) -> std::io::Result<()> {
         .or_else(|| results.iter_mut().find_map(|(_, r)| std::mem::replace(r, Ok(())).err()));
     let result = match failed {
         Some(e) => Err(e),
-        None => results
-            .iter()
-            .zip(&paths)
-            .try_for_each(|((tmp, _), path)| std::fs::rename(tmp, path)),
+        // Renamed on every core too; the first failure is reported.
+        None => {
+            let renames: Vec<(&PathBuf, &PathBuf)> = results.iter().map(|(tmp, _)| tmp).zip(&paths).collect();
+            crate::par::map(&renames, |(tmp, path)| std::fs::rename(tmp, path))
+                .into_iter()
+                .collect::<std::io::Result<Vec<()>>>()
+                .map(drop)
+        }
     };
     if let Err(e) = result {
         for (tmp, _) in &results {

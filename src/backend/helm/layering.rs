@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::values::values_with;
-use crate::model::{Model, Rollout, Service};
+use crate::model::{Model, Rollout, Service, ServiceConfig};
 
 /// A service's values as written: `values.yaml` and, per environment (in
 /// model order), its overlay and the full values it stands for.
@@ -64,18 +64,30 @@ pub(super) fn layered_with(
     rollouts: &HashMap<(&str, &str), &Rollout>,
     chart: Option<&Value>,
 ) -> Layered {
+    // Environments that share the service's configuration and secret store
+    // and have no rollout have the same values: computed once.
+    let mut same: Vec<(&ServiceConfig, Option<String>, Value)> = Vec::new();
+    let mut value_of = |env: Option<&str>, rollout: Option<&Rollout>| -> Value {
+        if rollout.is_some() {
+            return to_value(&values_with(model, svc, env, rollout));
+        }
+        let (cfg, store) = super::values::inputs(model, svc, env);
+        if let Some((_, _, v)) = same.iter().find(|(c, s, _)| std::ptr::eq(*c, cfg) && *s == store) {
+            return v.clone();
+        }
+        let v = to_value(&values_with(model, svc, env, None));
+        same.push((cfg, store, v.clone()));
+        v
+    };
+    let mut base = value_of(None, None);
     let full: Vec<(String, Value)> = model
         .environments
         .iter()
         .map(|e| {
             let rollout = rollouts.get(&(svc.name.as_str(), e.name.as_str())).copied();
-            (
-                e.name.clone(),
-                to_value(&values_with(model, svc, Some(&e.name), rollout)),
-            )
+            (e.name.clone(), value_of(Some(&e.name), rollout))
         })
         .collect();
-    let mut base = to_value(&values_with(model, svc, None, None));
     if let Some(common) = common(&full.iter().map(|(_, v)| v).collect::<Vec<_>>()) {
         base = coalesce(&base, &common);
     }

@@ -383,12 +383,7 @@ pub fn values(model: &Model, svc: &Service, env: Option<&str>) -> Values {
 
 /// [`values`] with the environment's rollout already looked up.
 pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollout: Option<&Rollout>) -> Values {
-    let cfg: &ServiceConfig = env.and_then(|e| svc.per_env.get(e)).unwrap_or(&svc.base);
-
-    let store = env
-        .and_then(|e| model.environment(e))
-        .and_then(|e| e.secret_store.clone())
-        .or_else(|| model.project.secret_store.clone());
+    let (cfg, store) = inputs(model, svc, env);
     let most = cfg.autoscale.as_ref().map_or(cfg.replicas, |a| a.max.max(a.min));
     let rollout = env.zip(rollout);
     Values {
@@ -565,6 +560,17 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
             container: cfg.extra_container.clone(),
         },
     }
+}
+
+/// What a service's values in `env` (its base values for `None`) depend
+/// on besides a rollout: its configuration there and the secret store.
+pub(super) fn inputs<'m>(model: &Model, svc: &'m Service, env: Option<&str>) -> (&'m ServiceConfig, Option<String>) {
+    let cfg: &ServiceConfig = env.and_then(|e| svc.per_env.get(e)).unwrap_or(&svc.base);
+    let store = env
+        .and_then(|e| model.environment(e))
+        .and_then(|e| e.secret_store.clone())
+        .or_else(|| model.project.secret_store.clone());
+    (cfg, store)
 }
 
 fn volume(v: &crate::model::Volume) -> VolumeValues {
