@@ -587,6 +587,12 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
             io_failure: true,
         };
     };
+    // Generating reads the model alone: the syntax trees and the symbol
+    // index go before the artifacts come (the peak is when both are held),
+    // freed on another thread meanwhile.
+    let Analysis { model, index, .. } = analysis;
+    let trees = std::mem::take(&mut loaded.parses);
+    std::thread::spawn(move || drop((trees, index)));
     let out = options.out.as_path();
     // Every artifact's header names its sources: each is resolved against
     // the root once, not once per file naming it.
@@ -599,17 +605,17 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
         names.borrow_mut().insert(s.to_string(), name.clone());
         name
     };
-    let project = analysis.model.project.name.as_str();
+    let project = model.project.name.as_str();
     let ctx = Context {
         project,
         source_name: &source_name,
     };
     let started = Instant::now();
-    let (artifacts, owned) = generate(&analysis.model, &options.targets, &ctx);
+    let (artifacts, owned) = generate(&model, &options.targets, &ctx);
     loaded.record("generate", started);
     let started = Instant::now();
     let mut plan = emit::plan(out, project, artifacts, &owned, &mut loaded.db);
-    plan.targets = built_targets(&analysis.model, &options.targets)
+    plan.targets = built_targets(&model, &options.targets)
         .into_iter()
         .map(|t| t.name())
         .collect();
