@@ -6,8 +6,6 @@
 //! A block whose body holds a syntax error is not checked for missing
 //! attributes: the missing one may be in the broken line.
 
-use indexmap::IndexMap;
-
 use super::hints;
 use super::tree::{Attrs, CheckedAttr, CheckedBlock, ScalarVal, Val};
 use crate::diag::suggest::help_line;
@@ -135,7 +133,14 @@ impl Shape {
             return node;
         };
         let raw = schema.raw;
-        let mut seen_once: IndexMap<BlockId, &Block> = IndexMap::new();
+        // Sized to what the body holds: no room to spare in the tree.
+        let count = |f: fn(&Item) -> bool| body.items.iter().filter(|i| f(i)).count();
+        node.attrs.reserve(count(|i| matches!(i, Item::Attribute(_))));
+        if !raw {
+            node.children.reserve_exact(count(|i| matches!(i, Item::Block(_))));
+        }
+        // The kinds given once so far (a handful: a list beats a map).
+        let mut seen_once: Vec<(BlockId, &Block)> = Vec::new();
         for item in &body.items {
             match item {
                 Item::Attribute(a) => self.attribute(&mut node, a),
@@ -151,7 +156,7 @@ impl Shape {
                         continue;
                     };
                     if !cs.repeatable {
-                        if let Some(first) = seen_once.get(&cs.id) {
+                        if let Some((_, first)) = seen_once.iter().find(|(id, _)| *id == cs.id) {
                             self.diags.push(
                                 Diagnostic::new(
                                     Code::DuplicateAttribute,
@@ -163,7 +168,7 @@ impl Shape {
                             );
                             continue;
                         }
-                        seen_once.insert(cs.id, child);
+                        seen_once.push((cs.id, child));
                     }
                     let c = self.node(child, cs);
                     node.children.push(c);
