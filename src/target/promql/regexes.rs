@@ -24,9 +24,10 @@ use crate::memo::Memo;
 /// `~` for `=~` or `!` for `!~`, then the pattern.
 const MARK: char = '\u{F8FF}';
 
-/// Compiled patterns, as the parser anchors them; bounded (a regex is a few
-/// kilobytes), and patterns repeat far more than they differ.
-static COMPILED: Memo<String, Option<Regex>> = Memo::new(1024);
+/// Compiled patterns, as the parser anchors them. Bounded, and small: a
+/// regex holds its automata and, once it has matched, its match caches;
+/// and patterns repeat far more than they differ.
+static COMPILED: Memo<String, Option<Regex>> = Memo::new(256);
 
 /// `promql_parser::parser::parse(text)`, compiling each distinct regex
 /// matcher once.
