@@ -92,17 +92,28 @@ impl<'a> Builder<'_, 'a, '_> {
     /// names nothing is reported once.
     pub(super) fn interpolate(&mut self, lit: &StrLit, scope: &Scope) -> String {
         let mut out = String::new();
+        // The pieces are kept for the credential scan of what interpolation
+        // puts together: only where something is interpolated.
+        let interpolates = lit.parts.iter().any(|p| matches!(p, StrPart::Interp { .. }));
         let mut pieces: Vec<String> = Vec::new();
         for part in &lit.parts {
             match part {
                 // Literal text stays text, in a workflow too: a `${{` in it
                 // (written `$${{` or `\u{24}{{`) is escaped for GitHub.
                 StrPart::Text { text, .. } if scope.workflow => {
-                    pieces.push(text.clone());
-                    out.push_str(&escape_literal(text));
+                    if interpolates {
+                        pieces.push(text.clone());
+                    }
+                    if text.contains("${{") {
+                        out.push_str(&escape_literal(text));
+                    } else {
+                        out.push_str(text);
+                    }
                 }
                 StrPart::Text { text, .. } => {
-                    pieces.push(text.clone());
+                    if interpolates {
+                        pieces.push(text.clone());
+                    }
                     out.push_str(text);
                 }
                 StrPart::Gha { text, span } => {
@@ -150,7 +161,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 }
             }
         }
-        if lit.parts.iter().any(|p| matches!(p, StrPart::Interp { .. })) {
+        if interpolates {
             self.model.interpolated.push(Interpolated {
                 text: out.clone(),
                 pieces,
