@@ -592,7 +592,9 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     // freed on another thread meanwhile.
     let Analysis { model, index, .. } = analysis;
     let trees = std::mem::take(&mut loaded.parses);
-    std::thread::spawn(move || drop((trees, index)));
+    // (Where no thread can be started, they are freed here, when the
+    // refused closure is dropped.)
+    let _ = std::thread::Builder::new().spawn(move || drop((trees, index)));
     let out = options.out.as_path();
     // Every artifact's header names its sources: each is resolved against
     // the root once, not once per file naming it.

@@ -224,12 +224,12 @@ pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[S
     // What is at each path, looked at on every core; an existing file is
     // read there too, and only kept when it differs (what follows needs
     // its text). Nothing is read for a path outside the output.
-    let found: Vec<Found> = crate::par::map(&artifacts, |a| {
-        if !stays_inside(&a.path) {
-            return Found::Missing;
-        }
+    let found: Vec<(PathBuf, Found)> = crate::par::map(&artifacts, |a| {
         let path = out.join(&a.path);
-        match kind(&path) {
+        if !stays_inside(&a.path) {
+            return (path, Found::Missing);
+        }
+        let found = match kind(&path) {
             Kind::Missing => Found::Missing,
             Kind::Other(what) => Found::Other(what),
             Kind::File { executable, len } => {
@@ -241,10 +241,10 @@ pub fn plan(out: &Path, project: &str, artifacts: Vec<Artifact>, owned_dirs: &[S
                     Found::Differs(bytes)
                 }
             }
-        }
+        };
+        (path, found)
     });
-    for (a, found) in artifacts.into_iter().zip(found) {
-        let path = out.join(&a.path);
+    for (a, (path, found)) in artifacts.into_iter().zip(found) {
         if !stays_inside(&a.path) {
             let (id, name) = stand_in(db, &path, "");
             plan.diagnostics.push(

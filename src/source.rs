@@ -436,6 +436,8 @@ impl SourceDb {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_ascii_path_indexes_as_the_general_one() {
         for text in [
@@ -447,11 +449,9 @@ mod tests {
             "x = 1\r",
             &"long line ".repeat(1000),
         ] {
-            assert_eq!(super::LineIndex::new(text), super::LineIndex::general(text), "{text:?}");
+            assert_eq!(LineIndex::new(text), LineIndex::general(text), "{text:?}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn columns_count_characters_and_utf16() {

@@ -142,32 +142,32 @@ fn report(what: &str, span: Span, name: Option<&str>) -> Diagnostic {
     ))
 }
 
+/// Endings of names that say where a secret is, not that they hold one.
+const NOT_SECRET_SUFFIXES: [&str; 10] = [
+    "_file", "_path", "_dir", "_url", "_name", "_env", "_store", "_id", "_arn", "_ref",
+];
+
+/// Words (with `_` and `-` left out) of names that hold a secret.
+const SECRET_WORDS: [&str; 8] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "credential",
+];
+
 /// Whether a name says it holds a secret (`DB_PASSWORD`, `api-token`,
 /// `clientSecret`, `DB_PASS`), not where one is (`_FILE`, `_URL`, ...).
 pub fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    if [
-        "_file", "_path", "_dir", "_url", "_name", "_env", "_store", "_id", "_arn", "_ref",
-    ]
-    .iter()
-    .any(|s| n.ends_with(s))
-    {
+    if NOT_SECRET_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return false;
     }
     let squashed: String = n.chars().filter(|c| !matches!(c, '_' | '-')).collect();
-    if [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "privatekey",
-        "accesskey",
-        "credential",
-    ]
-    .iter()
-    .any(|w| squashed.contains(w))
-    {
+    if SECRET_WORDS.iter().any(|w| squashed.contains(w)) {
         return true;
     }
     // Word parts: `DB_PASS`, `clientSecret`, `api-key`. (Lowercasing keeps
@@ -660,13 +660,11 @@ mod tests {
         }
     }
 
-    /// The first, allocating form of [`secret_name`]: the reference.
+    /// The first, allocating form of [`secret_name`]: the reference for its
+    /// word parts (the lists are the same).
     fn secret_name_reference(name: &str) -> bool {
         let n = name.to_ascii_lowercase();
-        let suffixes = [
-            "_file", "_path", "_dir", "_url", "_name", "_env", "_store", "_id", "_arn", "_ref",
-        ];
-        if suffixes.iter().any(|s| n.ends_with(s)) {
+        if NOT_SECRET_SUFFIXES.iter().any(|s| n.ends_with(s)) {
             return false;
         }
         let mut parts: Vec<String> = Vec::new();
@@ -684,18 +682,7 @@ mod tests {
         }
         parts.push(cur);
         let part = |w: &str| parts.iter().any(|p| p == w);
-        let words = [
-            "password",
-            "passwd",
-            "secret",
-            "token",
-            "apikey",
-            "privatekey",
-            "accesskey",
-            "credential",
-            "credentials",
-        ];
-        words.iter().any(|w| n.replace(['_', '-'], "").contains(w))
+        SECRET_WORDS.iter().any(|w| n.replace(['_', '-'], "").contains(w))
             || part("pass")
             || part("pwd")
             || (part("api") && part("key"))

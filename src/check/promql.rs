@@ -149,13 +149,9 @@ fn reword(message: &str) -> (String, Option<String>) {
     (out, None)
 }
 
-/// Parses an alert expression and checks that it is a sensible condition.
-pub fn check_alert(expr: &str) -> Vec<Finding> {
-    check_alert_parsed(expr).0
-}
-
-/// [`check_alert`], and the parse for the caller's other uses (`None`
-/// when it does not parse).
+/// Parses an alert expression and checks that it is a sensible condition;
+/// the parse is returned for the caller's other uses (`None` when it does
+/// not parse).
 pub fn check_alert_parsed(expr: &str) -> (Vec<Finding>, Option<Expr>) {
     match parse(expr) {
         Ok(ast) => (alert_findings(expr, &ast), Some(ast)),
@@ -389,6 +385,10 @@ pub fn substitute_window(expr: &str, window: &str) -> (String, impl Fn(usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_alert(expr: &str) -> Vec<Finding> {
+        check_alert_parsed(expr).0
+    }
 
     #[test]
     fn typical_expressions_are_accepted() {

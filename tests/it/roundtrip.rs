@@ -18,8 +18,9 @@ pub fn check_lossless(text: &str, what: &str) -> Parse {
         text,
         "{what}: the CST does not print back"
     );
+    let tokens = parse.cst.as_ref().expect("parse_text keeps the CST").tokens();
     let mut at = 0;
-    for t in parse.cst.as_ref().expect("parse_text keeps the CST").tokens() {
+    for t in &tokens {
         assert_eq!(t.start, at, "{what}: tokens must tile the text");
         assert!(t.end >= t.start);
         at = t.end;
@@ -28,7 +29,6 @@ pub fn check_lossless(text: &str, what: &str) -> Parse {
     let mut in_tree = Vec::new();
     collect_comments(&parse.ast, &mut in_tree);
     in_tree.sort();
-    let tokens = parse.cst.as_ref().expect("parse_text keeps the CST").tokens();
     let in_cst: Vec<(u32, u32)> = tokens
         .iter()
         .filter(|t| t.kind == Kind::Comment)

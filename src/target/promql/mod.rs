@@ -3,12 +3,12 @@
 //!
 //! A long-lived process (the language server, which meets every expression
 //! again on each keystroke) remembers the parses
-//! ([`crate::memo::long_lived`]). A
-//! one-shot command does not (a parse is a few kilobytes an alert, 100 MB
-//! at 10,000 alerts when each held its own regexes): what the later stages
-//! need of an expression is remembered instead (the witness
-//! of its tests, `check::witness::find_for`), so a build parses an alert's
-//! expression once in its checks and once for its recording-rule labels.
+//! ([`crate::memo::long_lived`]). A one-shot command does not (a parse is a
+//! few kilobytes an alert, 100 MB at 10,000 alerts when each held its own
+//! regexes): what the later stages need of an expression is remembered
+//! instead (the witness of its tests, `check::witness::find_for`), so a
+//! build parses an alert's expression once in its checks and once for its
+//! recording-rule labels.
 
 use promql_parser::parser::Expr;
 
