@@ -149,10 +149,10 @@ fn corpus_expressions() -> Vec<String> {
     out
 }
 
-/// dvcc's PromQL parse (regex matchers compiled once per pattern) gives
-/// exactly what promql-parser gives, tree or error: on every expression of
-/// the corpus and on mutations of them around matchers, strings, comments
-/// and the rewriting's mark.
+/// dvcc's PromQL parse (once per shape, regex matchers compiled once per
+/// pattern) gives exactly what promql-parser gives, tree or error: on every
+/// expression of the corpus, on copies with other values and on mutations
+/// of them around matchers, strings, comments and the rewritings' marks.
 #[test]
 fn promql_parses_with_shared_regexes_equal_the_parsers_own() {
     let exprs = corpus_expressions();
@@ -189,12 +189,18 @@ fn promql_parses_with_shared_regexes_equal_the_parsers_own() {
         "x{",
         "\u{F8FF}",
         "\"\u{F8FF}~a\"",
+        "\u{F8FE}",
+        "\"\u{F8FE}0\u{F8FE}\"",
         "[5m]",
         " ",
     ];
     let mut rng = crate::support::Rng(0x3C6E_F372_FE94_F82B);
     for e in &exprs {
         same(e);
+        // Copies of its shape: parsed once, values put back.
+        for _ in 0..4 {
+            same(&renamed_values(e, &mut rng));
+        }
         for _ in 0..20 {
             let mut t = e.clone();
             for _ in 0..1 + rng.below(3) {
@@ -209,4 +215,95 @@ fn promql_parses_with_shared_regexes_equal_the_parsers_own() {
             same(&t);
         }
     }
+}
+
+/// `text` with the values of its equality matchers replaced, each kept or
+/// swapped for one of the others': copies of an expression's shape.
+fn renamed_values(text: &str, rng: &mut crate::support::Rng) -> String {
+    // PromQL string bodies: a repeated value, strings the witness search
+    // makes up, an empty one, ones that need escaping, the placeholders'
+    // mark.
+    const VALUES: &[&str] = &[
+        "api",
+        "web",
+        "api",
+        "dvcc",
+        "dvcc-0",
+        "dvcc-other",
+        "x0",
+        "",
+        "a\\\"b\\\\c",
+        "0.5",
+        "+Inf",
+        "é",
+        "5..",
+        "\u{F8FE}0\u{F8FE}",
+    ];
+    static EQUALITY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z_][A-Za-z0-9_]*)(\s*)=(\s*)"((?:[^"\\]|\\.)*)""#).expect("compiles")
+    });
+    EQUALITY
+        .replace_all(text, |c: &regex::Captures| {
+            let value = if rng.below(3) == 0 {
+                &c[4]
+            } else {
+                VALUES[rng.below(VALUES.len())]
+            };
+            format!("{}{}={}\"{value}\"", &c[1], &c[2], &c[3])
+        })
+        .into_owned()
+}
+
+/// The witness search shared by expressions of one shape (templated alerts
+/// differing in their equality matchers' values) gives what a search of
+/// each expression alone gives, witness or reason: on every expression of
+/// the corpus and on copies with their values renamed, to each other's,
+/// to strings the search itself makes up, to empty ones and to ones that
+/// need escaping.
+#[test]
+fn witnesses_shared_by_shape_equal_each_expressions_own() {
+    use dvcc::check::witness::{Timing, find, find_for};
+    let timings = [
+        Timing::default(),
+        Timing {
+            for_secs: 300,
+            keep_secs: 60,
+            min_eval: 0,
+        },
+    ];
+    let mut rng = crate::support::Rng(0x9E37_79B9_7F4A_7C15);
+    let mut checked = 0;
+    let mut shared = 0;
+    // Forms where renaming a value would change the search: a value the
+    // search makes up, bucket bounds read as numbers, an order of groups.
+    let forms = [
+        r#"x{job="dvcc"} > 1 unless on (job) y > 0"#,
+        r#"x{job="api"} > 1 and on (job) y{job="dvcc"} > 0"#,
+        r#"histogram_quantile(0.9, x_bucket{le="1"} or x_bucket{le="+Inf"}) > 0.5"#,
+        r#"topk(1, sum by (job) (x{job="b"} or x{job="a"})) and on (job) y{job="a"}"#,
+        r#"bottomk(1, sum by (job) (x{job="a"} or x{job="b"})) and on (job) y{job="b"}"#,
+        r#"x{job="api"} > 1 unless x{job=~"a.*"} > 5"#,
+        r#"x{job="api"} > 1 unless x{job!="api"} > 5"#,
+        r#"label_replace(x{job="api"}, "b", "$1", "job", "(a.*)") and on (b) y{b="api"}"#,
+        r#"x{job='a"b'} > 1"#,
+    ];
+    for e in corpus_expressions().into_iter().chain(forms.map(String::from)) {
+        let mut variants = vec![e.clone()];
+        for _ in 0..6 {
+            variants.push(renamed_values(&e, &mut rng));
+        }
+        for text in variants {
+            let Ok(ast) = promql_parser::parser::parse(&text) else {
+                continue;
+            };
+            let timing = timings[rng.below(timings.len())];
+            assert_eq!(find_for(&text, timing), find(&ast, timing), "{text}");
+            checked += 1;
+            shared += usize::from(dvcc::target::promql::shapes::Shape::of(&text).is_some());
+        }
+    }
+    assert!(
+        checked > 500 && shared > 300,
+        "{checked} expressions, {shared} with equality matchers"
+    );
 }

@@ -31,6 +31,7 @@
 //! data behind it and the `for` to pass; within promtool's limit of 10,000
 //! samples a query.
 
+mod canon;
 pub mod eval;
 mod functions;
 mod math;
@@ -121,18 +122,41 @@ fn found_key(text: &str, timing: Timing) -> FoundKey {
 
 /// [`find`] for the expression written `text`, remembered: the checks and
 /// the promtool tests ask for the same alerts, and the language server
-/// asks again on every keystroke. The expression is parsed only when the
-/// answer is not remembered.
+/// asks again on every keystroke. Templated expressions share one search
+/// (see [`canon`]); the expression is parsed only when the answer is
+/// neither remembered nor shared.
 pub fn find_for(text: &str, timing: Timing) -> Result<Witness, NoWitness> {
-    FOUND.get_or(&found_key(text, timing), || match crate::target::promql::parse(text) {
-        Ok(e) => find(&e, timing),
-        Err(_) => Err(NoWitness::Unsupported("it does not parse".to_string())),
+    FOUND.get_or(&found_key(text, timing), || {
+        shared(text, timing).unwrap_or_else(|| match crate::target::promql::parse(text) {
+            Ok(e) => find(&e, timing),
+            Err(_) => Err(NoWitness::Unsupported("it does not parse".to_string())),
+        })
     })
 }
 
 /// [`find_for`] where the caller has parsed `text` already (`e`).
 pub fn find_for_parsed(text: &str, e: &Expr, timing: Timing) -> Result<Witness, NoWitness> {
-    FOUND.get_or(&found_key(text, timing), || find(e, timing))
+    FOUND.get_or(&found_key(text, timing), || {
+        shared(text, timing).unwrap_or_else(|| find(e, timing))
+    })
+}
+
+/// Searches of shapes (see [`canon`]); `None` for a shape that cannot be
+/// shared. Bounded: shapes repeat far more than they differ.
+static SHAPES: crate::memo::Memo<FoundKey, Option<Result<Witness, NoWitness>>> = crate::memo::Memo::new(4_096);
+
+/// The search of `text`'s shape, with its values put back, where that
+/// equals [`find`] on the expression itself; `None` elsewhere.
+fn shared(text: &str, timing: Timing) -> Option<Result<Witness, NoWitness>> {
+    let shape = crate::target::promql::shapes::Shape::of(text)?;
+    if !shape.values.iter().all(|v| canon::plain(v)) {
+        return None;
+    }
+    let found = SHAPES.get_or(&found_key(&shape.text, timing), || {
+        let tree = shape.shared()?;
+        canon::shareable(&tree).then(|| find(&tree, timing))
+    })?;
+    Some(canon::restore(&shape.values, found))
 }
 
 /// The series making `e` fire and those keeping it silent.

@@ -15,19 +15,28 @@ use promql_parser::parser::Expr;
 use crate::memo::Memo;
 
 mod regexes;
+pub mod shapes;
 
 /// Large enough for every expression of a very large project (a build
 /// meets each several times: a smaller memo would be cleared between the
 /// meetings and parse them all again), bounded all the same.
 static PARSED: Memo<String, Result<Expr, String>> = Memo::new(262_144);
 
-/// `promql_parser::parser::parse` (compiling each distinct regex matcher
-/// once, see `regexes`), remembered in a long-lived process
+/// `promql_parser::parser::parse`: parsed once per shape where the text
+/// has one (see `shapes`), compiling each distinct regex matcher once (see
+/// `regexes`), and remembered in a long-lived process
 /// ([`crate::memo::long_lived`]).
 pub fn parse(text: &str) -> Result<Expr, String> {
     if crate::memo::is_long_lived() {
-        PARSED.get_or(text, || regexes::parse(text))
+        PARSED.get_or(text, || parse_once(text))
     } else {
-        regexes::parse(text)
+        parse_once(text)
+    }
+}
+
+fn parse_once(text: &str) -> Result<Expr, String> {
+    match shapes::Shape::of(text).and_then(|s| s.expr()) {
+        Some(e) => Ok(e),
+        None => regexes::parse(text),
     }
 }
