@@ -406,15 +406,14 @@ pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
 pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let input = loaded.input(index);
-    let meaning = sema::analyze(&loaded.db, &input);
-    let mut diagnostics = meaning.diagnostics;
-    crate::check::run(
-        &loaded.db,
-        &input.files,
-        &meaning.tree,
-        &meaning.model,
-        &mut diagnostics,
+    // The credential scan reads only syntax trees: it runs beside the
+    // meaning, whose building is sequential.
+    let (scanned, meaning) = crate::par::both(
+        || crate::check::scan_files(&loaded.db, &input.files),
+        || sema::analyze(&loaded.db, &input),
     );
+    let mut diagnostics = meaning.diagnostics;
+    crate::check::run(&loaded.db, scanned, &meaning.tree, &meaning.model, &mut diagnostics);
     let diag::Capped {
         kept: mut diagnostics,
         omitted,

@@ -1,6 +1,7 @@
 //! Ordered parallel map over a slice, on scoped threads. Results come back
 //! in input order, so callers stay deterministic. Used where work items are
-//! independent: files of a project, chunks of a large file.
+//! independent: files of a project, chunks of a large file, the credential
+//! scan beside the meaning.
 
 /// Maps `f` over `items` on up to `available_parallelism` threads (at most
 /// 8), keeping the order. Runs inline when there is one item or one core.
@@ -24,6 +25,20 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
+/// Runs `a` on another thread while `b` runs on this one, and returns
+/// both results. Runs them in turn when there is one core.
+pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(a);
+        let here = b();
+        // A panic in the other thread is a bug; re-raise it on this one.
+        (other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), here)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -34,5 +49,12 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u32], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn both_returns_both() {
+        let items: Vec<u64> = (0..10_000).collect();
+        let (a, b) = super::both(|| items.iter().sum::<u64>(), || items.len());
+        assert_eq!((a, b), (49_995_000, 10_000));
     }
 }

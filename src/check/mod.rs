@@ -33,17 +33,11 @@ use crate::sema::tree::CheckedBlock;
 use crate::source::{FileId, SourceDb, Span};
 use crate::syntax::ast;
 
-/// Every target check of a project: `files` are its syntax trees (for the
-/// credential scan), `user` its checked tree, `model` what was built.
-pub fn run(
-    db: &SourceDb,
-    files: &[(FileId, &ast::File)],
-    user: &[CheckedBlock<'_>],
-    model: &Model,
-    diags: &mut Capped,
-) {
-    let before = diags.kept.len();
-    // Files are independent here: scan them on all cores, keep the order.
+/// The credential scan of a project's syntax trees (`files`): it reads no
+/// meaning, so it runs beside it (`driver::analyze`). Files on all cores,
+/// in order.
+pub fn scan_files(db: &SourceDb, files: &[(FileId, &ast::File)]) -> Capped {
+    let mut diags = Capped::default();
     for found in crate::par::map(files, |(_, file)| {
         let mut out = Capped::default();
         credentials::scan(db, &file.items, &mut out);
@@ -51,6 +45,14 @@ pub fn run(
     }) {
         diags.append(found);
     }
+    diags
+}
+
+/// Every target check of a project: `scanned` is what [`scan_files`] found
+/// in its syntax trees, `user` its checked tree, `model` what was built.
+pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+    let before = diags.kept.len();
+    diags.append(scanned);
     for i in &model.interpolated {
         let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();
         credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, diags);
