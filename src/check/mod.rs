@@ -53,9 +53,14 @@ pub fn scan_files(db: &SourceDb, files: &[(FileId, &ast::File)]) -> Capped {
 pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     let before = diags.kept.len();
     diags.append(scanned);
-    for i in &model.interpolated {
+    // What interpolation put together, on all cores, in order.
+    for found in crate::par::map(&model.interpolated, |i| {
+        let mut out = Capped::default();
         let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();
-        credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, diags);
+        credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, &mut out);
+        out
+    }) {
+        diags.append(found);
     }
     pipelines::schedules(db, model, diags);
     actions::actions(model, diags);

@@ -272,10 +272,20 @@ fn walk<'n, 'a>(node: &'n CheckedBlock<'a>, pipeline: Option<&str>, sym: &mut Sy
         template_args(node, &t.name, pipeline, sym, diags);
     }
     for (name, a) in &node.attrs {
-        refs_in(&a.val, &format!("`{name}`"), pipeline, sym, diags);
+        if holds_ref(&a.val) {
+            refs_in(&a.val, &format!("`{name}`"), pipeline, sym, diags);
+        }
     }
     for child in &node.children {
         walk(child, pipeline, sym, diags);
+    }
+}
+
+fn holds_ref(val: &Val<'_>) -> bool {
+    match val {
+        Val::Ref(..) => true,
+        Val::List(items) => items.iter().any(holds_ref),
+        _ => false,
     }
 }
 

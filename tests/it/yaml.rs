@@ -204,7 +204,7 @@ fn generated_files_read_back_as_intended() {
         for svc in &model.services {
             let layered = dvcc::backend::helm::layered(&model, svc);
             intended.push((dvcc::target::paths::values(&svc.name), layered.file));
-            for (env, overlay, _) in layered.envs {
+            for (env, overlay) in layered.envs {
                 intended.push((dvcc::target::paths::env_values(&svc.name, &env), overlay));
             }
         }

@@ -19,13 +19,13 @@ use super::values::values_with;
 use crate::model::{Model, Rollout, Service, ServiceConfig};
 
 /// A service's values as written: `values.yaml` and, per environment (in
-/// model order), its overlay and the full values it stands for.
+/// model order), its overlay.
 pub struct Layered {
     pub base: Value,
     /// What the service's `values.yaml` holds: `base`, or what it changes
     /// of the shared chart's values.
     pub file: Value,
-    pub envs: Vec<(String, Value, Value)>,
+    pub envs: Vec<(String, Value)>,
 }
 
 /// The shared chart's own values: those of a service that sets nothing,
@@ -65,37 +65,62 @@ pub(super) fn layered_with(
     chart: Option<&Value>,
 ) -> Layered {
     // Environments that share the service's configuration and secret store
-    // and have no rollout have the same values: computed once.
-    let mut same: Vec<(&ServiceConfig, Option<String>, Value)> = Vec::new();
-    let mut value_of = |env: Option<&str>, rollout: Option<&Rollout>| -> Value {
+    // and have no rollout have the same values: computed once, and so are
+    // their overlays.
+    let mut computed: Vec<Value> = Vec::new();
+    let mut same: Vec<(&ServiceConfig, Option<String>, usize)> = Vec::new();
+    let mut value_of = |env: Option<&str>, rollout: Option<&Rollout>| -> usize {
         if rollout.is_some() {
-            return to_value(&values_with(model, svc, env, rollout));
+            computed.push(to_value(&values_with(model, svc, env, rollout)));
+            return computed.len() - 1;
         }
         let (cfg, store) = super::values::inputs(model, svc, env);
-        if let Some((_, _, v)) = same.iter().find(|(c, s, _)| std::ptr::eq(*c, cfg) && *s == store) {
-            return v.clone();
+        if let Some((_, _, i)) = same.iter().find(|(c, s, _)| std::ptr::eq(*c, cfg) && *s == store) {
+            return *i;
         }
-        let v = to_value(&values_with(model, svc, env, None));
-        same.push((cfg, store, v.clone()));
-        v
+        computed.push(to_value(&values_with(model, svc, env, None)));
+        same.push((cfg, store, computed.len() - 1));
+        computed.len() - 1
     };
-    let mut base = value_of(None, None);
-    let full: Vec<(String, Value)> = model
+    let base_at = value_of(None, None);
+    let full: Vec<(&str, usize)> = model
         .environments
         .iter()
         .map(|e| {
             let rollout = rollouts.get(&(svc.name.as_str(), e.name.as_str())).copied();
-            (e.name.clone(), value_of(Some(&e.name), rollout))
+            (e.name.as_str(), value_of(Some(&e.name), rollout))
         })
         .collect();
-    if let Some(common) = common(&full.iter().map(|(_, v)| v).collect::<Vec<_>>()) {
-        base = coalesce(&base, &common);
+    let mut distinct: Vec<usize> = full.iter().map(|(_, i)| *i).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut base = computed[base_at].clone();
+    if distinct.contains(&base_at) {
+        // What the base shares with every environment is the base's own:
+        // merging it in only removes what is null everywhere.
+        let others: Vec<&Value> = distinct
+            .iter()
+            .filter(|i| **i != base_at)
+            .map(|i| &computed[*i])
+            .collect();
+        drop_shared_nulls(&mut base, &others);
+    } else if let Some(common) = common(&distinct.iter().map(|i| &computed[*i]).collect::<Vec<_>>()) {
+        coalesce_into(&mut base, common);
     }
+    let overlays: Vec<(usize, Value)> = distinct
+        .iter()
+        .map(|i| {
+            (
+                *i,
+                diff(&base, &computed[*i]).unwrap_or_else(|| Value::Object(Map::new())),
+            )
+        })
+        .collect();
     let envs = full
         .into_iter()
-        .map(|(name, v)| {
-            let overlay = diff(&base, &v).unwrap_or_else(|| Value::Object(Map::new()));
-            (name, overlay, v)
+        .map(|(name, i)| {
+            let overlay = overlays.iter().find(|(j, _)| *j == i).map(|(_, o)| o.clone());
+            (name.to_string(), overlay.unwrap_or_else(|| Value::Object(Map::new())))
         })
         .collect();
     let file = match chart {
@@ -127,25 +152,50 @@ fn common(values: &[&Value]) -> Option<Value> {
     values.iter().all(|v| v == first).then(|| (*first).clone())
 }
 
+/// `coalesce(base, common([base, others...]))`, without building the
+/// common part: every value there is the base's own, so merging it only
+/// removes keys null in all of them (within maps all of them have).
+fn drop_shared_nulls(base: &mut Value, others: &[&Value]) {
+    let Value::Object(b) = base else {
+        return;
+    };
+    if !others.iter().all(|o| o.is_object()) {
+        return;
+    }
+    b.retain(|k, v| !(v.is_null() && others.iter().all(|o| o.get(k).is_some_and(Value::is_null))));
+    for (k, v) in b.iter_mut() {
+        if v.is_object() {
+            let children: Option<Vec<&Value>> = others.iter().map(|o| o.get(k)).collect();
+            if let Some(children) = children {
+                drop_shared_nulls(v, &children);
+            }
+        }
+    }
+}
+
 /// Helm's merge of values files: maps merge key by key, a `null` removes
 /// the key, anything else replaces.
 pub fn coalesce(base: &Value, over: &Value) -> Value {
+    let mut out = base.clone();
+    coalesce_into(&mut out, over.clone());
+    out
+}
+
+/// [`coalesce`] in place.
+fn coalesce_into(base: &mut Value, over: Value) {
     match (base, over) {
         (Value::Object(b), Value::Object(o)) => {
-            let mut out = b.clone();
             for (k, v) in o {
                 if v.is_null() {
-                    out.shift_remove(k);
-                } else if let (Some(old), true) = (out.get(k), v.is_object()) {
-                    let merged = coalesce(old, v);
-                    out.insert(k.clone(), merged);
+                    b.shift_remove(&k);
+                } else if let (Some(old), true) = (b.get_mut(&k), v.is_object()) {
+                    coalesce_into(old, v);
                 } else {
-                    out.insert(k.clone(), v.clone());
+                    b.insert(k, v);
                 }
             }
-            Value::Object(out)
         }
-        _ => over.clone(),
+        (base, over) => *base = over,
     }
 }
 
@@ -193,6 +243,44 @@ mod tests {
         assert_eq!(d, json!({"m": {"y": 3, "z": 4}, "l": [1], "gone": null}));
         assert_eq!(coalesce(&base, &d), target);
         assert_eq!(diff(&target, &target), None);
+    }
+
+    #[test]
+    fn dropping_shared_nulls_is_merging_the_common_part() {
+        let trees = [
+            json!({"a": null, "m": {"x": null, "y": 1, "n": {"z": null}}, "l": [null], "s": "v"}),
+            json!({"a": null, "m": {"x": null, "y": 2, "n": {"z": null, "w": 1}}, "l": [null], "s": null}),
+            json!({"a": 1, "m": {"x": null, "n": null}, "s": {"t": null}}),
+            json!({"m": "text", "a": null}),
+            json!({"a": null, "m": {}, "e": {}}),
+            json!({}),
+            json!(null),
+            json!([1, null]),
+        ];
+        for base in &trees {
+            for others in [
+                vec![],
+                vec![0],
+                vec![1],
+                vec![0, 1],
+                vec![2],
+                vec![1, 3],
+                vec![4, 0],
+                vec![5, 6],
+                vec![7],
+            ] {
+                let others: Vec<&Value> = others.iter().map(|i| &trees[*i]).collect();
+                let mut all = vec![base];
+                all.extend(others.iter().copied());
+                let expected = match common(&all) {
+                    Some(c) => coalesce(base, &c),
+                    None => base.clone(),
+                };
+                let mut got = base.clone();
+                drop_shared_nulls(&mut got, &others);
+                assert_eq!(got, expected, "{base} with {others:?}");
+            }
+        }
     }
 
     #[test]

@@ -147,7 +147,7 @@ fn values_files(
         path: paths::values(&svc.name),
         contents: format!("{header}{}", yaml::to_string(&yaml::Tree(&layered.file))),
     }];
-    for (env, overlay, _) in &layered.envs {
+    for (env, overlay) in &layered.envs {
         out.push(Artifact {
             path: paths::env_values(&svc.name, env),
             contents: format!("{header}{}", yaml::to_string(&yaml::Tree(overlay))),
