@@ -58,6 +58,10 @@ pub struct Loaded {
     pub hidden: Vec<FileId>,
     /// How long each stage took, in the order they ran (`dvcc -v`).
     timings: Mutex<Vec<(&'static str, Duration)>>,
+    /// Set by commands that never ask where names are declared and used
+    /// (`lint`, `build`): analyses then leave their index empty, which at
+    /// the peak of a large project's analysis is memory held for nothing.
+    pub without_index: bool,
 }
 
 /// The files of one project.
@@ -343,6 +347,7 @@ impl Loaded {
     fn input(&self, index: usize) -> ProjectInput<'_> {
         let files = self.projects.get(index).map(|p| p.files.as_slice()).unwrap_or(&[]);
         ProjectInput {
+            index: !self.without_index,
             files: files.iter().filter_map(|f| Some((*f, self.ast(*f)?))).collect(),
             stdlib: self.stdlib.iter().filter_map(|f| Some((*f, self.ast(*f)?))).collect(),
             imports: self

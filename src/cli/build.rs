@@ -107,6 +107,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut loaded = driver::load_allowing(&crate::load::Disk, std::slice::from_ref(&path), &cli.import_roots);
+    loaded.without_index = true;
     cli.say_loaded(&loaded);
     let (diags, omitted, plan) = match driver::build(&mut loaded, &options) {
         Built::Refused {

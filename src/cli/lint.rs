@@ -109,7 +109,8 @@ pub fn run(cli: &Cli, args: &LintArgs) -> ExitCode {
             Err(code) => return code,
         }
     }
-    let loaded = driver::load_roots(&Disk, &roots, &cli.import_roots);
+    let mut loaded = driver::load_roots(&Disk, &roots, &cli.import_roots);
+    loaded.without_index = true;
     let code = finish(cli, args, &loaded, fixed);
     // The process ends here: its memory goes back at once, not freed piece
     // by piece (a large project's trees are millions of allocations).

@@ -31,6 +31,9 @@ use crate::syntax::ast;
 
 /// What the analysis of a project reads.
 pub struct ProjectInput<'a> {
+    /// Whether to build the index of declarations and references (the
+    /// language server's; one-shot commands leave it empty).
+    pub index: bool,
     /// The project's files (its directory's and those it imports).
     pub files: Vec<(FileId, &'a ast::File)>,
     pub stdlib: Vec<(FileId, &'a ast::File)>,
@@ -47,7 +50,8 @@ pub struct Meaning<'a> {
     /// The user's top-level blocks, checked.
     pub tree: Vec<tree::CheckedBlock<'a>>,
     pub model: Model,
-    /// Declarations and the references that resolved to them.
+    /// Declarations and the references that resolved to them (empty where
+    /// the input asked for none).
     pub index: index::Index,
     /// Capped at creation: hostile input costs a count past the cap.
     pub diagnostics: Capped,
@@ -112,7 +116,12 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         diags.append(build_diags);
         handbook(db, input, &mut model);
         relations::check(&user, &sym, &model, &mut diags);
-        (model, sym.index())
+        let index = if input.index {
+            sym.index()
+        } else {
+            index::Index::default()
+        };
+        (model, index)
     };
     import_cycles(db, &input.imports, &mut diags);
     Meaning {
