@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::index::{Definition, Index, Symbol};
 use super::tree::{CheckedBlock, Val};
-use crate::diag::suggest::{Budget, did_you_mean_within};
+use crate::diag::suggest::{Budget, CELL_BUDGET, did_you_mean_within};
 use crate::diag::{Capped, Code, Diagnostic, Label, Severity};
 use crate::schema::{Attr, BlockId, Labels, Namespace, Ty};
 use crate::source::Span;
@@ -30,9 +30,10 @@ pub struct Symbols<'n, 'a> {
     /// Names that blocks dvcc could not read (unknown kinds) would declare:
     /// references to them are not reported (that block's error says it).
     pub unreadable: BTreeSet<String>,
-    /// What did-you-mean may still spend in this analysis.
-    /// (A cell: it is spent while the tables are borrowed.)
-    pub suggest: std::cell::Cell<Budget>,
+    /// What did-you-mean has spent in this analysis. (Atomic: it is spent
+    /// while the tables are borrowed, and the tables are shared by the
+    /// threads that build services.)
+    pub suggest_spent: std::sync::atomic::AtomicUsize,
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
@@ -87,9 +88,11 @@ impl<'n, 'a> Symbols<'n, 'a> {
 
     /// Did-you-mean among `candidates`, within this analysis's budget.
     fn suggest_among<'c>(&self, name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-        let mut budget = self.suggest.get();
+        use std::sync::atomic::Ordering;
+        let spent = self.suggest_spent.load(Ordering::Relaxed);
+        let mut budget = Budget(CELL_BUDGET.saturating_sub(spent));
         let found = did_you_mean_within(name, candidates, &mut budget);
-        self.suggest.set(budget);
+        self.suggest_spent.store(CELL_BUDGET - budget.0, Ordering::Relaxed);
         found
     }
 

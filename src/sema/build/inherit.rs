@@ -35,7 +35,7 @@ type Flat<'a> = BTreeMap<Path<'a>, Val<'a>>;
 /// parent (when it names a declared environment) and its depth (1 for an
 /// environment that extends nothing). Linear in the number of
 /// environments, however long the chains.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Family {
     parent: HashMap<String, String>,
     depth: HashMap<String, usize>,
@@ -220,65 +220,92 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
 
     pub(super) fn services(&mut self, user: &'n [CheckedBlock<'a>]) {
         let env_names: Vec<String> = self.model.environments.iter().map(|e| e.name.clone()).collect();
-        let mut services = Vec::new();
-        for node in user.iter().filter(|n| n.is(BlockId::Service)) {
-            let mut base = Flat::new();
-            Self::flat(node, &mut base);
-            let mut overrides: BTreeMap<String, Flat<'a>> = BTreeMap::new();
-            for o in node.children_of(BlockId::ServiceIn) {
-                let mut m = Flat::new();
-                Self::flat(o, &mut m);
-                overrides.insert(o.label().to_string(), m);
-            }
-            // The escape hatches are the service's own, in every environment.
-            let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
-            let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
-            let finish = |b: &mut Self, flat: &Flat<'a>| {
-                let mut cfg = b.config(flat);
-                cfg.extra_pod.clone_from(&pod);
-                cfg.extra_container.clone_from(&container);
-                Arc::new(cfg)
-            };
-            let base_cfg = finish(self, &base);
-            let mut per_env = BTreeMap::new();
-            // In environment order (parents first): an environment's values
-            // are its parent's with its own override on top, so nearer
-            // overrides win. Shared while no override differs.
-            let mut merged: HashMap<&str, (std::rc::Rc<Flat<'a>>, Arc<ServiceConfig>)> =
-                HashMap::with_capacity(env_names.len());
-            let base = (std::rc::Rc::new(base), base_cfg.clone());
-            for env in &env_names {
-                let (from, from_cfg) = self
-                    .family
-                    .parent(env)
-                    .and_then(|p| merged.get(p))
-                    .unwrap_or(&base)
-                    .clone();
-                let mine = match overrides.get(env) {
-                    Some(m) => {
-                        let mut own = (*from).clone();
-                        own.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        let own = std::rc::Rc::new(own);
-                        let cfg = finish(self, &own);
-                        (own, cfg)
-                    }
-                    None => (from, from_cfg),
-                };
-                per_env.insert(env.clone(), mine.1.clone());
-                merged.insert(env.as_str(), mine);
-            }
-            services.push(Service {
-                source: String::new(),
-                name: node.label().to_string(),
-                base: base_cfg,
-                per_env,
-                own_chart: matches!(node.get(Attr::Chart), Some(Val::Word(w)) if w == "own"),
-                span: node.label_span(),
-            });
+        let nodes: Vec<&'n CheckedBlock<'a>> = user.iter().filter(|n| n.is(BlockId::Service)).collect();
+        // Services are independent: built on every core, each part by a
+        // builder of its own that reads what services may read (the
+        // project, the environments' family), and merged back in order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let parts: Vec<&[&'n CheckedBlock<'a>]> = nodes.chunks(nodes.len().div_ceil(threads).max(1)).collect();
+        let (sym, project, environments, family) =
+            (self.sym, &self.model.project, &self.model.environments, &self.family);
+        let built = crate::par::map(&parts, |part| {
+            let mut shape = super::super::shape::Shape::new(super::super::registry());
+            let mut b = Builder::new(sym, &mut shape);
+            b.model.project = project.clone();
+            b.model.environments = environments.clone();
+            b.model.seal();
+            b.family = family.clone();
+            let services: Vec<Service> = part.iter().map(|node| b.service(node, &env_names)).collect();
+            (services, b.diags, std::mem::take(&mut b.model.interpolated), b.reported)
+        });
+        let mut services = Vec::with_capacity(nodes.len());
+        for (part, diags, interpolated, reported) in built {
+            services.extend(part);
+            self.diags.append(diags);
+            self.model.interpolated.extend(interpolated);
+            self.reported.extend(reported);
         }
         services.sort_by(|a, b| a.name.cmp(&b.name));
         self.model.services = services;
         self.model.service_defaults = Some(self.config(&Flat::new()));
+    }
+
+    /// One service: its configuration, and per environment its parent's
+    /// with its own override on top.
+    fn service(&mut self, node: &CheckedBlock<'a>, env_names: &[String]) -> Service {
+        let mut base = Flat::new();
+        Self::flat(node, &mut base);
+        let mut overrides: BTreeMap<String, Flat<'a>> = BTreeMap::new();
+        for o in node.children_of(BlockId::ServiceIn) {
+            let mut m = Flat::new();
+            Self::flat(o, &mut m);
+            overrides.insert(o.label().to_string(), m);
+        }
+        // The escape hatches are the service's own, in every environment.
+        let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
+        let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
+        let finish = |b: &mut Self, flat: &Flat<'a>| {
+            let mut cfg = b.config(flat);
+            cfg.extra_pod.clone_from(&pod);
+            cfg.extra_container.clone_from(&container);
+            Arc::new(cfg)
+        };
+        let base_cfg = finish(self, &base);
+        let mut per_env = BTreeMap::new();
+        // In environment order (parents first): an environment's values
+        // are its parent's with its own override on top, so nearer
+        // overrides win. Shared while no override differs.
+        let mut merged: HashMap<&str, (std::rc::Rc<Flat<'a>>, Arc<ServiceConfig>)> =
+            HashMap::with_capacity(env_names.len());
+        let base = (std::rc::Rc::new(base), base_cfg.clone());
+        for env in env_names {
+            let (from, from_cfg) = self
+                .family
+                .parent(env)
+                .and_then(|p| merged.get(p))
+                .unwrap_or(&base)
+                .clone();
+            let mine = match overrides.get(env) {
+                Some(m) => {
+                    let mut own = (*from).clone();
+                    own.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    let own = std::rc::Rc::new(own);
+                    let cfg = finish(self, &own);
+                    (own, cfg)
+                }
+                None => (from, from_cfg),
+            };
+            per_env.insert(env.clone(), mine.1.clone());
+            merged.insert(env.as_str(), mine);
+        }
+        Service {
+            source: String::new(),
+            name: node.label().to_string(),
+            base: base_cfg,
+            per_env,
+            own_chart: matches!(node.get(Attr::Chart), Some(Val::Word(w)) if w == "own"),
+            span: node.label_span(),
+        }
     }
 
     /// A service's configuration from its values by path; what is not
