@@ -510,13 +510,18 @@ pub fn lint(loaded: &Loaded) -> Vec<Diagnostic> {
 /// builds by default) for a model with no error, and the directories whose
 /// generated files they own.
 pub fn generate(model: &Model, targets: &[Target], ctx: &Context<'_>) -> (Vec<Artifact>, Vec<String>) {
+    let asked: Vec<&dyn backend::Backend> = backend::ALL
+        .iter()
+        .copied()
+        .filter(|b| asked(*b, model, targets))
+        .collect();
+    // The backends read the model alone: they run side by side, and their
+    // artifacts come back in backend order.
     let mut artifacts = Vec::new();
     let mut owned = Vec::new();
-    for b in backend::ALL {
-        if asked(*b, model, targets) {
-            artifacts.extend(b.generate(model, ctx));
-            owned.extend(b.owned_dirs(model));
-        }
+    for (a, o) in crate::par::map_each(&asked, |b| (b.generate(model, ctx), b.owned_dirs(model))) {
+        artifacts.extend(a);
+        owned.extend(o);
     }
     (artifacts, owned)
 }
@@ -602,13 +607,15 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     let out = options.out.as_path();
     // Every artifact's header names its sources: each is resolved against
     // the root once, not once per file naming it.
-    let names: std::cell::RefCell<HashMap<String, String>> = Default::default();
+    let names: Mutex<HashMap<String, String>> = Default::default();
     let source_name = |s: &str| {
-        if let Some(known) = names.borrow().get(s) {
-            return known.clone();
+        if let Some(known) = names.lock().ok().and_then(|n| n.get(s).cloned()) {
+            return known;
         }
         let name = load::relative(&Disk, Path::new(s), &options.root);
-        names.borrow_mut().insert(s.to_string(), name.clone());
+        if let Ok(mut n) = names.lock() {
+            n.insert(s.to_string(), name.clone());
+        }
         name
     };
     let project = model.project.name.as_str();
@@ -626,6 +633,8 @@ pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
         .map(|t| t.name())
         .collect();
     loaded.record("compare with the output directory", started);
+    // What is left is writing: the model goes, on another thread.
+    let _ = std::thread::Builder::new().spawn(move || drop(model));
     let mut diagnostics = linted.diagnostics;
     diagnostics.extend(plan.diagnostics.iter().cloned());
     diag::sort_and_dedup(&mut diagnostics);

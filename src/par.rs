@@ -25,6 +25,28 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
+/// Maps `f` over a few large `items`, each on a thread of its own (the
+/// first on this one), keeping the order: for work items of very unequal
+/// size, which [`map`]'s even split would leave on one core.
+pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let Some((first, rest)) = items.split_first().filter(|_| cores >= 2) else {
+        return items.iter().map(f).collect();
+    };
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = rest.iter().map(|item| s.spawn(move || f(item))).collect();
+        let mut out = vec![f(first)];
+        // A panic in a worker is a bug; re-raise it on this thread.
+        out.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        );
+        out
+    })
+}
+
 /// Runs `a` on another thread while `b` runs on this one, and returns
 /// both results. Runs them in turn when there is one core.
 pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
@@ -49,6 +71,13 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u32], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn map_each_keeps_order() {
+        let items: Vec<u32> = (0..7).collect();
+        assert_eq!(super::map_each(&items, |x| x * 3), vec![0, 3, 6, 9, 12, 15, 18]);
+        assert!(super::map_each(&[] as &[u32], |x| *x).is_empty());
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub struct Context<'a> {
     /// no project named).
     pub project: &'a str,
     /// How a `.dvc` source (as loaded) is named in headers: relative to
-    /// the project's directory.
-    pub source_name: &'a dyn Fn(&str) -> String,
+    /// the project's directory. (Shared: backends run side by side.)
+    pub source_name: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 fn verbatim(source: &str) -> String {

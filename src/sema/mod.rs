@@ -86,6 +86,7 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
     let (model, index) = {
         let mut sym = names::collect(&user, &std_nodes, &mut diags);
         sym.unreadable = unreadable.into_iter().collect();
+        sym.record_refs = input.index;
         names::resolve(&user, &mut sym, &mut diags);
         names::unused(&sym, &mut diags);
         if sym.project.is_none() && !user.is_empty() {

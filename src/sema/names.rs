@@ -25,8 +25,10 @@ pub struct Symbols<'n, 'a> {
     pub jobs: BTreeMap<String, BTreeMap<String, &'n CheckedBlock<'a>>>,
     pub used: BTreeSet<(Namespace, String)>,
     pub project: Option<&'n CheckedBlock<'a>>,
-    /// Every reference that resolved, where it is written.
+    /// Every reference that resolved, where it is written (recorded only
+    /// where `record_refs`: for the index).
     pub refs: BTreeMap<Symbol, Vec<Span>>,
+    pub record_refs: bool,
     /// Names that blocks dvcc could not read (unknown kinds) would declare:
     /// references to them are not reported (that block's error says it).
     pub unreadable: BTreeSet<String>,
@@ -362,12 +364,14 @@ fn reference(
         if let Some(pipeline) = pipeline
             && here.is_some_and(|jobs| jobs.contains_key(name))
         {
-            let job = Symbol {
-                ns,
-                scope: Some(pipeline.to_string()),
-                name: name.to_string(),
-            };
-            sym.refs.entry(job).or_default().push(span);
+            if sym.record_refs {
+                let job = Symbol {
+                    ns,
+                    scope: Some(pipeline.to_string()),
+                    name: name.to_string(),
+                };
+                sym.refs.entry(job).or_default().push(span);
+            }
             return;
         }
         let candidates = here.into_iter().flat_map(|j| j.keys().map(String::as_str));
@@ -398,12 +402,14 @@ fn reference(
     }
     if sym.get(ns, name).is_some() {
         sym.used.insert((ns, name.to_string()));
-        let symbol = Symbol {
-            ns,
-            scope: None,
-            name: name.to_string(),
-        };
-        sym.refs.entry(symbol).or_default().push(span);
+        if sym.record_refs {
+            let symbol = Symbol {
+                ns,
+                scope: None,
+                name: name.to_string(),
+            };
+            sym.refs.entry(symbol).or_default().push(span);
+        }
         return;
     }
     let suggested = {
