@@ -381,7 +381,9 @@ fn temporary(path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.dvcc-{}.tmp", std::process::id()))
+    // (The process id once: asking is a system call, once per file.)
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    path.with_file_name(format!(".{name}.dvcc-{}.tmp", PID.get_or_init(std::process::id)))
 }
 
 /// Carries out the plan: every changed file is written to a temporary file

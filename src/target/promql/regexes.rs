@@ -96,7 +96,7 @@ fn rewrite(text: &str) -> Option<(String, usize)> {
 
 /// Past the string literal opening at `at` (backquoted strings have no
 /// escapes); `None` when it is not closed.
-fn string_end(b: &[u8], at: usize) -> Option<usize> {
+pub(super) fn string_end(b: &[u8], at: usize) -> Option<usize> {
     let quote = b[at];
     let mut i = at + 1;
     while i < b.len() {

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use promql_parser::label::{MatchOp, Matcher, Matchers};
 use promql_parser::parser::Expr;
 
+use super::regexes::string_end;
 use crate::memo::Memo;
 
 pub const MARK: char = '\u{F8FE}';
@@ -157,21 +158,6 @@ fn label_before(text: &str, eq: usize) -> Option<&str> {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
         .then_some(name)
-}
-
-/// Past the string literal opening at `at` (backquoted strings have no
-/// escapes); `None` when it is not closed.
-fn string_end(b: &[u8], at: usize) -> Option<usize> {
-    let quote = b[at];
-    let mut i = at + 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' if quote != b'`' => i += 2,
-            c if c == quote => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// How many placeholders `e` holds, each the whole value of an equality
