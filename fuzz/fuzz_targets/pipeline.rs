@@ -1,6 +1,7 @@
 //! The whole pipeline on arbitrary bytes: the hand-written parser against
-//! pest's parser of the grammar, dvcc's PromQL parse against
-//! promql-parser's, then load (one or more in-memory
+//! pest's parser of the grammar, dvcc's PromQL parse (and its test-series
+//! search shared by shape) against promql-parser's (and the search on the
+//! expression alone), then load (one or more in-memory
 //! files, split at `\0file\0` markers so imports between them are
 //! exercised), parse, analyse, every renderer, the editor seams, and, when
 //! the project has no error, every backend to memory. Nothing may panic,
@@ -20,13 +21,26 @@ fuzz_target!(|data: &[u8]| {
         .map(|(i, bytes)| (format!("f{i}.dvc"), bytes.to_vec()))
         .collect();
     // The hand-written parser is the grammar's (`grammar/dvc.pest`), and
-    // dvcc's PromQL parse (shared regexes) is promql-parser's, on any text.
+    // dvcc's PromQL parse (shared regexes and shapes) is promql-parser's,
+    // on any text.
     for (_, bytes) in &files {
         if let Ok(text) = std::str::from_utf8(bytes) {
             if let Some(diff) = dvcc::syntax::differs_from_grammar(text) {
                 panic!("{diff}");
             }
-            assert_eq!(dvcc::target::promql::parse(text), promql_parser::parser::parse(text), "{text:?}");
+            let own = promql_parser::parser::parse(text);
+            assert_eq!(dvcc::target::promql::parse(text), own, "{text:?}");
+            // The test-series search shared by shape is the expression's own.
+            if let Ok(e) = &own
+                && dvcc::target::promql::shapes::Shape::of(text).is_some()
+            {
+                let timing = dvcc::check::witness::Timing::default();
+                assert_eq!(
+                    dvcc::check::witness::find_for(text, timing),
+                    dvcc::check::witness::find(e, timing),
+                    "{text:?}"
+                );
+            }
         }
     }
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
