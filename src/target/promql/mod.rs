@@ -14,6 +14,7 @@ use promql_parser::parser::Expr;
 
 use crate::memo::Memo;
 
+mod lex;
 mod regexes;
 pub mod shapes;
 

@@ -18,6 +18,7 @@ use promql_parser::label::{MatchOp, Matchers};
 use promql_parser::parser::{self, Expr};
 use regex::Regex;
 
+use super::lex::{comment_end, quote_after, string_end};
 use crate::memo::Memo;
 
 /// Begins the value of a rewritten matcher: a private-use character, then
@@ -62,22 +63,12 @@ fn rewrite(text: &str) -> Option<(String, usize)> {
     while i < b.len() {
         match b[i] {
             b'"' | b'\'' | b'`' => i = string_end(b, i)?,
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
+            b'#' => i = comment_end(b, i),
             c @ (b'=' | b'!') if b.get(i + 1) == Some(&b'~') => {
                 if i > 0 && matches!(b[i - 1], b'=' | b'!' | b'<' | b'>') {
                     return None;
                 }
-                let mut q = i + 2;
-                while q < b.len() && b[q].is_ascii_whitespace() {
-                    q += 1;
-                }
-                if !matches!(b.get(q), Some(b'"' | b'\'' | b'`')) {
-                    return None;
-                }
+                let q = quote_after(b, i + 2)?;
                 out.push_str(&text[copied..i]);
                 out.push_str(if c == b'=' { "=" } else { "!=" });
                 out.push_str(&text[i + 2..=q]);
@@ -92,21 +83,6 @@ fn rewrite(text: &str) -> Option<(String, usize)> {
     }
     out.push_str(&text[copied..]);
     Some((out, marks))
-}
-
-/// Past the string literal opening at `at` (backquoted strings have no
-/// escapes); `None` when it is not closed.
-pub(super) fn string_end(b: &[u8], at: usize) -> Option<usize> {
-    let quote = b[at];
-    let mut i = at + 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' if quote != b'`' => i += 2,
-            c if c == quote => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// Puts back the regex matchers of `e`, counting them; `false` where the

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use promql_parser::label::{MatchOp, Matcher, Matchers};
 use promql_parser::parser::Expr;
 
-use super::regexes::string_end;
+use super::lex::{comment_end, quote_after, string_end};
 use crate::memo::Memo;
 
 pub const MARK: char = '\u{F8FE}';
@@ -74,11 +74,7 @@ impl Shape {
         while i < b.len() {
             match b[i] {
                 b'"' | b'\'' | b'`' => i = string_end(b, i)?,
-                b'#' => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                }
+                b'#' => i = comment_end(b, i),
                 b'=' => {
                     let after = b.get(i + 1).copied();
                     i += 1;
@@ -88,13 +84,9 @@ impl Shape {
                         i += 1;
                         continue;
                     }
-                    let mut q = i;
-                    while q < b.len() && b[q].is_ascii_whitespace() {
-                        q += 1;
-                    }
-                    if q >= b.len() || !matches!(b[q], b'"' | b'\'' | b'`') {
+                    let Some(q) = quote_after(b, i) else {
                         continue;
-                    }
+                    };
                     let end = string_end(b, q)?;
                     let value = &text[q + 1..end - 1];
                     if label_before(text, i - 1).is_some_and(|l| l != "__name__")
