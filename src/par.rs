@@ -3,24 +3,37 @@
 //! independent: files of a project, chunks of a large file, the credential
 //! scan beside the meaning.
 
-/// Maps `f` over `items` on up to `available_parallelism` threads (at most
-/// 8), keeping the order. Runs inline when there is one item or one core.
+/// The cores to use: `available_parallelism`, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// Maps `f` over `items` on up to [`threads`] threads, keeping the order.
+/// Runs inline when there is one item or one core.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    map_parts(items, |part| part.iter().map(&f).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Splits `items` into one part per thread (up to [`threads`]) and maps
+/// `f` over the parts, in order: for work that sets something up once per
+/// part (a builder of its own). One part, inline, when there is one item
+/// or one core.
+pub fn map_parts<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let threads = threads();
     if threads < 2 || items.len() < 2 {
-        return items.iter().map(f).collect();
+        return vec![f(items)];
     }
     let per = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(per)
-            .map(|group| s.spawn(move || group.iter().map(f).collect::<Vec<R>>()))
-            .collect();
+        let handles: Vec<_> = items.chunks(per).map(|part| s.spawn(move || f(part))).collect();
         // A panic in a worker is a bug; re-raise it on this thread.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }
@@ -29,8 +42,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 /// first on this one), keeping the order: for work items of very unequal
 /// size, which [`map`]'s even split would leave on one core.
 pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let Some((first, rest)) = items.split_first().filter(|_| cores >= 2) else {
+    let Some((first, rest)) = items.split_first().filter(|_| threads() >= 2) else {
         return items.iter().map(f).collect();
     };
     let f = &f;
@@ -50,7 +62,7 @@ pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// Runs `a` on another thread while `b` runs on this one, and returns
 /// both results. Runs them in turn when there is one core.
 pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    if threads() < 2 {
         return (a(), b());
     }
     std::thread::scope(|s| {
@@ -71,6 +83,15 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u32], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn map_parts_covers_every_item_once_in_order() {
+        let items: Vec<u32> = (0..1001).collect();
+        let parts = super::map_parts(&items, |p| p.to_vec());
+        assert!(!parts.is_empty() && parts.len() <= 8);
+        assert_eq!(parts.concat(), items);
+        assert_eq!(super::map_parts(&[] as &[u32], |p| p.len()), vec![0]);
     }
 
     #[test]

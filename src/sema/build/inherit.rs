@@ -224,11 +224,9 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         // Services are independent: built on every core, each part by a
         // builder of its own that reads what services may read (the
         // project, the environments' family), and merged back in order.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let parts: Vec<&[&'n CheckedBlock<'a>]> = nodes.chunks(nodes.len().div_ceil(threads).max(1)).collect();
         let (sym, project, environments, family) =
             (self.sym, &self.model.project, &self.model.environments, &self.family);
-        let built = crate::par::map(&parts, |part| {
+        let built = crate::par::map_parts(&nodes, |part| {
             let mut shape = super::super::shape::Shape::new(super::super::registry());
             let mut b = Builder::new(sym, &mut shape);
             b.model.project = project.clone();
