@@ -363,7 +363,7 @@ pub struct ServiceConfig {
     pub memory: Option<Memory>,
     /// Else the request.
     pub memory_limit: Option<Memory>,
-    pub ingress: Option<Ingress>,
+    pub ingress: Option<Box<Ingress>>,
     /// The path Prometheus scrapes (`None`: no ServiceMonitor).
     pub metrics: Option<String>,
     /// The (non-root) user and group id of the container.
@@ -399,24 +399,24 @@ pub struct ServiceConfig {
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub account_annotations: IndexMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub readiness: Option<Probe>,
+    pub readiness: Option<Box<Probe>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub liveness: Option<Probe>,
+    pub liveness: Option<Box<Probe>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub startup: Option<Probe>,
+    pub startup: Option<Box<Probe>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network_policy: Option<NetworkPolicy>,
+    pub network_policy: Option<Box<NetworkPolicy>>,
     /// A Gateway API HTTPRoute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub route: Option<Route>,
+    pub route: Option<Box<Route>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
     /// More pod spec fields (`extra_pod { }`), as JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_pod: Option<serde_json::Value>,
+    pub extra_pod: Option<Box<serde_json::Value>>,
     /// More container fields (`extra_container { }`), as JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_container: Option<serde_json::Value>,
+    pub extra_container: Option<Box<serde_json::Value>>,
 }
 
 /// A container probe.

@@ -408,7 +408,7 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
         // Probes need a port to probe.
         probes: {
             let has_port = |p: &&crate::model::Probe| p.port.is_some() || cfg.port.is_some();
-            let of = |p: &Option<crate::model::Probe>| p.as_ref().filter(has_port).map(|p| probe(p, cfg.port));
+            let of = |p: &Option<Box<crate::model::Probe>>| p.as_deref().filter(has_port).map(|p| probe(p, cfg.port));
             Probes {
                 readiness: of(&cfg.readiness),
                 liveness: of(&cfg.liveness),
@@ -556,8 +556,8 @@ pub(super) fn values_with(model: &Model, svc: &Service, env: Option<&str>, rollo
         }),
         volumes: cfg.volumes.iter().map(volume).collect(),
         extra: Extra {
-            pod: cfg.extra_pod.clone(),
-            container: cfg.extra_container.clone(),
+            pod: cfg.extra_pod.as_deref().cloned(),
+            container: cfg.extra_container.as_deref().cloned(),
         },
     }
 }

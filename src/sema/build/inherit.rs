@@ -260,7 +260,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             overrides.insert(o.label().to_string(), m);
         }
         // The escape hatches are the service's own, in every environment.
-        let extra = |id: BlockId| node.child(id).map(|b| super::kube::data_block(b.block));
+        let extra = |id: BlockId| node.child(id).map(|b| Box::new(super::kube::data_block(b.block)));
         let (pod, container) = (extra(BlockId::ExtraPod), extra(BlockId::ExtraContainer));
         let finish = |b: &mut Self, flat: &Flat<'a>| {
             let mut cfg = b.config(flat);
@@ -373,14 +373,16 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             ingress: m
                 .get(&Path::Child(BlockId::ServiceIngress, Attr::Host))
                 .and_then(|h| self.text(Some(h), &scope))
-                .map(|host| crate::model::Ingress {
-                    host,
-                    path: self
-                        .text(of(BlockId::ServiceIngress, Attr::Path), &scope)
-                        .unwrap_or_else(|| "/".to_string()),
-                    class: self.text(of(BlockId::ServiceIngress, Attr::Class), &scope),
-                    tls: self.text(of(BlockId::ServiceIngress, Attr::Tls), &scope),
-                    annotations: self.text_map(vars(BlockId::IngressAnnotations)),
+                .map(|host| {
+                    Box::new(crate::model::Ingress {
+                        host,
+                        path: self
+                            .text(of(BlockId::ServiceIngress, Attr::Path), &scope)
+                            .unwrap_or_else(|| "/".to_string()),
+                        class: self.text(of(BlockId::ServiceIngress, Attr::Class), &scope),
+                        tls: self.text(of(BlockId::ServiceIngress, Attr::Tls), &scope),
+                        annotations: self.text_map(vars(BlockId::IngressAnnotations)),
+                    })
                 }),
             metrics: match own(Attr::Metrics) {
                 Some(Val::Bool(false)) => None,
@@ -418,21 +420,29 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             pod_annotations: self.text_map(vars(BlockId::PodAnnotations)),
             pod_labels: self.text_map(vars(BlockId::PodLabels)),
             account_annotations: self.text_map(vars(BlockId::AccountAnnotations)),
-            readiness: self.probe(
-                BlockId::Readiness,
-                present(BlockId::Readiness),
-                health.as_deref(),
-                |a| m.get(&Path::Child(BlockId::Readiness, a)),
-            ),
-            liveness: self.probe(BlockId::Liveness, present(BlockId::Liveness), health.as_deref(), |a| {
-                m.get(&Path::Child(BlockId::Liveness, a))
-            }),
-            startup: self.probe(BlockId::Startup, present(BlockId::Startup), health.as_deref(), |a| {
-                m.get(&Path::Child(BlockId::Startup, a))
-            }),
-            network_policy: self.network_policy(present(BlockId::NetworkPolicy), |a| {
-                m.get(&Path::Child(BlockId::NetworkPolicy, a))
-            }),
+            readiness: self
+                .probe(
+                    BlockId::Readiness,
+                    present(BlockId::Readiness),
+                    health.as_deref(),
+                    |a| m.get(&Path::Child(BlockId::Readiness, a)),
+                )
+                .map(Box::new),
+            liveness: self
+                .probe(BlockId::Liveness, present(BlockId::Liveness), health.as_deref(), |a| {
+                    m.get(&Path::Child(BlockId::Liveness, a))
+                })
+                .map(Box::new),
+            startup: self
+                .probe(BlockId::Startup, present(BlockId::Startup), health.as_deref(), |a| {
+                    m.get(&Path::Child(BlockId::Startup, a))
+                })
+                .map(Box::new),
+            network_policy: self
+                .network_policy(present(BlockId::NetworkPolicy), |a| {
+                    m.get(&Path::Child(BlockId::NetworkPolicy, a))
+                })
+                .map(Box::new),
             route: m
                 .get(&Path::Child(BlockId::ServiceRoute, Attr::Gateway))
                 .and_then(|g| self.text(Some(g), &scope))
@@ -441,14 +451,14 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                         Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
                         None => (None, gateway),
                     };
-                    crate::model::Route {
+                    Box::new(crate::model::Route {
                         gateway,
                         gateway_namespace,
                         host: self.text(of(BlockId::ServiceRoute, Attr::Host), &scope),
                         path: self
                             .text(of(BlockId::ServiceRoute, Attr::Path), &scope)
                             .unwrap_or_else(|| "/".to_string()),
-                    }
+                    })
                 }),
             volumes: {
                 let mut names: Vec<&str> = m
