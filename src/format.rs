@@ -18,7 +18,7 @@
 //! `.dvc` file of the repository and by a property test) and is idempotent.
 
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{Attribute, Block, BlockLabel, Body, Comment, Comments, File, Item, Value, ValueKind};
+use crate::syntax::ast::{Attribute, Block, BlockLabel, Body, Comment, File, Item, Value, ValueKind};
 
 /// The width lists are laid out in.
 const WIDTH: usize = 100;
@@ -291,7 +291,7 @@ impl Printer<'_> {
         if body.items.is_empty() && body.dangling.is_empty() {
             return format!("{head} {{}}");
         }
-        if one_line && body.dangling.is_empty() && body.items.iter().all(|i| i.comments() == &Comments::default()) {
+        if one_line && body.dangling.is_empty() && body.items.iter().all(|i| i.comments().is_empty()) {
             let items: Vec<String> = body.items.iter().map(|i| self.inline(i, depth + 1, None)).collect();
             return format!("{head} {{ {} }}", items.join("  "));
         }

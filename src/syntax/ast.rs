@@ -45,6 +45,58 @@ pub struct Comments {
     pub inner: Vec<Comment>,
 }
 
+impl Comments {
+    pub fn is_empty(&self) -> bool {
+        self.leading.is_empty() && self.trailing.is_none() && self.inner.is_empty()
+    }
+}
+
+/// An item's [`Comments`], kept out of line: most items have none, and
+/// inline they were a quarter of every item's size (the syntax trees are
+/// the largest part of a big project's memory). Reads see an empty
+/// [`Comments`] where there are none; the first write allocates.
+#[derive(Clone, Default)]
+pub struct Attached(Option<Box<Comments>>);
+
+static NO_COMMENTS: Comments = Comments {
+    leading: Vec::new(),
+    trailing: None,
+    inner: Vec::new(),
+};
+
+impl std::ops::Deref for Attached {
+    type Target = Comments;
+    fn deref(&self) -> &Comments {
+        self.0.as_deref().unwrap_or(&NO_COMMENTS)
+    }
+}
+
+impl std::ops::DerefMut for Attached {
+    fn deref_mut(&mut self) -> &mut Comments {
+        self.0.get_or_insert_default()
+    }
+}
+
+impl From<Comments> for Attached {
+    fn from(c: Comments) -> Self {
+        Attached((!c.is_empty()).then(|| Box::new(c)))
+    }
+}
+
+impl PartialEq for Attached {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Attached {}
+
+impl std::fmt::Debug for Attached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Block(Block),
@@ -64,7 +116,7 @@ impl Item {
         }
     }
 
-    pub fn comments(&self) -> &Comments {
+    pub fn comments(&self) -> &Attached {
         match self {
             Item::Block(b) => &b.comments,
             Item::Attribute(a) => &a.comments,
@@ -73,7 +125,7 @@ impl Item {
         }
     }
 
-    pub fn comments_mut(&mut self) -> &mut Comments {
+    pub fn comments_mut(&mut self) -> &mut Attached {
         match self {
             Item::Block(b) => &mut b.comments,
             Item::Attribute(a) => &mut a.comments,
@@ -95,7 +147,7 @@ pub struct Block {
     pub labels: Vec<BlockLabel>,
     pub body: Option<Body>,
     pub span: Span,
-    pub comments: Comments,
+    pub comments: Attached,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -130,7 +182,7 @@ pub struct Attribute {
     pub quoted: bool,
     pub value: Value,
     pub span: Span,
-    pub comments: Comments,
+    pub comments: Attached,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -138,13 +190,13 @@ pub struct Import {
     /// `None` when the path is missing (reported).
     pub path: Option<StrLit>,
     pub span: Span,
-    pub comments: Comments,
+    pub comments: Attached,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorItem {
     pub span: Span,
-    pub comments: Comments,
+    pub comments: Attached,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -124,7 +124,9 @@ impl<'a> Lower<'a> {
                                         if let Some(prev) = items.pop() {
                                             *item.comments_mut() = prev.comments().clone();
                                         }
-                                        pending.extend(std::mem::take(&mut item.comments_mut().leading));
+                                        if !item.comments().leading.is_empty() {
+                                            pending.extend(std::mem::take(&mut item.comments_mut().leading));
+                                        }
                                         item
                                     }
                                 }
@@ -133,14 +135,14 @@ impl<'a> Lower<'a> {
                                 self.diags.push(errors::diagnose(self.text, span, items.last()));
                                 Item::Error(ErrorItem {
                                     span,
-                                    comments: Comments::default(),
+                                    comments: Attached::default(),
                                 })
                             }
                         }
                     }
                     Kind::StrayClose => Item::Error(ErrorItem {
                         span: self.tok_span(t),
-                        comments: Comments::default(),
+                        comments: Attached::default(),
                     }),
                     _ => continue, // white space, and `{`/`}` of a body
                 },
@@ -150,7 +152,7 @@ impl<'a> Lower<'a> {
                     Kind::Import => Item::Import(self.import(n)),
                     Kind::Unparsed => Item::Error(ErrorItem {
                         span: self.span(n.start, n.end),
-                        comments: Comments::default(),
+                        comments: Attached::default(),
                     }),
                     _ => continue,
                 },
@@ -165,7 +167,9 @@ impl<'a> Lower<'a> {
                 continue;
             }
             let mut item = item;
-            item.comments_mut().leading = std::mem::take(&mut pending);
+            if !pending.is_empty() {
+                item.comments_mut().leading = std::mem::take(&mut pending);
+            }
             items.push(item);
             newline_since_item = false;
         }
@@ -256,7 +260,7 @@ impl<'a> Lower<'a> {
             labels,
             body,
             span: self.span(n.start, n.end),
-            comments,
+            comments: comments.into(),
         }
     }
 
@@ -363,7 +367,7 @@ impl<'a> Lower<'a> {
             quoted,
             value,
             span: self.span(n.start, n.end),
-            comments,
+            comments: comments.into(),
         }
     }
 
@@ -391,7 +395,11 @@ impl<'a> Lower<'a> {
                 ),
             );
         }
-        Import { path, span, comments }
+        Import {
+            path,
+            span,
+            comments: comments.into(),
+        }
     }
 
     /// A value from one CST element; `None` for trivia and punctuation.

@@ -234,7 +234,7 @@ impl Lower<'_> {
                 span: at,
             },
             span: name_span.to(at),
-            comments: Comments::default(),
+            comments: Attached::default(),
         };
         Some((unquoted(name, text, at), Outcome::Item(Item::Attribute(attr))))
     }
@@ -392,7 +392,7 @@ fn plain_string(text: &str, span: Span) -> StrLit {
 fn error_item(span: Span) -> Item {
     Item::Error(ErrorItem {
         span,
-        comments: Comments::default(),
+        comments: Attached::default(),
     })
 }
 
