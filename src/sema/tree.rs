@@ -9,10 +9,8 @@
 //! when it is not, its default: that text parsed and typed by the same front
 //! end as the user's values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
-
-use indexmap::IndexMap;
 
 use crate::model::units::{Cpu, Duration, Memory};
 use crate::schema::{Attr, BlockId, BlockSchema, Namespace, registry};
@@ -54,11 +52,99 @@ pub struct CheckedAttr<'a> {
     pub attr: &'a Attribute,
 }
 
-/// A block's attributes by name, in the order written. Hashed with
-/// foldhash, randomly seeded (names are the user's, so a fixed seed would
-/// let a hostile file make every lookup collide): SipHash was a visible
-/// share of a keystroke's analysis.
-pub type Attrs<'a> = IndexMap<&'a str, CheckedAttr<'a>, foldhash::fast::RandomState>;
+/// A block's attributes by name, in the order written.
+///
+/// Most blocks hold a handful, found faster by comparing names than by
+/// hashing them, and an attribute takes a third of the room an index map's
+/// entry and table took (the checked tree of a big project was a sixth of
+/// its memory). Past [`Attrs::INDEXED`] names a hash index is kept, so a
+/// hostile block of thousands of attributes stays linear. It is hashed with
+/// foldhash, randomly seeded: the names are the user's, and a fixed seed
+/// would let a hostile file make every lookup collide.
+#[derive(Clone, Debug, Default)]
+pub struct Attrs<'a> {
+    entries: Vec<(&'a str, CheckedAttr<'a>)>,
+    /// Boxed: absent in nearly every block, and a map is six words inline.
+    #[allow(clippy::box_collection)]
+    index: Option<Box<HashMap<&'a str, usize, foldhash::fast::RandomState>>>,
+}
+
+type Entry<'b, 'a> = &'b (&'a str, CheckedAttr<'a>);
+type Pair<'b, 'a> = (&'b &'a str, &'b CheckedAttr<'a>);
+/// What iterating [`Attrs`] yields: what an index map's iterator did.
+pub type AttrsIter<'b, 'a> =
+    std::iter::Map<std::slice::Iter<'b, (&'a str, CheckedAttr<'a>)>, for<'c> fn(Entry<'c, 'a>) -> Pair<'c, 'a>>;
+
+impl<'a> Attrs<'a> {
+    /// From this many names on, lookups go through a hash index.
+    const INDEXED: usize = 12;
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn reserve(&mut self, more: usize) {
+        self.entries.reserve_exact(more);
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.entries.iter().position(|(k, _)| *k == name),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CheckedAttr<'a>> {
+        self.position(name).map(|i| &self.entries[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// Sets `name`, in place if it is set already (and returns what it
+    /// held), else after the others.
+    pub fn insert(&mut self, name: &'a str, attr: CheckedAttr<'a>) -> Option<CheckedAttr<'a>> {
+        if let Some(i) = self.position(name) {
+            return Some(std::mem::replace(&mut self.entries[i].1, attr));
+        }
+        self.entries.push((name, attr));
+        let at = self.entries.len() - 1;
+        match &mut self.index {
+            Some(index) => {
+                index.insert(name, at);
+            }
+            None if self.entries.len() >= Self::INDEXED => {
+                let mut index = HashMap::with_capacity_and_hasher(self.entries.len() * 2, Default::default());
+                index.extend(self.entries.iter().enumerate().map(|(i, (k, _))| (*k, i)));
+                self.index = Some(Box::new(index));
+            }
+            None => {}
+        }
+        None
+    }
+
+    /// Name and attribute, in the order written.
+    pub fn iter(&self) -> AttrsIter<'_, 'a> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &CheckedAttr<'a>> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'b, 'a> IntoIterator for &'b Attrs<'a> {
+    type Item = Pair<'b, 'a>;
+    type IntoIter = AttrsIter<'b, 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
 
 /// A checked block.
 #[derive(Clone, Debug)]
@@ -210,5 +296,57 @@ mod tests {
             Some(Val::Str(s)) if s.as_plain().as_deref() == Some("ubuntu-latest")
         ));
         assert!(default(BlockId::Job, Attr::Needs).is_none());
+    }
+
+    /// Names in the order written, found before and past the index, and
+    /// set again in place: what the index map it replaced did.
+    #[test]
+    fn attrs_keep_order_and_find_every_name_at_any_size() {
+        let names: Vec<String> = (0..40).map(|i| format!("a{i}")).collect();
+        let written: Vec<Attribute> = (0..40)
+            .map(|i| Attribute {
+                name: Ident {
+                    name: names[i].clone(),
+                    span: Span::new(FileId(0), i, i + 1),
+                },
+                quoted: false,
+                value: Value {
+                    kind: crate::syntax::ast::ValueKind::Bool(i % 2 == 0),
+                    span: Span::new(FileId(0), i, i + 1),
+                },
+                span: Span::new(FileId(0), i, i + 1),
+                comments: Default::default(),
+            })
+            .collect();
+        let checked = |i: usize| CheckedAttr {
+            val: Val::Int(i as i64),
+            attr: &written[i],
+        };
+        for size in [0, 1, Attrs::INDEXED - 1, Attrs::INDEXED, Attrs::INDEXED + 1, 40] {
+            let mut attrs = Attrs::default();
+            for (i, name) in names.iter().enumerate().take(size) {
+                assert!(!attrs.contains_key(name));
+                assert!(attrs.insert(name, checked(i)).is_none());
+            }
+            assert_eq!(attrs.len(), size);
+            assert_eq!(attrs.is_empty(), size == 0);
+            assert_eq!(attrs.index.is_some(), size >= Attrs::INDEXED, "index at {size}");
+            for (i, name) in names.iter().enumerate() {
+                let found = attrs.get(name).map(|a| a.attr.span.start as usize);
+                assert_eq!(found, (i < size).then_some(i), "{name} in {size}");
+            }
+            assert!(attrs.get("missing").is_none());
+            let order: Vec<&str> = attrs.iter().map(|(k, _)| *k).collect();
+            assert_eq!(order, names.iter().take(size).map(String::as_str).collect::<Vec<_>>());
+            if size > 3 {
+                // Set again: same place, the old value returned.
+                let old = attrs.insert(&names[2], checked(30)).expect("was set");
+                assert!(matches!(old.val, Val::Int(2)));
+                assert!(matches!(attrs.get(&names[2]).map(|a| &a.val), Some(Val::Int(30))));
+                let order: Vec<&str> = (&attrs).into_iter().map(|(k, _)| *k).collect();
+                assert_eq!(order[2], names[2]);
+                assert_eq!(attrs.values().count(), size);
+            }
+        }
     }
 }
