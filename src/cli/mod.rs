@@ -139,6 +139,14 @@ enum ColorChoice {
 
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
+    run_with(|| {})
+}
+
+/// [`run`], with `before_build` called before a `build` begins: a build
+/// frees its syntax trees before it generates, and the binary uses it to
+/// have its allocator give freed memory back to the system promptly
+/// (`src/main.rs`).
+pub fn run_with(before_build: fn()) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -148,7 +156,10 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Lint(ref args) => lint::run(&cli, args),
-        Command::Build(ref args) => build::run(&cli, args),
+        Command::Build(ref args) => {
+            before_build();
+            build::run(&cli, args)
+        }
         Command::Explain(ref args) => explain::run(&cli, args),
         Command::Init(ref args) => init::run(&cli, args),
         Command::Fmt(ref args) => fmt::run(&cli, args),
