@@ -205,16 +205,15 @@ fn kind_of(rule: Rule) -> Option<(Kind, bool)> {
     })
 }
 
-/// Appends the children of a parsed chunk (`Rule::chunk`) to `out`, shifting
-/// offsets by `base` (the chunk's offset in the file).
-/// Moves elements (and everything below them) `delta` bytes later.
-pub fn shift(elems: &mut [Elem], delta: u32) {
-    move_by(elems, &|at| at.saturating_add(delta));
-}
-
-/// Moves elements `delta` bytes earlier (undoes [`shift`]).
-pub fn unshift(elems: &mut [Elem], delta: u32) {
-    move_by(elems, &|at| at.saturating_sub(delta));
+/// Moves elements (and everything below them) that start their chunk at
+/// byte `from` to start it at byte `to`; nothing to walk when they did not
+/// move (an edit that keeps a line's length, and every chunk before an edit).
+pub fn move_chunk(elems: &mut [Elem], from: u32, to: u32) {
+    if to > from {
+        move_by(elems, &|at| at.saturating_add(to - from));
+    } else if to < from {
+        move_by(elems, &|at| at.saturating_sub(from - to));
+    }
 }
 
 fn move_by(elems: &mut [Elem], f: &impl Fn(u32) -> u32) {
@@ -233,6 +232,8 @@ fn move_by(elems: &mut [Elem], f: &impl Fn(u32) -> u32) {
     }
 }
 
+/// Appends the children of a parsed chunk (`Rule::chunk`) to `out`, shifting
+/// offsets by `base` (the chunk's offset in the file).
 pub fn push_chunk(chunk: Pair<'_, Rule>, text: &str, base: usize, out: &mut Vec<Elem>) {
     let start = chunk.as_span().start();
     let end = chunk.as_span().end();

@@ -56,10 +56,11 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
 /// The syntax trees of a file's top-level chunks by their text, kept from
 /// one parse of the file to the next (an editor's keystrokes): a chunk
 /// whose text did not change is not parsed again, only moved to where it
-/// now starts. Holds the chunks of the last parse only.
+/// now starts. Holds the chunks of the last parse only, each with the
+/// offset it had there.
 #[derive(Debug, Default)]
 pub struct ChunkCache {
-    chunks: std::collections::HashMap<String, Vec<Elem>>,
+    chunks: std::collections::HashMap<String, (u32, Vec<Elem>)>,
 }
 
 impl ChunkCache {
@@ -185,8 +186,8 @@ fn parse_chunks_cached(
         let before = children.len();
         let start = u32::try_from(chunk.start).unwrap_or(u32::MAX);
         let key = match cache.chunks.remove_entry(piece) {
-            Some((key, mut elems)) => {
-                cst::shift(&mut elems, start);
+            Some((key, (was, mut elems))) => {
+                cst::move_chunk(&mut elems, was, start);
                 children.append(&mut elems);
                 Some(key)
             }
@@ -208,15 +209,14 @@ fn parse_chunks_cached(
 }
 
 /// Puts the chunks of `children` back into `cache` (its only content),
-/// their offsets relative to their chunk again.
+/// each with the offset it starts at.
 fn refill(cache: &mut ChunkCache, children: Vec<Elem>, placed: Vec<Placed>) {
     let mut kept = std::collections::HashMap::with_capacity(placed.len());
     let mut elems = children.into_iter();
     for p in placed {
-        let mut mine: Vec<Elem> = elems.by_ref().take(p.count).collect();
+        let mine: Vec<Elem> = elems.by_ref().take(p.count).collect();
         if let Some(key) = p.key {
-            cst::unshift(&mut mine, p.start);
-            kept.entry(key).or_insert(mine);
+            kept.entry(key).or_insert((p.start, mine));
         }
     }
     cache.chunks = kept;
