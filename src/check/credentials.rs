@@ -18,6 +18,10 @@
 //! most 4 bits of entropy per character. A value read from somewhere
 //! (`$VAR`, `${VAR}`, `${{ secrets.X }}`, `<placeholder>`) is not a secret.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::diag::{Capped, Code, Diagnostic, Label};
 use crate::source::{SourceDb, Span};
 use crate::syntax::ast::{Block, BlockLabel, Ident, Item, StrLit, StrPart, Value, ValueKind};
@@ -167,7 +171,7 @@ pub fn secret_name(name: &str) -> bool {
         return false;
     }
     let squashed: String = n.chars().filter(|c| !matches!(c, '_' | '-')).collect();
-    if SECRET_WORDS.iter().any(|w| squashed.contains(w)) {
+    if NEEDLES.secret_words.iter().any(|w| find(w, &squashed).is_some()) {
         return true;
     }
     // Word parts: `DB_PASS`, `clientSecret`, `api-key`. (Lowercasing keeps
@@ -255,12 +259,40 @@ fn find_all_in(text: &str) -> Vec<Finding> {
     out
 }
 
+/// The fixed strings every scanned text is searched for, each prepared
+/// once: `str::find` prepares its needle on every call, and on the short
+/// strings of a project that preparation was most of the scan.
+struct Needles {
+    begin: memmem::Finder<'static>,
+    scheme: memmem::Finder<'static>,
+    hosts: [(&'static str, memmem::Finder<'static>); 3],
+    secret_words: [memmem::Finder<'static>; SECRET_WORDS.len()],
+}
+
+static NEEDLES: LazyLock<Needles> = LazyLock::new(|| Needles {
+    begin: memmem::Finder::new("-----BEGIN "),
+    scheme: memmem::Finder::new("://"),
+    hosts: [
+        "hooks.slack.com/services/",
+        "discord.com/api/webhooks/",
+        "discordapp.com/api/webhooks/",
+    ]
+    .map(|h| (h, memmem::Finder::new(h))),
+    secret_words: SECRET_WORDS.map(memmem::Finder::new),
+});
+
+/// Where `needle` (ASCII, so found only at a character boundary) first
+/// occurs in `text`.
+fn find(needle: &memmem::Finder<'_>, text: &str) -> Option<usize> {
+    needle.find(text.as_bytes())
+}
+
 /// `-----BEGIN ... PRIVATE KEY-----` (RSA, EC, DSA, OpenSSH, encrypted,
 /// PKCS#8) and `-----BEGIN PGP PRIVATE KEY BLOCK-----`: the header line.
 fn private_keys(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(p) = text[from..].find("-----BEGIN ") {
+    while let Some(p) = find(&NEEDLES.begin, &text[from..]) {
         let at = from + p;
         let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |e| at + e);
         // The header ends at its closing dashes (else at the line's end).
@@ -278,13 +310,9 @@ fn private_keys(text: &str) -> Vec<(usize, usize)> {
 /// Slack incoming webhooks and Discord webhooks: the URL is the secret.
 fn webhooks(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    for host in [
-        "hooks.slack.com/services/",
-        "discord.com/api/webhooks/",
-        "discordapp.com/api/webhooks/",
-    ] {
+    for (host, needle) in &NEEDLES.hosts {
         let mut from = 0;
-        while let Some(p) = text[from..].find(host) {
+        while let Some(p) = find(needle, &text[from..]) {
             let at = from + p;
             let start = text[..at].rfind("https://").filter(|s| at - s <= 8).unwrap_or(at);
             let rest = &text[at + host.len()..];
@@ -400,7 +428,7 @@ fn known_token(w: &str) -> Option<&'static str> {
 fn url_passwords(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(p) = text[from..].find("://") {
+    while let Some(p) = find(&NEEDLES.scheme, &text[from..]) {
         let scheme = from + p;
         from = scheme + 3;
         let rest = &text[scheme + 3..];
