@@ -202,14 +202,25 @@ fn coalesce_into(base: &mut Value, over: Value) {
 /// The overlay that turns `base` into `target` under [`coalesce`]; `None`
 /// when they are equal.
 fn diff(base: &Value, target: &Value) -> Option<Value> {
-    if base == target {
-        return None;
-    }
     match (base, target) {
         (Value::Object(b), Value::Object(t)) => {
             let mut out = Map::new();
+            // Values made from the same structs list their keys in the
+            // same order: the two are walked side by side, and a key is
+            // looked up (hashed) only once the orders part. (Comparing the
+            // whole trees first, then each subtree again while recursing,
+            // hashed every key once per level above it.)
+            let mut side = b.iter();
+            let mut aligned = true;
             for (k, tv) in t {
-                match b.get(k) {
+                let bv = match side.next().filter(|(bk, _)| aligned && *bk == k) {
+                    Some((_, bv)) => Some(bv),
+                    None => {
+                        aligned = false;
+                        b.get(k)
+                    }
+                };
+                match bv {
                     Some(bv) if bv.is_object() && tv.is_object() => {
                         if let Some(d) = diff(bv, tv) {
                             out.insert(k.clone(), d);
@@ -221,12 +232,15 @@ fn diff(base: &Value, target: &Value) -> Option<Value> {
                     }
                 }
             }
-            for k in b.keys().filter(|k| !t.contains_key(*k)) {
-                out.insert(k.clone(), Value::Null);
+            // Every key of the base was met in order: none is gone.
+            if !(aligned && b.len() == t.len()) {
+                for k in b.keys().filter(|k| !t.contains_key(*k)) {
+                    out.insert(k.clone(), Value::Null);
+                }
             }
-            Some(Value::Object(out))
+            (!out.is_empty()).then_some(Value::Object(out))
         }
-        _ => Some(target.clone()),
+        _ => (base != target).then(|| target.clone()),
     }
 }
 
@@ -243,6 +257,67 @@ mod tests {
         assert_eq!(d, json!({"m": {"y": 3, "z": 4}, "l": [1], "gone": null}));
         assert_eq!(coalesce(&base, &d), target);
         assert_eq!(diff(&target, &target), None);
+    }
+
+    /// The overlay of every pair of a family of trees (keys in the same
+    /// order, in other orders, missing, added; values equal, changed, of
+    /// another kind) is what the plain definition gives, and merges back
+    /// to the target.
+    #[test]
+    fn overlays_equal_the_plain_definition_whatever_the_key_order() {
+        fn plain(base: &Value, target: &Value) -> Option<Value> {
+            if base == target {
+                return None;
+            }
+            match (base, target) {
+                (Value::Object(b), Value::Object(t)) => {
+                    let mut out = Map::new();
+                    for (k, tv) in t {
+                        match b.get(k) {
+                            Some(bv) if bv.is_object() && tv.is_object() => {
+                                if let Some(d) = plain(bv, tv) {
+                                    out.insert(k.clone(), d);
+                                }
+                            }
+                            Some(bv) if bv == tv => {}
+                            _ => {
+                                out.insert(k.clone(), tv.clone());
+                            }
+                        }
+                    }
+                    for k in b.keys().filter(|k| !t.contains_key(*k)) {
+                        out.insert(k.clone(), Value::Null);
+                    }
+                    Some(Value::Object(out))
+                }
+                _ => Some(target.clone()),
+            }
+        }
+        let trees = [
+            json!({"a": 1, "m": {"x": 1, "y": 2}, "l": [1, 2], "s": "v"}),
+            json!({"a": 1, "m": {"x": 1, "y": 2}, "l": [1, 2], "s": "w"}),
+            json!({"m": {"y": 2, "x": 1}, "a": 1, "s": "v", "l": [1, 2]}),
+            json!({"a": 1, "m": {"x": 1}, "l": [1, 2], "s": "v"}),
+            json!({"a": 1, "m": {"x": 1, "y": 2, "z": 3}, "l": [1, 2], "s": "v", "t": true}),
+            json!({"a": 1, "l": [1, 2], "s": "v"}),
+            json!({"a": 2, "m": "flat", "l": [2], "s": null}),
+            json!({"a": 1, "m": {"x": 1, "y": {"deep": [1]}}, "l": [1, 2], "s": "v"}),
+            json!({"z": 1, "a": 1}),
+            json!({}),
+            json!([1]),
+            json!(null),
+        ];
+        for base in &trees {
+            for target in &trees {
+                let got = diff(base, target);
+                assert_eq!(got, plain(base, target), "{base} → {target}");
+                // (A null in the target merges as a removal, as in Helm.)
+                if base.is_object() && target.is_object() && !target.to_string().contains("null") {
+                    let merged = got.map_or_else(|| base.clone(), |d| coalesce(base, &d));
+                    assert_eq!(&merged, target, "{base} → {target}");
+                }
+            }
+        }
     }
 
     #[test]
