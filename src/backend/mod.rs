@@ -134,15 +134,15 @@ impl Header {
     /// comment it stands in.
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
         self.lines.iter().map(|l| {
-            l.chars()
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_default().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect()
+            let mut line = String::with_capacity(l.len());
+            for c in l.chars() {
+                if c.is_control() {
+                    line.extend(c.escape_default());
+                } else {
+                    line.push(c);
+                }
+            }
+            line
         })
     }
 
