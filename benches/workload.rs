@@ -17,7 +17,9 @@
 //! - `peak`: the largest resident set of a cold build (from `wait4`);
 //! - `output`: bytes and files written;
 //! - `per service`: cold build and lint CPU time divided by N (flat when
-//!   the cost is linear).
+//!   the cost is linear), and the user part of the build's (the system's
+//!   part, writing files and the kernel zeroing fresh pages, varies most
+//!   from run to run on a shared machine).
 //!
 //! `benches/peers/run.sh` measures the same workload in jrsonnet and Pkl.
 
@@ -28,11 +30,12 @@ use std::time::{Duration, Instant};
 #[path = "common/workload.rs"]
 mod workload;
 
-/// What one run of a process took: wall time, CPU time (user + system),
-/// peak resident set in bytes; and whether it succeeded.
+/// What one run of a process took: wall time, CPU time (user + system,
+/// and user alone), peak resident set in bytes; and whether it succeeded.
 struct Run {
     wall: Duration,
     cpu: Duration,
+    user: Duration,
     peak: u64,
     ok: bool,
 }
@@ -74,6 +77,7 @@ fn run_with(args: &[&str], dir: &Path, out: &Path, no_stamps: bool) -> Run {
     Run {
         wall,
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        user: time(usage.ru_utime),
         peak: usage.ru_maxrss as u64 * 1024,
         ok: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
     }
@@ -147,10 +151,11 @@ fn measure(n: usize, runs: usize, root: &Path) {
     let checks = series(&|| run(&["build", "--check"], &src, &out));
     let wall = |v: &[Run]| ms(median(v.iter().map(|r| r.wall).collect()));
     let cpu = |v: &[Run]| ms(median(v.iter().map(|r| r.cpu).collect()));
+    let user = |v: &[Run]| ms(median(v.iter().map(|r| r.user).collect()));
     let peak = median(builds.iter().map(|r| r.peak).collect::<Vec<_>>());
     println!(
         "N = {n:>6} ({:.1} MB of .dvc): lint {:>7.0} ms | cold build {:>7.0} ms | rebuild {:>5.0} ms (without stamp {:>6.0} ms) | check {:>5.0} ms | \
-         peak {:>5.0} MB (lint {:>4.0} MB) | output {:>5.1} MB in {written} files | per service: build {:.3} ms CPU, lint {:.3} ms CPU",
+         peak {:>5.0} MB (lint {:>4.0} MB) | output {:>5.1} MB in {written} files | per service: build {:.3} ms CPU ({:.3} user), lint {:.3} ms CPU",
         source_bytes as f64 / 1e6,
         wall(&lint),
         wall(&builds),
@@ -161,6 +166,7 @@ fn measure(n: usize, runs: usize, root: &Path) {
         median(lint.iter().map(|r| r.peak).collect::<Vec<_>>()) as f64 / 1e6,
         bytes as f64 / 1e6,
         cpu(&builds) / n as f64,
+        user(&builds) / n as f64,
         cpu(&lint) / n as f64,
     );
     let _ = std::fs::remove_dir_all(&src);
