@@ -200,16 +200,23 @@ impl Shape {
             })
             .collect();
         let kind = &b.kind.name;
-        let (want, ident_only, shape): (usize, bool, String) = match schema.labels {
-            Labels::None => (0, false, format!("`{kind} {{ ... }}`, without labels")),
-            Labels::Declare(ns) => (1, true, format!("`{kind} NAME`, where NAME names the {}", ns.noun())),
-            Labels::Refer(ns) => (1, true, format!("`{kind} NAME`, where NAME is an {}", ns.noun())),
-            Labels::Variant => (1, true, format!("`{kind} {}`", schema.variant.unwrap_or("VARIANT"))),
-            Labels::Script => (1, false, format!("`{kind} \"SCRIPT\"`")),
-            Labels::Uses => (1, false, format!("`{kind} TEMPLATE` or `{kind} \"owner/repo@SHA\"`")),
-            Labels::TypeAndName => (2, true, format!("`{kind} TYPE NAME`")),
-            Labels::Local => (1, false, format!("`{kind} NAME`")),
-            Labels::Metric => (1, false, format!("`{kind} \"METRIC\"`")),
+        let (want, ident_only) = match schema.labels {
+            Labels::None => (0, false),
+            Labels::Declare(_) | Labels::Refer(_) | Labels::Variant => (1, true),
+            Labels::TypeAndName => (2, true),
+            Labels::Script | Labels::Uses | Labels::Local | Labels::Metric => (1, false),
+        };
+        // The form to write, for the help (only when the labels do not fit).
+        let shape = || match schema.labels {
+            Labels::None => format!("`{kind} {{ ... }}`, without labels"),
+            Labels::Declare(ns) => format!("`{kind} NAME`, where NAME names the {}", ns.noun()),
+            Labels::Refer(ns) => format!("`{kind} NAME`, where NAME is an {}", ns.noun()),
+            Labels::Variant => format!("`{kind} {}`", schema.variant.unwrap_or("VARIANT")),
+            Labels::Script => format!("`{kind} \"SCRIPT\"`"),
+            Labels::Uses => format!("`{kind} TEMPLATE` or `{kind} \"owner/repo@SHA\"`"),
+            Labels::TypeAndName => format!("`{kind} TYPE NAME`"),
+            Labels::Local => format!("`{kind} NAME`"),
+            Labels::Metric => format!("`{kind} \"METRIC\"`"),
         };
         let bad_count = texts.len() != want;
         let bad_form = match schema.labels {
@@ -252,7 +259,7 @@ impl Shape {
                         text.escape_debug()
                     )
                 }
-                None => format!("write {shape}"),
+                None => format!("write {}", shape()),
             };
             let mut d = Diagnostic::new(Code::MalformedBlock, what, Label::new(span, "these labels do not fit"));
             // `service "api"`, as Terraform quotes its labels: the quotes go.
