@@ -265,7 +265,7 @@ fn find_all_in(text: &str) -> Vec<Finding> {
 struct Needles {
     begin: memmem::Finder<'static>,
     scheme: memmem::Finder<'static>,
-    hosts: [(&'static str, memmem::Finder<'static>); 3],
+    hosts: [memmem::Finder<'static>; 3],
     secret_words: [memmem::Finder<'static>; SECRET_WORDS.len()],
 }
 
@@ -277,7 +277,7 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| Needles {
         "discord.com/api/webhooks/",
         "discordapp.com/api/webhooks/",
     ]
-    .map(|h| (h, memmem::Finder::new(h))),
+    .map(memmem::Finder::new),
     secret_words: SECRET_WORDS.map(memmem::Finder::new),
 });
 
@@ -310,7 +310,8 @@ fn private_keys(text: &str) -> Vec<(usize, usize)> {
 /// Slack incoming webhooks and Discord webhooks: the URL is the secret.
 fn webhooks(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    for (host, needle) in &NEEDLES.hosts {
+    for needle in &NEEDLES.hosts {
+        let host = needle.needle();
         let mut from = 0;
         while let Some(p) = find(needle, &text[from..]) {
             let at = from + p;
