@@ -3,9 +3,36 @@
 //! independent: files of a project, chunks of a large file, the credential
 //! scan beside the meaning.
 
-/// The cores to use: `available_parallelism`, at most 8.
+use std::cell::Cell;
+
+thread_local! {
+    /// Set by [`sequentially`]: work started on this thread runs on it.
+    static ONE_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The cores to use: `available_parallelism`, at most 8 (one inside
+/// [`sequentially`]).
 fn threads() -> usize {
+    if ONE_THREAD.get() {
+        return 1;
+    }
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// Runs `f` with everything it maps on this thread alone, as on a machine
+/// of one core: what runs in parallel must give the same result, and
+/// tests compare the two.
+#[cfg(test)]
+pub fn sequentially<R>(f: impl FnOnce() -> R) -> R {
+    let before = ONE_THREAD.replace(true);
+    let out = f();
+    ONE_THREAD.set(before);
+    out
+}
+
+/// Whether there is more than one core to run on.
+pub fn parallel() -> bool {
+    threads() >= 2
 }
 
 /// Maps `f` over `items` on up to [`threads`] threads, keeping the order.

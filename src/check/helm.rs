@@ -8,6 +8,8 @@ use crate::model::{Model, Strategy};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 
+/// The Helm target's checks but [`images`], which reads what was reported
+/// before it.
 pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     canary_steps(model, diags);
     deploys(model, diags);
@@ -15,7 +17,6 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     weights(model, diags);
     bound(model, diags);
     super::kubenames::run(user, diags);
-    images(user, model, diags);
     probes(user, model, diags);
     limits(user, model, diags);
     http_paths(user, diags);
@@ -387,7 +388,7 @@ fn deploys(model: &Model, diags: &mut Capped) {
 
 /// Every image, as interpolation made it, is a reference the registry,
 /// Kubernetes and the build steps all read the same way.
-fn images(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+pub fn images(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     for node in user.iter().filter(|n| n.schema.id == BlockId::Service) {
         let Some(svc) = model.service(node.label()) else {
             continue;

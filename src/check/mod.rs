@@ -50,18 +50,39 @@ pub fn scan_files(db: &SourceDb, files: &[(FileId, &ast::File)]) -> Capped {
 
 /// Every target check of a project: `scanned` is what [`scan_files`] found
 /// in its syntax trees, `user` its checked tree, `model` what was built.
+///
+/// The checks read the tree and the model alone: the credential scan of
+/// what interpolation put together runs on one core while the others run
+/// on another. The two that read what was reported before them (a value
+/// whose own error explains it) come after, with the earlier errors in
+/// place.
 pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     let before = diags.kept.len();
     diags.append(scanned);
-    // What interpolation put together, on all cores, in order.
-    for found in crate::par::map(&model.interpolated, |i| {
-        let mut out = Capped::default();
-        let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();
-        credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, &mut out);
-        out
-    }) {
-        diags.append(found);
-    }
+    let (interpolated, others) = crate::par::both(
+        || {
+            let mut out = Capped::default();
+            for i in &model.interpolated {
+                let pieces: Vec<&str> = i.pieces.iter().map(String::as_str).collect();
+                credentials::scan_interpolated(&i.text, &pieces, i.span, i.site, &mut out);
+            }
+            out
+        },
+        || {
+            let mut out = Capped::default();
+            independent(db, user, model, &mut out);
+            out
+        },
+    );
+    diags.append(interpolated);
+    diags.append(others);
+    pipelines::regions(user, model, diags);
+    helm::images(user, model, diags);
+    drop_cascades(user, before, diags);
+}
+
+/// The checks that read nothing reported before them.
+fn independent(db: &SourceDb, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
     pipelines::schedules(db, model, diags);
     actions::actions(model, diags);
     actions::injection(model, diags);
@@ -69,7 +90,6 @@ pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Mo
     pipelines::events(user, diags);
     pipelines::skipped_after_deploys(model, diags);
     pipelines::triggers(user, diags);
-    pipelines::regions(user, model, diags);
     observability::alerts(db, model, diags);
     observability::records(db, model, diags);
     observability::gates(db, model, diags);
@@ -81,7 +101,6 @@ pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Mo
     terraform::run(user, model, diags);
     infra::run(user, model, diags);
     handbook::run(db, model, diags);
-    drop_cascades(user, before, diags);
 }
 
 /// Codes that report a consequence of a block's values (a health check with

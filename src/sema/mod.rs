@@ -104,7 +104,14 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
             );
         }
         let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
-        let (mut model, build_diags) = build::Builder::new(&sym, &mut shape).build(&user, sources);
+        // The language server's index reads only the tables: it is made on
+        // another core while the model is built.
+        let build = || build::Builder::new(&sym, &mut shape).build(&user, sources);
+        let ((mut model, build_diags), index) = if input.index {
+            crate::par::both(build, || sym.index())
+        } else {
+            (build(), index::Index::default())
+        };
         // Each declaration's file, for the generated files' headers.
         let file = |span: Span| db.get(span.file).name.clone();
         model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));
@@ -117,11 +124,6 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         diags.append(build_diags);
         handbook(db, input, &mut model);
         relations::check(&user, &sym, &model, &mut diags);
-        let index = if input.index {
-            sym.index()
-        } else {
-            index::Index::default()
-        };
         (model, index)
     };
     import_cycles(db, &input.imports, &mut diags);

@@ -155,6 +155,9 @@ impl<'a> Builder<'_, 'a, '_> {
                                 }
                                 _ => help,
                             };
+                            if let Some(first) = &mut self.first_reports {
+                                first.push((*span, self.diags.kept.len()));
+                            }
                             self.diags.push(d.with_help(help));
                         }
                     }
@@ -217,7 +220,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 return Err(help_line(name, field_names(PROJECT_FIELDS))
                     .unwrap_or_else(|| format!("the project's fields are {}", listed(PROJECT_FIELDS))));
             };
-            return (field.read)(&self.model.project)
+            return (field.read)(&self.known().project)
                 .filter(|_| names.len() == 2)
                 .map(data)
                 .ok_or_else(|| format!("set `{}` in the `project` block", name.trim_end_matches("_host")));
@@ -234,7 +237,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     return Ok(arg.text());
                 }
                 (Some(Arg::Service(s)), Some(name)) if names.len() == 2 => {
-                    let svc = self.model.service(s).ok_or_else(|| format!("no service `{s}`"))?;
+                    let svc = self.known().service(s).ok_or_else(|| format!("no service `{s}`"))?;
                     let Some(field) = SERVICE_FIELDS.iter().find(|f| f.name == *name) else {
                         return Err(format!("a service has {}, not `{name}`", listed(SERVICE_FIELDS)));
                     };
@@ -245,7 +248,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 }
                 (Some(Arg::Environment(e)), Some(name)) if names.len() == 2 => {
                     let env = self
-                        .model
+                        .known()
                         .environment(e)
                         .ok_or_else(|| format!("no environment `{e}`"))?;
                     let Some(field) = ENVIRONMENT_FIELDS.iter().find(|f| f.name == *name) else {

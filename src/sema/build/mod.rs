@@ -14,6 +14,7 @@
 //! Attributes that are not written take the registry's default
 //! ([`CheckedBlock::value`]); no default is spelt here.
 
+mod declarations;
 mod infra;
 mod inherit;
 mod interpolate;
@@ -88,6 +89,12 @@ pub struct Builder<'n, 'a, 's> {
     deploying: Option<(Option<String>, String)>,
     /// The parameter whose default is being read, if any.
     defaulting: Option<String>,
+    /// A builder of part of the declarations: the model read for the
+    /// project, environments and services ([`Builder::known`]).
+    base: Option<&'s Model>,
+    /// A builder of part of the declarations: the interpolations it
+    /// reported first, and where their diagnostic is in `diags`.
+    first_reports: Option<Vec<(Span, usize)>>,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -104,7 +111,15 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             emitted: Vec::new(),
             deploying: None,
             defaulting: None,
+            base: None,
+            first_reports: None,
         }
+    }
+
+    /// The model where the project, environments and services are read:
+    /// a part builder's base, else its own.
+    fn known(&self) -> &Model {
+        self.base.unwrap_or(&self.model)
     }
 
     /// Runs `f`, and takes the GitHub expressions it wrote into workflow
@@ -124,40 +139,7 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         self.model.seal();
         self.services(user);
         self.model.seal();
-        for node in user {
-            match node.schema.id {
-                BlockId::Pipeline => {
-                    let p = self.pipeline(node);
-                    self.model.pipelines.push(p);
-                }
-                BlockId::Rollout => {
-                    if let Some(r) = self.rollout(node) {
-                        self.model.rollouts.push(r);
-                    }
-                }
-                BlockId::Alert => {
-                    let a = self.alert(node);
-                    self.model.alerts.push(a);
-                }
-                BlockId::Slo => {
-                    let s = self.slo(node);
-                    self.model.slos.push(s);
-                }
-                BlockId::Record => {
-                    let r = self.record(node);
-                    self.model.records.push(r);
-                }
-                BlockId::Group => {
-                    let g = self.group(node);
-                    self.model.groups.push(g);
-                }
-                BlockId::AlertTest => {
-                    let t = self.alert_test(node);
-                    self.model.alert_tests.push(t);
-                }
-                _ => {}
-            }
-        }
+        self.declarations(user);
         self.infra(user);
         let m = &mut self.model;
         m.pipelines.sort_by(|a, b| a.name.cmp(&b.name));

@@ -193,10 +193,11 @@ impl<'a> Builder<'_, 'a, '_> {
             return Some(team);
         }
         let service = self.attr_text(node, Attr::Service).unwrap_or_default();
-        self.model
+        let known = self.known();
+        known
             .service(&service)
             .and_then(|s| s.base.team.clone())
-            .or_else(|| self.model.project.owner.clone())
+            .or_else(|| known.project.owner.clone())
     }
 
     pub(super) fn alert(&mut self, node: &CheckedBlock<'a>) -> Alert {

@@ -37,7 +37,8 @@ impl<'a> Builder<'_, 'a, '_> {
             )
         });
         self.no_expressions(literal, "a pipeline's `name` and `defaults`");
-        let timeout = Self::optional_duration(node.value(Attr::Timeout)).or_else(|| self.model.project.timeout.clone());
+        let timeout =
+            Self::optional_duration(node.value(Attr::Timeout)).or_else(|| self.known().project.timeout.clone());
         let pull_requests = node.children.iter().any(|c| c.is(BlockId::OnPullRequest));
         for child in &node.children {
             let id = child.schema.id;

@@ -33,7 +33,8 @@ pub(super) const MAX_PROJECT_EXPANSION: usize = 200_000;
 pub(super) struct Expansion {
     /// For the `uses` of a job being expanded.
     site: usize,
-    project: usize,
+    /// For the whole project.
+    pub(super) project: usize,
     /// The job's `uses` whose budget ran out has been reported.
     reported: bool,
 }
