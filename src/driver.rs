@@ -189,6 +189,9 @@ fn load_projects_with(
     let mut loader = Loader::new(fs);
     loader.import_roots = import_roots.to_vec();
     let mut out = Loaded::default();
+    if cache.is_none() {
+        stdlib_parses(&loader.db, &loader.stdlib, &mut out.parses);
+    }
     parse_missing(
         &loader.db,
         &loader.stdlib.clone(),
@@ -256,6 +259,34 @@ fn follow_imports(
         }
     }
     files
+}
+
+/// The stdlib's parses, made once per process: a loader adds the stdlib
+/// modules first, so every load gives them the same ids and text.
+static STDLIB: std::sync::LazyLock<Vec<(FileId, &'static str, Arc<Parse>)>> = std::sync::LazyLock::new(|| {
+    let fs = MemoryFs::new();
+    let loader = Loader::new(&fs);
+    loader
+        .stdlib
+        .iter()
+        .map(|&f| {
+            let text = crate::stdlib::MODULES
+                .iter()
+                .map(|(_, src)| *src)
+                .find(|src| *src == loader.db.text(f));
+            (f, text.unwrap_or_default(), Arc::new(syntax::parse(&loader.db, f)))
+        })
+        .collect()
+});
+
+/// The parses of the stdlib modules of `db` (at `files`) from [`STDLIB`],
+/// where ids and text are those it parsed.
+fn stdlib_parses(db: &SourceDb, files: &[FileId], parses: &mut BTreeMap<FileId, Arc<Parse>>) {
+    for &f in files {
+        if let Some((_, _, parse)) = STDLIB.iter().find(|(id, text, _)| *id == f && *text == db.text(f)) {
+            parses.insert(f, parse.clone());
+        }
+    }
 }
 
 /// Parses the files not parsed yet: in parallel, or through `cache`.
@@ -709,6 +740,20 @@ mod tests {
         for p in paths {
             let name = p.to_string_lossy().into_owned();
             same_on_one_core(&[(name.as_str(), std::fs::read(&p).expect("readable"))]);
+        }
+    }
+
+    #[test]
+    fn the_stdlib_is_parsed_once_per_process_as_a_fresh_parse_would() {
+        let first = Loaded::from_bytes("a.dvc", b"project a { repo = \"acme/a\" }".to_vec());
+        let second = Loaded::from_bytes("b.dvc", Vec::new());
+        assert_eq!(first.stdlib.len(), crate::stdlib::MODULES.len());
+        for &f in &first.stdlib {
+            let (a, b) = (&first.parses[&f], &second.parses[&f]);
+            assert!(Arc::ptr_eq(a, b), "parsed again");
+            let fresh = syntax::parse(&first.db, f);
+            assert_eq!(format!("{:?}", a.ast), format!("{:?}", fresh.ast));
+            assert_eq!(format!("{:?}", a.diagnostics), format!("{:?}", fresh.diagnostics));
         }
     }
 
