@@ -1,9 +1,13 @@
-//! Ordered parallel map over a slice, on scoped threads. Results come back
-//! in input order, so callers stay deterministic. Used where work items are
-//! independent: files of a project, chunks of a large file, the credential
-//! scan beside the meaning.
+//! Ordered parallel map over a slice, on rayon's pool of threads (kept for
+//! the process: a thread made per call started with a cold allocator heap,
+//! and its first pages cost more than the work saved on small inputs).
+//! Results come back in input order, so callers stay deterministic. Used
+//! where work items are independent: files of a project, chunks of a large
+//! file, the credential scan beside the meaning.
 
 use std::cell::Cell;
+
+use rayon::prelude::*;
 
 thread_local! {
     /// Set by [`sequentially`]: work started on this thread runs on it.
@@ -12,7 +16,7 @@ thread_local! {
 
 /// The cores to use: `available_parallelism`, at most 8 (one inside
 /// [`sequentially`]).
-fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     if ONE_THREAD.get() {
         return 1;
     }
@@ -54,50 +58,41 @@ pub fn map_parts<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) ->
         return vec![f(items)];
     }
     let per = items.len().div_ceil(threads);
+    pool();
     let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(per).map(|part| s.spawn(move || f(part))).collect();
-        // A panic in a worker is a bug; re-raise it on this thread.
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    items.par_chunks(per).map(f).collect()
 }
 
-/// Maps `f` over a few large `items`, each on a thread of its own (the
-/// first on this one), keeping the order: for work items of very unequal
-/// size, which [`map`]'s even split would leave on one core.
+/// Maps `f` over a few large `items`, each a task of its own, keeping the
+/// order: for work items of very unequal size, which [`map`]'s even split
+/// would leave on one core.
 pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let Some((first, rest)) = items.split_first().filter(|_| threads() >= 2) else {
+    if threads() < 2 || items.len() < 2 {
         return items.iter().map(f).collect();
-    };
+    }
+    pool();
     let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = rest.iter().map(|item| s.spawn(move || f(item))).collect();
-        let mut out = vec![f(first)];
-        // A panic in a worker is a bug; re-raise it on this thread.
-        out.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-        );
-        out
-    })
+    items.par_iter().with_max_len(1).map(f).collect()
 }
 
-/// Runs `a` on another thread while `b` runs on this one, and returns
-/// both results. Runs them in turn when there is one core.
-pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+/// Runs `a` and `b`, side by side where there are cores, and returns both
+/// results. Runs them in turn when there is one core.
+pub fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     if threads() < 2 {
         return (a(), b());
     }
-    std::thread::scope(|s| {
-        let other = s.spawn(a);
-        let here = b();
-        // A panic in the other thread is a bug; re-raise it on this one.
-        (other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), here)
-    })
+    pool();
+    rayon::join(a, b)
+}
+
+/// Sizes rayon's pool to [`threads`] the first time it is needed. (A panic
+/// in a task is a bug: rayon raises it again where the work was started.)
+fn pool() {
+    static SIZED: std::sync::Once = std::sync::Once::new();
+    SIZED.call_once(|| {
+        // (Already built, by a caller of the library: that pool is used.)
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads()).build_global();
+    });
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
     };
     let mut lower = lower::Lower::new(file, text);
     lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
-    let ast = lower.file(&cst);
+    let ast = lower::parts::file(&mut lower, &cst);
     diagnostics.append(lower.diags);
     // `dvcc-allow` comments that cannot be applied.
     diagnostics.extend(suppress::suppressions(&ast, text).1);
@@ -142,8 +142,9 @@ fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
 }
 
 /// Files larger than this are parsed on several threads (chunks are
-/// independent; results are joined in order, so output does not change).
-const PARALLEL_BYTES: usize = 512 * 1024;
+/// independent; results are joined in order, so output does not change),
+/// and lowered too (`lower::parts`).
+const PARALLEL_BYTES: usize = lower::parts::PARALLEL_BYTES;
 
 fn parse_chunks(file: FileId, text: &str, chunks: &[scan::Chunk]) -> (Vec<Elem>, Capped) {
     if text.len() < PARALLEL_BYTES {

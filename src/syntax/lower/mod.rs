@@ -4,6 +4,7 @@
 //! grammar (missing quotes, braces and values, bad escapes, error items) is
 //! reported.
 
+pub mod parts;
 mod repair;
 mod strings;
 

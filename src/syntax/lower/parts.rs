@@ -1,0 +1,171 @@
+//! Lowering a large file's top level on every core. Lowering the top level
+//! carries state from one item to the next (comments waiting for the next
+//! item, a comment trailing the last one, a run of stray `}`, error text
+//! merged into the error before it); the file is cut only before an item
+//! that starts where none of that state is live, so each part lowered on its
+//! own gives what lowering the whole file in turn gives, joined in order.
+
+use super::{File, Lower};
+use crate::diag::Capped;
+use crate::syntax::cst::{Elem, Kind, Node};
+
+/// Files smaller than this are lowered on one thread.
+pub const PARALLEL_BYTES: usize = 64 * 1024;
+
+/// Where the top level of a file (`children`) may be cut: indices of
+/// blocks, attributes and imports preceded, since the item before them,
+/// by nothing but white space and newlines. (After an item nothing waits
+/// for the next: its comments were taken, a stray run ended. Nothing
+/// before such an item changes how it is lowered, and it does not merge
+/// into the item before it as error text would.)
+pub fn cut_points(children: &[Elem]) -> Vec<usize> {
+    let mut out = Vec::new();
+    // Whether everything since the last item is white space.
+    let mut clean = false;
+    for (i, elem) in children.iter().enumerate() {
+        match elem {
+            Elem::Node(n) if matches!(n.kind, Kind::Block | Kind::Attribute | Kind::Import) => {
+                if clean {
+                    out.push(i);
+                }
+                clean = true;
+            }
+            Elem::Token(t) if matches!(t.kind, Kind::Whitespace | Kind::Newline) => {}
+            _ => clean = false,
+        }
+    }
+    out
+}
+
+/// The top level of `file`'s CST lowered in parts cut at `cuts` (each one
+/// of [`cut_points`]), on every core: the same file and diagnostics as one
+/// [`Lower::file`].
+pub fn file_in_parts(lower: &mut Lower<'_>, node: &Node, cuts: &[usize]) -> File {
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(cuts);
+    bounds.push(node.children.len());
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let (file, text, swallowed) = (lower.file, lower.text, lower.swallowed_to_eof);
+    let parts = crate::par::map(&ranges, |&(from, to)| {
+        let mut part = Lower::new(file, text);
+        part.swallowed_to_eof = swallowed;
+        let lowered = part.items(&node.children[from..to]);
+        (lowered, part.diags)
+    });
+    let mut items = Vec::with_capacity(parts.iter().map(|((items, _), _)| items.len()).sum());
+    let mut dangling = Vec::new();
+    let mut diags = Capped::default();
+    for ((part_items, part_dangling), part_diags) in parts {
+        items.extend(part_items);
+        // (Only the last part can end with comments: the others end
+        // before an item with white space only since the one before.)
+        dangling = part_dangling;
+        diags.append(part_diags);
+    }
+    lower.diags.append(diags);
+    File {
+        span: lower.span(node.start, node.end),
+        items,
+        dangling,
+    }
+}
+
+/// [`file_in_parts`] with about one part per core, where the file is large
+/// enough to be worth it; else [`Lower::file`].
+pub fn file(lower: &mut Lower<'_>, node: &Node) -> File {
+    let threads = crate::par::threads();
+    if lower.text.len() < PARALLEL_BYTES || threads < 2 {
+        return lower.file(node);
+    }
+    let points = cut_points(&node.children);
+    // Cuts spread evenly by position among the points.
+    let parts = threads.min(points.len() + 1);
+    let cuts: Vec<usize> = (1..parts)
+        .map(|k| points[k * points.len() / parts])
+        .collect::<std::collections::BTreeSet<usize>>()
+        .into_iter()
+        .collect();
+    file_in_parts(lower, node, &cuts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::syntax::cst::Node;
+
+    /// The file's CST, as the parser makes it.
+    fn cst(text: &str) -> Node {
+        crate::syntax::parse_text(FileId(0), text).cst.expect("kept")
+    }
+
+    /// Lowered in turn, and cut at every point: the same.
+    fn same_when_cut(text: &str) {
+        let node = cst(text);
+        let mut whole = Lower::new(FileId(0), text);
+        let expected = whole.file(&node);
+        let cuts = cut_points(&node.children);
+        let mut parts = Lower::new(FileId(0), text);
+        let got = file_in_parts(&mut parts, &node, &cuts);
+        assert_eq!(format!("{expected:?}"), format!("{got:?}"), "{text}");
+        assert_eq!(format!("{:?}", whole.diags), format!("{:?}", parts.diags), "{text}");
+    }
+
+    #[test]
+    fn cut_everywhere_it_may_be_lowering_gives_the_same_file() {
+        let texts = [
+            "a = 1\nb = 2\n",
+            "# leading\nservice api { port = 1 } # trailing\n\n# next\nservice web {}\n",
+            "service api {}\n}}\n} }\nservice web {}\n",
+            "service api {} ) ( garbage\nmore garbage\nservice web {}\n# dangling\n",
+            "import \"std/docker\"\n\nproject p { repo = \"a/b\" }\n\n\n",
+            "service api {\n  port = \n}\nservice web { port = 2 }\n# one\n# two\n",
+            "x = 1 y = 2\nz = 3\n/* block\ncomment */\nw = 4\n",
+            "service api {} = = =\nservice web {}\n\"stray string\"\nservice db {}\n",
+        ];
+        for t in texts {
+            same_when_cut(t);
+        }
+        // Items nested too deep to parse, one after another: one error.
+        let deep = format!(
+            "{}{}",
+            "a { ".repeat(crate::syntax::scan::MAX_DEPTH + 1),
+            "}".repeat(crate::syntax::scan::MAX_DEPTH + 1)
+        );
+        same_when_cut(&format!("x = 1\n{deep}\n{deep}\n\n{deep}\ny = 2\n"));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("tests/cases"), root.join("examples"), root.join("stdlib")];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "dvc") {
+                    same_when_cut(&std::fs::read_to_string(&p).unwrap_or_default());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 100, "{seen} files");
+    }
+
+    #[test]
+    fn cuts_only_before_items_with_white_space_since_the_last() {
+        let node = cst("a = 1\n# c\nb = 2\nc = 3\n} d = 4\n\ne = 5 f = 6\n");
+        let names: Vec<usize> = cut_points(&node.children);
+        // `b` follows a comment, `d` a stray `}`: not cut before.
+        let kinds: Vec<String> = names
+            .iter()
+            .map(|&i| match &node.children[i] {
+                Elem::Node(n) => format!(
+                    "{:?}",
+                    &"a = 1\n# c\nb = 2\nc = 3\n} d = 4\n\ne = 5 f = 6\n"[n.start as usize..n.start as usize + 1]
+                ),
+                Elem::Token(_) => "token".to_string(),
+            })
+            .collect();
+        assert_eq!(kinds, ["\"c\"", "\"e\"", "\"f\""]);
+    }
+}
