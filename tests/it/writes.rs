@@ -167,6 +167,80 @@ fn a_failed_write_changes_nothing() {
     assert_eq!(left, ["a.yml", "f"], "no temporary file is left");
 }
 
+/// New files are written in place, changed ones beside theirs: a failure
+/// after some were written removes both, and the tree is as it was.
+#[cfg(unix)]
+#[test]
+fn a_failure_after_new_files_were_written_removes_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let out = tmp("failure-late");
+    std::fs::write(out.join("a.yml"), "old\n").expect("write");
+    // The temporary file of `a.yml` cannot be made: a directory is there.
+    let blocker = format!(".a.yml.dvcc-{}.tmp", std::process::id());
+    std::fs::create_dir(out.join(&blocker)).expect("mkdir");
+    std::fs::create_dir(out.join(&blocker).join("inside")).expect("mkdir");
+    let mut writes: Vec<(String, String, Option<String>)> = (0..40)
+        .map(|i| (format!("new/n{i}.yml"), format!("n{i}\n"), None))
+        .collect();
+    writes.push(("a.yml".into(), "new\n".into(), Some("old\n".into())));
+    let plan = dvcc::emit::Plan {
+        writes,
+        ..Default::default()
+    };
+    assert!(dvcc::emit::apply(&out, &plan).is_err());
+    assert_eq!(read(&out.join("a.yml")), "old\n");
+    let left: Vec<String> = std::fs::read_dir(out.join("new"))
+        .expect("the directory was made")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "new files written before the failure are removed: {left:?}"
+    );
+
+    // Once the way is clear, the same plan writes everything, mode 0644.
+    std::fs::remove_dir_all(out.join(&blocker)).expect("rm");
+    dvcc::emit::apply(&out, &plan).expect("writable");
+    assert_eq!(read(&out.join("a.yml")), "new\n");
+    for i in [0, 39] {
+        let path = out.join(format!("new/n{i}.yml"));
+        assert_eq!(read(&path), format!("n{i}\n"));
+        assert_eq!(
+            std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777,
+            0o644
+        );
+    }
+    assert!(!out.join(&blocker).exists(), "no temporary file is left");
+}
+
+/// A file that appears at a new file's path after the plan looked is
+/// replaced as a changed file is (never written into half-way).
+#[cfg(unix)]
+#[test]
+fn a_file_appearing_after_the_plan_is_replaced_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let out = tmp("appeared");
+    let plan = dvcc::emit::Plan {
+        writes: vec![("x.yml".into(), "new\n".into(), None)],
+        ..Default::default()
+    };
+    std::fs::write(out.join("x.yml"), "something longer than the new contents\n").expect("write");
+    std::fs::set_permissions(out.join("x.yml"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    dvcc::emit::apply(&out, &plan).expect("writable");
+    assert_eq!(read(&out.join("x.yml")), "new\n");
+    assert_eq!(
+        std::fs::metadata(out.join("x.yml")).expect("stat").permissions().mode() & 0o777,
+        0o644
+    );
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["x.yml"]);
+}
+
 /// Headers name sources relative to the project, wherever `--out` is, so
 /// `--check` straight after a first build into a new directory passes.
 #[test]
