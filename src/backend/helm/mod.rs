@@ -75,7 +75,7 @@ impl Backend for Helm {
             chart_files(&dir, shared_chart_yaml(model), &header, &mut out);
             out.push(Artifact {
                 path: format!("{dir}/values.yaml"),
-                contents: format!("{header}{}", yaml::to_string(&yaml::Tree(values))),
+                contents: format!("{header}{}", yaml::tree_to_string(values)),
             });
         }
         // Headers name source files through the context (not thread-safe):
@@ -145,12 +145,12 @@ fn values_files(
     let layered = layering::layered_with(model, svc, rollouts, chart);
     let mut out = vec![Artifact {
         path: paths::values(&svc.name),
-        contents: format!("{header}{}", yaml::to_string(&yaml::Tree(&layered.file))),
+        contents: format!("{header}{}", yaml::tree_to_string(&layered.file)),
     }];
     for (env, overlay) in &layered.envs {
         out.push(Artifact {
             path: paths::env_values(&svc.name, env),
-            contents: format!("{header}{}", yaml::to_string(&yaml::Tree(overlay))),
+            contents: format!("{header}{}", yaml::tree_to_string(overlay)),
         });
     }
     out
