@@ -294,7 +294,7 @@ mod tests {
             "inf",
             "nan",
         ];
-        if next(rng) % 2 == 0 {
+        if next(rng).is_multiple_of(2) {
             return KNOWN[(next(rng) % KNOWN.len() as u64) as usize].to_string();
         }
         const CHARS: &[u8] = b"aZy09_./-: #'\"{}[],&*!|>%@`~\n\tex";
@@ -309,7 +309,7 @@ mod tests {
         let pick = next(rng) % if depth >= 4 { 6 } else { 9 };
         match pick {
             0 => Value::Null,
-            1 => Value::Bool(next(rng) % 2 == 0),
+            1 => Value::Bool(next(rng).is_multiple_of(2)),
             2 => Value::from((next(rng) % 20_000) as i64 - 10_000),
             3 => Value::from(next(rng)),
             4 => Value::from((next(rng) % 1000) as f64 / 8.0),
@@ -341,7 +341,7 @@ mod tests {
         match next(rng) % if depth >= 4 { 3 } else { 6 } {
             0 => Value::String(word(rng)),
             1 => Value::from((next(rng) % 100) as i64),
-            2 => Value::Bool(next(rng) % 2 == 0),
+            2 => Value::Bool(next(rng).is_multiple_of(2)),
             3 => Value::Array((0..next(rng) % 3).map(|_| values_like(rng, depth + 1)).collect()),
             _ => Value::Object(
                 (0..next(rng) % 4)
