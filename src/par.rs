@@ -15,12 +15,15 @@ thread_local! {
 }
 
 /// The cores to use: `available_parallelism`, at most 8 (one inside
-/// [`sequentially`]).
+/// [`sequentially`]). Asked once per process: on Linux the answer takes a
+/// dozen system calls (the affinity mask, then the cgroup's quota files),
+/// tens of microseconds that every parallel map paid again.
 pub(crate) fn threads() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     if ONE_THREAD.get() {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
 /// Runs `f` with everything it maps on this thread alone, as on a machine
@@ -83,6 +86,20 @@ pub fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> 
     }
     pool();
     rayon::join(a, b)
+}
+
+/// Runs `f` on one of the pool's threads, the caller waiting (asleep):
+/// the maps and joins inside it then start their work where the pool's
+/// threads find it at once, rather than each waking the pool from outside,
+/// and the caller does not compete for a core with the pool's idle
+/// threads. Inline with one core, and on a pool thread already.
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if threads() < 2 || rayon::current_thread_index().is_some() {
+        return f();
+    }
+    pool();
+    // (`scope` runs its body on a pool thread when called from outside.)
+    rayon::scope(|_| f())
 }
 
 /// Sizes rayon's pool to [`threads`] the first time it is needed. (A panic

@@ -183,6 +183,15 @@ fn load_projects_with(
     fs: &dyn FileSystem,
     projects: &[Vec<PathBuf>],
     import_roots: &[PathBuf],
+    cache: Option<&mut ParseCache>,
+) -> Loaded {
+    crate::par::install(|| load_projects_here(fs, projects, import_roots, cache))
+}
+
+fn load_projects_here(
+    fs: &dyn FileSystem,
+    projects: &[Vec<PathBuf>],
+    import_roots: &[PathBuf],
     mut cache: Option<&mut ParseCache>,
 ) -> Loaded {
     let started = Instant::now();
@@ -476,6 +485,10 @@ pub struct Linted {
 /// Analyses every project of `loaded` once, and applies the `dvcc-allow`
 /// comments of the user's files.
 pub fn lint_projects(loaded: &Loaded) -> Linted {
+    crate::par::install(|| lint_projects_here(loaded))
+}
+
+fn lint_projects_here(loaded: &Loaded) -> Linted {
     let started = Instant::now();
     let mut diagnostics = syntax_diagnostics(loaded);
     let mut omitted = loaded.syntax_omitted();
@@ -605,6 +618,10 @@ pub enum Built {
 /// Analyses the first project of `loaded` once and, when it has no error,
 /// generates its artifacts and plans them against what is under `out`.
 pub fn build(loaded: &mut Loaded, options: &BuildOptions) -> Built {
+    crate::par::install(|| build_here(loaded, options))
+}
+
+fn build_here(loaded: &mut Loaded, options: &BuildOptions) -> Built {
     let linted = lint_projects(loaded);
     let counts = linted.counts();
     let omitted = linted.omitted;

@@ -80,13 +80,24 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Loads and lints `key` with `docs` (its open documents) over the
-    /// disk; `None` when `stale` says a newer edit came in meanwhile.
+    /// disk; `None` when `stale` says a newer edit came in meanwhile. Runs
+    /// on the thread pool (see [`crate::par::install`]).
     pub fn analyse(
         key: ProjectKey,
         generation: u64,
         docs: &[Document],
         cache: &mut ParseCache,
-        stale: &dyn Fn() -> bool,
+        stale: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Snapshot> {
+        crate::par::install(|| Self::analyse_here(key, generation, docs, cache, stale))
+    }
+
+    fn analyse_here(
+        key: ProjectKey,
+        generation: u64,
+        docs: &[Document],
+        cache: &mut ParseCache,
+        stale: &(dyn Fn() -> bool + Sync),
     ) -> Option<Snapshot> {
         let loaded = match &key {
             ProjectKey::Dir(dir) => {
