@@ -175,6 +175,25 @@ fn a_file_without_the_header_is_never_overwritten() {
     );
 }
 
+/// A build stopped between creating a new file and writing it leaves an
+/// empty file: the next build writes over it (an empty file holds nothing
+/// to keep); an empty file where nothing is generated stays.
+#[test]
+fn an_empty_file_at_a_generated_path_is_written_over() {
+    let dir = copy_example("shop", "empty");
+    assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
+    let wf = dir.join(".github/workflows");
+    let ci = read(&wf.join("ci.yml"));
+    std::fs::write(wf.join("ci.yml"), "").expect("truncate");
+    std::fs::write(wf.join("extra.yml"), "").expect("write");
+    let o = dvcc(&["build", "--check", s(&dir)]);
+    assert_eq!(o.status.code(), Some(1), "an empty generated file is stale");
+    assert_eq!(dvcc(&["build", "-q", s(&dir)]).status.code(), Some(0));
+    assert_eq!(read(&wf.join("ci.yml")), ci);
+    assert_eq!(read(&wf.join("extra.yml")), "", "only generated paths are written");
+    assert_eq!(dvcc(&["build", "--check", s(&dir)]).status.code(), Some(0));
+}
+
 #[test]
 fn nothing_is_written_when_the_project_has_an_error() {
     let dir = copy_example("shop", "broken");
