@@ -430,17 +430,7 @@ pub struct Analysis {
 pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let meaning = sema::analyze(&loaded.db, &loaded.input(index));
-    let diag::Capped {
-        kept: mut diagnostics,
-        omitted,
-    } = meaning.diagnostics;
-    diag::sort_and_dedup(&mut diagnostics);
-    Analysis {
-        model: meaning.model,
-        index: meaning.index,
-        diagnostics,
-        omitted,
-    }
+    analysis(meaning.model, meaning.index, meaning.diagnostics)
 }
 
 /// The full analysis of project `index`: meaning, then every target check.
@@ -455,14 +445,19 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
     );
     let mut diagnostics = meaning.diagnostics;
     crate::check::run(&loaded.db, scanned, &meaning.tree, &meaning.model, &mut diagnostics);
+    analysis(meaning.model, meaning.index, diagnostics)
+}
+
+/// An analysis of these results, its diagnostics sorted and deduplicated.
+fn analysis(model: Model, index: Index, diagnostics: diag::Capped) -> Analysis {
     let diag::Capped {
         kept: mut diagnostics,
         omitted,
     } = diagnostics;
     diag::sort_and_dedup(&mut diagnostics);
     Analysis {
-        model: meaning.model,
-        index: meaning.index,
+        model,
+        index,
         diagnostics,
         omitted,
     }
