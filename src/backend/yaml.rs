@@ -5,6 +5,7 @@
 //! sequences are indented under their key (yamllint's default style).
 
 use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
 /// Serializes `value` as YAML. Our model types always serialize, so an
 /// error here is a bug; it is reported in the output rather than panicking.
@@ -63,12 +64,11 @@ impl Serialize for Text<'_> {
 
 /// A JSON tree (Helm values after layering) serialized with every string
 /// as [`text`].
-pub struct Tree<'a>(pub &'a serde_json::Value);
+pub struct Tree<'a>(pub &'a Value);
 
 impl Serialize for Tree<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
-        use serde_json::Value;
         match self.0 {
             Value::String(v) => text(v, s),
             Value::Array(items) => {
@@ -96,7 +96,7 @@ impl Serialize for Tree<'_> {
 /// is written here directly, in the layout serde-saphyr gives it (byte for
 /// byte, checked by the tests against serde-saphyr on random trees); any
 /// other tree is written by serde-saphyr.
-pub fn tree_to_string(value: &serde_json::Value) -> String {
+pub fn tree_to_string(value: &Value) -> String {
     let mut out = String::with_capacity(512);
     if document(value, &mut out).is_some() {
         out
@@ -107,8 +107,7 @@ pub fn tree_to_string(value: &serde_json::Value) -> String {
 
 /// Writes `value` as a block-style document; `None` (and a partial `out`)
 /// where a part of it is not a form written here.
-fn document(value: &serde_json::Value, out: &mut String) -> Option<()> {
-    use serde_json::Value;
+fn document(value: &Value, out: &mut String) -> Option<()> {
     match value {
         Value::Object(map) if !map.is_empty() => entries(map, 0, false, out),
         Value::Array(items) if !items.is_empty() => items_at(items, 0, out),
@@ -122,13 +121,7 @@ fn document(value: &serde_json::Value, out: &mut String) -> Option<()> {
 
 /// A map's entries at `indent`; with `first_inline`, the first entry goes
 /// where the cursor is (after a sequence item's `- `).
-fn entries(
-    map: &serde_json::Map<String, serde_json::Value>,
-    indent: usize,
-    first_inline: bool,
-    out: &mut String,
-) -> Option<()> {
-    use serde_json::Value;
+fn entries(map: &Map<String, Value>, indent: usize, first_inline: bool, out: &mut String) -> Option<()> {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !first_inline {
             pad(indent, out);
@@ -156,8 +149,7 @@ fn entries(
 }
 
 /// A sequence's items at `indent`.
-fn items_at(items: &[serde_json::Value], indent: usize, out: &mut String) -> Option<()> {
-    use serde_json::Value;
+fn items_at(items: &[Value], indent: usize, out: &mut String) -> Option<()> {
     for item in items {
         pad(indent, out);
         out.push_str("- ");
@@ -175,8 +167,7 @@ fn items_at(items: &[serde_json::Value], indent: usize, out: &mut String) -> Opt
 }
 
 /// A scalar, or an empty map or sequence, on one line.
-fn inline(value: &serde_json::Value, out: &mut String) -> Option<()> {
-    use serde_json::Value;
+fn inline(value: &Value, out: &mut String) -> Option<()> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
