@@ -17,8 +17,11 @@ use std::time::{Duration, Instant};
 
 use dvcc::Loaded;
 
+#[path = "../src/allocator.rs"]
+mod allocator;
+
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 
 #[path = "common/project.rs"]
 mod project;

@@ -1,12 +1,15 @@
 //! The `dvcc` binary: a thin shell over the library's command line.
 
+#[cfg(not(feature = "system-alloc"))]
+mod allocator;
+
 /// mimalloc: a compile is millions of small, short-lived allocations (tree
 /// nodes, strings, maps), where it is markedly faster than the system
 /// allocator (`cargo bench --bench lint`: a 5,000-line file lints 16%
 /// faster).
 #[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 
 fn main() -> std::process::ExitCode {
     #[cfg(not(feature = "system-alloc"))]
@@ -15,30 +18,45 @@ fn main() -> std::process::ExitCode {
     dvcc::cli::run()
 }
 
-#[cfg(not(feature = "system-alloc"))]
-mod allocator {
-    use std::ffi::{c_int, c_long};
+#[cfg(all(test, not(feature = "system-alloc")))]
+mod tests {
+    use std::alloc::{GlobalAlloc, Layout};
 
-    unsafe extern "C" {
-        /// mimalloc's `mi_option_set` (`mimalloc.h`), linked in by the
-        /// `mimalloc` crate, which does not wrap it.
-        fn mi_option_set(option: c_int, value: c_long);
-    }
+    use crate::allocator::Mimalloc;
 
-    /// `mi_option_purge_delay`: the same position in mimalloc 2 and 3's
-    /// `mi_option_t`.
-    const PURGE_DELAY: c_int = 15;
-
-    /// Freed memory goes back to the system after 1 ms instead of 10
-    /// (100 for whole arenas). A build frees its syntax trees and then
-    /// generates on other threads, whose heaps cannot reuse those pages:
-    /// held, they raised the peak by a tenth (`cargo bench --bench
-    /// workload`, N = 10,000: 245 → 213 MB, time unchanged). Not for
-    /// `lint`, which frees little and where the extra system calls showed.
-    pub fn give_back_promptly() {
-        // SAFETY: a documented mimalloc entry point taking plain integers;
-        // called before the build starts any thread (the function is not
-        // thread safe), with an option index valid in both mimalloc versions.
-        unsafe { mi_option_set(PURGE_DELAY, 1) }
+    /// Every size and alignment a program asks for comes back aligned,
+    /// writable, and grows and shrinks with its contents kept.
+    #[test]
+    fn blocks_are_aligned_and_keep_their_contents() {
+        let a = Mimalloc;
+        let mut held = Vec::new();
+        for align in [1, 2, 4, 8, 16, 32, 64, 4096] {
+            for size in (1..300).chain([1000, 1024, 4000, 70_000, 1 << 20]) {
+                let size = size.max(align);
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: a non-zero size; every block is freed below with its layout.
+                unsafe {
+                    let p = if size % 3 == 0 {
+                        a.alloc_zeroed(layout)
+                    } else {
+                        a.alloc(layout)
+                    };
+                    assert!(!p.is_null());
+                    assert_eq!(p as usize % align, 0, "size {size}, align {align}");
+                    if size % 3 == 0 {
+                        assert!((0..size).all(|i| *p.add(i) == 0));
+                    }
+                    p.write_bytes(0xa5, size);
+                    let grown = a.realloc(p, layout, size * 3);
+                    assert_eq!(grown as usize % align, 0);
+                    assert!((0..size).all(|i| *grown.add(i) == 0xa5));
+                    held.push((grown, Layout::from_size_align(size * 3, align).unwrap()));
+                }
+            }
+        }
+        for (p, layout) in held {
+            // SAFETY: allocated above with this layout.
+            unsafe { a.dealloc(p, layout) }
+        }
     }
 }
