@@ -90,16 +90,20 @@ unsafe extern "C" {
 /// `mi_option_t`.
 const PURGE_DELAY: c_int = 15;
 
-/// Freed memory goes back to the system after 1 ms instead of 10 (100 for
-/// whole arenas). A build frees its syntax trees and then generates on
-/// other threads, whose heaps cannot reuse those pages: held, they raised
-/// the peak by a tenth (`cargo bench --bench workload`, N = 10,000:
-/// 245 → 213 MB, time unchanged). Not for `lint`, which frees little and
-/// where the extra system calls showed.
+/// Freed memory goes back to the system after 100 ms instead of
+/// mimalloc 3's 1,000. A build frees its syntax trees and then generates on
+/// other threads, whose heaps cannot reuse those pages: held for the whole
+/// build, they raised its peak by a tenth and made it vary from run to run
+/// (`cargo bench --bench workload`, N = 10,000: 222–242 MB). Given back too
+/// soon, they cost more than they save: every page mimalloc takes again is
+/// a fault and a page the kernel zeroes (12% of a build's CPU at 1 ms).
+/// Interleaved runs at N = 10,000 (15 each, medians): 1 ms 0.87 s and
+/// 213 MB, 10 ms 0.78 s and 220 MB, 100 ms 0.75 s and 226 MB, 1,000 ms
+/// 0.74 s. Not for `lint`, which frees little.
 #[allow(dead_code)] // the benches include this file without calling it
 pub fn give_back_promptly() {
     // SAFETY: a documented mimalloc entry point taking plain integers;
     // called before the build starts any thread (the function is not
     // thread safe), with an option index valid in both mimalloc versions.
-    unsafe { mi_option_set(PURGE_DELAY, 1) }
+    unsafe { mi_option_set(PURGE_DELAY, 100) }
 }
