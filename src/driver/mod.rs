@@ -139,9 +139,9 @@ pub struct ParseCache {
 }
 
 impl ParseCache {
-    /// Frees the parses the last loads replaced (call it when idle).
-    pub fn free(&mut self) {
-        self.garbage.clear();
+    /// The parses the last loads replaced, to be freed when idle.
+    pub fn take_garbage(&mut self) -> Vec<Arc<Parse>> {
+        std::mem::take(&mut self.garbage)
     }
 
     /// The parse of `file`, reused when its name, id and text are those of
@@ -160,8 +160,8 @@ impl ParseCache {
             .files
             .insert(source.name.clone(), (file, source.text.clone(), parse.clone()));
         // Freeing the trees of a large file takes milliseconds an editor
-        // would wait for: they are freed by [`ParseCache::free`], once the
-        // answer is out.
+        // would wait for: they are handed over by
+        // [`ParseCache::take_garbage`], once the answer is out.
         self.garbage.extend(old.map(|(_, _, p)| p));
         parse
     }
