@@ -17,7 +17,10 @@ For every examples/*/deploy/terraform/<env>/main.tf.json:
      argument names, required arguments) is checked. Without terraform,
      the check is skipped;
   4. checkov (--framework terraform_json --skip-download) reports no failed
-     policy beyond those in .ci/checkov-accepted.json, each with its reason.
+     policy beyond those in .ci/checkov-accepted.json, each with its reason;
+  5. the Kubernetes manifests a `terraform_data` applies (the deploy role's
+     namespace, Role and RoleBinding) validate against their kinds' schemas
+     (.ci/check-manifests.mjs, as check-helm.py does for charts).
 Prints one PASS/FAIL/SKIP line per check; exits 1 when one fails.
 """
 import json, os, re, shutil, subprocess, sys, tempfile
@@ -196,7 +199,38 @@ def main(root, pattern="examples/*/deploy/terraform/*/main.tf.json", with_checko
         docs.append((rel, doc))
     if with_checkov:
         checkov([r for r, _ in docs], [d for _, d in docs], accepted)
+    manifests(docs)
     return 1 if failed else 0
+
+
+MANIFESTS = Path(__file__).with_name("check-manifests.mjs")
+NODE_MODULES = Path(__file__).resolve().parent.parent / "tests" / "tools" / "node_modules" / "kubernetes-models"
+
+
+def manifests(docs):
+    """Step 5: every item of a `List` a `terraform_data` applies, through
+    check-manifests.mjs."""
+    found = []
+    for rel, doc in docs:
+        for name, body in doc.get("resource", {}).get("terraform_data", {}).items():
+            applied = body.get("triggers_replace")
+            if isinstance(applied, dict) and applied.get("kind") == "List":
+                found += [{"source": f"{rel} terraform_data.{name}", "doc": d} for d in applied.get("items", [])]
+    if not found:
+        return
+    if shutil.which("node") is None or not NODE_MODULES.is_dir():
+        report("FAIL" if os.environ.get("CI") else "SKIP", "applied manifests", "(all)",
+               "node or tests/tools/node_modules is not installed")
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as out:
+        json.dump(found, out)
+    check = subprocess.run(["node", str(MANIFESTS), out.name], capture_output=True, text=True)
+    os.unlink(out.name)
+    lines = check.stdout.splitlines()
+    for line in lines:
+        print(line)
+    report("PASS" if check.returncode == 0 and lines else "FAIL", "applied manifests against their kinds' schemas",
+           f"({len(found)} manifests)", check.stderr.strip()[-400:])
 
 
 if __name__ == "__main__":

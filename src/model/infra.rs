@@ -32,6 +32,11 @@ pub struct Infra {
     pub variables: Vec<TfVariable>,
     /// More subjects the deploy role trusts.
     pub trust: Trust,
+    /// `deploy_role { cluster_admin = true }`: the deploy role administers
+    /// the cluster, instead of deploying into its environment's namespace
+    /// only ([`super::Model::managed_namespace`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cluster_admin: bool,
     #[serde(skip)]
     pub span: Span,
 }

@@ -171,13 +171,43 @@ impl Model {
     /// one the environment's `cluster` names (by its local or full name),
     /// else the first one declared.
     pub fn infra_cluster(&self, env: &str) -> Option<&Cluster> {
-        let infra = self.infra(env)?;
+        self.target_cluster(self.infra(env)?)
+    }
+
+    /// The cluster of `infra` that deploys to its environment target (see
+    /// [`Model::infra_cluster`]).
+    pub fn target_cluster<'i>(&self, infra: &'i Infra) -> Option<&'i Cluster> {
+        let env = &infra.environment;
         let wanted = self.environment(env).and_then(|e| e.cluster.as_deref());
         let full = |c: &Cluster| names::cluster_name(&self.project.name, env, &c.name);
         match wanted {
             Some(w) => infra.clusters.iter().find(|c| c.name == w || full(c) == w),
             None => infra.clusters.first(),
         }
+    }
+
+    /// The namespace deploys to `env` install into: the environment's, else
+    /// Kubernetes' `default`.
+    pub fn namespace(&self, env: &str) -> String {
+        self.environment(env)
+            .and_then(|e| e.namespace.clone())
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// The namespace Terraform creates for `infra`'s environment in the
+    /// cluster it deploys to, where the deploy role may deploy and nowhere
+    /// else: unless the role administers the cluster
+    /// (`deploy_role { cluster_admin = true }`), or no cluster of `infra`
+    /// is deployed to.
+    pub fn managed_namespace(&self, infra: &Infra) -> Option<String> {
+        (!infra.cluster_admin && self.target_cluster(infra).is_some()).then(|| self.namespace(&infra.environment))
+    }
+
+    /// Whether a deploy to `env` creates its namespace (`helm
+    /// --create-namespace`): not where Terraform does
+    /// ([`Model::managed_namespace`]), since the deploy role may not.
+    pub fn deploy_creates_namespace(&self, env: &str) -> bool {
+        self.infra(env).and_then(|i| self.managed_namespace(i)).is_none()
     }
 
     /// The name of the cluster deploys to `env` connect to: the cluster

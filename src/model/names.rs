@@ -56,6 +56,11 @@ pub fn deploy_role(project: &str, env: &str) -> String {
     format!("{project}-{env}-deploy")
 }
 
+/// The Kubernetes group the deploy role is in, in the clusters dvcc
+/// creates; also the name of the Role and RoleBinding that give the group
+/// its access to the environment's namespace.
+pub const DEPLOY_GROUP: &str = "dvcc-deploy";
+
 /// The most characters IAM allows in a role name.
 pub const MAX_ROLE_NAME: usize = 64;
 

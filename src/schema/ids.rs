@@ -168,6 +168,7 @@ names! {
         Cidr = "cidr",
         Class = "class",
         Cluster = "cluster",
+        ClusterAdmin = "cluster_admin",
         Command = "command",
         ConfigMap = "config_map",
         ContinueOnError = "continue_on_error",

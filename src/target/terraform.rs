@@ -156,6 +156,9 @@ pub fn declared(infra: &Infra) -> Vec<String> {
     }
     if !infra.clusters.is_empty() {
         out.push("aws_iam_role_policy.deploy".to_string());
+        if !infra.cluster_admin {
+            out.push("terraform_data.deploy_access".to_string());
+        }
     }
     for c in &infra.clusters {
         out.push(format!("module.{}", eks_module(&c.name)));

@@ -1,5 +1,6 @@
 //! The one integration-test binary (tests are modules, not one binary each).
 
+mod access;
 mod alerts;
 mod build;
 mod cases;

@@ -1,7 +1,8 @@
 //! Terraform at the depth of the upstream examples: tags, network layout,
 //! node groups and add-ons, RDS and S3 knobs, variables and outputs, the
 //! deploy role's extra subjects; and `terraform validate` against the real
-//! modules' interfaces and the real AWS provider where the machine has it.
+//! modules' interfaces and the real AWS provider where the machine has it
+//! (the deploy role's access to its namespace: `access.rs`).
 
 use serde_json::{Value, json};
 
@@ -242,6 +243,10 @@ fn terraform_validate_with_the_real_module_interfaces() {
         std::fs::create_dir_all(&d).expect("mkdir");
         if let Some(arg) = patch {
             doc["module"]["vpc"][arg] = json!(true);
+            // And a Role rule without verbs, which Kubernetes rejects.
+            let role = &mut doc["resource"]["terraform_data"]["deploy_access"]["triggers_replace"]["items"][0];
+            assert_eq!(role["kind"], "Role");
+            role["rules"][0].as_object_mut().expect("a rule").remove("verbs");
         }
         std::fs::write(
             d.join("main.tf.json"),
@@ -266,5 +271,15 @@ fn terraform_validate_with_the_real_module_interfaces() {
         bad.contains("FAIL terraform-validate") && bad.contains("single_nat_gateways"),
         "{bad}"
     );
+    // The namespace's Role and RoleBinding Terraform applies, against the
+    // Kubernetes schemas (where node and the schemas are installed).
+    if good.contains("applied manifests") || required() {
+        assert!(good.contains("PASS applied manifests"), "{good}");
+        assert!(good.contains("PASS RoleBinding/dvcc-deploy"), "{good}");
+        assert!(
+            bad.contains("FAIL Role/dvcc-deploy") && bad.contains("FAIL applied manifests"),
+            "{bad}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,9 +20,7 @@ pub(super) fn deploy(m: &Model, d: &model::Deploy, job: &mut Job) {
     let env = m.environment(&d.environment);
     let region = m.region(&d.environment);
     let cluster = m.deploy_cluster(&d.environment);
-    let namespace = env
-        .and_then(|e| e.namespace.clone())
-        .unwrap_or_else(|| "default".to_string());
+    let namespace = m.namespace(&d.environment);
     job.environment = Some(JobEnvironment {
         name: d.environment.clone(),
         url: env.and_then(|e| e.url.clone()),
@@ -139,14 +137,15 @@ fn pinned(m: &Model, svc: &str, env: &str) -> bool {
 
 /// The `helm upgrade` of one release; `values` and `env_values` are the
 /// shell words of its values files.
-fn helm_upgrade(release: &str, values: &str, env_values: &str, pinned: bool) -> String {
+fn helm_upgrade(release: &str, values: &str, env_values: &str, pinned: bool, create_namespace: bool) -> String {
     let tag = if pinned {
         ""
     } else {
         "  --set-string image.tag=\"$IMAGE_TAG\" \\\n"
     };
+    let create = if create_namespace { " --create-namespace" } else { "" };
     format!(
-        "helm upgrade --install {release} \"$CHART\" \\\n  --namespace \"$NAMESPACE\" --create-namespace \\\n  --values {values} --values {env_values} \\\n{tag}  --atomic --wait --timeout 10m\n"
+        "helm upgrade --install {release} \"$CHART\" \\\n  --namespace \"$NAMESPACE\"{create} \\\n  --values {values} --values {env_values} \\\n{tag}  --atomic --wait --timeout 10m\n"
     )
 }
 
@@ -166,7 +165,13 @@ fn deploy_one(m: &Model, svc: &str, environment: &str, namespace: &str) -> Step 
     Step {
         name: Some(format!("Deploy {svc}")),
         env,
-        run: Some(helm_upgrade("\"$RELEASE\"", "\"$VALUES\"", "\"$ENV_VALUES\"", pinned)),
+        run: Some(helm_upgrade(
+            "\"$RELEASE\"",
+            "\"$VALUES\"",
+            "\"$ENV_VALUES\"",
+            pinned,
+            m.deploy_creates_namespace(environment),
+        )),
         ..Step::default()
     }
 }
@@ -189,7 +194,8 @@ fn deploy_many(m: &Model, services: &[String], environment: &str, namespace: &st
     // and the environment from the shell.
     let values = format!("\"{}\"", paths::values("$service"));
     let env_values = format!("\"{}\"", paths::env_values("$service", "$ENVIRONMENT"));
-    let upgrade: String = helm_upgrade("\"$service\"", &values, &env_values, pinned)
+    let create_namespace = m.deploy_creates_namespace(environment);
+    let upgrade: String = helm_upgrade("\"$service\"", &values, &env_values, pinned, create_namespace)
         .lines()
         .map(|l| format!("  {l}\n"))
         .collect();

@@ -1,6 +1,7 @@
 //! The network and the clusters: a VPC from the community module (private
 //! subnets for nodes and databases), and an EKS cluster per `cluster`,
-//! named as deploy jobs expect, which grants the deploy role access.
+//! named as deploy jobs expect; the one deploys connect to lets the deploy
+//! role in (`super::access`).
 
 use serde_json::{Value, json};
 
@@ -44,7 +45,9 @@ pub(super) fn vpc(prefix: &str, network: &Network, protected: bool, databases: b
     m
 }
 
-pub(super) fn eks(project: &str, env: &str, c: &Cluster, intra: bool) -> Value {
+/// The EKS module of cluster `c`; `deploy_access` is the access entry of
+/// the deploy role, for the cluster deploys connect to.
+pub(super) fn eks(project: &str, env: &str, c: &Cluster, intra: bool, deploy_access: Option<Value>) -> Value {
     let mut group = json!({
         "min_size": c.min_nodes,
         "max_size": c.max_nodes,
@@ -82,14 +85,10 @@ pub(super) fn eks(project: &str, env: &str, c: &Cluster, intra: bool) -> Value {
         "enable_cluster_creator_admin_permissions": true,
         "cluster_enabled_log_types": ["api", "audit", "authenticator"],
         "eks_managed_node_groups": { "default": group },
-        "access_entries": { "deploy": {
-            "principal_arn": "${aws_iam_role.deploy.arn}",
-            "policy_associations": { "cluster_admin": {
-                "policy_arn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                "access_scope": { "type": "cluster" },
-            }},
-        }},
     });
+    if let (Some(entry), Value::Object(o)) = (deploy_access, &mut m) {
+        o.insert("access_entries".into(), json!({ "deploy": entry }));
+    }
     // The control plane's network interfaces in the intra subnets, which
     // reach nothing outside the VPC.
     if intra && let Value::Object(o) = &mut m {

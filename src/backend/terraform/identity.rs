@@ -56,12 +56,9 @@ pub(super) fn github(model: &Model, env: &str, infra: &Infra, add: &mut impl FnM
             }])),
         }),
     );
-    if !infra.clusters.is_empty() {
-        let arns: Vec<String> = infra
-            .clusters
-            .iter()
-            .map(|c| format!("${{module.eks_{}.cluster_arn}}", c.name))
-            .collect();
+    // Only the cluster its deploys connect to.
+    if let Some(c) = model.target_cluster(infra) {
+        let arns = [format!("${{module.eks_{}.cluster_arn}}", c.name)];
         add(
             "aws_iam_role_policy",
             "deploy",

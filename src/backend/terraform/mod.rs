@@ -19,6 +19,7 @@
 //! The document is typed data: `serde_json` maps in insertion order, built
 //! by the functions below, pretty-printed. Module versions are pinned.
 
+mod access;
 mod cluster;
 mod identity;
 mod storage;
@@ -177,8 +178,15 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
             vpc(&prefix, &infra.network, protected, !infra.databases.is_empty()),
         );
     }
+    let target = model.target_cluster(infra);
     for c in &infra.clusters {
-        modules.insert(eks_module(&c.name), eks(project, env_name, c, infra.network.intra));
+        let deploy_access = target
+            .is_some_and(|t| t.name == c.name)
+            .then(|| access::entry(infra.cluster_admin));
+        modules.insert(
+            eks_module(&c.name),
+            eks(project, env_name, c, infra.network.intra, deploy_access),
+        );
     }
     if !modules.is_empty() {
         doc.insert("module".into(), Value::Object(modules));
@@ -194,6 +202,14 @@ pub fn module(model: &Model, infra: &Infra, header: &str) -> Value {
         }
     };
     github(model, env_name, infra, &mut add);
+    if let (Some(namespace), Some(c)) = (model.managed_namespace(infra), target) {
+        let manifests = access::manifests(&namespace, project, env_name);
+        add(
+            "terraform_data",
+            "deploy_access",
+            access::apply(&eks_module(&c.name), &region, manifests),
+        );
+    }
     for b in &infra.buckets {
         // A bucket other buckets log to lets the logging service write.
         let sources: Vec<&str> = infra
@@ -415,6 +431,7 @@ mod tests {
                 sensitive: false,
             }],
             trust: Default::default(),
+            cluster_admin: false,
             span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
         }
     }

@@ -94,7 +94,7 @@ pub(super) fn infra() -> Vec<BlockSchema> {
             BlockId::DeployRole,
             "deploy_role",
             Labels::None,
-            "Who else may assume the deploy role, besides the deploy jobs of this environment (`repo:OWNER/REPO:environment:ENV`).",
+            "Who else may assume the deploy role, besides the deploy jobs of this environment (`repo:OWNER/REPO:environment:ENV`), and what it may do in the cluster.",
         )
         .once()
         .attrs(vec![
@@ -104,6 +104,12 @@ pub(super) fn infra() -> Vec<BlockSchema> {
                 Attr::PullRequest,
                 Ty::Bool,
                 "workflows running for pull requests (a `terraform plan` job); any pull request, forks' excepted by GitHub",
+            )
+            .default("false"),
+            opt(
+                Attr::ClusterAdmin,
+                Ty::Bool,
+                "administer the whole cluster (for deploys whose own templates apply cluster-wide resources), instead of deploying the bundled chart into the environment's namespace only",
             )
             .default("false"),
         ]),

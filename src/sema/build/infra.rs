@@ -35,6 +35,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                 outputs: Vec::new(),
                 variables: Vec::new(),
                 trust: Trust::default(),
+                cluster_admin: false,
                 span: node.label_span(),
             };
             for child in &node.children {
@@ -152,6 +153,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
                             tags: self.attr_texts(child, Attr::Tags),
                             pull_request: Self::bool(child.value(Attr::PullRequest)),
                         };
+                        infra.cluster_admin = Self::bool(child.value(Attr::ClusterAdmin));
                     }
                     BlockId::Resource => {
                         let labels = &child.labels;

@@ -10,55 +10,60 @@ use super::templates::Arg;
 use super::{Builder, Scope};
 use crate::diag::suggest::help_line;
 use crate::diag::{Code, Diagnostic, Label};
-use crate::model::{Environment, Interpolated, Project, Service};
+use crate::model::{Environment, Interpolated, Model, Project, Service};
 use crate::schema::Attr;
 use crate::sema::tree::Val;
 use crate::syntax::ast::{StrLit, StrPart};
 use crate::target::gha::escape_literal;
 
-/// A field of an interpolation root: its name and how to read it (`None`
-/// when it is not set).
+/// A field of an interpolation root: its name and how to read it, knowing
+/// the rest of the model (`None` when it is not set).
 pub struct Field<T> {
     pub name: &'static str,
-    pub read: fn(&T) -> Option<String>,
+    pub read: fn(&T, &Model) -> Option<String>,
 }
 
-const fn field<T>(name: &'static str, read: fn(&T) -> Option<String>) -> Field<T> {
+const fn field<T>(name: &'static str, read: fn(&T, &Model) -> Option<String>) -> Field<T> {
     Field { name, read }
 }
 
 /// `${project.FIELD}`.
 pub const PROJECT_FIELDS: &[Field<Project>] = &[
-    field("name", |p| Some(p.name.clone())),
-    field("repo", |p| Some(p.repo.clone())),
-    field("registry", |p| p.registry.clone()),
+    field("name", |p, _| Some(p.name.clone())),
+    field("repo", |p, _| Some(p.repo.clone())),
+    field("registry", |p, _| p.registry.clone()),
     // `ghcr.io/acme` → `ghcr.io`: what `docker login` wants.
-    field("registry_host", |p| {
+    field("registry_host", |p, _| {
         p.registry
             .as_ref()
             .map(|r| r.split('/').next().unwrap_or(r).to_string())
     }),
-    field("owner", |p| p.owner.clone()),
-    field("prometheus", |p| p.prometheus.clone()),
-    field("description", |p| p.description.clone()),
+    field("owner", |p, _| p.owner.clone()),
+    field("prometheus", |p, _| p.prometheus.clone()),
+    field("description", |p, _| p.description.clone()),
 ];
 
 /// `${PARAM.FIELD}` of a `service` parameter (the service's own values,
 /// before any environment's override).
 pub const SERVICE_FIELDS: &[Field<Service>] = &[
-    field("name", |s| Some(s.name.clone())),
-    field("image", |s| Some(s.base.image.clone())),
+    field("name", |s, _| Some(s.name.clone())),
+    field("image", |s, _| Some(s.base.image.clone())),
     // The image without its tag or digest: what builds push new tags to.
-    field("repository", |s| {
+    field("repository", |s, _| {
         Some(
             crate::model::image::ImageRef::parse(&s.base.image).map_or_else(|_| s.base.image.clone(), |r| r.repository),
         )
     }),
-    field("port", |s| s.base.port.map(|p| p.to_string())),
-    field("health", |s| s.base.health.clone()),
+    field("port", |s, _| s.base.port.map(|p| p.to_string())),
+    field("health", |s, _| s.base.health.clone()),
     // `true` when the image is written with a tag or digest (deployed as
     // written), `false` when dvcc builds it and deploys it at the SHA.
-    field("pinned", |s| {
+    // The chart directory it is installed from: the project's shared chart,
+    // or its own (`chart = own`).
+    field("chart", |s, m| {
+        Some(crate::target::paths::chart_of(&m.project.name, &s.name, s.own_chart))
+    }),
+    field("pinned", |s, _| {
         Some(
             crate::model::image::ImageRef::parse(&s.base.image)
                 .is_ok_and(|r| r.is_pinned())
@@ -69,13 +74,20 @@ pub const SERVICE_FIELDS: &[Field<Service>] = &[
 
 /// `${PARAM.FIELD}` of an `environment` parameter.
 pub const ENVIRONMENT_FIELDS: &[Field<Environment>] = &[
-    field("name", |e| Some(e.name.clone())),
+    field("name", |e, _| Some(e.name.clone())),
     // Kubernetes' own default when the environment sets none.
-    field("namespace", |e| {
+    field("namespace", |e, _| {
         Some(e.namespace.clone().unwrap_or_else(|| "default".to_string()))
     }),
-    field("cluster", |e| e.cluster.clone()),
-    field("region", |e| e.region.clone()),
+    // The cluster deploys connect to: the one `infra ENV` creates, by its
+    // full name, else the environment's `cluster`.
+    field("cluster", |e, m| m.deploy_cluster(&e.name)),
+    field("region", |e, m| m.region(&e.name)),
+    // `false` where Terraform creates the namespace and the deploy role may
+    // not (`Model::deploy_creates_namespace`).
+    field("create_namespace", |e, m| {
+        Some(m.deploy_creates_namespace(&e.name).to_string())
+    }),
 ];
 
 fn field_names<T>(fields: &[Field<T>]) -> Vec<&'static str> {
@@ -220,7 +232,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 return Err(help_line(name, field_names(PROJECT_FIELDS))
                     .unwrap_or_else(|| format!("the project's fields are {}", listed(PROJECT_FIELDS))));
             };
-            return (field.read)(&self.known().project)
+            return (field.read)(&self.known().project, self.known())
                 .filter(|_| names.len() == 2)
                 .map(data)
                 .ok_or_else(|| format!("set `{}` in the `project` block", name.trim_end_matches("_host")));
@@ -241,7 +253,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     let Some(field) = SERVICE_FIELDS.iter().find(|f| f.name == *name) else {
                         return Err(format!("a service has {}, not `{name}`", listed(SERVICE_FIELDS)));
                     };
-                    return (field.read)(svc).map(data).ok_or_else(|| match *name {
+                    return (field.read)(svc, self.known()).map(data).ok_or_else(|| match *name {
                         "health" => format!("`{s}` sets no health path"),
                         _ => format!("`{s}` sets no {name}"),
                     });
@@ -257,7 +269,7 @@ impl<'a> Builder<'_, 'a, '_> {
                             listed(ENVIRONMENT_FIELDS)
                         ));
                     };
-                    return (field.read)(env)
+                    return (field.read)(env, self.known())
                         .map(data)
                         .ok_or_else(|| format!("environment `{e}` sets no `{name}`"));
                 }

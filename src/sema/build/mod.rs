@@ -138,9 +138,11 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
         // services up per item (an unsealed model is searched linearly).
         self.model.seal();
         self.services(user);
+        // Before the declarations: templates read an environment's
+        // cluster and whether its deploys create the namespace.
+        self.infra(user);
         self.model.seal();
         self.declarations(user);
-        self.infra(user);
         let m = &mut self.model;
         m.pipelines.sort_by(|a, b| a.name.cmp(&b.name));
         m.rollouts.sort_by(|a, b| a.name.cmp(&b.name));

@@ -559,6 +559,17 @@ pub fn environment(model: &Model, e: &crate::model::Environment, common: Common)
                 detail: if b.versioning { "versioned" } else { NONE }.to_string(),
             });
         }
+        // What the deploy jobs may do in the cluster they connect to.
+        let access = match (model.managed_namespace(i), model.target_cluster(i)) {
+            (Some(ns), _) => format!("deploys into namespace {} only", code(&ns)),
+            (None, Some(_)) => "cluster administrator".to_string(),
+            (None, None) => "no cluster access".to_string(),
+        };
+        infra.push(InfraRow {
+            kind: "deploy role".to_string(),
+            name: code(&crate::model::names::deploy_role(&model.project.name, &e.name)),
+            detail: access,
+        });
         for r in &i.resources {
             infra.push(InfraRow {
                 kind: "resource".to_string(),
