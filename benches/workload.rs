@@ -16,10 +16,14 @@
 //! - `check`: `dvcc build --check` (from the stamp);
 //! - `peak`: the largest resident set of a cold build (from `wait4`);
 //! - `output`: bytes and files written;
-//! - `per service`: cold build and lint CPU time divided by N (flat when
-//!   the cost is linear), and the user part of the build's (the system's
-//!   part, writing files and the kernel zeroing fresh pages, varies most
-//!   from run to run on a shared machine).
+//! - `per service`: cold build and lint CPU time divided by N, and the
+//!   user part of the build's (the system's part, writing files and the
+//!   kernel zeroing fresh pages, varies most from run to run on a shared
+//!   machine); this average includes what a run costs whatever N is
+//!   (starting, the stdlib, the thread pool);
+//! - `marginal per service`, between each size and the next: what the
+//!   extra services cost, CPU time difference over N difference. Flat
+//!   when the cost is linear in N, the fixed part left out.
 //!
 //! `benches/peers/run.sh` measures the same workload in jrsonnet and Pkl.
 
@@ -120,7 +124,14 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn measure(n: usize, runs: usize, root: &Path) {
+/// Median CPU milliseconds of a size's cold builds and lints.
+struct Cpu {
+    n: usize,
+    build: f64,
+    lint: f64,
+}
+
+fn measure(n: usize, runs: usize, root: &Path) -> Cpu {
     let src = root.join(format!("src-{n}"));
     let out = root.join(format!("out-{n}"));
     let _ = std::fs::remove_dir_all(&src);
@@ -171,6 +182,11 @@ fn measure(n: usize, runs: usize, root: &Path) {
     );
     let _ = std::fs::remove_dir_all(&src);
     let _ = std::fs::remove_dir_all(&out);
+    Cpu {
+        n,
+        build: cpu(&builds),
+        lint: cpu(&lint),
+    }
 }
 
 fn main() {
@@ -202,8 +218,20 @@ fn main() {
         "workload: N services, 3 environments, N alerts, N/100 pipelines; medians of {runs} runs, output under {}",
         root.display()
     );
-    for n in sizes {
-        measure(n, runs, &root);
+    let measured: Vec<Cpu> = sizes.into_iter().map(|n| measure(n, runs, &root)).collect();
+    for pair in measured.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let extra = b.n as f64 - a.n as f64;
+        if extra == 0.0 {
+            continue;
+        }
+        println!(
+            "N = {:>6} → {:>6}: marginal per service: build {:.3} ms CPU, lint {:.3} ms CPU",
+            a.n,
+            b.n,
+            (b.build - a.build) / extra,
+            (b.lint - a.lint) / extra,
+        );
     }
     let _ = std::fs::remove_dir_all(&root);
 }
