@@ -26,11 +26,19 @@ const READ: &[&str] = &["get", "list", "watch"];
 /// kinds; a release's state is a Secret of the namespace; `--wait` watches
 /// pods and replica sets), and the deploy job follows each rollout and
 /// `kubectl argo rollouts promote` resumes it (the `status` subresource).
-/// A test holds it to the chart's templates.
+/// ConfigMaps too: the chart's pods mount them (`volume` with
+/// `config_map`), and a deploy may ship them (`kubectl_apply`). A test
+/// holds it to the chart's templates.
 const RULES: &[(&str, &[&str], &[&str])] = &[
     (
         "",
-        &["secrets", "services", "serviceaccounts", "persistentvolumeclaims"],
+        &[
+            "secrets",
+            "configmaps",
+            "services",
+            "serviceaccounts",
+            "persistentvolumeclaims",
+        ],
         MANAGE,
     ),
     ("", &["pods", "events"], READ),
