@@ -2,14 +2,17 @@
 //! apply time: the VPC range, RDS windows and monitoring interval, S3
 //! lifecycle order, object lock without versioning, access logs to a
 //! bucket that is not there, tags and outputs dvcc writes itself, and
-//! variable defaults that read something.
+//! variable defaults that read something; and steps that run Terraform in
+//! a directory dvcc writes nothing to.
 
+use crate::diag::suggest::did_you_mean;
 use crate::diag::{Capped, Code, Diagnostic, Label};
-use crate::model::Model;
+use crate::model::{Model, Step};
 use crate::schema::{Attr, BlockId};
 use crate::sema::tree::{CheckedBlock, Val};
 use crate::source::Span;
 use crate::syntax::ast::{StrPart, ValueKind};
+use crate::target::paths::TERRAFORM_DIR;
 use crate::target::terraform::cidr_problem;
 
 pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
@@ -284,6 +287,79 @@ fn bucket(b: &CheckedBlock<'_>, buckets: &[&str], diags: &mut Capped) {
     }
 }
 
+/// Steps that run in `deploy/terraform/ENV` (`terraform_apply`, or a step
+/// of the team's own) where ENV has no `infra` block: dvcc writes nothing
+/// there, so the directory is missing from the checkout (or holds only
+/// what someone put there by hand). Once per job and directory.
+pub fn terraform_dirs(model: &Model, diags: &mut Capped) {
+    let with_infra: Vec<&str> = model.infra.iter().map(|i| i.environment.as_str()).collect();
+    for p in &model.pipelines {
+        for j in &p.jobs {
+            let mechanism = j.deploy.iter().flat_map(|d| d.mechanism.iter().flat_map(|(_, s)| s));
+            let mut reported: Vec<&str> = Vec::new();
+            for s in j.steps.iter().chain(mechanism) {
+                let Step::Run {
+                    working_directory,
+                    name,
+                    span,
+                    ..
+                } = s
+                else {
+                    continue;
+                };
+                let Some(dir) = working_directory.as_deref().or(p.working_directory.as_deref()) else {
+                    continue;
+                };
+                let Some(env) = terraform_env(dir) else { continue };
+                if with_infra.contains(&env) || reported.contains(&env) {
+                    continue;
+                }
+                reported.push(env);
+                let step = name
+                    .as_deref()
+                    .map_or_else(|| "one of its steps".to_string(), |n| format!("its step `{n}`"));
+                let help = if model.environment(env).is_some() {
+                    format!(
+                        "declare `infra {env} {{ ... }}` to have dvcc write its Terraform there; or, for Terraform of your own in that directory, allow it: `# dvcc-allow DVC0544: REASON`"
+                    )
+                } else {
+                    match did_you_mean(env, with_infra.iter().copied()) {
+                        Some(near) => format!(
+                            "no environment is named `{env}`: did you mean `{}`?",
+                            dir.replacen(&format!("{TERRAFORM_DIR}/{env}"), &format!("{TERRAFORM_DIR}/{near}"), 1)
+                        ),
+                        None => format!(
+                            "no environment is named `{env}`: run Terraform in `{TERRAFORM_DIR}/ENV` of an environment with an `infra` block"
+                        ),
+                    }
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::TerraformWithoutInfra,
+                        format!("job `{}` runs Terraform in `{dir}`, where dvcc writes nothing", j.name),
+                        Label::new(j.span, format!("{step} runs in `{dir}`")),
+                    )
+                    .with_label(Label::new(*span, "the step"))
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+/// `ENV` of a directory `deploy/terraform/ENV` (or one below it); `None`
+/// for any other, or one GitHub computes (`${{ }}`).
+fn terraform_env(dir: &str) -> Option<&str> {
+    if dir.contains("${{") {
+        return None;
+    }
+    let rest = dir
+        .trim_start_matches("./")
+        .strip_prefix(TERRAFORM_DIR)?
+        .strip_prefix('/')?;
+    rest.split('/').next().filter(|e| !e.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -293,5 +369,16 @@ mod tests {
         assert_eq!(super::window("23:30-00:30", false), Some(60));
         assert_eq!(super::window("3:00-04:00", false), None);
         assert_eq!(super::window("Xyz:03:00-Mon:04:00", true), None);
+    }
+
+    #[test]
+    fn terraform_directories() {
+        use super::terraform_env as env;
+        assert_eq!(env("deploy/terraform/production"), Some("production"));
+        assert_eq!(env("./deploy/terraform/staging/modules"), Some("staging"));
+        assert_eq!(env("deploy/terraform/"), None);
+        assert_eq!(env("deploy/terraformer/x"), None);
+        assert_eq!(env("infra/deploy/terraform/x"), None);
+        assert_eq!(env("deploy/terraform/${{ matrix.env }}"), None);
     }
 }

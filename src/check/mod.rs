@@ -106,6 +106,7 @@ fn independent(db: &SourceDb, user: &[CheckedBlock<'_>], model: &Model, diags: &
     rollouts::run(model, diags);
     terraform::run(user, model, diags);
     infra::run(user, model, diags);
+    infra::terraform_dirs(model, diags);
     handbook::run(db, model, diags);
 }
 

@@ -139,6 +139,7 @@ codes! {
     HandbookTemplateError = "DVC0541", "handbook-template-error", Error, "a handbook template in the project that does not compile or render";
     UnusedHandbookFile = "DVC0542", "unused-handbook-file", Warning, "a file in the project's `handbook/` directory that no page uses";
     InvalidHandbookPath = "DVC0543", "invalid-handbook-path", Error, "a handbook directory outside the output or in another target's directory";
+    TerraformWithoutInfra = "DVC0544", "terraform-without-infra", Warning, "a step that runs in `deploy/terraform/ENV` where no `infra ENV` block has dvcc write anything";
     PlaintextCredential = "DVC0601", "plaintext-credential", Error, "a credential written in plain text";
     ExpressionInjection = "DVC0602", "expression-injection", Error, "untrusted `${{ }}` input pasted into a `run` script";
     UnreadablePath = "DVC0701", "unreadable-path", Error, "a file or directory that cannot be read";
