@@ -155,9 +155,10 @@ fn handbook(db: &SourceDb, input: &ProjectInput<'_>, model: &mut crate::model::M
     for a in model.alerts.iter_mut().filter(|a| a.runbook.is_none()) {
         a.runbook = Some(crate::target::paths::runbook_url(&url, &a.name));
     }
-    // An SLO's burn-rate alerts: its service's page, which has the SLO.
+    // An SLO's burn-rate alerts: its page (the burn rates, the budget, the
+    // queries, what it gates).
     for s in &mut model.slos {
-        let page = crate::target::paths::published(&url, &crate::target::paths::handbook_service(&s.service));
+        let page = crate::target::paths::published(&url, &crate::target::paths::handbook_slo(&s.name));
         for route in [&mut s.page, &mut s.ticket] {
             route.runbook.get_or_insert_with(|| page.clone());
         }

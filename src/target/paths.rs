@@ -106,6 +106,11 @@ pub fn handbook_alert(alert: &str) -> String {
     format!("alerts/{alert}.md")
 }
 
+/// An SLO's page, relative to the handbook's directory.
+pub fn handbook_slo(slo: &str) -> String {
+    format!("slos/{slo}.md")
+}
+
 /// The published address of an alert's runbook page, under `url` (the
 /// handbook's address).
 pub fn runbook_url(url: &str, alert: &str) -> String {

@@ -455,7 +455,7 @@ fn build_analyses_the_project_once() {
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     assert_eq!(
         plan.writes.len(),
-        32,
+        33,
         "workflows, the chart, values, Terraform, rules and the handbook"
     );
     assert_eq!(loaded.analysis_runs(), 1);

@@ -53,11 +53,11 @@ fn handbook_snapshots_of_both_examples() {
     settings.bind(|| {
         for example in ["shop", "platform"] {
             let pages = pages(example);
-            let expected_pages = if example == "shop" { 6 } else { 1 + 5 + 4 + 6 };
+            let expected_pages = if example == "shop" { 7 } else { 1 + 5 + 4 + 6 + 2 };
             assert_eq!(
                 pages.len(),
                 expected_pages,
-                "{example}: index, services, environments, alerts"
+                "{example}: index, services, environments, alerts, SLOs"
             );
             let all: String = pages
                 .iter()
@@ -313,6 +313,13 @@ fn runbook_notes_are_kept_and_alerts_link_to_their_page() {
         rules.contains("runbook_url: https://example.com/shop/alerts/HighErrorRate.md"),
         "{rules}"
     );
+    // An SLO's burn-rate alerts land on the SLO's page, which says so.
+    assert!(
+        rules.contains("runbook_url: https://example.com/shop/slos/api_availability.md"),
+        "{rules}"
+    );
+    let slo = read(&dir.join("handbook-out/slos/api_availability.md"));
+    assert!(slo.contains("| Page (fast burn) | critical | this page |"), "{slo}");
     // Editing the notes is a change `--check` sees.
     std::fs::write(dir.join("handbook/runbooks/HighErrorRate.md"), "1. Roll forward.\n").expect("write");
     let out = dvcc_in(&dir, &["build", "--check", "--stat", "."]);
@@ -338,7 +345,7 @@ fn the_docs_target_is_built_by_default_only_with_a_handbook_block() {
     let written = crate::build::generated(&dir.join("docs/delivery"));
     assert_eq!(
         written.len(),
-        6,
+        7,
         "{:?}",
         written.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
@@ -383,4 +390,76 @@ fn the_handbook_codes_are_triggered() {
     let codes = codes_triggered();
     assert!(codes.contains(&Code::HandbookTemplateError), "{codes:?}");
     assert!(codes.contains(&Code::UnusedHandbookFile), "{codes:?}");
+}
+
+/// An SLO's page: its budget, its queries, one row per burn-rate alert of
+/// its policy (rates, windows, pending time, the budget each lets go), and
+/// what links to it.
+#[test]
+fn slo_pages_show_the_budget_and_every_burn_rate() {
+    let pages = pages("platform");
+    let page = |path: &str| {
+        pages
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("no page {path}"))
+    };
+    let slo = page("docs/delivery/slos/api_availability.md");
+    for row in [
+        "| Objective | 99.9% over 30d |",
+        "| Error budget | 43.2 min per 30d |",
+        "| page | critical | 14.4× | 1h | 5m | 2m | 2% |",
+        "| page | critical | 6× | 6h | 30m | 15m | 5% |",
+        "| ticket | warning | 3× | 1d | 2h | 1h | 10% |",
+        "| ticket | warning | 1× | 3d | 6h | 3h | 10% |",
+        "sum(rate(http_requests_total{job=\"api\"}[${window}]))",
+    ] {
+        assert!(slo.contains(row), "{row} missing:\n{slo}");
+    }
+    // The index, the service's page and its alerts' pages link to it.
+    assert!(page("docs/delivery/README.md").contains("[api\\_availability](slos/api_availability.md)"));
+    assert!(page("docs/delivery/services/api.md").contains("(../slos/api_availability.md)"));
+    assert!(page("docs/delivery/alerts/ApiErrorRate.md").contains("(../slos/api_availability.md)"));
+
+    // Sloth's policy keeps the budget shares: the rates scale with a 28-day
+    // window (0.02 × 28d / 1h = 13.44), and its alerts have no pending time.
+    let text = r#"
+project p {
+  repo = "a/b"
+  handbook {}
+}
+service api {
+  image = "ghcr.io/a/api"
+  port  = 8080
+}
+slo api_ok {
+  service   = api
+  objective = 99%
+  window    = 28d
+  policy    = sloth
+  errors    = `sum(rate(errors_total[${window}]))`
+  total     = `sum(rate(requests_total[${window}]))`
+}
+"#;
+    let loaded = dvcc::Loaded::from_files(&[("main.dvc", text.as_bytes().to_vec())]);
+    let analysis = dvcc::analyze(&loaded, 0);
+    let model = &analysis.model;
+    let page = dvcc::target::handbook::pages(model)
+        .into_iter()
+        .find(|p| p.path == "slos/api_ok.md")
+        .expect("the SLO's page");
+    let (renderer, problems) = dvcc::target::handbook::Renderer::new(model);
+    assert!(problems.is_empty());
+    let out = renderer.render(&page).expect("renders");
+    assert!(out.contains("| Error budget | 403.2 min per 4w |"), "{out}");
+    assert!(
+        out.contains("| page | critical | 13.44× | 1h | 5m | 0s | 2% |"),
+        "{out}"
+    );
+    // (The slowest: 0.1 × 28d / 3d, a burn that would not spend the budget.)
+    assert!(
+        out.contains("| ticket | warning | 0.93× | 3d | 6h | 0s | 10% |"),
+        "{out}"
+    );
 }

@@ -66,7 +66,7 @@ fn an_unchanged_rebuild_is_answered_from_the_stamp_and_any_change_is_built() {
     assert!(o.status.success());
     assert!(stderr(&o).contains(HIT), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("0 written, 0 removed, 32 unchanged"),
+        stderr(&o).contains("0 written, 0 removed, 33 unchanged"),
         "{}",
         stderr(&o)
     );

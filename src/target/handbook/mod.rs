@@ -8,6 +8,7 @@
 //! (`backend::docs`): both render through [`Renderer`].
 
 pub mod markdown;
+pub mod slo;
 pub mod views;
 
 use handlebars::Handlebars;
@@ -30,6 +31,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../stdlib/handbook/environment.md.hbs"),
     ),
     ("alert.md.hbs", include_str!("../../../stdlib/handbook/alert.md.hbs")),
+    ("slo.md.hbs", include_str!("../../../stdlib/handbook/slo.md.hbs")),
 ];
 
 /// One page to write.
@@ -44,7 +46,7 @@ pub struct Page {
 }
 
 /// Every page of `model`'s handbook, in a fixed order: the index, then
-/// services, environments and alerts in model order.
+/// services, environments, alerts and SLOs in model order.
 pub fn pages(model: &Model) -> Vec<Page> {
     let graph = ProjectGraph::build(model);
     let published = model.project.handbook.as_ref().and_then(|h| h.url.as_deref());
@@ -89,6 +91,15 @@ pub fn pages(model: &Model) -> Vec<Page> {
             path: paths::handbook_alert(&a.name),
             template: "alert.md.hbs",
             data: to_value(&views::alert(model, a, published, common(&sources))),
+            sources,
+        });
+    }
+    for s in &model.slos {
+        let sources = vec![s.source.clone()];
+        out.push(Page {
+            path: paths::handbook_slo(&s.name),
+            template: "slo.md.hbs",
+            data: to_value(&slo::slo(model, s, published, common(&sources))),
             sources,
         });
     }

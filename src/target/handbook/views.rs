@@ -17,7 +17,7 @@ fn up(depth: usize) -> String {
     "../".repeat(depth)
 }
 
-fn service_link(name: &str, depth: usize) -> String {
+pub(super) fn service_link(name: &str, depth: usize) -> String {
     link(name, &format!("{}{}", up(depth), paths::handbook_service(name)))
 }
 
@@ -25,7 +25,7 @@ fn environment_link(name: &str, depth: usize) -> String {
     link(name, &format!("{}{}", up(depth), paths::handbook_environment(name)))
 }
 
-fn alert_link(name: &str, depth: usize) -> String {
+pub(super) fn alert_link(name: &str, depth: usize) -> String {
     link(name, &format!("{}{}", up(depth), paths::handbook_alert(name)))
 }
 
@@ -55,6 +55,17 @@ pub struct Index {
     pub pipelines: Vec<PipelineRow>,
     pub owners: Vec<OwnerRow>,
     pub alerts: Vec<AlertRow>,
+    pub slos: Vec<SloIndexRow>,
+}
+
+#[derive(Serialize)]
+pub struct SloIndexRow {
+    pub name: String,
+    pub link: String,
+    pub service: String,
+    pub objective: String,
+    pub window: String,
+    pub budget: String,
 }
 
 #[derive(Serialize)]
@@ -200,6 +211,18 @@ pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
         })
         .collect();
     let alerts = model.alerts.iter().map(|a| alert_row(a, 0)).collect();
+    let slos = model
+        .slos
+        .iter()
+        .map(|s| SloIndexRow {
+            name: text(&s.name),
+            link: super::slo::slo_link(&s.name, 0),
+            service: service_link(&s.service, 0),
+            objective: format!("{}%", crate::model::units::number(s.objective)),
+            window: s.window.to_string(),
+            budget: super::slo::budget(s),
+        })
+        .collect();
     Index {
         common,
         description: p.description.as_deref().map(text),
@@ -213,6 +236,7 @@ pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
         pipelines,
         owners,
         alerts,
+        slos,
     }
 }
 
@@ -383,19 +407,12 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
         .slos
         .iter()
         .filter(|x| x.service == s.name)
-        .map(|x| {
-            let minutes = (1.0 - x.objective / 100.0) * x.window.millis as f64 / 60_000.0;
-            SloRow {
-                name: code(&x.name),
-                objective: format!("{}%", crate::model::units::number(x.objective)),
-                window: x.window.to_string(),
-                budget: format!(
-                    "{} min per {}",
-                    crate::model::units::number((minutes * 10.0).round() / 10.0),
-                    x.window
-                ),
-                description: or_none(x.description.as_deref()),
-            }
+        .map(|x| SloRow {
+            name: super::slo::slo_link(&x.name, 1),
+            objective: format!("{}%", crate::model::units::number(x.objective)),
+            window: x.window.to_string(),
+            budget: super::slo::budget(x),
+            description: or_none(x.description.as_deref()),
         })
         .collect();
     let chart = paths::chart_of(&model.project.name, &s.name, s.own_chart);
@@ -686,7 +703,7 @@ pub fn alert(model: &Model, a: &Alert, published: Option<&str>, common: Common) 
             .map(|s| {
                 format!(
                     "{} ({}% over {})",
-                    code(&s.name),
+                    super::slo::slo_link(&s.name, 1),
                     crate::model::units::number(s.objective),
                     s.window
                 )
