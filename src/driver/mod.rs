@@ -495,8 +495,8 @@ fn lint_projects_here(loaded: &Loaded) -> Linted {
     let mut suppressions = Vec::new();
     for f in &loaded.files {
         if let Some(p) = loaded.parses.get(f) {
-            // (The malformed ones were reported by the parser.)
-            suppressions.extend(suppress::suppressions(&p.ast, loaded.db.text(*f)).0);
+            // (Found by the parser, which reported the malformed ones.)
+            suppressions.extend(p.suppressions.iter().cloned());
         }
     }
     diag::sort_and_dedup(&mut diagnostics);

@@ -41,6 +41,9 @@ pub struct Parse {
     pub diagnostics: Vec<Diagnostic>,
     /// Problems past the cap, counted.
     pub omitted: Counts,
+    /// The file's `dvcc-allow` comments that can be applied (the others
+    /// are among `diagnostics`).
+    pub suppressions: Vec<suppress::Suppression>,
 }
 
 /// Parses one file of `db`, keeping its AST (not its CST).
@@ -123,8 +126,9 @@ fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
     lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
     let ast = lower::parts::file(&mut lower, &cst);
     diagnostics.append(lower.diags);
-    // `dvcc-allow` comments that cannot be applied.
-    diagnostics.extend(suppress::suppressions(&ast, text).1);
+    // `dvcc-allow` comments: those that cannot be applied are reported.
+    let (suppressions, malformed) = suppress::suppressions(&ast, text);
+    diagnostics.extend(malformed);
     let cst = match tree {
         Tree::Keep => Some(cst),
         Tree::Drop => None,
@@ -138,6 +142,7 @@ fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
         ast,
         diagnostics: diagnostics.kept,
         omitted: diagnostics.omitted,
+        suppressions,
     }
 }
 
