@@ -110,6 +110,27 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
             }
         }
         let declared = crate::target::terraform::declared(infra);
+        // A raw resource named as one dvcc writes would replace it in the
+        // document (the deploy role's trust policy, say), silently.
+        let generated = crate::target::terraform::generated(infra);
+        for res in node.children_of(BlockId::Resource) {
+            let (Some((ty, _)), Some((name, span))) = (res.labels.first(), res.labels.get(1)) else {
+                continue;
+            };
+            let address = format!("{ty}.{name}");
+            if generated.binary_search(&address).is_ok() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("`{address}` is a resource dvcc writes for `infra {env}` itself"),
+                        Label::new(*span, "this name is taken by a generated resource"),
+                    )
+                    .with_help(format!(
+                        "rename it (`resource {ty} {name}_extra {{ ... }}`); dvcc's own stays, and raw resources may refer to it (`${{{address}.id}}`)"
+                    )),
+                );
+            }
+        }
         let mut budget = Budget::default();
         for res in node
             .children_of(BlockId::Resource)

@@ -143,6 +143,21 @@ pub const BUCKET_RESOURCES: [&str; 7] = [
 /// raw resources, `data.TYPE.NAME`, `module.NAME`, `var.NAME` and
 /// `local.NAME`.
 pub fn declared(infra: &Infra) -> Vec<String> {
+    let mut out = generated(infra);
+    for r in &infra.resources {
+        out.push(format!("{}.{}", r.ty, r.name));
+        for s in &r.secrets {
+            out.push(format!("data.aws_secretsmanager_secret_version.{}", secret_data(s)));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What [`declared`] lists but the raw resources: the names dvcc writes
+/// itself, which a raw resource must not take.
+pub fn generated(infra: &Infra) -> Vec<String> {
     let mut out = vec![
         "aws_iam_openid_connect_provider.github".to_string(),
         "aws_iam_role.deploy".to_string(),
@@ -191,12 +206,6 @@ pub fn declared(infra: &Infra) -> Vec<String> {
         out.push(format!("aws_security_group.{}", db_security_group(&d.name)));
         out.push(format!("aws_db_parameter_group.{}", d.name));
         out.push(format!("aws_db_instance.{}", d.name));
-    }
-    for r in &infra.resources {
-        out.push(format!("{}.{}", r.ty, r.name));
-        for s in &r.secrets {
-            out.push(format!("data.aws_secretsmanager_secret_version.{}", secret_data(s)));
-        }
     }
     out.sort();
     out.dedup();
