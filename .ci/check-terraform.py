@@ -28,6 +28,8 @@ from pathlib import Path
 
 import hcl2
 
+import kube_schemas
+
 PREFIX = Path(os.environ.get("DVCC_VALIDATORS", "/opt/dvcc-validators"))
 CHECKOV = PREFIX / "checkov" / "bin" / "checkov"
 # checkov 3.3's terraform_json parser fails on the `terraform` block: give it the rest.
@@ -203,10 +205,6 @@ def main(root, pattern="examples/*/deploy/terraform/*/main.tf.json", with_checko
     return 1 if failed else 0
 
 
-MANIFESTS = Path(__file__).with_name("check-manifests.mjs")
-NODE_MODULES = Path(__file__).resolve().parent.parent / "tests" / "tools" / "node_modules" / "kubernetes-models"
-
-
 def manifests(docs):
     """Step 5: every item of a `List` a `terraform_data` applies, through
     check-manifests.mjs."""
@@ -218,19 +216,12 @@ def manifests(docs):
                 found += [{"source": f"{rel} terraform_data.{name}", "doc": d} for d in applied.get("items", [])]
     if not found:
         return
-    if shutil.which("node") is None or not NODE_MODULES.is_dir():
+    if shutil.which("node") is None or not kube_schemas.installed():
         report("FAIL" if os.environ.get("CI") else "SKIP", "applied manifests", "(all)",
                "node or tests/tools/node_modules is not installed")
         return
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as out:
-        json.dump(found, out)
-    check = subprocess.run(["node", str(MANIFESTS), out.name], capture_output=True, text=True)
-    os.unlink(out.name)
-    lines = check.stdout.splitlines()
-    for line in lines:
-        print(line)
-    report("PASS" if check.returncode == 0 and lines else "FAIL", "applied manifests against their kinds' schemas",
-           f"({len(found)} manifests)", check.stderr.strip()[-400:])
+    ok, why = kube_schemas.check(found)
+    report("PASS" if ok else "FAIL", "applied manifests against their kinds' schemas", f"({len(found)} manifests)", why)
 
 
 if __name__ == "__main__":
