@@ -109,7 +109,6 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
                 );
             }
         }
-        let declared = crate::target::terraform::declared(infra);
         // A raw resource named as one dvcc writes would replace it in the
         // document (the deploy role's trust policy, say), silently.
         let generated = crate::target::terraform::generated(infra);
@@ -131,6 +130,7 @@ pub fn run(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
                 );
             }
         }
+        let declared = crate::target::terraform::with_raw(generated, infra);
         let mut budget = Budget::default();
         for res in node
             .children_of(BlockId::Resource)

@@ -143,7 +143,12 @@ pub const BUCKET_RESOURCES: [&str; 7] = [
 /// raw resources, `data.TYPE.NAME`, `module.NAME`, `var.NAME` and
 /// `local.NAME`.
 pub fn declared(infra: &Infra) -> Vec<String> {
-    let mut out = generated(infra);
+    with_raw(generated(infra), infra)
+}
+
+/// `generated`, [`generated`]'s names, with those of `infra`'s raw
+/// resources added: [`declared`].
+pub fn with_raw(mut out: Vec<String>, infra: &Infra) -> Vec<String> {
     for r in &infra.resources {
         out.push(format!("{}.{}", r.ty, r.name));
         for s in &r.secrets {

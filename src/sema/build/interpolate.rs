@@ -76,9 +76,7 @@ pub const SERVICE_FIELDS: &[Field<Service>] = &[
 pub const ENVIRONMENT_FIELDS: &[Field<Environment>] = &[
     field("name", |e, _| Some(e.name.clone())),
     // Kubernetes' own default when the environment sets none.
-    field("namespace", |e, _| {
-        Some(e.namespace.clone().unwrap_or_else(|| "default".to_string()))
-    }),
+    field("namespace", |e, m| Some(m.namespace(&e.name))),
     // The cluster deploys connect to: the one `infra ENV` creates, by its
     // full name, else the environment's `cluster`.
     field("cluster", |e, m| m.deploy_cluster(&e.name)),

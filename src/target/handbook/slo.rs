@@ -10,11 +10,6 @@ use crate::model::units::{Duration, number};
 use crate::model::{BurnPolicy, Model, Slo, SloRoute};
 use crate::target::paths;
 
-/// Links from a page `depth` directories below the handbook's.
-pub fn slo_link(name: &str, depth: usize) -> String {
-    link(name, &format!("{}{}", "../".repeat(depth), paths::handbook_slo(name)))
-}
-
 /// The error budget of `s`: minutes of full outage per window.
 pub fn budget(s: &Slo) -> String {
     let minutes = (1.0 - s.objective / 100.0) * s.window.millis as f64 / 60_000.0;

@@ -29,6 +29,10 @@ pub(super) fn alert_link(name: &str, depth: usize) -> String {
     link(name, &format!("{}{}", up(depth), paths::handbook_alert(name)))
 }
 
+pub(super) fn slo_link(name: &str, depth: usize) -> String {
+    link(name, &format!("{}{}", up(depth), paths::handbook_slo(name)))
+}
+
 /// What every page has.
 #[derive(Serialize)]
 pub struct Common {
@@ -216,7 +220,7 @@ pub fn index(model: &Model, graph: &ProjectGraph, common: Common) -> Index {
         .iter()
         .map(|s| SloIndexRow {
             name: text(&s.name),
-            link: super::slo::slo_link(&s.name, 0),
+            link: slo_link(&s.name, 0),
             service: service_link(&s.service, 0),
             objective: format!("{}%", crate::model::units::number(s.objective)),
             window: s.window.to_string(),
@@ -408,7 +412,7 @@ pub fn service(model: &Model, graph: &ProjectGraph, s: &crate::model::Service, c
         .iter()
         .filter(|x| x.service == s.name)
         .map(|x| SloRow {
-            name: super::slo::slo_link(&x.name, 1),
+            name: slo_link(&x.name, 1),
             objective: format!("{}%", crate::model::units::number(x.objective)),
             window: x.window.to_string(),
             budget: super::slo::budget(x),
@@ -703,7 +707,7 @@ pub fn alert(model: &Model, a: &Alert, published: Option<&str>, common: Common) 
             .map(|s| {
                 format!(
                     "{} ({}% over {})",
-                    super::slo::slo_link(&s.name, 1),
+                    slo_link(&s.name, 1),
                     crate::model::units::number(s.objective),
                     s.window
                 )
