@@ -191,7 +191,15 @@ fn parse_chunks_cached(
         let piece = &text[chunk.start..chunk.end];
         let before = children.len();
         let start = u32::try_from(chunk.start).unwrap_or(u32::MAX);
-        let key = match cache.chunks.remove_entry(piece) {
+        // (A chunk too deep to parse is reported even where its text was
+        // cached: the depth of a piece of an unclosed chunk is counted from
+        // where that chunk opened, before the piece.)
+        let cached = chunk
+            .too_deep
+            .is_none()
+            .then(|| cache.chunks.remove_entry(piece))
+            .flatten();
+        let key = match cached {
             Some((key, (was, mut elems))) => {
                 cst::move_chunk(&mut elems, was, start);
                 children.append(&mut elems);

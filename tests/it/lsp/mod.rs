@@ -579,10 +579,12 @@ fn a_panic_in_a_request_is_reported_and_the_server_keeps_serving() {
     assert!(c.shutdown().success());
 }
 
-/// Re-parsing with the chunks of the previous parse gives exactly what a
-/// parse from scratch gives (trees and diagnostics), over every `.dvc` file
-/// of the repository and a series of edits of each: insertions that break
-/// and repair items, deletions across chunk boundaries.
+/// Re-parsing with the chunks (and lowered parts) of the previous parse
+/// gives exactly what a parse from scratch gives (trees and diagnostics),
+/// over every `.dvc` file of the repository and a series of edits of each:
+/// insertions that break and repair items, deletions across chunk
+/// boundaries, comments that open, close or trail, and the file's id
+/// changing between parses (another load order).
 #[test]
 fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
     use dvcc::source::FileId;
@@ -600,9 +602,10 @@ fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
             continue;
         };
         let mut cache = ChunkCache::default();
-        for step in 0..8 {
-            let fresh = parse_text(FileId(3), &text);
-            let cached = parse_text_with(FileId(3), &text, &mut cache);
+        for step in 0..12 {
+            let file = FileId(3 + (step / 5) as u32);
+            let fresh = parse_text(file, &text);
+            let cached = parse_text_with(file, &text, &mut cache);
             assert_eq!(cached.ast, fresh.ast, "{} after {step} edits", path.display());
             assert_eq!(format!("{:?}", cached.diagnostics), format!("{:?}", fresh.diagnostics));
             checked += 1;
@@ -611,7 +614,7 @@ fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
             while !text.is_char_boundary(at) {
                 at -= 1;
             }
-            match step % 4 {
+            match step % 6 {
                 0 => text.insert(at, 'x'),
                 1 => text.insert_str(at, "\n}\nservice z {\n"),
                 2 => {
@@ -621,7 +624,13 @@ fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
                     }
                     text.replace_range(at..end, "");
                 }
-                _ => text.insert_str(at, "\"unclosed "),
+                3 => text.insert_str(at, "\"unclosed "),
+                // A comment running to the end, closed again two edits on.
+                4 => text.insert_str(at, " /* "),
+                _ => match text.find("/* ") {
+                    Some(open) => text.replace_range(open..open + 3, "# \n"),
+                    None => text.insert_str(at, " # trailing\n"),
+                },
             }
         }
         assert!(!cache.is_empty() || text.trim().is_empty());
