@@ -16,6 +16,7 @@ mod descent;
 mod errors;
 mod lower;
 pub mod parser;
+mod relocate;
 pub mod scan;
 pub mod suppress;
 
@@ -64,6 +65,8 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
 #[derive(Debug, Default)]
 pub struct ChunkCache {
     chunks: std::collections::HashMap<String, (u32, Vec<Elem>)>,
+    /// The lowered parts of the top level, by their text.
+    segments: lower::parts::Segments,
 }
 
 impl ChunkCache {
@@ -124,7 +127,18 @@ fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
     };
     let mut lower = lower::Lower::new(file, text);
     lower.swallowed_to_eof = scanned.unterminated_comment.is_some();
-    let ast = lower::parts::file(&mut lower, &cst);
+    let ast = match &mut tree {
+        // (A comment running to the end changes how what it swallowed is
+        // lowered: nothing is kept.)
+        Tree::Cache(cache) if !lower.swallowed_to_eof => {
+            lower::parts::file_reusing(&mut lower, &cst, &mut cache.segments)
+        }
+        Tree::Cache(cache) => {
+            cache.segments.clear();
+            lower::parts::file(&mut lower, &cst)
+        }
+        Tree::Keep | Tree::Drop => lower::parts::file(&mut lower, &cst),
+    };
     diagnostics.append(lower.diags);
     // `dvcc-allow` comments: those that cannot be applied are reported.
     let (suppressions, malformed) = suppress::suppressions(&ast, text);

@@ -5,9 +5,14 @@
 //! that starts where none of that state is live, so each part lowered on its
 //! own gives what lowering the whole file in turn gives, joined in order.
 
+use std::collections::HashMap;
+
 use super::{File, Lower};
 use crate::diag::Capped;
+use crate::source::FileId;
+use crate::syntax::ast::{Comment, Item};
 use crate::syntax::cst::{Elem, Kind, Node};
+use crate::syntax::relocate;
 
 /// Files smaller than this are lowered on one thread.
 pub const PARALLEL_BYTES: usize = 64 * 1024;
@@ -64,6 +69,79 @@ pub fn file_in_parts(lower: &mut Lower<'_>, node: &Node, cuts: &[usize]) -> File
         diags.append(part_diags);
     }
     lower.diags.append(diags);
+    File {
+        span: lower.span(node.start, node.end),
+        items,
+        dangling,
+    }
+}
+
+/// One part of a file's top level as lowered (the items between two cut
+/// points), kept by its text for the next parse of the file (an editor's
+/// keystrokes; see [`file_reusing`]).
+#[derive(Debug)]
+pub struct Segment {
+    /// Where its text started, in which file, when it was lowered.
+    start: u32,
+    file: FileId,
+    items: Vec<Item>,
+    dangling: Vec<Comment>,
+}
+
+/// The segments of a file's last parse, by their text.
+pub type Segments = HashMap<String, Segment>;
+
+/// [`file_in_parts`] cut at every cut point, on this thread, where a part
+/// whose text is among `kept` is not lowered again but copied from there
+/// and moved to where it now starts. Leaves in `kept` the parts of this
+/// file that lowered without a finding (a finding carries the file's
+/// offsets). The same file and diagnostics as [`Lower::file`].
+pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> File {
+    let cuts = cut_points(&node.children);
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(&cuts);
+    bounds.push(node.children.len());
+    let mut next = Segments::with_capacity(bounds.len());
+    let mut items = Vec::with_capacity(node.children.len());
+    let mut dangling = Vec::new();
+    for w in bounds.windows(2) {
+        let elems = &node.children[w[0]..w[1]];
+        let (Some(first), Some(last)) = (elems.first(), elems.last()) else {
+            continue;
+        };
+        let (start, end) = (first.range().0, last.range().1);
+        let key = &lower.text[start as usize..end as usize];
+        let (mut part_items, mut part_dangling) = match kept.remove_entry(key) {
+            Some((key, segment)) => {
+                let (mut part_items, mut part_dangling) = (segment.items.clone(), segment.dangling.clone());
+                if segment.start != start || segment.file != lower.file {
+                    relocate::items(&mut part_items, &mut part_dangling, lower.file, segment.start, start);
+                }
+                next.entry(key).or_insert(segment);
+                (part_items, part_dangling)
+            }
+            None => {
+                let mut part = Lower::new(lower.file, lower.text);
+                part.swallowed_to_eof = lower.swallowed_to_eof;
+                let (part_items, part_dangling) = part.items(elems);
+                if part.diags.is_empty() {
+                    next.entry(key.to_string()).or_insert_with(|| Segment {
+                        start,
+                        file: lower.file,
+                        items: part_items.clone(),
+                        dangling: part_dangling.clone(),
+                    });
+                }
+                lower.diags.append(part.diags);
+                (part_items, part_dangling)
+            }
+        };
+        items.append(&mut part_items);
+        // (Only the last part can end with comments.)
+        dangling = std::mem::take(&mut part_dangling);
+    }
+    *kept = next;
     File {
         span: lower.span(node.start, node.end),
         items,
