@@ -29,8 +29,13 @@ pub struct Definition {
 pub struct Index {
     definitions: BTreeMap<Symbol, Definition>,
     references: BTreeMap<Symbol, Vec<Span>>,
-    /// Every definition and reference, by span (for lookups by offset).
-    sites: Vec<(Span, Symbol)>,
+    /// Every symbol declared or referred to, once, in order.
+    symbols: Vec<Symbol>,
+    /// Every definition and reference, by span (for lookups by offset),
+    /// with its symbol's position in `symbols`: one copy of a name per
+    /// symbol, not one per site (a project's sites are mostly references
+    /// to a few names).
+    sites: Vec<(Span, u32)>,
 }
 
 impl Index {
@@ -39,20 +44,35 @@ impl Index {
             spans.sort();
             spans.dedup();
         }
-        let mut sites: Vec<(Span, Symbol)> = definitions
-            .iter()
-            .map(|(s, d)| (d.span, s.clone()))
-            .chain(
-                references
-                    .iter()
-                    .flat_map(|(s, spans)| spans.iter().map(move |sp| (*sp, s.clone()))),
-            )
-            .collect();
-        sites.sort();
+        // Both maps are in symbol order: walked together, each symbol is
+        // met once, its definition (if any) and references side by side.
+        let mut symbols: Vec<Symbol> = Vec::with_capacity(definitions.len());
+        let mut sites: Vec<(Span, u32)> = Vec::with_capacity(definitions.len() + references.len());
+        let mut add = |symbol: &Symbol, definition: Option<&Definition>, spans: &[Span]| {
+            let at = u32::try_from(symbols.len()).unwrap_or(u32::MAX);
+            symbols.push(symbol.clone());
+            sites.extend(definition.map(|d| (d.span, at)));
+            sites.extend(spans.iter().map(|span| (*span, at)));
+        };
+        let mut refs = references.iter().peekable();
+        for (symbol, definition) in &definitions {
+            while let Some((undeclared, spans)) = refs.next_if(|(r, _)| *r < symbol) {
+                add(undeclared, None, spans);
+            }
+            let spans = refs
+                .next_if(|(r, _)| *r == symbol)
+                .map_or(&[][..], |(_, s)| s.as_slice());
+            add(symbol, Some(definition), spans);
+        }
+        for (undeclared, spans) in refs {
+            add(undeclared, None, spans);
+        }
+        sites.sort_unstable();
         sites.dedup();
         Index {
             definitions,
             references,
+            symbols,
             sites,
         }
     }
@@ -98,7 +118,7 @@ impl Index {
             .iter()
             .rev()
             .take_while(|(s, _)| s == last)
-            .map(|(_, sym)| sym)
+            .filter_map(|(_, at)| self.symbols.get(*at as usize))
             .collect();
         out.reverse();
         out

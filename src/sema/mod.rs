@@ -103,12 +103,13 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
                 .with_help("add `project NAME { repo = \"owner/name\" }`"),
             );
         }
+        let refs = std::mem::take(&mut sym.refs);
         let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
         // The language server's index reads only the tables: it is made on
         // another core while the model is built.
         let build = || build::Builder::new(&sym, &mut shape).build(&user, sources);
         let ((mut model, build_diags), index) = if input.index {
-            crate::par::both(build, || sym.index())
+            crate::par::both(build, || sym.index(refs))
         } else {
             (build(), index::Index::default())
         };

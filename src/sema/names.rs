@@ -39,8 +39,9 @@ pub struct Symbols<'n, 'a> {
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
-    /// The index of every declaration and resolved reference, owned.
-    pub fn index(&self) -> Index {
+    /// The index of every declaration and of `refs`, the resolved
+    /// references (taken from [`Symbols::refs`] once resolution is done).
+    pub fn index(&self, refs: BTreeMap<Symbol, Vec<Span>>) -> Index {
         let mut definitions = BTreeMap::new();
         for ((ns, name), d) in &self.decls {
             let symbol = Symbol {
@@ -72,7 +73,7 @@ impl<'n, 'a> Symbols<'n, 'a> {
                 );
             }
         }
-        Index::new(definitions, self.refs.clone())
+        Index::new(definitions, refs)
     }
 
     pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
