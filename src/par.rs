@@ -27,9 +27,9 @@ pub(crate) fn threads() -> usize {
 }
 
 /// Runs `f` with everything it maps on this thread alone, as on a machine
-/// of one core: what runs in parallel must give the same result, and
-/// tests compare the two.
-#[cfg(test)]
+/// of one core. What runs in parallel gives the same result (tests compare
+/// the two); the language server analyses a small project this way (see
+/// `lsp::world::Snapshot::analyse`).
 pub fn sequentially<R>(f: impl FnOnce() -> R) -> R {
     let before = ONE_THREAD.replace(true);
     let out = f();

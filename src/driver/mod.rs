@@ -139,6 +139,12 @@ pub struct ParseCache {
 }
 
 impl ParseCache {
+    /// How many bytes of text the files it holds have: the size of the
+    /// project it was last used for (0 before its first load).
+    pub fn text_bytes(&self) -> usize {
+        self.files.values().map(|(_, text, _)| text.len()).sum()
+    }
+
     /// The parses the last loads replaced, to be freed when idle.
     pub fn take_garbage(&mut self) -> Vec<Arc<Parse>> {
         std::mem::take(&mut self.garbage)
