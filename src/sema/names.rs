@@ -268,18 +268,25 @@ fn walk<'n, 'a>(node: &'n CheckedBlock<'a>, pipeline: Option<&str>, sym: &mut Sy
     if let Labels::Refer(ns) = node.schema.labels
         && !node.label().is_empty()
     {
-        let attr = format!("`{}`", node.block.kind.name);
-        reference(node.label(), node.label_span(), ns, &attr, pipeline, sym, diags);
+        reference(
+            node.label(),
+            node.label_span(),
+            ns,
+            &node.block.kind.name,
+            pipeline,
+            sym,
+            diags,
+        );
     }
     if node.schema.labels == Labels::Uses
         && let Some(crate::syntax::ast::BlockLabel::Ident(t)) = node.block.labels.first()
     {
-        reference(&t.name, t.span, Namespace::Template, "`uses`", pipeline, sym, diags);
+        reference(&t.name, t.span, Namespace::Template, "uses", pipeline, sym, diags);
         template_args(node, &t.name, pipeline, sym, diags);
     }
     for (name, a) in &node.attrs {
         if holds_ref(&a.val) {
-            refs_in(&a.val, &format!("`{name}`"), pipeline, sym, diags);
+            refs_in(&a.val, name, pipeline, sym, diags);
         }
     }
     for child in &node.children {
@@ -332,19 +339,13 @@ fn template_args<'n, 'a>(
             && let crate::syntax::ast::ValueKind::Ref(p) = &v.kind
             && let [ident] = p.segments.as_slice()
         {
-            reference(
-                &ident.name,
-                ident.span,
-                ns,
-                &format!("`{}`", param.label()),
-                pipeline,
-                sym,
-                diags,
-            );
+            reference(&ident.name, ident.span, ns, param.label(), pipeline, sym, diags);
         }
     }
 }
 
+/// `name` at `span`, written as the value of `attr` (the attribute, or the
+/// block kind whose label it is), resolved in `ns`.
 fn reference(
     name: &str,
     span: Span,
@@ -379,7 +380,7 @@ fn reference(
         let mut d = Diagnostic::new(
             Code::UndefinedName,
             format!("no job named `{name}` in pipeline `{}`", pipeline.unwrap_or("?")),
-            Label::new(span, format!("{attr} names jobs of this pipeline")),
+            Label::new(span, format!("`{attr}` names jobs of this pipeline")),
         );
         let elsewhere = sym
             .jobs
@@ -418,7 +419,7 @@ fn reference(
         let mut d = Diagnostic::new(
             Code::UndefinedName,
             format!("no {} named `{name}`", ns.noun()),
-            Label::new(span, format!("{attr} names {}s", ns.noun())),
+            Label::new(span, format!("`{attr}` names {}s", ns.noun())),
         );
         let suggested = sym.suggest_among(name, names.clone()).map(str::to_string);
         if let Some(c) = &suggested {
@@ -426,7 +427,7 @@ fn reference(
         }
         d.help = suggested.clone().map(|c| format!("did you mean `{c}`?")).or_else(|| {
             sym.other_namespace(name, ns)
-                .map(|other| format!("`{name}` is a {}, but {attr} names {}s", other.noun(), ns.noun()))
+                .map(|other| format!("`{name}` is a {}, but `{attr}` names {}s", other.noun(), ns.noun()))
         });
         if d.help.is_none() {
             d.help = Some(if names.clone().next().is_none() {
