@@ -67,6 +67,8 @@ pub struct ChunkCache {
     chunks: std::collections::HashMap<String, (u32, Vec<Elem>)>,
     /// The lowered parts of the top level, by their text.
     segments: lower::parts::Segments,
+    /// The last text parsed and its scan.
+    scanned: Option<(String, scan::Scan)>,
 }
 
 impl ChunkCache {
@@ -96,7 +98,17 @@ enum Tree<'a> {
 }
 
 fn parse_text_reusing(file: FileId, text: &str, mut tree: Tree) -> Parse {
-    let scanned = scan::scan(text);
+    let scanned = match &mut tree {
+        Tree::Cache(cache) => {
+            let scanned = match &cache.scanned {
+                Some((old_text, old)) => scan::rescan(old_text, old, text),
+                None => scan::scan(text),
+            };
+            cache.scanned = Some((text.to_string(), scanned.clone()));
+            scanned
+        }
+        Tree::Keep | Tree::Drop => scan::scan(text),
+    };
     let mut diagnostics = Capped::default();
     if let Some(at) = scanned.unterminated_comment {
         diagnostics.push(

@@ -27,18 +27,101 @@ pub struct Scan {
     pub chunks: Vec<Chunk>,
     /// Offset of a `/*` that is never closed.
     pub unterminated_comment: Option<usize>,
+    /// How many of the chunks end at a newline found at depth 0 (the
+    /// others were cut where the text ends): where nothing after the end
+    /// of one of those changes it, and the scan starts afresh.
+    settled: usize,
 }
 
 pub fn scan(text: &str) -> Scan {
-    let b = text.as_bytes();
     let mut out = Scan::default();
+    scan_from(text, 0, &mut out, |_| None);
+    out
+}
+
+/// The scan of `text`, an edit of `old_text` whose scan is `old`: the same
+/// as [`scan`]`(text)`, for the cost of the part that changed (the
+/// language server scans the edited file on every keystroke). The chunks
+/// that end before the first changed byte are kept; the scan starts again
+/// after them, and stops at the first chunk end in the unchanged end of
+/// the text where the old scan had one too: from there on the old chunks
+/// are the new ones, moved (at such an end every scan starts afresh).
+pub fn rescan(old_text: &str, old: &Scan, text: &str) -> Scan {
+    let prefix = common_prefix(old_text.as_bytes(), text.as_bytes());
+    let suffix = common_suffix(&old_text.as_bytes()[prefix..], &text.as_bytes()[prefix..]);
+    // (Strictly before: after a `\r` the scan looks at the next byte.)
+    let keep = old.chunks[..old.settled].partition_point(|c| c.end < prefix);
+    let start = keep.checked_sub(1).map_or(0, |i| old.chunks[i].end);
+    let mut out = Scan {
+        chunks: old.chunks[..keep].to_vec(),
+        unterminated_comment: None,
+        settled: keep,
+    };
+    // Offsets in the unchanged end: new = old + text.len() - old_text.len().
+    let (unchanged, old_len) = (text.len() - suffix, old_text.len());
+    let to_old = |at: usize| at + old_len - text.len();
+    let resumed = scan_from(text, start, &mut out, |at| {
+        if at < unchanged {
+            return None;
+        }
+        let was = to_old(at);
+        let j = old.chunks[..old.settled].partition_point(|c| c.end < was);
+        (old.chunks.get(j).is_some_and(|c| c.end == was) && j < old.settled).then_some(j + 1)
+    });
+    if let Some(from) = resumed {
+        let moved = |at: usize| at + text.len() - old_len;
+        out.settled += old.settled - from;
+        out.chunks.extend(old.chunks[from..].iter().map(|c| Chunk {
+            start: moved(c.start),
+            end: moved(c.end),
+            too_deep: c.too_deep.map(moved),
+        }));
+        out.unterminated_comment = old.unterminated_comment.map(moved);
+    }
+    out
+}
+
+/// How many leading bytes `a` and `b` share (compared a block at a time).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= n && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..n].iter().zip(&b[at..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many trailing bytes `a` and `b` share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut len = 0;
+    while len + BLOCK <= n && a[n - len - BLOCK..n - len] == b[n - len - BLOCK..n - len] {
+        len += BLOCK;
+    }
+    len + a[..n - len]
+        .iter()
+        .rev()
+        .zip(b[..n - len].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Scans `text` from `start`, where a chunk starts afresh, appending to
+/// `out`. After each chunk that ends at a newline at depth 0, `resync`
+/// (given where it ends) may say from which of the old scan's chunks on
+/// the rest is known: the scan then stops and returns that.
+fn scan_from(text: &str, start: usize, out: &mut Scan, resync: impl Fn(usize) -> Option<usize>) -> Option<usize> {
+    let b = text.as_bytes();
     let mut depth = 0usize;
-    let mut chunk_start = 0usize;
+    let mut chunk_start = start;
     let mut has_code = false;
     let mut too_deep = None;
     // Column-0 line starts seen while depth > 0 in the current chunk.
     let mut candidates: Vec<usize> = Vec::new();
-    let mut i = 0usize;
+    let mut i = start;
     while i < b.len() {
         match b[i] {
             b'\n' | b'\r' => {
@@ -53,6 +136,10 @@ pub fn scan(text: &str) -> Scan {
                         end: next,
                         too_deep: too_deep.take(),
                     });
+                    out.settled = out.chunks.len();
+                    if let Some(from) = resync(next) {
+                        return Some(from);
+                    }
                     chunk_start = next;
                     has_code = false;
                     candidates.clear();
@@ -123,7 +210,7 @@ pub fn scan(text: &str) -> Scan {
             out.chunks.push(last);
         }
     }
-    out
+    None
 }
 
 /// Splits an unclosed chunk at column-0 lines that look like block headers.
@@ -242,6 +329,52 @@ mod tests {
     fn unterminated_comment() {
         let s = scan("a = 1\n/* open\nb = 2");
         assert_eq!(s.unterminated_comment, Some(6));
+    }
+
+    /// A rescan after an edit is the scan of the edited text, whatever the
+    /// edit: in strings, comments, brackets, line ends of every kind.
+    #[test]
+    fn a_rescan_is_the_scan_of_the_new_text() {
+        let texts = [
+            "a { x = \"}\" }\n# c\n\nb = 1\nc\n",
+            "a {\n  x = 1\nb {\n}\nc = 1\nd x \"y\" {\n}\n",
+            "a = `{` # {\nb = \"\"\"\n{\n\"\"\" /* { */\nc = 1",
+            "a = 1\r\nb = 2\rc = 3\r\n\r\nd {\r\n}\r\n",
+            "a = 1\n/* open\nb = 2\n",
+        ];
+        let inserts = [
+            "", "x", "\n", "\r", "{", "}", "\"", "\"\"\"", "/*", "*/", "#", "[[[", "\nb {\n",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        for base in texts {
+            let mut text = base.to_string();
+            let mut scanned = scan(&text);
+            for _ in 0..300 {
+                let at = next(text.len() + 1);
+                let end = (at + next(4)).min(text.len());
+                let mut edited = text.clone();
+                edited.replace_range(at..end, inserts[next(inserts.len())]);
+                let again = rescan(&text, &scanned, &edited);
+                assert_eq!(again, scan(&edited), "{text:?} -> {edited:?}");
+                (text, scanned) = (edited, again);
+                if text.len() > 400 {
+                    (text, scanned) = (base.to_string(), scan(base));
+                }
+            }
+        }
+        // A `\n` put after a chunk's closing `\r` makes that chunk longer.
+        let cr = "a = 1\rb = 2\n";
+        let edited = "a = 1\r\nb = 2\n";
+        assert_eq!(rescan(cr, &scan(cr), edited), scan(edited));
+        let deep = "[".repeat(MAX_DEPTH + 2) + "\na = 1\n";
+        let edited = format!("b = 2\n{deep}");
+        assert_eq!(rescan(&deep, &scan(&deep), &edited), scan(&edited));
     }
 
     #[test]
