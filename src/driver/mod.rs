@@ -145,6 +145,19 @@ impl ParseCache {
         self.files.values().map(|(_, text, _)| text.len()).sum()
     }
 
+    /// Copies what the next parses of the files may reuse out of their
+    /// last parses ([`syntax::ChunkCache::settle`]): to be called when
+    /// idle, once the answer is out (else the next parse of a file does it).
+    pub fn settle(&mut self) {
+        for (name, chunks) in &mut self.chunks {
+            if chunks.unsettled()
+                && let Some((_, _, last)) = self.files.get(name)
+            {
+                chunks.settle(&last.ast);
+            }
+        }
+    }
+
     /// The parses the last loads replaced, to be freed when idle.
     pub fn take_garbage(&mut self) -> Vec<Arc<Parse>> {
         std::mem::take(&mut self.garbage)
@@ -161,6 +174,11 @@ impl ParseCache {
             return parse.clone();
         }
         let chunks = self.chunks.entry(source.name.clone()).or_default();
+        if chunks.unsettled()
+            && let Some((_, _, last)) = self.files.get(&source.name)
+        {
+            chunks.settle(&last.ast);
+        }
         let parse = Arc::new(syntax::parse_text_with(file, &source.text, chunks));
         let old = self
             .files

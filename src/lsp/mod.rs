@@ -214,9 +214,11 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Ja
             if done.send(message).is_err() {
                 return;
             }
-            // The answer is out: now the replaced trees can be freed.
+            // The answer is out: now the replaced trees can be freed, and
+            // what the next edit's parse reuses copied.
             if let Some(cache) = caches.get_mut(&key) {
                 janitor.later(cache.take_garbage());
+                cache.settle();
             }
         }
     }

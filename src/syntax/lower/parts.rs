@@ -80,7 +80,7 @@ pub fn file_in_parts(lower: &mut Lower<'_>, node: &Node, cuts: &[usize]) -> File
 /// points), kept by its text for the next parse of the file (an editor's
 /// keystrokes; see [`file_reusing`]).
 #[derive(Debug)]
-pub struct Segment {
+struct Segment {
     /// Where its text started, in which file, when it was lowered.
     start: u32,
     file: FileId,
@@ -88,60 +88,116 @@ pub struct Segment {
     dangling: Vec<Comment>,
 }
 
-/// The segments of a file's last parse, by their text.
-pub type Segments = HashMap<String, Segment>;
+/// A part of the last parse that lowered without a finding, not copied
+/// yet: its items are the file's `items` (and, for the last part, its
+/// dangling comments).
+#[derive(Debug)]
+struct Pending {
+    text: String,
+    start: u32,
+    file: FileId,
+    items: std::ops::Range<usize>,
+    last: bool,
+}
+
+/// The lowered parts of a file's last parse, by their text.
+///
+/// A parse takes the parts it reuses out of the cache (moved into its
+/// tree, not copied) and notes which of its parts can be kept; copying
+/// them back out of the tree ([`Segments::settle`]) is left for later,
+/// when nobody waits (the language server does it once its answer is out).
+#[derive(Debug, Default)]
+pub struct Segments {
+    kept: HashMap<String, Segment>,
+    pending: Vec<Pending>,
+}
+
+impl Segments {
+    /// Whether the parts of the last parse are still to be copied.
+    pub fn unsettled(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Copies the parts of the last parse out of `file`, its tree, for
+    /// the next parse to reuse.
+    pub fn settle(&mut self, file: &File) {
+        for p in self.pending.drain(..) {
+            let Some(items) = file.items.get(p.items) else { continue };
+            self.kept.entry(p.text).or_insert_with(|| Segment {
+                start: p.start,
+                file: p.file,
+                items: items.to_vec(),
+                dangling: if p.last { file.dangling.clone() } else { Vec::new() },
+            });
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.kept.clear();
+        self.pending.clear();
+    }
+}
 
 /// [`file_in_parts`] cut at every cut point, on this thread, where a part
-/// whose text is among `kept` is not lowered again but copied from there
-/// and moved to where it now starts. Leaves in `kept` the parts of this
-/// file that lowered without a finding (a finding carries the file's
-/// offsets). The same file and diagnostics as [`Lower::file`].
+/// whose text `kept` holds (settled from the last parse) is not lowered
+/// again but taken from there and moved to where it now starts. Notes in
+/// `kept` the parts of this file that lowered without a finding (a
+/// finding carries the file's offsets), to settle. The same file and
+/// diagnostics as [`Lower::file`].
 pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> File {
     let cuts = cut_points(&node.children);
     let mut bounds = Vec::with_capacity(cuts.len() + 2);
     bounds.push(0);
     bounds.extend_from_slice(&cuts);
     bounds.push(node.children.len());
-    let mut next = Segments::with_capacity(bounds.len());
+    let mut pending = Vec::with_capacity(bounds.len());
     let mut items = Vec::with_capacity(node.children.len());
     let mut dangling = Vec::new();
-    for w in bounds.windows(2) {
+    let parts = bounds.len() - 1;
+    for (n, w) in bounds.windows(2).enumerate() {
         let elems = &node.children[w[0]..w[1]];
         let (Some(first), Some(last)) = (elems.first(), elems.last()) else {
             continue;
         };
         let (start, end) = (first.range().0, last.range().1);
-        let key = &lower.text[start as usize..end as usize];
-        let (mut part_items, mut part_dangling) = match kept.remove_entry(key) {
+        let text = &lower.text[start as usize..end as usize];
+        let (mut part_items, part_dangling, key) = match kept.kept.remove_entry(text) {
             Some((key, segment)) => {
-                let (mut part_items, mut part_dangling) = (segment.items.clone(), segment.dangling.clone());
+                let Segment {
+                    items: mut part_items,
+                    dangling: mut part_dangling,
+                    ..
+                } = segment;
                 if segment.start != start || segment.file != lower.file {
                     relocate::items(&mut part_items, &mut part_dangling, lower.file, segment.start, start);
                 }
-                next.entry(key).or_insert(segment);
-                (part_items, part_dangling)
+                (part_items, part_dangling, Some(key))
             }
             None => {
                 let mut part = Lower::new(lower.file, lower.text);
                 part.swallowed_to_eof = lower.swallowed_to_eof;
                 let (part_items, part_dangling) = part.items(elems);
-                if part.diags.is_empty() {
-                    next.entry(key.to_string()).or_insert_with(|| Segment {
-                        start,
-                        file: lower.file,
-                        items: part_items.clone(),
-                        dangling: part_dangling.clone(),
-                    });
-                }
+                let clean = part.diags.is_empty();
                 lower.diags.append(part.diags);
-                (part_items, part_dangling)
+                (part_items, part_dangling, clean.then(|| text.to_string()))
             }
         };
+        if let Some(text) = key {
+            pending.push(Pending {
+                text,
+                start,
+                file: lower.file,
+                items: items.len()..items.len() + part_items.len(),
+                last: n + 1 == parts,
+            });
+        }
         items.append(&mut part_items);
         // (Only the last part can end with comments.)
-        dangling = std::mem::take(&mut part_dangling);
+        dangling = part_dangling;
     }
-    *kept = next;
+    // What was not reused is the text of the last parse only.
+    kept.kept.clear();
+    kept.pending = pending;
     File {
         span: lower.span(node.start, node.end),
         items,

@@ -606,6 +606,11 @@ fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
             let file = FileId(3 + (step / 5) as u32);
             let fresh = parse_text(file, &text);
             let cached = parse_text_with(file, &text, &mut cache);
+            // (As the language server does once its answer is out; every
+            // third parse, the next parse lowers the whole file instead.)
+            if step % 3 != 2 {
+                cache.settle(&cached.ast);
+            }
             assert_eq!(cached.ast, fresh.ast, "{} after {step} edits", path.display());
             assert_eq!(format!("{:?}", cached.diagnostics), format!("{:?}", fresh.diagnostics));
             checked += 1;
