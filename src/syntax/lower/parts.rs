@@ -161,7 +161,12 @@ pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> 
         };
         let (start, end) = (first.range().0, last.range().1);
         let text = &lower.text[start as usize..end as usize];
-        let (mut part_items, part_dangling, key) = match kept.kept.remove_entry(text) {
+        // A chunk left unparsed (too deep: how deep counts from an unclosed
+        // chunk before it) is not a function of the part's text alone: such
+        // a part is neither reused nor kept.
+        let unparsed = elems.iter().any(|e| e.kind() == Kind::Unparsed);
+        let reused = if unparsed { None } else { kept.kept.remove_entry(text) };
+        let (mut part_items, part_dangling, key) = match reused {
             Some((key, segment)) => {
                 let Segment {
                     items: mut part_items,
@@ -177,7 +182,7 @@ pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> 
                 let mut part = Lower::new(lower.file, lower.text);
                 part.swallowed_to_eof = lower.swallowed_to_eof;
                 let (part_items, part_dangling) = part.items(elems);
-                let clean = part.diags.is_empty();
+                let clean = part.diags.is_empty() && !unparsed;
                 lower.diags.append(part.diags);
                 (part_items, part_dangling, clean.then(|| text.to_string()))
             }
@@ -241,6 +246,37 @@ mod tests {
         let got = file_in_parts(&mut parts, &node, &cuts);
         assert_eq!(format!("{expected:?}"), format!("{got:?}"), "{text}");
         assert_eq!(format!("{:?}", whole.diags), format!("{:?}", parts.diags), "{text}");
+    }
+
+    /// A part holding a chunk too deep to parse in one text and parsed in
+    /// the next (the same part, an unclosed block before it or not) is
+    /// lowered in each, never taken from the other.
+    #[test]
+    fn a_part_too_deep_in_one_text_is_not_reused_in_another() {
+        use crate::syntax::{ChunkCache, parse_text, parse_text_with};
+        let deep = "[".repeat(crate::syntax::scan::MAX_DEPTH - 1) + &"]".repeat(crate::syntax::scan::MAX_DEPTH - 1);
+        // (The comment keeps `c` from starting a part of its own when it
+        // is parsed, as an unparsed chunk never does.)
+        let part = format!("b {{\n}}\n# about c\nc {{\n  x = {deep}\n}}\n");
+        let unclosed = format!("a {{\n\n{part}");
+        let closed = format!("a {{}}\n\n{part}");
+        let too_deep = |text: &str| {
+            let p = parse_text(FileId(0), text);
+            p.diagnostics
+                .iter()
+                .any(|d| d.code == crate::diag::Code::NestingTooDeep)
+        };
+        assert!(too_deep(&unclosed) && !too_deep(&closed));
+        for texts in [[&unclosed, &closed], [&closed, &unclosed]] {
+            let mut cache = ChunkCache::default();
+            for (n, text) in texts.iter().chain(texts.iter()).enumerate() {
+                let cached = parse_text_with(FileId(0), text, &mut cache);
+                cache.settle(&cached.ast);
+                let fresh = parse_text(FileId(0), text);
+                assert_eq!(cached.ast, fresh.ast, "parse {n}: {text:?}");
+                assert_eq!(format!("{:?}", cached.diagnostics), format!("{:?}", fresh.diagnostics));
+            }
+        }
     }
 
     #[test]
