@@ -150,9 +150,7 @@ impl ParseCache {
     /// idle, once the answer is out (else the next parse of a file does it).
     pub fn settle(&mut self) {
         for (name, chunks) in &mut self.chunks {
-            if chunks.unsettled()
-                && let Some((_, _, last)) = self.files.get(name)
-            {
+            if let Some((_, _, last)) = self.files.get(name) {
                 chunks.settle(&last.ast);
             }
         }
@@ -174,9 +172,7 @@ impl ParseCache {
             return parse.clone();
         }
         let chunks = self.chunks.entry(source.name.clone()).or_default();
-        if chunks.unsettled()
-            && let Some((_, _, last)) = self.files.get(&source.name)
-        {
+        if let Some((_, _, last)) = self.files.get(&source.name) {
             chunks.settle(&last.ast);
         }
         let parse = Arc::new(syntax::parse_text_with(file, &source.text, chunks));

@@ -72,15 +72,10 @@ pub struct ChunkCache {
 }
 
 impl ChunkCache {
-    /// Whether the lowered parts of the last parse are still to be copied
-    /// for the next one ([`ChunkCache::settle`]).
-    pub fn unsettled(&self) -> bool {
-        self.segments.unsettled()
-    }
-
     /// Copies the lowered parts of the last parse out of `ast`, that
     /// parse's tree, for the next parse to reuse: left for when nobody waits
-    /// for the parse (without it, the next parse lowers the whole file).
+    /// for the parse (without it, the next parse lowers the whole file);
+    /// once done, again is nothing.
     pub fn settle(&mut self, ast: &ast::File) {
         self.segments.settle(ast);
     }

@@ -42,15 +42,20 @@ pub fn cut_points(children: &[Elem]) -> Vec<usize> {
     out
 }
 
+/// The parts of `len` children cut at `cuts` (increasing), as ranges.
+fn parts(cuts: &[usize], len: usize) -> Vec<(usize, usize)> {
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(cuts);
+    bounds.push(len);
+    bounds.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
 /// The top level of `file`'s CST lowered in parts cut at `cuts` (each one
 /// of [`cut_points`]), on every core: the same file and diagnostics as one
 /// [`Lower::file`].
 pub fn file_in_parts(lower: &mut Lower<'_>, node: &Node, cuts: &[usize]) -> File {
-    let mut bounds = Vec::with_capacity(cuts.len() + 2);
-    bounds.push(0);
-    bounds.extend_from_slice(cuts);
-    bounds.push(node.children.len());
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let ranges = parts(cuts, node.children.len());
     let (file, text, swallowed) = (lower.file, lower.text, lower.swallowed_to_eof);
     let parts = crate::par::map(&ranges, |&(from, to)| {
         let mut part = Lower::new(file, text);
@@ -113,13 +118,8 @@ pub struct Segments {
 }
 
 impl Segments {
-    /// Whether the parts of the last parse are still to be copied.
-    pub fn unsettled(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
     /// Copies the parts of the last parse out of `file`, its tree, for
-    /// the next parse to reuse.
+    /// the next parse to reuse (nothing when they were copied already).
     pub fn settle(&mut self, file: &File) {
         for p in self.pending.drain(..) {
             let Some(items) = file.items.get(p.items) else { continue };
@@ -145,17 +145,12 @@ impl Segments {
 /// finding carries the file's offsets), to settle. The same file and
 /// diagnostics as [`Lower::file`].
 pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> File {
-    let cuts = cut_points(&node.children);
-    let mut bounds = Vec::with_capacity(cuts.len() + 2);
-    bounds.push(0);
-    bounds.extend_from_slice(&cuts);
-    bounds.push(node.children.len());
-    let mut pending = Vec::with_capacity(bounds.len());
+    let ranges = parts(&cut_points(&node.children), node.children.len());
+    let mut pending = Vec::with_capacity(ranges.len());
     let mut items = Vec::with_capacity(node.children.len());
     let mut dangling = Vec::new();
-    let parts = bounds.len() - 1;
-    for (n, w) in bounds.windows(2).enumerate() {
-        let elems = &node.children[w[0]..w[1]];
+    for (n, &(from, to)) in ranges.iter().enumerate() {
+        let elems = &node.children[from..to];
         let (Some(first), Some(last)) = (elems.first(), elems.last()) else {
             continue;
         };
@@ -193,7 +188,7 @@ pub fn file_reusing(lower: &mut Lower<'_>, node: &Node, kept: &mut Segments) -> 
                 start,
                 file: lower.file,
                 items: items.len()..items.len() + part_items.len(),
-                last: n + 1 == parts,
+                last: n + 1 == ranges.len(),
             });
         }
         items.append(&mut part_items);
