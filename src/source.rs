@@ -27,12 +27,12 @@ impl Span {
         }
     }
 
-    /// The smallest span covering both (they must be in the same file).
     /// Whether `other` lies inside this span (same file).
     pub fn contains(self, other: Span) -> bool {
         self.file == other.file && self.start <= other.start && other.end <= self.end
     }
 
+    /// The smallest span covering both (they must be in the same file).
     pub fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
@@ -51,6 +51,43 @@ impl Span {
 
     pub fn is_empty(self) -> bool {
         self.start == self.end
+    }
+}
+
+/// Data that holds spans, each of which can be visited and changed: how
+/// what an analysis built is moved to where its text is after an edit
+/// (`sema::reuse`). Implementations name every field, so that a field added
+/// later must be considered.
+pub trait Spans {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span));
+}
+
+impl Spans for Span {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        f(self);
+    }
+}
+
+impl<T: Spans> Spans for Option<T> {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        if let Some(x) = self {
+            x.spans(f);
+        }
+    }
+}
+
+impl<T: Spans> Spans for Vec<T> {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        for x in self {
+            x.spans(f);
+        }
+    }
+}
+
+/// A value with where it was written (`Exprs`).
+impl<T> Spans for (T, Span) {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        f(&mut self.1);
     }
 }
 

@@ -32,6 +32,31 @@ impl Severity {
     }
 }
 
+/// Every span of a diagnostic: its labels' and its fixes' edits.
+impl crate::source::Spans for Diagnostic {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let Diagnostic {
+            code: _,
+            severity: _,
+            message: _,
+            primary,
+            secondary,
+            help: _,
+            notes: _,
+            fixes,
+        } = self;
+        f(&mut primary.span);
+        for l in secondary {
+            f(&mut l.span);
+        }
+        for fix in fixes {
+            for e in &mut fix.edits {
+                f(&mut e.span);
+            }
+        }
+    }
+}
+
 /// A span with a message ("this `{` is never closed").
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Label {

@@ -136,6 +136,9 @@ pub struct ParseCache {
     chunks: std::collections::HashMap<String, syntax::ChunkCache>,
     /// Parses replaced, not freed yet.
     garbage: Vec<Arc<Parse>>,
+    /// Per project (in load order), what its last analysis built
+    /// ([`lint_projects_cached`]).
+    reuse: Vec<sema::Reuse>,
 }
 
 impl ParseCache {
@@ -455,13 +458,19 @@ pub fn meaning(loaded: &Loaded, index: usize) -> Analysis {
 
 /// The full analysis of project `index`: meaning, then every target check.
 pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
+    analyze_reusing(loaded, index, None)
+}
+
+/// [`analyze`], taking back what `reuse` kept of the project's last
+/// analysis (see [`sema::analyze_reusing`]).
+fn analyze_reusing(loaded: &Loaded, index: usize, reuse: Option<&mut sema::Reuse>) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let input = loaded.input(index);
     // The credential scan reads only syntax trees: it runs beside the
     // meaning, whose building is sequential.
     let (scanned, meaning) = crate::par::both(
         || crate::check::scan_files(&loaded.db, &input.files),
-        || sema::analyze(&loaded.db, &input),
+        || sema::analyze_reusing(&loaded.db, &input, reuse),
     );
     let mut diagnostics = meaning.diagnostics;
     crate::check::run(&loaded.db, scanned, &meaning.tree, &meaning.model, &mut diagnostics);
@@ -500,14 +509,31 @@ pub struct Linted {
 /// Analyses every project of `loaded` once, and applies the `dvcc-allow`
 /// comments of the user's files.
 pub fn lint_projects(loaded: &Loaded) -> Linted {
-    crate::par::install(|| lint_projects_here(loaded))
+    crate::par::install(|| lint_projects_here(loaded, None))
 }
 
-fn lint_projects_here(loaded: &Loaded) -> Linted {
+/// [`lint_projects`] of a load made with `cache` ([`load_cached`]): each
+/// project's analysis takes back what its last one built where nothing it
+/// read changed (the language server's, after each edit).
+pub fn lint_projects_cached(loaded: &Loaded, cache: &mut ParseCache) -> Linted {
+    crate::par::install(|| lint_projects_here(loaded, Some(&mut cache.reuse)))
+}
+
+fn lint_projects_here(loaded: &Loaded, reuse: Option<&mut Vec<sema::Reuse>>) -> Linted {
     let started = Instant::now();
     let mut diagnostics = syntax_diagnostics(loaded);
     let mut omitted = loaded.syntax_omitted();
-    let projects: Vec<Analysis> = (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect();
+    let projects: Vec<Analysis> = match reuse {
+        Some(reuse) => {
+            reuse.resize_with(loaded.projects.len(), sema::Reuse::default);
+            reuse
+                .iter_mut()
+                .enumerate()
+                .map(|(i, r)| analyze_reusing(loaded, i, Some(r)))
+                .collect()
+        }
+        None => (0..loaded.projects.len()).map(|i| analyze(loaded, i)).collect(),
+    };
     for p in &projects {
         diagnostics.extend(p.diagnostics.iter().cloned());
         omitted = omitted.plus(p.omitted);

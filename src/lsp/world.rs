@@ -143,7 +143,7 @@ impl Snapshot {
         if stale() {
             return None;
         }
-        let linted = driver::lint_projects(&loaded);
+        let linted = driver::lint_projects_cached(&loaded, cache);
         let mut uris = BTreeMap::new();
         for &f in &loaded.files {
             let file = loaded.db.get(f);

@@ -27,6 +27,7 @@ mod infra;
 pub mod kube;
 pub mod names;
 mod pipeline;
+mod spans;
 pub mod units;
 
 pub use pipeline::*;

@@ -57,9 +57,18 @@ pub struct Meaning<'a> {
     pub diagnostics: Capped,
 }
 
+pub use build::reuse::Reuse;
+
 /// Shapes, names, the model and the relations between its parts. Target
 /// checks (`crate::check`) come after, on this result.
 pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
+    analyze_reusing(db, input, None)
+}
+
+/// [`analyze`], taking back what `reuse` kept of the last analysis of the
+/// project where nothing it read changed, and keeping what this one builds
+/// for the next (see [`build::reuse`]): the language server's.
+pub fn analyze_reusing<'a>(db: &SourceDb, input: &ProjectInput<'a>, reuse: Option<&mut Reuse>) -> Meaning<'a> {
     // Files are independent here: check their shapes on all cores, keep
     // the order.
     let checked = crate::par::map(&input.files, |(_, file)| {
@@ -107,7 +116,18 @@ pub fn analyze<'a>(db: &SourceDb, input: &ProjectInput<'a>) -> Meaning<'a> {
         let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
         // The language server's index reads only the tables: it is made on
         // another core while the model is built.
-        let build = || build::Builder::new(&sym, &mut shape).build(&user, sources);
+        let build = || match reuse {
+            Some(reuse) => {
+                let files: Vec<FileId> = input.files.iter().chain(&input.stdlib).map(|(f, _)| *f).collect();
+                let mut plan = reuse.plan(db, &files, &user);
+                let built = build::Builder::new(&sym, &mut shape)
+                    .reusing(Some(&mut plan))
+                    .build(&user, sources);
+                reuse.finish(plan);
+                built
+            }
+            None => build::Builder::new(&sym, &mut shape).build(&user, sources),
+        };
         let ((mut model, build_diags), index) = if input.index {
             crate::par::both(build, || sym.index(refs))
         } else {

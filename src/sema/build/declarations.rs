@@ -11,10 +11,11 @@ use super::Builder;
 use crate::model::{Alert, AlertTest, Interpolated, Pipeline, Record, Rollout, RuleGroup, Slo};
 use crate::schema::BlockId;
 use crate::sema::tree::CheckedBlock;
-use crate::source::Span;
+use crate::source::{Span, Spans};
 
 /// One declaration, built.
-enum Built {
+#[derive(Clone)]
+pub(super) enum Built {
     Pipeline(Pipeline),
     Rollout(Rollout),
     Alert(Alert),
@@ -24,20 +25,60 @@ enum Built {
     AlertTest(AlertTest),
 }
 
+impl Spans for Built {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        match self {
+            Built::Pipeline(x) => x.spans(f),
+            Built::Rollout(x) => x.spans(f),
+            Built::Alert(x) => x.spans(f),
+            Built::Slo(x) => x.spans(f),
+            Built::Record(x) => x.spans(f),
+            Built::Group(x) => x.spans(f),
+            Built::AlertTest(x) => x.spans(f),
+        }
+    }
+}
+
 /// What one part's builder made and spent.
-struct Part {
+#[derive(Clone)]
+pub(super) struct Part {
     built: Vec<Built>,
-    diags: crate::diag::Capped,
+    pub diags: crate::diag::Capped,
     interpolated: Vec<Interpolated>,
     /// The interpolations it reported first, with the index of their
     /// diagnostic in `diags`.
     first_reports: Vec<(Span, usize)>,
-    reported: BTreeSet<Span>,
+    /// The interpolations it reported (with those reported before it
+    /// started, or not: the merge adds them to those).
+    pub reported: BTreeSet<Span>,
     /// Template expansions spent from the project's budget.
     spent: usize,
+    /// The services it looked up, found or not.
+    pub reads: Vec<String>,
 }
 
-fn is_declaration(id: BlockId) -> bool {
+/// Every span of the part but those of `reported` (a set: moved whole).
+impl Spans for Part {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let Part {
+            built,
+            diags,
+            interpolated,
+            first_reports,
+            reported: _,
+            spent: _,
+            reads: _,
+        } = self;
+        built.spans(f);
+        diags.kept.spans(f);
+        interpolated.spans(f);
+        for (span, _) in first_reports {
+            f(span);
+        }
+    }
+}
+
+pub(super) fn is_declaration(id: BlockId) -> bool {
     matches!(
         id,
         BlockId::Pipeline
@@ -54,7 +95,7 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
     /// Builds the user's declarations into the model, in the order written.
     pub(super) fn declarations(&mut self, user: &'n [CheckedBlock<'a>]) {
         let nodes: Vec<&'n CheckedBlock<'a>> = user.iter().filter(|n| is_declaration(n.schema.id)).collect();
-        let built = match self.in_parallel(&nodes) {
+        let built = match self.declarations_reusing(&nodes).or_else(|| self.in_parallel(&nodes)) {
             Some(built) => built,
             None => nodes.iter().filter_map(|n| self.declaration(n)).collect(),
         };
@@ -111,22 +152,37 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             b.expansion.project = budget;
             b.first_reports = Some(Vec::new());
             let built = part.iter().filter_map(|n| b.declaration(n)).collect();
-            Part {
-                built,
-                spent: budget - b.expansion.project,
-                interpolated: std::mem::take(&mut b.model.interpolated),
-                first_reports: b.first_reports.take().unwrap_or_default(),
-                reported: std::mem::take(&mut b.reported),
-                diags: std::mem::take(&mut b.diags),
-            }
+            b.part(built, budget)
         });
         self.model = base;
+        self.merge(parts)
+    }
+
+    /// What this part builder made since it started (or since its last
+    /// part), starting from `budget`.
+    fn part(&mut self, built: Vec<Built>, budget: usize) -> Part {
+        Part {
+            built,
+            spent: budget - self.expansion.project,
+            interpolated: std::mem::take(&mut self.model.interpolated),
+            first_reports: self.first_reports.replace(Vec::new()).unwrap_or_default(),
+            reported: std::mem::take(&mut self.reported),
+            diags: std::mem::take(&mut self.diags),
+            reads: std::mem::take(&mut self.reads),
+        }
+    }
+
+    /// The parts' declarations in order, their diagnostics and what they
+    /// reported merged into this builder's; `None` where that could differ
+    /// from building them in turn (see [`Builder::in_parallel`]).
+    fn merge(&mut self, parts: Vec<Part>) -> Option<Vec<Built>> {
+        let budget = self.expansion.project;
         let spent: usize = parts.iter().map(|p| p.spent).sum();
         if spent >= budget || parts.iter().any(|p| !p.diags.omitted.is_empty()) {
             return None;
         }
         self.expansion.project -= spent;
-        let mut built = Vec::with_capacity(nodes.len());
+        let mut built = Vec::with_capacity(parts.len());
         for part in parts {
             let dropped: BTreeSet<usize> = part
                 .first_reports
@@ -147,5 +203,62 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             built.extend(part.built);
         }
         Some(built)
+    }
+
+    /// `nodes` built where a [`super::reuse::Plan`] is given (the language
+    /// server's): one part per declaration, taken back from the last
+    /// analysis where it may be, else built (on every core), and each kept
+    /// for the next. `None` where the parts cannot be merged.
+    fn declarations_reusing(&mut self, nodes: &[&'n CheckedBlock<'a>]) -> Option<Vec<Built>> {
+        let plan = self.plan.as_deref_mut()?;
+        plan.services_built(&self.reported);
+        let mut parts: Vec<Option<Part>> = nodes.iter().map(|n| plan.declaration(n)).collect();
+        let fresh: Vec<(usize, &'n CheckedBlock<'a>)> = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_none())
+            .map(|(i, _)| (i, nodes[i]))
+            .collect();
+        let base = std::mem::take(&mut self.model);
+        let budget = self.expansion.project;
+        let (sym, family, before) = (self.sym, &self.family, &self.reported);
+        let built = crate::par::map_parts(&fresh, |part| {
+            let mut shape = super::super::shape::Shape::new(super::super::registry());
+            let mut b = Builder::new(sym, &mut shape);
+            b.base = Some(&base);
+            b.family = family.clone();
+            b.first_reports = Some(Vec::new());
+            let mut out = Vec::with_capacity(part.len());
+            for &(i, node) in part {
+                b.reported.clone_from(before);
+                b.expansion = super::templates::Expansion::default();
+                b.expansion.project = budget;
+                let built = b.declaration(node).into_iter().collect();
+                let mut made = b.part(built, budget);
+                made.reported.retain(|s| !before.contains(s));
+                out.push((i, made));
+            }
+            out
+        });
+        self.model = base;
+        for (i, part) in built.into_iter().flatten() {
+            parts[i] = Some(part);
+        }
+        let parts: Vec<Part> = parts.into_iter().flatten().collect();
+        let plan = self.plan.as_deref_mut()?;
+        for (node, part) in nodes.iter().zip(&parts) {
+            // A part that spent its whole budget was cut short: what it
+            // made depends on what it was given.
+            if part.spent < budget {
+                plan.keep_declaration(node, part);
+            }
+        }
+        let merged = self.merge(parts);
+        if merged.is_none()
+            && let Some(plan) = self.plan.as_deref_mut()
+        {
+            plan.forget_declarations();
+        }
+        merged
     }
 }

@@ -4,12 +4,14 @@
 //! `resources.cpu`, `env.LOG_LEVEL`), the nearest `in X { }` override along
 //! E's chain, else the service's own value.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::reuse::ServicePart;
 use super::{Builder, Scope};
+use crate::diag::Capped;
 use crate::model::{Autoscale, Environment, Service, ServiceConfig};
 use crate::schema::{Attr, BlockId, Namespace};
 use crate::sema::names::Symbols;
@@ -224,28 +226,92 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
         // Services are independent: built on every core, each part by a
         // builder of its own that reads what services may read (the
         // project, the environments' family), and merged back in order.
+        let mut services = Vec::with_capacity(nodes.len());
+        if self.plan.is_some() {
+            self.services_reusing(&nodes, &env_names, &mut services);
+        } else {
+            let built = self.services_of(&nodes, &env_names, false);
+            for part in built {
+                services.push(part.service);
+                self.diags.append(part.diags);
+                self.model.interpolated.extend(part.interpolated);
+                self.reported.extend(part.reported);
+            }
+        }
+        services.sort_by(|a, b| a.name.cmp(&b.name));
+        self.model.services = services;
+        self.model.service_defaults = Some(self.config(&Flat::new()));
+    }
+
+    /// The services of `nodes` built, in order. Without `each`, a part
+    /// builder's diagnostics, interpolations and reports come with the
+    /// last service it built, none with the others.
+    fn services_of(&self, nodes: &[&'n CheckedBlock<'a>], env_names: &[String], each: bool) -> Vec<ServicePart> {
         let (sym, project, environments, family) =
             (self.sym, &self.model.project, &self.model.environments, &self.family);
-        let built = crate::par::map_parts(&nodes, |part| {
+        let built = crate::par::map_parts(nodes, |part| {
             let mut shape = super::super::shape::Shape::new(super::super::registry());
             let mut b = Builder::new(sym, &mut shape);
             b.model.project = project.clone();
             b.model.environments = environments.clone();
             b.model.seal();
             b.family = family.clone();
-            let services: Vec<Service> = part.iter().map(|node| b.service(node, &env_names)).collect();
-            (services, b.diags, std::mem::take(&mut b.model.interpolated), b.reported)
+            let mut out = Vec::with_capacity(part.len());
+            for (i, node) in part.iter().enumerate() {
+                let service = b.service(node, env_names);
+                let last = i + 1 == part.len();
+                out.push(ServicePart {
+                    service,
+                    diags: if each || last {
+                        std::mem::take(&mut b.diags)
+                    } else {
+                        Capped::default()
+                    },
+                    interpolated: if each || last {
+                        std::mem::take(&mut b.model.interpolated)
+                    } else {
+                        Vec::new()
+                    },
+                    reported: if each || last {
+                        std::mem::take(&mut b.reported)
+                    } else {
+                        BTreeSet::new()
+                    },
+                });
+            }
+            out
         });
-        let mut services = Vec::with_capacity(nodes.len());
-        for (part, diags, interpolated, reported) in built {
-            services.extend(part);
-            self.diags.append(diags);
-            self.model.interpolated.extend(interpolated);
-            self.reported.extend(reported);
+        built.into_iter().flatten().collect()
+    }
+
+    /// The services of `nodes` with a [`super::reuse::Plan`]: each taken
+    /// back from the last analysis where it may be, else built, and each
+    /// kept for the next.
+    fn services_reusing(&mut self, nodes: &[&'n CheckedBlock<'a>], env_names: &[String], out: &mut Vec<Service>) {
+        let Some(plan) = self.plan.as_deref_mut() else { return };
+        let mut parts: Vec<Option<ServicePart>> = nodes.iter().map(|n| plan.service(n)).collect();
+        let fresh: Vec<&'n CheckedBlock<'a>> = nodes
+            .iter()
+            .zip(&parts)
+            .filter(|(_, p)| p.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        let mut built = self.services_of(&fresh, env_names, true).into_iter();
+        for p in &mut parts {
+            if p.is_none() {
+                *p = built.next();
+            }
         }
-        services.sort_by(|a, b| a.name.cmp(&b.name));
-        self.model.services = services;
-        self.model.service_defaults = Some(self.config(&Flat::new()));
+        for (node, part) in nodes.iter().zip(parts) {
+            let Some(part) = part else { continue };
+            if let Some(plan) = self.plan.as_deref_mut() {
+                plan.keep_service(node, &part);
+            }
+            out.push(part.service);
+            self.diags.append(part.diags);
+            self.model.interpolated.extend(part.interpolated);
+            self.reported.extend(part.reported);
+        }
     }
 
     /// One service: its configuration, and per environment its parent's

@@ -247,6 +247,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     return Ok(arg.text());
                 }
                 (Some(Arg::Service(s)), Some(name)) if names.len() == 2 => {
+                    self.read_service(s);
                     let svc = self.known().service(s).ok_or_else(|| format!("no service `{s}`"))?;
                     let Some(field) = SERVICE_FIELDS.iter().find(|f| f.name == *name) else {
                         return Err(format!("a service has {}, not `{name}`", listed(SERVICE_FIELDS)));

@@ -21,6 +21,7 @@ mod interpolate;
 mod kube;
 mod observability;
 mod pipelines;
+pub mod reuse;
 mod steps;
 mod templates;
 
@@ -95,6 +96,10 @@ pub struct Builder<'n, 'a, 's> {
     /// A builder of part of the declarations: the interpolations it
     /// reported first, and where their diagnostic is in `diags`.
     first_reports: Option<Vec<(Span, usize)>>,
+    /// What the last analysis built, to take back (the language server's).
+    plan: Option<&'s mut reuse::Plan>,
+    /// The services looked up (found or not) since the part began.
+    reads: Vec<String>,
 }
 
 impl<'n, 'a, 's> Builder<'n, 'a, 's> {
@@ -113,13 +118,32 @@ impl<'n, 'a, 's> Builder<'n, 'a, 's> {
             defaulting: None,
             base: None,
             first_reports: None,
+            plan: None,
+            reads: Vec::new(),
         }
+    }
+
+    /// This builder, taking back what `plan` allows of the last analysis
+    /// and keeping what it builds for the next.
+    pub(crate) fn reusing(mut self, plan: Option<&'s mut reuse::Plan>) -> Self {
+        self.plan = plan;
+        self
     }
 
     /// The model where the project, environments and services are read:
     /// a part builder's base, else its own.
     fn known(&self) -> &Model {
         self.base.unwrap_or(&self.model)
+    }
+
+    /// Records that service `name` is looked up (in [`Builder::known`]):
+    /// a part built reading it is built again when it changes (see
+    /// [`reuse`]). Every lookup of a service by a declaration's builder
+    /// comes after this.
+    fn read_service(&mut self, name: &str) {
+        if !self.reads.iter().any(|r| r == name) {
+            self.reads.push(name.to_string());
+        }
     }
 
     /// Runs `f`, and takes the GitHub expressions it wrote into workflow

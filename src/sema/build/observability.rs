@@ -193,6 +193,7 @@ impl<'a> Builder<'_, 'a, '_> {
             return Some(team);
         }
         let service = self.attr_text(node, Attr::Service).unwrap_or_default();
+        self.read_service(&service);
         let known = self.known();
         known
             .service(&service)

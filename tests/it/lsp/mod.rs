@@ -2,6 +2,7 @@
 //! spoken to in JSON-RPC (see `client.rs`).
 
 pub mod client;
+mod reuse;
 
 use std::path::{Path, PathBuf};
 
