@@ -159,6 +159,16 @@ impl ParseCache {
         }
     }
 
+    /// Copies what the next analyses of the projects may take back out of
+    /// `linted`, the last ones ([`sema::Reuse::settle`]): to be called when
+    /// idle, once the answer is out (else the next analysis builds every
+    /// declaration again).
+    pub fn settle_analyses(&mut self, linted: &Linted) {
+        for (reuse, analysis) in self.reuse.iter_mut().zip(&linted.projects) {
+            reuse.settle(&analysis.model);
+        }
+    }
+
     /// The parses the last loads replaced, to be freed when idle.
     pub fn take_garbage(&mut self) -> Vec<Arc<Parse>> {
         std::mem::take(&mut self.garbage)

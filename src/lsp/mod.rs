@@ -164,7 +164,7 @@ struct Job {
 }
 
 enum Done {
-    Analysed(Box<Snapshot>),
+    Analysed(Arc<Snapshot>),
     Failed {
         key: ProjectKey,
         generation: u64,
@@ -202,8 +202,13 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Ja
                 // (What a panic left behind is not trusted.)
                 caches.remove(&key);
             }
+            let mut analysed = None;
             let message = match result {
-                Ok(Some(snapshot)) => Done::Analysed(Box::new(snapshot)),
+                Ok(Some(snapshot)) => {
+                    let snapshot = Arc::new(snapshot);
+                    analysed = Some(snapshot.clone());
+                    Done::Analysed(snapshot)
+                }
                 Ok(None) => continue,
                 Err(panic) => Done::Failed {
                     key: key.clone(),
@@ -215,10 +220,15 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Ja
                 return;
             }
             // The answer is out: now the replaced trees can be freed, and
-            // what the next edit's parse reuses copied.
+            // what the next edit's parse and analysis reuse copied.
             if let Some(cache) = caches.get_mut(&key) {
                 janitor.later(cache.take_garbage());
                 cache.settle();
+                if let Some(snapshot) = analysed {
+                    cache.settle_analyses(&snapshot.linted);
+                    // (Freed here if the loop dropped it already.)
+                    janitor.later(snapshot);
+                }
             }
         }
     }
@@ -436,7 +446,6 @@ impl Server {
                 if self.generations.get(&key) != Some(&snapshot.generation) {
                     return;
                 }
-                let snapshot: Arc<Snapshot> = Arc::from(snapshot);
                 self.publish_all(&snapshot);
                 if let Some(old) = self.snapshots.insert(key.clone(), snapshot) {
                     self.janitor.later(old);

@@ -5,10 +5,10 @@
 //! own, and merged back in order — with the same model and diagnostics as
 //! one builder going through them in turn (see [`Builder::in_parallel`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::Builder;
-use crate::model::{Alert, AlertTest, Interpolated, Pipeline, Record, Rollout, RuleGroup, Slo};
+use crate::model::{Alert, AlertTest, Interpolated, Model, Pipeline, Record, Rollout, RuleGroup, Slo};
 use crate::schema::BlockId;
 use crate::sema::tree::CheckedBlock;
 use crate::source::{Span, Spans};
@@ -37,6 +37,37 @@ impl Spans for Built {
             Built::AlertTest(x) => x.spans(f),
         }
     }
+}
+
+impl Built {
+    /// Which declaration of the model this is: its kind and span.
+    fn key(&self) -> (u8, Span) {
+        match self {
+            Built::Pipeline(x) => (0, x.span),
+            Built::Rollout(x) => (1, x.span),
+            Built::Alert(x) => (2, x.span),
+            Built::Slo(x) => (3, x.span),
+            Built::Record(x) => (4, x.span),
+            Built::Group(x) => (5, x.span),
+            Built::AlertTest(x) => (6, x.span),
+        }
+    }
+}
+
+/// Every declaration of `model` by [`Built::key`].
+pub(super) fn declarations_of(model: &Model) -> HashMap<(u8, Span), Built> {
+    let mut out = HashMap::new();
+    let mut add = |b: Built| {
+        out.insert(b.key(), b);
+    };
+    model.pipelines.iter().for_each(|x| add(Built::Pipeline(x.clone())));
+    model.rollouts.iter().for_each(|x| add(Built::Rollout(x.clone())));
+    model.alerts.iter().for_each(|x| add(Built::Alert(x.clone())));
+    model.slos.iter().for_each(|x| add(Built::Slo(x.clone())));
+    model.records.iter().for_each(|x| add(Built::Record(x.clone())));
+    model.groups.iter().for_each(|x| add(Built::Group(x.clone())));
+    model.alert_tests.iter().for_each(|x| add(Built::AlertTest(x.clone())));
+    out
 }
 
 /// What one part's builder made and spent.
@@ -75,6 +106,37 @@ impl Spans for Part {
         for (span, _) in first_reports {
             f(span);
         }
+    }
+}
+
+impl Part {
+    /// A copy of everything but the declarations built, and the keys of
+    /// those: what is kept for the next analysis at once (the
+    /// declarations are copied out of the model once the answer is out:
+    /// [`Part::settle`]).
+    pub(super) fn without_built(&self) -> (Part, Vec<(u8, Span)>) {
+        let part = Part {
+            built: Vec::new(),
+            diags: self.diags.clone(),
+            interpolated: self.interpolated.clone(),
+            first_reports: self.first_reports.clone(),
+            reported: self.reported.clone(),
+            spent: self.spent,
+            reads: self.reads.clone(),
+        };
+        (part, self.built.iter().map(Built::key).collect())
+    }
+
+    /// Puts back the declarations of `keys`, taken out of `built` (those
+    /// of the model made); `false` where one is missing.
+    pub(super) fn settle(&mut self, keys: &[(u8, Span)], built: &mut HashMap<(u8, Span), Built>) -> bool {
+        for key in keys {
+            match built.remove(key) {
+                Some(b) => self.built.push(b),
+                None => return false,
+            }
+        }
+        true
     }
 }
 

@@ -29,11 +29,11 @@
 //! bytes between the longest common prefix and the longest common suffix
 //! changed, the rest moved by the difference in length.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::declarations::Part;
+use super::declarations::{Part, declarations_of};
 use crate::diag::Capped;
-use crate::model::{Interpolated, Service};
+use crate::model::{Interpolated, Model, Service};
 use crate::schema::BlockId;
 use crate::sema::tree::CheckedBlock;
 use crate::source::{FileId, SourceDb, Span, Spans};
@@ -70,8 +70,11 @@ pub(super) struct Kept {
     /// What the services' builders reported first, as the declarations'
     /// builders started from it.
     reported: BTreeSet<Span>,
-    service_parts: HashMap<Span, ServicePart>,
-    declaration_parts: HashMap<Span, Part>,
+    service_parts: BTreeMap<Span, ServicePart>,
+    declaration_parts: BTreeMap<Span, Part>,
+    /// Declarations' parts kept without what they built, and the keys of
+    /// the declarations to copy back out of the model ([`Reuse::settle`]).
+    unsettled: Vec<(Span, Vec<(u8, Span)>)>,
 }
 
 /// What one service's builder made.
@@ -135,9 +138,15 @@ impl Reuse {
             declarations: false,
             next,
         };
-        let Some(last) = self.last.take() else {
+        let Some(mut last) = self.last.take() else {
             return plan;
         };
+        if !last.unsettled.is_empty() {
+            // (Never settled: those parts lack what they built.)
+            for (span, _) in std::mem::take(&mut last.unsettled) {
+                last.declaration_parts.remove(&span);
+            }
+        }
         let same_files = last.files.len() == plan.next.files.len()
             && last
                 .files
@@ -186,6 +195,28 @@ impl Reuse {
     /// Keeps what `plan`'s analysis built for the next one.
     pub(crate) fn finish(&mut self, plan: Plan) {
         self.last = Some(plan.next);
+    }
+
+    /// Copies the declarations the last analysis built out of the model it
+    /// made (whose declarations are as built, but for their file names and
+    /// runbook links, which the analysis sets again the same way): left
+    /// for when nobody waits, as copying them takes a tenth of an
+    /// analysis. An analysis before this builds every declaration again.
+    pub fn settle(&mut self, model: &Model) {
+        let Some(last) = &mut self.last else { return };
+        if last.unsettled.is_empty() {
+            return;
+        }
+        let mut built = declarations_of(model);
+        for (span, keys) in std::mem::take(&mut last.unsettled) {
+            let settled = last
+                .declaration_parts
+                .get_mut(&span)
+                .is_some_and(|part| part.settle(&keys, &mut built));
+            if !settled {
+                last.declaration_parts.remove(&span);
+            }
+        }
     }
 }
 
@@ -242,12 +273,15 @@ impl Plan {
     /// be merged: the next builds them all).
     pub(super) fn forget_declarations(&mut self) {
         self.next.declaration_parts.clear();
+        self.next.unsettled.clear();
     }
 
     /// Keeps what was built for the declaration `node`.
     pub(super) fn keep_declaration(&mut self, node: &CheckedBlock<'_>, part: &Part) {
         if part.diags.omitted.is_empty() {
-            self.next.declaration_parts.insert(node.block.span, part.clone());
+            let (part, keys) = part.without_built();
+            self.next.declaration_parts.insert(node.block.span, part);
+            self.next.unsettled.push((node.block.span, keys));
         }
     }
 }
@@ -273,15 +307,9 @@ impl Shift {
             return None;
         }
         let (old, new) = (old.as_bytes(), new.as_bytes());
-        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let prefix = common_prefix(old, new);
         let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let suffix = common_suffix(&old[old.len() - room..], &new[new.len() - room..]);
         let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Some(Shift {
             file,
@@ -309,6 +337,35 @@ impl Shift {
             end: span.end - from + to,
         })
     }
+}
+
+/// How many bytes `a` and `b` start with in common (compared a block at a
+/// time, then byte by byte: a file's text is compared on every edit).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 128;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` end with in common.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 128;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    i + a[..n - i]
+        .iter()
+        .rev()
+        .zip(b[..n - i].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 impl Shifts {
@@ -404,6 +461,20 @@ mod tests {
             end: 4,
         };
         assert_eq!(shifts.map(other), Some(other));
+    }
+
+    #[test]
+    fn common_ends_are_found_across_blocks() {
+        let a: Vec<u8> = (0..1000).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 127, 128, 129, 500, 999] {
+            let mut b = a.clone();
+            b[at] ^= 0xff;
+            assert_eq!(common_prefix(&a, &b), at);
+            assert_eq!(common_suffix(&a, &b), 999 - at);
+        }
+        assert_eq!(common_prefix(&a, &a[..300]), 300);
+        assert_eq!(common_suffix(&a, &a[700..]), 300);
+        assert_eq!(common_suffix(b"", b"x"), 0);
     }
 
     #[test]
