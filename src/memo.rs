@@ -32,7 +32,9 @@ pub fn is_long_lived() -> bool {
 }
 
 pub struct Memo<K, V> {
-    map: Mutex<Option<HashMap<K, V>>>,
+    /// Hashed with foldhash, randomly seeded: keys are long texts (whole
+    /// scripts), which SipHash took a million instructions an edit over.
+    map: Mutex<Option<HashMap<K, V, foldhash::fast::RandomState>>>,
     capacity: usize,
 }
 
@@ -59,7 +61,7 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         }
         let value = compute();
         if let Ok(mut guard) = self.map.lock() {
-            let map = guard.get_or_insert_with(HashMap::new);
+            let map = guard.get_or_insert_with(HashMap::default);
             if map.len() >= self.capacity {
                 map.clear();
             }

@@ -73,18 +73,22 @@ pub struct Model {
 /// after [`Model::seal`] falls back to a search).
 #[derive(Clone, Debug, Default)]
 struct Lookup {
-    environments: HashMap<String, usize>,
-    services: HashMap<String, usize>,
-    rollouts: HashMap<String, usize>,
-    alerts: HashMap<String, usize>,
-    infra: HashMap<String, usize>,
+    environments: Positions,
+    services: Positions,
+    rollouts: Positions,
+    alerts: Positions,
+    infra: Positions,
     /// The lengths indexed: a miss is trusted only while they hold.
     lens: [usize; 5],
 }
 
+/// Positions by name, hashed with foldhash, randomly seeded (the names are
+/// the user's): looked up thousands of times an analysis.
+type Positions = HashMap<String, usize, foldhash::fast::RandomState>;
+
 /// The first position of each name.
-fn positions<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-    let mut out = HashMap::with_capacity(items.len());
+fn positions<T>(items: &[T], name: impl Fn(&T) -> &str) -> Positions {
+    let mut out = Positions::with_capacity_and_hasher(items.len(), Default::default());
     for (i, item) in items.iter().enumerate() {
         out.entry(name(item).to_string()).or_insert(i);
     }
@@ -95,7 +99,7 @@ fn positions<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, usize
 /// else by a search.
 fn find<'m, T>(
     items: &'m [T],
-    index: Option<(&HashMap<String, usize>, usize)>,
+    index: Option<(&Positions, usize)>,
     name: &str,
     name_of: impl Fn(&T) -> &str,
 ) -> Option<&'m T> {

@@ -40,8 +40,29 @@ impl Spans for Trigger {
     fn spans(&mut self, f: Visit) {
         match self {
             Trigger::Schedule { cron: _, span } => f(span),
-            Trigger::Manual { inputs } | Trigger::Call { inputs, .. } => inputs.spans(f),
-            Trigger::Push { .. } | Trigger::PullRequest { .. } | Trigger::Tag { .. } | Trigger::WorkflowRun { .. } => {}
+            Trigger::Manual { inputs }
+            | Trigger::Call {
+                inputs,
+                secrets: _,
+                outputs: _,
+            } => inputs.spans(f),
+            Trigger::Push {
+                branches: _,
+                paths: _,
+                paths_ignore: _,
+            }
+            | Trigger::PullRequest {
+                branches: _,
+                paths: _,
+                paths_ignore: _,
+                types: _,
+            }
+            | Trigger::Tag { pattern: _ }
+            | Trigger::WorkflowRun {
+                workflows: _,
+                types: _,
+                branches: _,
+            } => {}
         }
     }
 }
@@ -210,7 +231,12 @@ impl Spans for Strategy {
     fn spans(&mut self, f: Visit) {
         match self {
             Strategy::Canary { steps } => steps.spans(f),
-            Strategy::BlueGreen { .. } => {}
+            Strategy::BlueGreen {
+                preview: _,
+                auto_promote: _,
+                scale_down_delay: _,
+                post_promotion: _,
+            } => {}
         }
     }
 }

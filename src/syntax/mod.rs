@@ -64,7 +64,9 @@ pub fn parse_text(file: FileId, text: &str) -> Parse {
 /// offset it had there.
 #[derive(Debug, Default)]
 pub struct ChunkCache {
-    chunks: std::collections::HashMap<String, (u32, Vec<Elem>)>,
+    /// (Hashed with foldhash, randomly seeded: every chunk's text is hashed
+    /// on each parse.)
+    chunks: std::collections::HashMap<String, (u32, Vec<Elem>), foldhash::fast::RandomState>,
     /// The lowered parts of the top level, by their text.
     segments: lower::parts::Segments,
     /// The last text parsed and its scan.
@@ -259,7 +261,7 @@ fn parse_chunks_cached(
 /// Puts the chunks of `children` back into `cache` (its only content),
 /// each with the offset it starts at.
 fn refill(cache: &mut ChunkCache, children: Vec<Elem>, placed: Vec<Placed>) {
-    let mut kept = std::collections::HashMap::with_capacity(placed.len());
+    let mut kept = std::collections::HashMap::with_capacity_and_hasher(placed.len(), Default::default());
     let mut elems = children.into_iter();
     for p in placed {
         let mine: Vec<Elem> = elems.by_ref().take(p.count).collect();

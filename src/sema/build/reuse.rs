@@ -86,6 +86,21 @@ pub(super) struct ServicePart {
     pub reported: BTreeSet<Span>,
 }
 
+/// Every span of the part but those of `reported` (a set: moved whole).
+impl Spans for ServicePart {
+    fn spans(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let ServicePart {
+            service,
+            diags,
+            interpolated,
+            reported: _,
+        } = self;
+        service.spans(f);
+        diags.kept.spans(f);
+        interpolated.spans(f);
+    }
+}
+
 /// One analysis taking back what the last one built, and keeping what it
 /// builds for the next.
 pub struct Plan {
@@ -228,9 +243,7 @@ impl Plan {
         let mut part = self.last.as_mut()?.service_parts.remove(&old)?;
         let shifts = &self.shifts;
         let mut moved = true;
-        part.service.spans(&mut |s| moved &= shifts.move_span(s));
-        part.diags.kept.spans(&mut |s| moved &= shifts.move_span(s));
-        part.interpolated.spans(&mut |s| moved &= shifts.move_span(s));
+        part.spans(&mut |s| moved &= shifts.move_span(s));
         moved &= shifts.move_set(&mut part.reported);
         moved.then_some(part)
     }

@@ -113,7 +113,9 @@ struct Pending {
 /// when nobody waits (the language server does it once its answer is out).
 #[derive(Debug, Default)]
 pub struct Segments {
-    kept: HashMap<String, Segment>,
+    /// (Hashed with foldhash, randomly seeded: every part's text is hashed
+    /// on each parse.)
+    kept: HashMap<String, Segment, foldhash::fast::RandomState>,
     pending: Vec<Pending>,
 }
 
