@@ -30,7 +30,7 @@ use crate::diag::{self, Allowed, Code, Counts, Diagnostic};
 use crate::emit::{self, Plan};
 use crate::load::{self, Disk, FileSystem, Import, Loader, MemoryFs};
 use crate::model::Model;
-use crate::sema::index::Index;
+use crate::sema::index::LazyIndex;
 use crate::sema::{self, ProjectInput};
 use crate::source::{FileId, ImportEdge, SourceDb};
 use crate::syntax::{self, Parse, ast, suppress};
@@ -450,7 +450,7 @@ pub struct Analysis {
     pub model: Model,
     /// Every declaration and the references that resolved to it (for the
     /// editor: definitions, references, rename).
-    pub index: Index,
+    pub index: LazyIndex,
     /// Sorted, without duplicates; the first [`diag::MAX_KEPT`].
     pub diagnostics: Vec<Diagnostic>,
     /// Diagnostics past the cap, counted.
@@ -488,7 +488,7 @@ fn analyze_reusing(loaded: &Loaded, index: usize, reuse: Option<&mut sema::Reuse
 }
 
 /// An analysis of these results, its diagnostics sorted and deduplicated.
-fn analysis(model: Model, index: Index, diagnostics: diag::Capped) -> Analysis {
+fn analysis(model: Model, index: LazyIndex, diagnostics: diag::Capped) -> Analysis {
     let diag::Capped {
         kept: mut diagnostics,
         omitted,

@@ -232,6 +232,7 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Ja
                 janitor.later(cache.take_garbage());
                 cache.settle();
                 if let Some(snapshot) = analysed {
+                    snapshot.warm();
                     cache.settle_analyses(&snapshot.linted);
                     // (Freed here if the loop dropped it already.)
                     janitor.later(snapshot);

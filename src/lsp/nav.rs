@@ -22,7 +22,7 @@ fn offset(snapshot: &Snapshot, file: FileId, position: lsp::Position) -> u32 {
 }
 
 fn index(snapshot: &Snapshot) -> Option<&Index> {
-    snapshot.analysis().map(|a| &a.index)
+    snapshot.analysis().map(|a| a.index.get())
 }
 
 /// The symbols under the cursor.

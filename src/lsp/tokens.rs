@@ -190,7 +190,7 @@ impl Collect<'_> {
 pub fn semantic(snapshot: &Snapshot, file: FileId) -> Option<lsp::SemanticTokensResult> {
     let ast = snapshot.ast(file)?;
     let mut c = Collect {
-        index: snapshot.analysis().map(|a| &a.index),
+        index: snapshot.analysis().map(|a| a.index.get()),
         file,
         out: Vec::new(),
     };

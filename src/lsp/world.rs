@@ -184,6 +184,14 @@ impl Snapshot {
         })
     }
 
+    /// Makes what is made when first read (the index), so that requests
+    /// find it made: for when nobody waits.
+    pub fn warm(&self) {
+        for a in &self.linted.projects {
+            a.index.get();
+        }
+    }
+
     /// The project's analysis (model, index).
     pub fn analysis(&self) -> Option<&Analysis> {
         self.linted.projects.first()

@@ -3,6 +3,7 @@
 //! editor needs for go-to-definition, find-references and rename.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
 use crate::schema::Namespace;
 use crate::source::{FileId, Span};
@@ -122,5 +123,77 @@ impl Index {
             .collect();
         out.reverse();
         out
+    }
+}
+
+/// An index made when first read, from what the analysis collected: the
+/// language server publishes an edit's diagnostics before anyone reads its
+/// index (making it took a twelfth of an analysis), then makes it while
+/// idle (`Snapshot::warm`); a request that comes first makes it itself.
+/// Reads as the [`Index`] it makes.
+pub struct LazyIndex {
+    inputs: Mutex<Option<Inputs>>,
+    index: OnceLock<Index>,
+}
+
+/// The declarations and the resolved references.
+type Inputs = (Vec<(Symbol, Definition)>, BTreeMap<Symbol, Vec<Span>>);
+
+impl LazyIndex {
+    /// The index of `definitions` and `references`, made when first read.
+    pub fn new(definitions: Vec<(Symbol, Definition)>, references: BTreeMap<Symbol, Vec<Span>>) -> LazyIndex {
+        LazyIndex {
+            inputs: Mutex::new(Some((definitions, references))),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// An index already made.
+    pub fn made(index: Index) -> LazyIndex {
+        LazyIndex {
+            inputs: Mutex::new(None),
+            index: OnceLock::from(index),
+        }
+    }
+
+    /// The index, made now if it was not.
+    pub fn get(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let inputs = self
+                .inputs
+                .lock()
+                .map(|mut i| i.take())
+                .unwrap_or_else(|p| p.into_inner().take());
+            match inputs {
+                Some((definitions, references)) => Index::new(definitions.into_iter().collect(), references),
+                None => Index::default(),
+            }
+        })
+    }
+}
+
+impl std::ops::Deref for LazyIndex {
+    type Target = Index;
+
+    fn deref(&self) -> &Index {
+        self.get()
+    }
+}
+
+impl Default for LazyIndex {
+    fn default() -> LazyIndex {
+        LazyIndex::made(Index::default())
+    }
+}
+
+impl Clone for LazyIndex {
+    fn clone(&self) -> LazyIndex {
+        LazyIndex::made(self.get().clone())
+    }
+}
+
+impl std::fmt::Debug for LazyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
     }
 }

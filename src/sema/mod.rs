@@ -52,7 +52,7 @@ pub struct Meaning<'a> {
     pub model: Model,
     /// Declarations and the references that resolved to them (empty where
     /// the input asked for none).
-    pub index: index::Index,
+    pub index: index::LazyIndex,
     /// Capped at creation: hostile input costs a count past the cap.
     pub diagnostics: Capped,
 }
@@ -114,8 +114,6 @@ pub fn analyze_reusing<'a>(db: &SourceDb, input: &ProjectInput<'a>, reuse: Optio
         }
         let refs = std::mem::take(&mut sym.refs);
         let sources = input.files.iter().map(|(id, _)| db.get(*id).name.clone()).collect();
-        // The language server's index reads only the tables: it is made on
-        // another core while the model is built.
         let build = || match reuse {
             Some(reuse) => {
                 let files: Vec<FileId> = input.files.iter().chain(&input.stdlib).map(|(f, _)| *f).collect();
@@ -128,11 +126,12 @@ pub fn analyze_reusing<'a>(db: &SourceDb, input: &ProjectInput<'a>, reuse: Optio
             }
             None => build::Builder::new(&sym, &mut shape).build(&user, sources),
         };
-        let ((mut model, build_diags), index) = if input.index {
-            crate::par::both(build, || sym.index(refs))
+        let index = if input.index {
+            index::LazyIndex::new(sym.definitions(), refs)
         } else {
-            (build(), index::Index::default())
+            index::LazyIndex::default()
         };
+        let (mut model, build_diags) = build();
         // Each declaration's file, for the generated files' headers.
         let file = |span: Span| db.get(span.file).name.clone();
         model.pipelines.iter_mut().for_each(|x| x.source = file(x.span));

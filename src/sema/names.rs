@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::index::{Definition, Index, Symbol};
+use super::index::{Definition, Symbol};
 use super::tree::{CheckedBlock, Val};
 use crate::diag::suggest::{Budget, CELL_BUDGET, did_you_mean_within};
 use crate::diag::{Capped, Code, Diagnostic, Label, Severity};
@@ -39,23 +39,23 @@ pub struct Symbols<'n, 'a> {
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
-    /// The index of every declaration and of `refs`, the resolved
-    /// references (taken from [`Symbols::refs`] once resolution is done).
-    pub fn index(&self, refs: BTreeMap<Symbol, Vec<Span>>) -> Index {
-        let mut definitions = BTreeMap::new();
+    /// Every declaration and job, with where it is declared: what the
+    /// index is made of, with the resolved references ([`Symbols::refs`],
+    /// taken once resolution is done).
+    pub fn definitions(&self) -> Vec<(Symbol, Definition)> {
+        let jobs: usize = self.jobs.values().map(BTreeMap::len).sum();
+        let mut out = Vec::with_capacity(self.decls.len() + jobs);
         for ((ns, name), d) in &self.decls {
             let symbol = Symbol {
                 ns: *ns,
                 scope: None,
                 name: name.clone(),
             };
-            definitions.insert(
-                symbol,
-                Definition {
-                    span: d.span,
-                    stdlib: d.stdlib,
-                },
-            );
+            let definition = Definition {
+                span: d.span,
+                stdlib: d.stdlib,
+            };
+            out.push((symbol, definition));
         }
         for (pipeline, jobs) in &self.jobs {
             for (name, node) in jobs {
@@ -64,16 +64,14 @@ impl<'n, 'a> Symbols<'n, 'a> {
                     scope: Some(pipeline.clone()),
                     name: name.clone(),
                 };
-                definitions.insert(
-                    symbol,
-                    Definition {
-                        span: node.label_span(),
-                        stdlib: false,
-                    },
-                );
+                let definition = Definition {
+                    span: node.label_span(),
+                    stdlib: false,
+                };
+                out.push((symbol, definition));
             }
         }
-        Index::new(definitions, refs)
+        out
     }
 
     pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
