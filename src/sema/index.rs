@@ -136,12 +136,12 @@ pub struct LazyIndex {
     index: OnceLock<Index>,
 }
 
-/// The declarations and the resolved references.
-type Inputs = (Vec<(Symbol, Definition)>, BTreeMap<Symbol, Vec<Span>>);
+/// The declarations, and the resolved references where they are written.
+type Inputs = (Vec<(Symbol, Definition)>, Vec<(Symbol, Span)>);
 
 impl LazyIndex {
     /// The index of `definitions` and `references`, made when first read.
-    pub fn new(definitions: Vec<(Symbol, Definition)>, references: BTreeMap<Symbol, Vec<Span>>) -> LazyIndex {
+    pub fn new(definitions: Vec<(Symbol, Definition)>, references: Vec<(Symbol, Span)>) -> LazyIndex {
         LazyIndex {
             inputs: Mutex::new(Some((definitions, references))),
             index: OnceLock::new(),
@@ -165,7 +165,13 @@ impl LazyIndex {
                 .map(|mut i| i.take())
                 .unwrap_or_else(|p| p.into_inner().take());
             match inputs {
-                Some((definitions, references)) => Index::new(definitions.into_iter().collect(), references),
+                Some((definitions, references)) => {
+                    let mut by_symbol: BTreeMap<Symbol, Vec<Span>> = BTreeMap::new();
+                    for (symbol, span) in references {
+                        by_symbol.entry(symbol).or_default().push(span);
+                    }
+                    Index::new(definitions.into_iter().collect(), by_symbol)
+                }
                 None => Index::default(),
             }
         })

@@ -2,7 +2,7 @@
 //! jobs), duplicate declarations, reference resolution with did-you-mean in
 //! the right namespace, and unused declarations.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::index::{Definition, Symbol};
 use super::tree::{CheckedBlock, Val};
@@ -21,13 +21,18 @@ pub struct Decl<'n, 'a> {
 #[derive(Default)]
 pub struct Symbols<'n, 'a> {
     pub decls: BTreeMap<(Namespace, String), Decl<'n, 'a>>,
+    /// `decls` again, hashed: what a reference looks up (a table of a
+    /// thousand names searched in order cost thousands of comparisons
+    /// per edit). Made once `collect` has declared everything.
+    lookup: HashMap<(Namespace, String), Decl<'n, 'a>, foldhash::fast::RandomState>,
     /// Pipeline → job name → the job or deploy node.
     pub jobs: BTreeMap<String, BTreeMap<String, &'n CheckedBlock<'a>>>,
-    pub used: BTreeSet<(Namespace, String)>,
+    /// (Hashed: asked on every reference.)
+    pub used: HashSet<(Namespace, String), foldhash::fast::RandomState>,
     pub project: Option<&'n CheckedBlock<'a>>,
     /// Every reference that resolved, where it is written (recorded only
     /// where `record_refs`: for the index).
-    pub refs: BTreeMap<Symbol, Vec<Span>>,
+    pub refs: Vec<(Symbol, Span)>,
     pub record_refs: bool,
     /// Names that blocks dvcc could not read (unknown kinds) would declare:
     /// references to them are not reported (that block's error says it).
@@ -36,6 +41,59 @@ pub struct Symbols<'n, 'a> {
     /// while the tables are borrowed, and the tables are shared by the
     /// threads that build services.)
     pub suggest_spent: std::sync::atomic::AtomicUsize,
+}
+
+/// A name in a namespace, owned or borrowed: the tables are keyed by
+/// `(Namespace, String)` and looked up by `(Namespace, &str)` through it,
+/// without making a string per lookup (thousands an edit).
+pub trait NameKey {
+    fn key(&self) -> (Namespace, &str);
+}
+
+impl NameKey for (Namespace, String) {
+    fn key(&self) -> (Namespace, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl NameKey for (Namespace, &str) {
+    fn key(&self) -> (Namespace, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'x> std::borrow::Borrow<dyn NameKey + 'x> for (Namespace, String) {
+    fn borrow(&self) -> &(dyn NameKey + 'x) {
+        self
+    }
+}
+
+/// Ordered as `(Namespace, String)` is: by namespace, then name.
+impl Ord for dyn NameKey + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for dyn NameKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for dyn NameKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for dyn NameKey + '_ {}
+
+/// Hashed as `(Namespace, String)` is.
+impl std::hash::Hash for dyn NameKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
 }
 
 impl<'n, 'a> Symbols<'n, 'a> {
@@ -74,8 +132,9 @@ impl<'n, 'a> Symbols<'n, 'a> {
         out
     }
 
+    /// The declaration of `name` in `ns` (once [`collect`] made the tables).
     pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
-        self.decls.get(&(ns, name.to_string()))
+        self.lookup.get(&(ns, name) as &dyn NameKey)
     }
 
     /// The declared names of `ns`, in order (a range of the table, not a
@@ -180,6 +239,7 @@ pub fn collect<'n, 'a>(
             });
         }
     }
+    sym.lookup = sym.decls.iter().map(|(k, d)| (k.clone(), *d)).collect();
     sym
 }
 
@@ -370,7 +430,7 @@ fn reference(
                     scope: Some(pipeline.to_string()),
                     name: name.to_string(),
                 };
-                sym.refs.entry(job).or_default().push(span);
+                sym.refs.push((job, span));
             }
             return;
         }
@@ -401,14 +461,16 @@ fn reference(
         return;
     }
     if sym.get(ns, name).is_some() {
-        sym.used.insert((ns, name.to_string()));
+        if !sym.used.contains(&(ns, name) as &dyn NameKey) {
+            sym.used.insert((ns, name.to_string()));
+        }
         if sym.record_refs {
             let symbol = Symbol {
                 ns,
                 scope: None,
                 name: name.to_string(),
             };
-            sym.refs.entry(symbol).or_default().push(span);
+            sym.refs.push((symbol, span));
         }
         return;
     }
@@ -463,7 +525,7 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
         // Environments and services are outputs in their own right (values
         // files, charts); rollouts and templates do nothing unless used.
         let checked = matches!(ns, Namespace::Rollout | Namespace::Template | Namespace::Group);
-        if !checked || decl.stdlib || sym.used.contains(&(*ns, name.clone())) {
+        if !checked || decl.stdlib || sym.used.contains(&(*ns, name.as_str()) as &dyn NameKey) {
             continue;
         }
         // A rollout bound to environments is used by the deploys of its
@@ -486,5 +548,37 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
         .with_help(hint);
         d.severity = Severity::Warning;
         diags.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A table keyed by `(Namespace, String)` finds every key, and no
+    /// other, by `(Namespace, &str)`: the two orders agree.
+    #[test]
+    fn names_are_found_by_borrowed_keys() {
+        let names = ["", "a", "api", "api2", "b", "z", "é"];
+        let mut table = BTreeSet::new();
+        let mut hashed: HashSet<(Namespace, String), foldhash::fast::RandomState> = HashSet::default();
+        for ns in [Namespace::Service, Namespace::Environment] {
+            for n in names {
+                table.insert((ns, n.to_string()));
+                hashed.insert((ns, n.to_string()));
+            }
+        }
+        for ns in [Namespace::Service, Namespace::Environment] {
+            for n in names {
+                assert!(table.contains(&(ns, n) as &dyn NameKey), "{ns:?} {n}");
+                assert!(hashed.contains(&(ns, n) as &dyn NameKey), "{ns:?} {n}");
+            }
+        }
+        for n in ["ap", "api3", "y", "e"] {
+            assert!(!table.contains(&(Namespace::Service, n) as &dyn NameKey), "{n}");
+            assert!(!hashed.contains(&(Namespace::Service, n) as &dyn NameKey), "{n}");
+        }
+        assert!(!table.contains(&(Namespace::Rollout, "api") as &dyn NameKey));
+        assert!(!hashed.contains(&(Namespace::Rollout, "api") as &dyn NameKey));
     }
 }
