@@ -34,6 +34,11 @@ pub fn allowable(code: Code) -> bool {
 pub fn suppressions(file: &File, text: &str) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();
+    // A directive names itself: a text without the word has none (found
+    // by a vectorised search, not by walking every item's comments).
+    if memchr::memmem::find(text.as_bytes(), DIRECTIVE.as_bytes()).is_none() {
+        return (out, diags);
+    }
     // Past a block that is never closed (DVC0102), a directive may have
     // lost its item to the recovery: not a second problem.
     let quiet = unclosed(&file.items);
