@@ -110,15 +110,15 @@ impl Spans for Part {
 }
 
 impl Part {
-    /// A copy of everything but the declarations built, and the keys of
-    /// those: what is kept for the next analysis at once (the
-    /// declarations are copied out of the model once the answer is out:
-    /// [`Part::settle`]).
+    /// A copy of everything but the declarations built and the strings
+    /// interpolated, and the keys of those declarations: what is kept for
+    /// the next analysis at once (the rest is copied out of the model once
+    /// the answer is out: [`Part::settle`]).
     pub(super) fn without_built(&self) -> (Part, Vec<(u8, Span)>) {
         let part = Part {
             built: Vec::new(),
             diags: self.diags.clone(),
-            interpolated: self.interpolated.clone(),
+            interpolated: Vec::new(),
             first_reports: self.first_reports.clone(),
             reported: self.reported.clone(),
             spent: self.spent,
@@ -128,8 +128,15 @@ impl Part {
     }
 
     /// Puts back the declarations of `keys`, taken out of `built` (those
-    /// of the model made); `false` where one is missing.
-    pub(super) fn settle(&mut self, keys: &[(u8, Span)], built: &mut HashMap<(u8, Span), Built>) -> bool {
+    /// of the model made), and the strings it interpolated, `strings` of
+    /// the model's; `false` where one is missing.
+    pub(super) fn settle(
+        &mut self,
+        keys: &[(u8, Span)],
+        built: &mut HashMap<(u8, Span), Built>,
+        strings: &[Interpolated],
+    ) -> bool {
+        self.interpolated = strings.to_vec();
         for key in keys {
             match built.remove(key) {
                 Some(b) => self.built.push(b),
@@ -307,12 +314,17 @@ impl<'n, 'a> Builder<'n, 'a, '_> {
             parts[i] = Some(part);
         }
         let parts: Vec<Part> = parts.into_iter().flatten().collect();
+        // Where each part's interpolated strings will be in the model's
+        // (the merge appends them in order).
+        let mut at = self.model.interpolated.len();
         let plan = self.plan.as_deref_mut()?;
         for (node, part) in nodes.iter().zip(&parts) {
+            let strings = at..at + part.interpolated.len();
+            at = strings.end;
             // A part that spent its whole budget was cut short: what it
             // made depends on what it was given.
             if part.spent < budget {
-                plan.keep_declaration(node, part);
+                plan.keep_declaration(node, part, strings);
             }
         }
         let merged = self.merge(parts);

@@ -30,6 +30,7 @@
 //! changed, the rest moved by the difference in length.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use super::declarations::{Part, declarations_of};
 use crate::diag::Capped;
@@ -72,10 +73,14 @@ pub(super) struct Kept {
     reported: BTreeSet<Span>,
     service_parts: BTreeMap<Span, ServicePart>,
     declaration_parts: BTreeMap<Span, Part>,
-    /// Declarations' parts kept without what they built, and the keys of
-    /// the declarations to copy back out of the model ([`Reuse::settle`]).
-    unsettled: Vec<(Span, Vec<(u8, Span)>)>,
+    /// Declarations' parts kept without what they built ([`Reuse::settle`]).
+    unsettled: Vec<Unsettled>,
 }
+
+/// A declaration's part kept without what it built: its block's span, the
+/// keys of the declarations to copy back out of the model, and where the
+/// strings it interpolated are in the model's.
+type Unsettled = (Span, Vec<(u8, Span)>, Range<usize>);
 
 /// What one service's builder made.
 #[derive(Clone)]
@@ -158,7 +163,7 @@ impl Reuse {
         };
         if !last.unsettled.is_empty() {
             // (Never settled: those parts lack what they built.)
-            for (span, _) in std::mem::take(&mut last.unsettled) {
+            for (span, ..) in std::mem::take(&mut last.unsettled) {
                 last.declaration_parts.remove(&span);
             }
         }
@@ -212,22 +217,23 @@ impl Reuse {
         self.last = Some(plan.next);
     }
 
-    /// Copies the declarations the last analysis built out of the model it
-    /// made (whose declarations are as built, but for their file names and
-    /// runbook links, which the analysis sets again the same way): left
-    /// for when nobody waits, as copying them takes a tenth of an
-    /// analysis. An analysis before this builds every declaration again.
+    /// Copies the declarations the last analysis built, and the strings
+    /// they interpolated, out of the model it made (whose declarations are
+    /// as built, but for their file names and runbook links, which the
+    /// analysis sets again the same way): left for when nobody waits, as
+    /// copying them takes a tenth of an analysis. An analysis before this
+    /// builds every declaration again.
     pub fn settle(&mut self, model: &Model) {
         let Some(last) = &mut self.last else { return };
         if last.unsettled.is_empty() {
             return;
         }
         let mut built = declarations_of(model);
-        for (span, keys) in std::mem::take(&mut last.unsettled) {
-            let settled = last
-                .declaration_parts
-                .get_mut(&span)
-                .is_some_and(|part| part.settle(&keys, &mut built));
+        for (span, keys, strings) in std::mem::take(&mut last.unsettled) {
+            let settled = match (last.declaration_parts.get_mut(&span), model.interpolated.get(strings)) {
+                (Some(part), Some(strings)) => part.settle(&keys, &mut built, strings),
+                _ => false,
+            };
             if !settled {
                 last.declaration_parts.remove(&span);
             }
@@ -290,11 +296,12 @@ impl Plan {
     }
 
     /// Keeps what was built for the declaration `node`.
-    pub(super) fn keep_declaration(&mut self, node: &CheckedBlock<'_>, part: &Part) {
+    /// `strings` is where its interpolated strings will be in the model's.
+    pub(super) fn keep_declaration(&mut self, node: &CheckedBlock<'_>, part: &Part, strings: Range<usize>) {
         if part.diags.omitted.is_empty() {
             let (part, keys) = part.without_built();
             self.next.declaration_parts.insert(node.block.span, part);
-            self.next.unsettled.push((node.block.span, keys));
+            self.next.unsettled.push((node.block.span, keys, strings));
         }
     }
 }
