@@ -320,6 +320,10 @@ pub struct Registry {
     pub top: Vec<BlockId>,
     /// Position in `blocks` by id (`BlockId as usize`; ids are dense).
     index: Vec<Option<usize>>,
+    /// The positions in `blocks` of the schemas a block of a kind may have
+    /// inside a parent (`None`: the top level): asked for every block of
+    /// every analysis.
+    named: std::collections::HashMap<(Option<BlockId>, &'static str), Vec<usize>, foldhash::fast::FixedState>,
 }
 
 impl Registry {
@@ -328,7 +332,25 @@ impl Registry {
         for (i, b) in blocks.iter().enumerate() {
             index[b.id as usize] = Some(i);
         }
-        Registry { blocks, top, index }
+        let mut named: std::collections::HashMap<_, Vec<usize>, _> = std::collections::HashMap::default();
+        let parents =
+            std::iter::once((None, top.as_slice())).chain(blocks.iter().map(|b| (Some(b.id), b.children.as_slice())));
+        for (parent, children) in parents {
+            for id in children {
+                if let Some(i) = index.get(*id as usize).copied().flatten() {
+                    let at: &mut Vec<usize> = named.entry((parent, blocks[i].kind)).or_default();
+                    if !at.contains(&i) {
+                        at.push(i);
+                    }
+                }
+            }
+        }
+        Registry {
+            blocks,
+            top,
+            index,
+            named,
+        }
     }
 
     pub fn get(&self, id: BlockId) -> Option<&BlockSchema> {
@@ -342,14 +364,9 @@ impl Registry {
     /// The schemas a child block of kind `kind` may have inside `parent`
     /// (`None` for the top level). Several for variant kinds (`on`).
     pub fn children_of<'a>(&'a self, parent: Option<&'a BlockSchema>, kind: &str) -> Vec<&'a BlockSchema> {
-        let ids: &[BlockId] = match parent {
-            Some(p) => &p.children,
-            None => &self.top,
-        };
-        ids.iter()
-            .filter_map(|id| self.get(*id))
-            .filter(|b| b.kind == kind)
-            .collect()
+        self.named
+            .get(&(parent.map(|p| p.id), kind))
+            .map_or_else(Vec::new, |at| at.iter().map(|&i| &self.blocks[i]).collect())
     }
 
     /// The kinds allowed inside `parent`, for did-you-mean and docs.
