@@ -16,6 +16,20 @@ function log(msg) {
   console.log(msg);
 }
 
+// Waits until the open quick pick lists a row whose text holds `text`,
+// then lets the list settle on it.
+async function quickPickShows(page, text) {
+  await page.waitForFunction(
+    (t) =>
+      Array.from(document.querySelectorAll(".quick-input-list .monaco-list-row")).some((row) =>
+        (row.textContent || "").includes(t),
+      ),
+    text,
+    { timeout: 60000 },
+  );
+  await page.waitForTimeout(300);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: browserPath,
@@ -37,7 +51,8 @@ async function main() {
     await page.keyboard.press("Control+P");
     await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
     await page.keyboard.type("services.dvc");
-    await page.waitForTimeout(1000);
+    // (Enter before the file search has listed it opens nothing.)
+    await quickPickShows(page, "services.dvc");
     await page.keyboard.press("Enter");
     await page.waitForSelector(".monaco-editor .view-lines", { timeout: 60000 });
     await page.waitForFunction(
@@ -77,7 +92,7 @@ async function main() {
     await page.keyboard.press("F1");
     await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
     await page.keyboard.type("Auto Fix");
-    await page.waitForTimeout(800);
+    await quickPickShows(page, "Auto Fix");
     await page.keyboard.press("Enter");
     await page.waitForFunction(
       () => /memory\s*=\s*512Mi/.test(document.querySelector(".monaco-editor .view-lines")?.textContent || ""),
