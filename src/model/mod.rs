@@ -76,6 +76,8 @@ struct Lookup {
     environments: Positions,
     services: Positions,
     rollouts: Positions,
+    /// Positions in `rollouts` by service (each hit checked again).
+    rollouts_by_service: HashMap<String, Vec<usize>, foldhash::fast::RandomState>,
     alerts: Positions,
     infra: Positions,
     /// The lengths indexed: a miss is trusted only while they hold.
@@ -135,6 +137,13 @@ impl Model {
             environments: positions(&self.environments, |e| &e.name),
             services: positions(&self.services, |s| &s.name),
             rollouts: positions(&self.rollouts, |r| &r.name),
+            rollouts_by_service: {
+                let mut by: HashMap<String, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
+                for (i, r) in self.rollouts.iter().enumerate() {
+                    by.entry(r.service.clone()).or_default().push(i);
+                }
+                by
+            },
             alerts: positions(&self.alerts, |a| &a.name),
             infra: positions(&self.infra, |i| &i.environment),
             lens: [
@@ -283,7 +292,25 @@ impl Model {
                 out.push((r, Some(*span)));
             }
         }
-        for r in &self.rollouts {
+        // The rollouts of the services it ships, in the model's order:
+        // through the index of rollouts by service (a search of every
+        // rollout per deploy was quadratic in the project's size).
+        let candidates: Vec<&Rollout> = match self.lookup.as_ref().filter(|l| l.lens[2] == self.rollouts.len()) {
+            Some(l) => {
+                let mut at: Vec<usize> = d
+                    .services
+                    .iter()
+                    .filter_map(|s| l.rollouts_by_service.get(s.as_str()))
+                    .flatten()
+                    .copied()
+                    .collect();
+                at.sort_unstable();
+                at.dedup();
+                at.into_iter().filter_map(|i| self.rollouts.get(i)).collect()
+            }
+            None => self.rollouts.iter().collect(),
+        };
+        for r in candidates {
             if r.environments.contains(&d.environment)
                 && d.services.contains(&r.service)
                 && !out.iter().any(|(o, _)| o.service == r.service)
