@@ -38,6 +38,7 @@ use crate::model::{Interpolated, Model, Service};
 use crate::schema::BlockId;
 use crate::sema::tree::CheckedBlock;
 use crate::source::{FileId, SourceDb, Span, Spans};
+use crate::syntax::scan::{common_prefix, common_suffix};
 
 /// What the last analysis of a project built, for the next one (the
 /// language server keeps one per project).
@@ -357,35 +358,6 @@ impl Shift {
             end: span.end - from + to,
         })
     }
-}
-
-/// How many bytes `a` and `b` start with in common (compared a block at a
-/// time, then byte by byte: a file's text is compared on every edit).
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 128;
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
-    }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
-}
-
-/// How many bytes `a` and `b` end with in common.
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 128;
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
-    let mut i = 0;
-    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
-        i += BLOCK;
-    }
-    i + a[..n - i]
-        .iter()
-        .rev()
-        .zip(b[..n - i].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
 }
 
 impl Shifts {
