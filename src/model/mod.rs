@@ -19,12 +19,14 @@ use serde::Serialize;
 use crate::source::Span;
 pub use infra::{Bucket, Cluster, Database, Infra, Network, RawResource, StateBackend, TfOutput, TfVariable, Trust};
 pub use kube::Taint;
+use lookup::{Lookup, find, positions};
 pub use units::{Cpu, Duration, Memory};
 
 pub mod diff;
 pub mod image;
 mod infra;
 pub mod kube;
+mod lookup;
 pub mod names;
 mod pipeline;
 mod spans;
@@ -66,55 +68,6 @@ pub struct Model {
     /// Name → position, made once the model is complete ([`Model::seal`]).
     #[serde(skip)]
     lookup: Option<Lookup>,
-}
-
-/// Positions by name, for lookups in constant time whatever the size of
-/// the project. Each hit is checked against the name (a model changed
-/// after [`Model::seal`] falls back to a search).
-#[derive(Clone, Debug, Default)]
-struct Lookup {
-    environments: Positions,
-    services: Positions,
-    rollouts: Positions,
-    /// Positions in `rollouts` by service (each hit checked again).
-    rollouts_by_service: HashMap<String, Vec<usize>, foldhash::fast::RandomState>,
-    alerts: Positions,
-    infra: Positions,
-    /// The lengths indexed: a miss is trusted only while they hold.
-    lens: [usize; 5],
-}
-
-/// Positions by name, hashed with foldhash, randomly seeded (the names are
-/// the user's): looked up thousands of times an analysis.
-type Positions = HashMap<String, usize, foldhash::fast::RandomState>;
-
-/// The first position of each name.
-fn positions<T>(items: &[T], name: impl Fn(&T) -> &str) -> Positions {
-    let mut out = Positions::with_capacity_and_hasher(items.len(), Default::default());
-    for (i, item) in items.iter().enumerate() {
-        out.entry(name(item).to_string()).or_insert(i);
-    }
-    out
-}
-
-/// `items`' element named `name`: through `index` when it is current,
-/// else by a search.
-fn find<'m, T>(
-    items: &'m [T],
-    index: Option<(&Positions, usize)>,
-    name: &str,
-    name_of: impl Fn(&T) -> &str,
-) -> Option<&'m T> {
-    if let Some((index, len)) = index
-        && len == items.len()
-    {
-        return match index.get(name).and_then(|&i| items.get(i)) {
-            Some(item) if name_of(item) == name => Some(item),
-            Some(_) => items.iter().find(|i| name_of(i) == name),
-            None => None,
-        };
-    }
-    items.iter().find(|i| name_of(i) == name)
 }
 
 /// A string as interpolation made it.
