@@ -6,7 +6,7 @@
 //! `docs/ARCHITECTURE.md`.
 //!
 //! The modules, in stage order (a module imports only earlier ones; a test
-//! holds the crate to it): `source`, `par`, `memo`, `stdlib` · `diag` · `load` ·
+//! holds the crate to it): `source`, `par`, `memo`, `hash`, `stdlib` · `diag` · `load` ·
 //! `syntax` · `schema` · `model` · `target` · `sema` · `check` · `backend` ·
 //! `emit`, `diagram` · `driver` · `lsp` · `cli`.
 
@@ -18,6 +18,7 @@ pub mod diagram;
 pub mod driver;
 pub mod emit;
 pub mod format;
+mod hash;
 pub mod load;
 pub mod lsp;
 mod memo;

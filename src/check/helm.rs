@@ -181,7 +181,7 @@ fn human(secs: u64) -> String {
 /// pods: a weight the environment's replicas cannot run is approximated.
 fn weights(model: &Model, diags: &mut Capped) {
     use crate::target::rollout::{pods_at, replicas_for};
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::Set::default();
     for (_, d) in model.deploys() {
         for (r, _) in model.deploy_rollouts(d) {
             let Strategy::Canary { steps } = &r.strategy else {
@@ -249,13 +249,13 @@ fn weights(model: &Model, diags: &mut Capped) {
 
 fn deploys(model: &Model, diags: &mut Capped) {
     let rollout_of = model.rollout_index();
-    let services: std::collections::HashMap<&str, &crate::model::Service> =
+    let services: crate::hash::Map<&str, &crate::model::Service> =
         model.services.iter().map(|s| (s.name.as_str(), s)).collect();
     for (p, d) in model.deploys() {
         let env = &d.environment;
         // The rollouts the deploy names: each for a service it ships, one
         // per service.
-        let mut named: std::collections::HashMap<&str, (&str, crate::source::Span)> = std::collections::HashMap::new();
+        let mut named: crate::hash::Map<&str, (&str, crate::source::Span)> = crate::hash::Map::default();
         for (name, span) in d.rollouts.iter().zip(&d.rollout_spans) {
             let Some(r) = model.rollout(name) else { continue };
             if !services.contains_key(r.service.as_str()) {

@@ -352,7 +352,7 @@ fn extras(node: &CheckedBlock<'_>, diags: &mut Capped) {
 /// pods (replicas, autoscaling, a rollout's two versions) on other nodes
 /// wait for it forever.
 fn claims(user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
-    let nodes: std::collections::HashMap<&str, &CheckedBlock<'_>> = user
+    let nodes: crate::hash::Map<&str, &CheckedBlock<'_>> = user
         .iter()
         .filter(|n| n.is(BlockId::Service))
         .map(|n| (n.label(), n))

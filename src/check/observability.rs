@@ -49,7 +49,7 @@ fn finding_diag(f: &promql::Finding, span: Span, whose: &str) -> Diagnostic {
 }
 
 pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
-    let tested: std::collections::HashSet<&str> = model.alert_tests.iter().map(|t| t.alert.as_str()).collect();
+    let tested: crate::hash::Set<&str> = model.alert_tests.iter().map(|t| t.alert.as_str()).collect();
     // An empty expression is a missing one, reported already.
     let alerts: Vec<&crate::model::Alert> = model.alerts.iter().filter(|a| !a.expr.is_empty()).collect();
     // Each alert on its own (parsing, checking, the search for test

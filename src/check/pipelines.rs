@@ -245,7 +245,7 @@ pub(super) fn events(user: &[CheckedBlock<'_>], diags: &mut Capped) {
 /// Said once per job, unless its `if` already speaks of the event.
 pub(super) fn skipped_after_deploys(model: &Model, diags: &mut Capped) {
     for p in model.pipelines.iter().filter(|p| p.runs_on_pull_requests()) {
-        let skipped: std::collections::HashMap<&str, &str> = p
+        let skipped: crate::hash::Map<&str, &str> = p
             .jobs
             .iter()
             .filter_map(|j| {

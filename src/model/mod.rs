@@ -224,8 +224,8 @@ impl Model {
 
     /// [`Model::rollout_of`] for every service and environment at once:
     /// (service, environment) → rollout.
-    pub fn rollout_index(&self) -> std::collections::HashMap<(&str, &str), &Rollout> {
-        let mut out = std::collections::HashMap::new();
+    pub fn rollout_index(&self) -> crate::hash::Map<(&str, &str), &Rollout> {
+        let mut out = crate::hash::Map::default();
         for (_, d) in self.deploys() {
             for (r, _) in self.deploy_rollouts(d) {
                 out.entry((r.service.as_str(), d.environment.as_str())).or_insert(r);

@@ -2,7 +2,8 @@
 //! jobs), duplicate declarations, reference resolution with did-you-mean in
 //! the right namespace, and unused declarations.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::index::{Definition, Symbol};
 use super::tree::{CheckedBlock, Val};
@@ -20,15 +21,17 @@ pub struct Decl<'n, 'a> {
 
 #[derive(Default)]
 pub struct Symbols<'n, 'a> {
-    pub decls: BTreeMap<(Namespace, String), Decl<'n, 'a>>,
+    /// (Names borrowed from the checked tree: an edit made and freed
+    /// thousands of copies.)
+    pub decls: BTreeMap<(Namespace, &'n str), Decl<'n, 'a>>,
     /// `decls` again, hashed: what a reference looks up (a table of a
     /// thousand names searched in order cost thousands of comparisons
     /// per edit). Made once `collect` has declared everything.
-    lookup: HashMap<(Namespace, String), Decl<'n, 'a>, foldhash::fast::RandomState>,
+    lookup: crate::hash::Map<(Namespace, &'n str), Decl<'n, 'a>>,
     /// Pipeline → job name → the job or deploy node.
-    pub jobs: BTreeMap<String, BTreeMap<String, &'n CheckedBlock<'a>>>,
+    pub jobs: BTreeMap<&'n str, BTreeMap<&'n str, &'n CheckedBlock<'a>>>,
     /// (Hashed: asked on every reference.)
-    pub used: HashSet<(Namespace, String), foldhash::fast::RandomState>,
+    pub used: crate::hash::Set<(Namespace, &'n str)>,
     pub project: Option<&'n CheckedBlock<'a>>,
     /// Every reference that resolved, where it is written (recorded only
     /// where `record_refs`: for the index).
@@ -43,59 +46,6 @@ pub struct Symbols<'n, 'a> {
     pub suggest_spent: std::sync::atomic::AtomicUsize,
 }
 
-/// A name in a namespace, owned or borrowed: the tables are keyed by
-/// `(Namespace, String)` and looked up by `(Namespace, &str)` through it,
-/// without making a string per lookup (thousands an edit).
-pub trait NameKey {
-    fn key(&self) -> (Namespace, &str);
-}
-
-impl NameKey for (Namespace, String) {
-    fn key(&self) -> (Namespace, &str) {
-        (self.0, &self.1)
-    }
-}
-
-impl NameKey for (Namespace, &str) {
-    fn key(&self) -> (Namespace, &str) {
-        (self.0, self.1)
-    }
-}
-
-impl<'x> std::borrow::Borrow<dyn NameKey + 'x> for (Namespace, String) {
-    fn borrow(&self) -> &(dyn NameKey + 'x) {
-        self
-    }
-}
-
-/// Ordered as `(Namespace, String)` is: by namespace, then name.
-impl Ord for dyn NameKey + '_ {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.key().cmp(&other.key())
-    }
-}
-
-impl PartialOrd for dyn NameKey + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for dyn NameKey + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for dyn NameKey + '_ {}
-
-/// Hashed as `(Namespace, String)` is.
-impl std::hash::Hash for dyn NameKey + '_ {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
-
 impl<'n, 'a> Symbols<'n, 'a> {
     /// Every declaration and job, with where it is declared: what the
     /// index is made of, with the resolved references ([`Symbols::refs`],
@@ -107,7 +57,7 @@ impl<'n, 'a> Symbols<'n, 'a> {
             let symbol = Symbol {
                 ns: *ns,
                 scope: None,
-                name: name.clone(),
+                name: name.to_string(),
             };
             let definition = Definition {
                 span: d.span,
@@ -119,8 +69,8 @@ impl<'n, 'a> Symbols<'n, 'a> {
             for (name, node) in jobs {
                 let symbol = Symbol {
                     ns: Namespace::Job,
-                    scope: Some(pipeline.clone()),
-                    name: name.clone(),
+                    scope: Some(pipeline.to_string()),
+                    name: name.to_string(),
                 };
                 let definition = Definition {
                     span: node.label_span(),
@@ -133,17 +83,17 @@ impl<'n, 'a> Symbols<'n, 'a> {
     }
 
     /// The declaration of `name` in `ns` (once [`collect`] made the tables).
-    pub fn get(&self, ns: Namespace, name: &str) -> Option<&Decl<'n, 'a>> {
-        self.lookup.get(&(ns, name) as &dyn NameKey)
+    pub fn get(&self, ns: Namespace, name: &str) -> Option<Decl<'n, 'a>> {
+        self.lookup.get(&(ns, name)).copied()
     }
 
     /// The declared names of `ns`, in order (a range of the table, not a
     /// pass over every declaration).
-    pub fn names(&self, ns: Namespace) -> impl Iterator<Item = &str> + Clone {
+    pub fn names(&self, ns: Namespace) -> impl Iterator<Item = &'n str> + Clone + '_ {
         self.decls
-            .range((ns, String::new())..)
+            .range((ns, "")..)
             .take_while(move |((n, _), _)| *n == ns)
-            .map(|((_, name), _)| name.as_str())
+            .map(|((_, name), _)| *name)
     }
 
     /// Did-you-mean among `candidates`, within this analysis's budget.
@@ -159,10 +109,9 @@ impl<'n, 'a> Symbols<'n, 'a> {
     /// The first other namespace declaring `name`, for "there is a service
     /// named ..." hints (one lookup per namespace).
     fn other_namespace(&self, name: &str, except: Namespace) -> Option<Namespace> {
-        let key = |ns| (ns, name.to_string());
         Namespace::ALL
             .into_iter()
-            .find(|ns| *ns != except && self.decls.contains_key(&key(*ns)))
+            .find(|ns| *ns != except && self.decls.contains_key(&(*ns, name)))
     }
 }
 
@@ -183,18 +132,18 @@ pub fn collect<'n, 'a>(
             declare(&mut sym, ns, node, false, diags);
         }
         if node.schema.id == BlockId::Pipeline {
-            let mut jobs: BTreeMap<String, &CheckedBlock> = BTreeMap::new();
+            let mut jobs: BTreeMap<&str, &CheckedBlock> = BTreeMap::new();
             for job in node
                 .children
                 .iter()
                 .filter(|c| matches!(c.schema.id, BlockId::Job | BlockId::Deploy))
             {
-                let name = job.label().to_string();
+                let name = job.label();
                 if name.is_empty() {
                     continue;
                 }
-                if let Some(first) = jobs.get(&name) {
-                    diags.push(duplicate(&name, job.label_span(), first.label_span(), "job"));
+                if let Some(first) = jobs.get(name) {
+                    diags.push(duplicate(name, job.label_span(), first.label_span(), "job"));
                     continue;
                 }
                 jobs.insert(name, job);
@@ -212,7 +161,7 @@ pub fn collect<'n, 'a>(
                     .map(|i| (i.label(), i.label_span()));
                 case_clashes(inputs, "input", "GitHub compares input names without case", true, diags);
             }
-            sym.jobs.insert(node.label().to_string(), jobs);
+            sym.jobs.insert(node.label(), jobs);
         }
     }
     // Pipelines become workflow files: two names that differ only in case
@@ -230,7 +179,7 @@ pub fn collect<'n, 'a>(
     );
     for node in stdlib {
         if node.schema.labels == Labels::Declare(Namespace::Template) {
-            let key = (Namespace::Template, node.label().to_string());
+            let key = (Namespace::Template, node.label());
             // A user template of the same name shadows the stdlib's.
             sym.decls.entry(key).or_insert(Decl {
                 node,
@@ -239,7 +188,7 @@ pub fn collect<'n, 'a>(
             });
         }
     }
-    sym.lookup = sym.decls.iter().map(|(k, d)| (k.clone(), *d)).collect();
+    sym.lookup = sym.decls.iter().map(|(k, d)| (*k, *d)).collect();
     sym
 }
 
@@ -250,13 +199,13 @@ fn declare<'n, 'a>(
     stdlib: bool,
     diags: &mut Capped,
 ) {
-    let name = node.label().to_string();
+    let name = node.label();
     if name.is_empty() {
         return;
     }
-    let key = (ns, name.clone());
+    let key = (ns, name);
     if let Some(first) = sym.decls.get(&key) {
-        diags.push(duplicate(&name, node.label_span(), first.span, ns.noun()));
+        diags.push(duplicate(name, node.label_span(), first.span, ns.noun()));
         return;
     }
     sym.decls.insert(
@@ -278,12 +227,21 @@ fn case_clashes<'x>(
     exact: bool,
     diags: &mut Capped,
 ) {
-    let mut seen: std::collections::HashMap<String, (&str, Span)> = std::collections::HashMap::new();
+    let mut seen: crate::hash::Map<Cow<'x, str>, (&str, Span)> = crate::hash::Map::default();
     for (name, span) in names {
         if name.is_empty() {
             continue;
         }
-        match seen.get(&name.to_lowercase()) {
+        // (Most names are lower case already: no copy for them.)
+        let lower = if name
+            .bytes()
+            .any(|b| !b.is_ascii_lowercase() && !b.is_ascii_digit() && b != b'_' && b != b'-')
+        {
+            Cow::Owned(name.to_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        match seen.get(&lower) {
             Some((first, first_span)) if *first != name => diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -296,7 +254,7 @@ fn case_clashes<'x>(
             Some((_, first_span)) if exact => diags.push(duplicate(name, span, *first_span, noun)),
             Some(_) => {}
             None => {
-                seen.insert(name.to_lowercase(), (name, span));
+                seen.insert(lower, (name, span));
             }
         }
     }
@@ -317,8 +275,8 @@ fn duplicate(name: &str, again: Span, first: Span, noun: &str) -> Diagnostic {
 /// Resolves every reference below the user's nodes.
 pub fn resolve<'n, 'a>(user: &'n [CheckedBlock<'a>], sym: &mut Symbols<'n, 'a>, diags: &mut Capped) {
     for node in user {
-        let pipeline = (node.schema.id == BlockId::Pipeline).then(|| node.label().to_string());
-        walk(node, pipeline.as_deref(), sym, diags);
+        let pipeline = (node.schema.id == BlockId::Pipeline).then(|| node.label());
+        walk(node, pipeline, sym, diags);
     }
 }
 
@@ -381,7 +339,7 @@ fn template_args<'n, 'a>(
     sym: &mut Symbols<'n, 'a>,
     diags: &mut Capped,
 ) {
-    let Some(decl) = sym.get(Namespace::Template, template).copied() else {
+    let Some(decl) = sym.get(Namespace::Template, template) else {
         return;
     };
     for param in decl.node.children_of(BlockId::Param) {
@@ -404,13 +362,13 @@ fn template_args<'n, 'a>(
 
 /// `name` at `span`, written as the value of `attr` (the attribute, or the
 /// block kind whose label it is), resolved in `ns`.
-fn reference(
-    name: &str,
+fn reference<'n>(
+    name: &'n str,
     span: Span,
     ns: Namespace,
     attr: &str,
     pipeline: Option<&str>,
-    sym: &mut Symbols<'_, '_>,
+    sym: &mut Symbols<'n, '_>,
     diags: &mut Capped,
 ) {
     if sym.unreadable.contains(name) && sym.get(ns, name).is_none() && ns != Namespace::Job {
@@ -434,7 +392,7 @@ fn reference(
             }
             return;
         }
-        let candidates = here.into_iter().flat_map(|j| j.keys().map(String::as_str));
+        let candidates = here.into_iter().flat_map(|j| j.keys().copied());
         let mut d = Diagnostic::new(
             Code::UndefinedName,
             format!("no job named `{name}` in pipeline `{}`", pipeline.unwrap_or("?")),
@@ -443,7 +401,7 @@ fn reference(
         let elsewhere = sym
             .jobs
             .iter()
-            .find(|(p, jobs)| Some(p.as_str()) != pipeline && jobs.contains_key(name));
+            .find(|(p, jobs)| Some(**p) != pipeline && jobs.contains_key(name));
         d.help = match (sym.suggest_among(name, candidates.clone()), elsewhere) {
             (Some(c), _) => {
                 d.fixes.push(rename(span, name, c));
@@ -461,9 +419,7 @@ fn reference(
         return;
     }
     if sym.get(ns, name).is_some() {
-        if !sym.used.contains(&(ns, name) as &dyn NameKey) {
-            sym.used.insert((ns, name.to_string()));
-        }
+        sym.used.insert((ns, name));
         if sym.record_refs {
             let symbol = Symbol {
                 ns,
@@ -481,11 +437,11 @@ fn reference(
             format!("no {} named `{name}`", ns.noun()),
             Label::new(span, format!("`{attr}` names {}s", ns.noun())),
         );
-        let suggested = sym.suggest_among(name, names.clone()).map(str::to_string);
+        let suggested = sym.suggest_among(name, names.clone());
         if let Some(c) = &suggested {
             d.fixes.push(rename(span, name, c));
         }
-        d.help = suggested.clone().map(|c| format!("did you mean `{c}`?")).or_else(|| {
+        d.help = suggested.map(|c| format!("did you mean `{c}`?")).or_else(|| {
             sym.other_namespace(name, ns)
                 .map(|other| format!("`{name}` is a {}, but `{attr}` names {}s", other.noun(), ns.noun()))
         });
@@ -525,7 +481,7 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
         // Environments and services are outputs in their own right (values
         // files, charts); rollouts and templates do nothing unless used.
         let checked = matches!(ns, Namespace::Rollout | Namespace::Template | Namespace::Group);
-        if !checked || decl.stdlib || sym.used.contains(&(*ns, name.as_str()) as &dyn NameKey) {
+        if !checked || decl.stdlib || sym.used.contains(&(*ns, *name)) {
             continue;
         }
         // A rollout bound to environments is used by the deploys of its
@@ -548,37 +504,5 @@ pub fn unused(sym: &Symbols<'_, '_>, diags: &mut Capped) {
         .with_help(hint);
         d.severity = Severity::Warning;
         diags.push(d);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A table keyed by `(Namespace, String)` finds every key, and no
-    /// other, by `(Namespace, &str)`: the two orders agree.
-    #[test]
-    fn names_are_found_by_borrowed_keys() {
-        let names = ["", "a", "api", "api2", "b", "z", "é"];
-        let mut table = BTreeSet::new();
-        let mut hashed: HashSet<(Namespace, String), foldhash::fast::RandomState> = HashSet::default();
-        for ns in [Namespace::Service, Namespace::Environment] {
-            for n in names {
-                table.insert((ns, n.to_string()));
-                hashed.insert((ns, n.to_string()));
-            }
-        }
-        for ns in [Namespace::Service, Namespace::Environment] {
-            for n in names {
-                assert!(table.contains(&(ns, n) as &dyn NameKey), "{ns:?} {n}");
-                assert!(hashed.contains(&(ns, n) as &dyn NameKey), "{ns:?} {n}");
-            }
-        }
-        for n in ["ap", "api3", "y", "e"] {
-            assert!(!table.contains(&(Namespace::Service, n) as &dyn NameKey), "{n}");
-            assert!(!hashed.contains(&(Namespace::Service, n) as &dyn NameKey), "{n}");
-        }
-        assert!(!table.contains(&(Namespace::Rollout, "api") as &dyn NameKey));
-        assert!(!hashed.contains(&(Namespace::Rollout, "api") as &dyn NameKey));
     }
 }

@@ -3,7 +3,9 @@
 //! strongly connected components), promotion order, and deploys to
 //! environments without a cluster.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::{Map, Set};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -123,7 +125,7 @@ pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, di
     cycles(&extends, "environment", ("extends", "extend"), diags);
     let after: Vec<Edge> = envs.iter().flat_map(|n| ref_edge(n.label(), n, Attr::After)).collect();
     cycles(&after, "environment", ("comes after", "come after"), diags);
-    let mut afters = HashMap::new();
+    let mut afters = Map::default();
     for p in user.iter().filter(|n| n.schema.id == BlockId::Pipeline) {
         let needs: Vec<Edge> = p
             .children
@@ -142,10 +144,10 @@ pub fn check(user: &[CheckedBlock<'_>], sym: &Symbols<'_, '_>, model: &Model, di
 fn after_attr(
     env: &str,
     sym: &Symbols<'_, '_>,
-    known: &mut HashMap<String, Option<(String, Span)>>,
+    known: &mut Map<String, Option<(String, Span)>>,
 ) -> Option<(String, Span)> {
     let mut path: Vec<String> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = Set::default();
     let mut cur = env.to_string();
     let found = loop {
         if let Some(k) = known.get(&cur) {
@@ -184,19 +186,19 @@ fn promotion(
     p: &CheckedBlock<'_>,
     sym: &Symbols<'_, '_>,
     model: &Model,
-    afters: &mut HashMap<String, Option<(String, Span)>>,
+    afters: &mut Map<String, Option<(String, Span)>>,
     diags: &mut Capped,
 ) {
     let Ok(at) = model.pipelines.binary_search_by(|m| m.name.as_str().cmp(p.label())) else {
         return;
     };
     let pipeline = &model.pipelines[at];
-    let needs: HashMap<&str, &[String]> = pipeline
+    let needs: Map<&str, &[String]> = pipeline
         .jobs
         .iter()
         .map(|j| (j.name.as_str(), j.needs.as_slice()))
         .collect();
-    let mut deploys: HashMap<&str, &CheckedBlock<'_>> = HashMap::new();
+    let mut deploys: Map<&str, &CheckedBlock<'_>> = Map::default();
     for d in p.children_of(BlockId::Deploy) {
         deploys.entry(d.label()).or_insert(d);
     }
@@ -239,9 +241,9 @@ fn promotion(
 
 /// Whether job `from` needs `to`, directly or through other jobs; true
 /// once `visits` is spent.
-fn reaches(needs: &HashMap<&str, &[String]>, from: &str, to: &str, visits: &mut usize) -> bool {
+fn reaches(needs: &Map<&str, &[String]>, from: &str, to: &str, visits: &mut usize) -> bool {
     let mut stack = vec![from];
-    let mut seen = HashSet::new();
+    let mut seen = Set::default();
     while let Some(j) = stack.pop() {
         if !seen.insert(j) {
             continue;

@@ -10,8 +10,6 @@
 //! base there. Either way Helm's merge of the chart's values, the
 //! service's and an overlay gives back the environment's full values.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -61,7 +59,7 @@ pub fn layered(model: &Model, svc: &Service) -> Layered {
 pub(super) fn layered_with(
     model: &Model,
     svc: &Service,
-    rollouts: &HashMap<(&str, &str), &Rollout>,
+    rollouts: &crate::hash::Map<(&str, &str), &Rollout>,
     chart: Option<&Value>,
 ) -> Layered {
     // Environments that share the service's configuration and secret store

@@ -139,7 +139,7 @@ fn values_files(
     model: &Model,
     svc: &Service,
     header: &str,
-    rollouts: &HashMap<(&str, &str), &Rollout>,
+    rollouts: &crate::hash::Map<(&str, &str), &Rollout>,
     chart: Option<&Value>,
 ) -> Vec<Artifact> {
     let layered = layering::layered_with(model, svc, rollouts, chart);

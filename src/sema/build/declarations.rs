@@ -5,7 +5,9 @@
 //! own, and merged back in order — with the same model and diagnostics as
 //! one builder going through them in turn (see [`Builder::in_parallel`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::hash::Map;
 
 use super::Builder;
 use crate::model::{Alert, AlertTest, Interpolated, Model, Pipeline, Record, Rollout, RuleGroup, Slo};
@@ -55,8 +57,16 @@ impl Built {
 }
 
 /// Every declaration of `model` by [`Built::key`].
-pub(super) fn declarations_of(model: &Model) -> HashMap<(u8, Span), Built> {
-    let mut out = HashMap::new();
+pub(super) fn declarations_of(model: &Model) -> Map<(u8, Span), Built> {
+    let mut out = crate::hash::map_with(
+        model.pipelines.len()
+            + model.rollouts.len()
+            + model.alerts.len()
+            + model.slos.len()
+            + model.records.len()
+            + model.groups.len()
+            + model.alert_tests.len(),
+    );
     let mut add = |b: Built| {
         out.insert(b.key(), b);
     };
@@ -133,7 +143,7 @@ impl Part {
     pub(super) fn settle(
         &mut self,
         keys: &[(u8, Span)],
-        built: &mut HashMap<(u8, Span), Built>,
+        built: &mut Map<(u8, Span), Built>,
         strings: &[Interpolated],
     ) -> bool {
         self.interpolated = strings.to_vec();

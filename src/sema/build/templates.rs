@@ -93,7 +93,7 @@ impl<'a> Builder<'_, 'a, '_> {
         steps: &mut Vec<Step>,
         permissions: &mut BTreeMap<String, String>,
     ) {
-        let Some(decl) = self.sym.get(Namespace::Template, name).copied() else {
+        let Some(decl) = self.sym.get(Namespace::Template, name) else {
             return; // reported by the names pass
         };
         if stack.is_empty() {
