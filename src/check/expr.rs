@@ -37,10 +37,16 @@ const MAX_DEPTH: usize = 64;
 pub fn expressions(text: &str) -> Vec<(usize, usize, &str)> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(at) = text[from..].find("${{") {
-        let start = from + at;
+    let b = text.as_bytes();
+    // (A `$` found by `memchr`, then its braces: most texts hold none, and
+    // a substring searcher's set-up cost more than the search.)
+    let opening = |from: usize| {
+        memchr::memchr_iter(b'$', &b[from..])
+            .map(|i| from + i)
+            .find(|&i| b[i..].starts_with(b"${{"))
+    };
+    while let Some(start) = opening(from) {
         let inner_start = start + 3;
-        let b = text.as_bytes();
         let mut i = inner_start;
         let mut quoted = false;
         let end = loop {
