@@ -22,82 +22,17 @@ mod observability;
 mod pipelines;
 pub mod promql;
 mod rollouts;
+mod scanned;
 pub mod terraform;
 pub mod witness;
 
 pub use actions::untrusted;
+pub use scanned::{ScanCache, scan_files, scan_files_reusing};
 
-use crate::diag::{Capped, Diagnostic};
+use crate::diag::Capped;
 use crate::model::Model;
 use crate::sema::tree::CheckedBlock;
-use crate::source::{FileId, SourceDb, Span, Spans};
-use crate::syntax::ast;
-
-/// The credential scan of a project's syntax trees (`files`): it reads no
-/// meaning, so it runs beside it (`driver::analyze`). Files on all cores,
-/// in order.
-pub fn scan_files(db: &SourceDb, files: &[(FileId, &ast::File)]) -> Capped {
-    let mut diags = Capped::default();
-    for found in crate::par::map(files, |(file_id, file)| {
-        let mut out = Capped::default();
-        if crate::memo::is_long_lived() {
-            let text = db.text(*file_id);
-            for item in &file.items {
-                scan_item(db, text, item, &mut out);
-            }
-        } else {
-            credentials::scan(db, &file.items, &mut out);
-        }
-        out
-    }) {
-        diags.append(found);
-    }
-    diags
-}
-
-/// What the scan found in a top-level item, with spans from the item's
-/// start (in file 0), by the item's text: `None` where a finding points
-/// outside the item or some were past the cap (then scanned each time).
-type ItemFindings = Option<Vec<Diagnostic>>;
-
-static SCANNED: crate::memo::Memo<String, ItemFindings> = crate::memo::Memo::new(16_384);
-
-/// The credential scan of one top-level item, remembered by its text in a
-/// long-lived process (the language server scans every item of a project
-/// on each keystroke, and all but the edited one are as they were): an
-/// item's findings depend on its text alone.
-fn scan_item(db: &SourceDb, text: &str, item: &ast::Item, out: &mut Capped) {
-    let span = item.span();
-    let scan = |out: &mut Capped| credentials::scan(db, std::slice::from_ref(item), out);
-    let Some(item_text) = text.get(span.range()) else {
-        return scan(out);
-    };
-    let found = SCANNED.get_or(item_text, || {
-        let mut found = Capped::default();
-        scan(&mut found);
-        let mut inside = found.omitted.is_empty();
-        for d in &mut found.kept {
-            d.spans(&mut |s| {
-                inside &= span.contains(*s);
-                s.file = FileId(0);
-                s.start = s.start.saturating_sub(span.start);
-                s.end = s.end.saturating_sub(span.start);
-            });
-        }
-        inside.then_some(found.kept)
-    });
-    match found {
-        Some(found) => out.extend(found.into_iter().map(|mut d| {
-            d.spans(&mut |s| {
-                s.file = span.file;
-                s.start += span.start;
-                s.end += span.start;
-            });
-            d
-        })),
-        None => scan(out),
-    }
-}
+use crate::source::{SourceDb, Span};
 
 /// Every target check of a project: `scanned` is what [`scan_files`] found
 /// in its syntax trees, `user` its checked tree, `model` what was built.
@@ -212,60 +147,5 @@ pub(crate) fn inside(db: &SourceDb, lit: Span, text: &str, start: usize, end: us
         }
     } else {
         lit
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::Origin;
-
-    /// Every `.dvc` file under `dir`.
-    fn dvc_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dvc_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "dvc") {
-                out.push(p);
-            }
-        }
-    }
-
-    /// The scan of each item remembered by its text finds what the scan
-    /// of the whole file finds, at the same places: in the file, and in a
-    /// copy where every item starts elsewhere (the memo's entries made by
-    /// the first are read back for the second).
-    #[test]
-    fn the_remembered_scan_of_items_is_the_scan_of_the_file() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = Vec::new();
-        for dir in ["examples", "tests/cases"] {
-            dvc_files(&root.join(dir), &mut paths);
-        }
-        paths.sort();
-        let mut found = 0;
-        crate::memo::long_lived(true);
-        for path in &paths {
-            let Ok(text) = std::fs::read_to_string(path) else {
-                continue;
-            };
-            for text in [text.clone(), format!("# moved\n\n{text}")] {
-                let mut db = SourceDb::default();
-                let file = db.add("main.dvc", text.clone(), Origin::User);
-                let parse = crate::syntax::parse_text(file, db.text(file));
-                let mut whole = Capped::default();
-                credentials::scan(&db, &parse.ast.items, &mut whole);
-                let files = [(file, &parse.ast)];
-                // Twice: remembered the first time, read back the second.
-                for _ in 0..2 {
-                    let items = scan_files(&db, &files);
-                    assert_eq!(items, whole, "{}", path.display());
-                }
-                found += whole.kept.len();
-            }
-        }
-        assert!(found > 10, "{found} findings compared");
     }
 }

@@ -136,9 +136,16 @@ pub struct ParseCache {
     chunks: std::collections::HashMap<String, syntax::ChunkCache>,
     /// Parses replaced, not freed yet.
     garbage: Vec<Arc<Parse>>,
-    /// Per project (in load order), what its last analysis built
-    /// ([`lint_projects_cached`]).
-    reuse: Vec<sema::Reuse>,
+    /// Per project (in load order), what its last analysis built and
+    /// scanned ([`lint_projects_cached`]).
+    reuse: Vec<Kept>,
+}
+
+/// What a project's last analysis left for its next one.
+#[derive(Debug, Default)]
+struct Kept {
+    meaning: sema::Reuse,
+    scans: crate::check::ScanCache,
 }
 
 impl ParseCache {
@@ -164,8 +171,8 @@ impl ParseCache {
     /// idle, once the answer is out (else the next analysis builds every
     /// declaration again).
     pub fn settle_analyses(&mut self, linted: &Linted) {
-        for (reuse, analysis) in self.reuse.iter_mut().zip(&linted.projects) {
-            reuse.settle(&analysis.model);
+        for (kept, analysis) in self.reuse.iter_mut().zip(&linted.projects) {
+            kept.meaning.settle(&analysis.model);
         }
     }
 
@@ -471,15 +478,22 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
     analyze_reusing(loaded, index, None)
 }
 
-/// [`analyze`], taking back what `reuse` kept of the project's last
-/// analysis (see [`sema::analyze_reusing`]).
-fn analyze_reusing(loaded: &Loaded, index: usize, reuse: Option<&mut sema::Reuse>) -> Analysis {
+/// [`analyze`], taking back what `kept` holds of the project's last
+/// analysis (see [`sema::analyze_reusing`], [`crate::check::scan_files_reusing`]).
+fn analyze_reusing(loaded: &Loaded, index: usize, kept: Option<&mut Kept>) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let input = loaded.input(index);
+    let (reuse, scans) = match kept {
+        Some(kept) => (Some(&mut kept.meaning), Some(&mut kept.scans)),
+        None => (None, None),
+    };
     // The credential scan reads only syntax trees: it runs beside the
     // meaning, whose building is sequential.
     let (scanned, meaning) = crate::par::both(
-        || crate::check::scan_files(&loaded.db, &input.files),
+        || match scans {
+            Some(scans) => crate::check::scan_files_reusing(&loaded.db, &input.files, scans),
+            None => crate::check::scan_files(&loaded.db, &input.files),
+        },
         || sema::analyze_reusing(&loaded.db, &input, reuse),
     );
     let mut diagnostics = meaning.diagnostics;
@@ -529,13 +543,13 @@ pub fn lint_projects_cached(loaded: &Loaded, cache: &mut ParseCache) -> Linted {
     crate::par::install(|| lint_projects_here(loaded, Some(&mut cache.reuse)))
 }
 
-fn lint_projects_here(loaded: &Loaded, reuse: Option<&mut Vec<sema::Reuse>>) -> Linted {
+fn lint_projects_here(loaded: &Loaded, reuse: Option<&mut Vec<Kept>>) -> Linted {
     let started = Instant::now();
     let mut diagnostics = syntax_diagnostics(loaded);
     let mut omitted = loaded.syntax_omitted();
     let projects: Vec<Analysis> = match reuse {
         Some(reuse) => {
-            reuse.resize_with(loaded.projects.len(), sema::Reuse::default);
+            reuse.resize_with(loaded.projects.len(), Kept::default);
             reuse
                 .iter_mut()
                 .enumerate()
