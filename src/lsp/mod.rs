@@ -109,13 +109,12 @@ pub fn serve(connection: &Connection) -> Result<i32, String> {
     let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded::<Job>();
     let (done_tx, done_rx) = crossbeam_channel::unbounded::<Done>();
     let latest: Latest = Arc::new(Mutex::new(HashMap::new()));
-    let janitor = Janitor::start()?;
+    let (janitor, garbage) = Janitor::new();
     let worker = {
         let latest = latest.clone();
-        let janitor = janitor.clone();
         std::thread::Builder::new()
             .name("dvcc-analysis".into())
-            .spawn(move || work(&jobs_rx, &done_tx, &latest, &janitor))
+            .spawn(move || work(&jobs_rx, &garbage, &done_tx, &latest))
             .map_err(|e| e.to_string())?
     };
     let mut server = Server {
@@ -179,11 +178,12 @@ fn is_stale(latest: &Latest, key: &ProjectKey, generation: u64) -> bool {
         .unwrap_or(false)
 }
 
-/// The worker: the newest job per project, analysed unless stale.
-fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Janitor) {
+/// The worker: the newest job per project, analysed unless stale. Between
+/// jobs it frees what the loop hands back ([`Janitor`]).
+fn work(jobs: &Receiver<Job>, garbage: &Receiver<Garbage>, done: &Sender<Done>, latest: &Latest) {
     // What the last analysis of each project parsed, for the next one.
     let mut caches: HashMap<ProjectKey, ParseCache> = HashMap::new();
-    while let Ok(first) = jobs.recv() {
+    while let Some(first) = next_job(jobs, garbage) {
         let mut batch: BTreeMap<ProjectKey, Job> = BTreeMap::new();
         batch.insert(first.key.clone(), first);
         while let Ok(more) = jobs.try_recv() {
@@ -226,58 +226,61 @@ fn work(jobs: &Receiver<Job>, done: &Sender<Done>, latest: &Latest, janitor: &Ja
             // (`cargo bench --bench lsp`: from 9.3–13.9 ms to 8.0–9.5 ms,
             // three interleaved runs each).
             std::thread::yield_now();
-            // The answer is out: now the replaced trees can be freed, and
-            // what the next edit's parse and analysis reuse copied.
+            // The answer is out: now what the next edit's parse and
+            // analysis reuse is copied, and the replaced trees freed.
             if let Some(cache) = caches.get_mut(&key) {
-                janitor.later(cache.take_garbage());
                 cache.settle();
                 if let Some(snapshot) = analysed {
                     snapshot.warm();
                     cache.settle_analyses(&snapshot.linted);
-                    // (Freed here if the loop dropped it already.)
-                    janitor.later(snapshot);
                 }
+                drop(cache.take_garbage());
             }
         }
     }
 }
 
-/// Frees, on a thread of its own and a moment after they are handed over,
-/// what an analysis replaced (the last snapshot, the replaced syntax trees).
-/// Freeing a large project's trees and analysis takes milliseconds of both
-/// cores: done at once, as the answer went out, it held the writing of that
-/// answer back (`cargo bench --bench lsp`: publishDiagnostics reached the
-/// client 1.5–2.1 ms after the server sent it, 0.1 ms now).
-#[derive(Clone)]
-struct Janitor(Sender<Box<dyn Send>>);
+/// What the loop hands back to be freed.
+type Garbage = Box<dyn Send>;
 
-/// How long the janitor lets an answer go out before it frees what came
-/// before (writing one takes a fraction of a millisecond).
-const SETTLE: std::time::Duration = std::time::Duration::from_millis(5);
+/// Hands what an analysis replaced (the last snapshot) back to the worker,
+/// which frees it between jobs: on the thread that made it. Freed on
+/// another thread, its memory went back to the worker's allocator as a
+/// list the worker collected during its next analysis, which cost that
+/// analysis 0.5–0.8 ms of the 5,000-line bench file's 6–7 ms (in process,
+/// three runs each); freed at once, as the answer went out, it held the
+/// writing of the answer back.
+#[derive(Clone)]
+struct Janitor(Sender<Garbage>);
 
 impl Janitor {
-    fn start() -> Result<Janitor, String> {
-        let (tx, rx) = crossbeam_channel::unbounded::<Box<dyn Send>>();
-        std::thread::Builder::new()
-            .name("dvcc-free".into())
-            .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    std::thread::sleep(SETTLE);
-                    drop(first);
-                    while let Ok(more) = rx.try_recv() {
-                        drop(more);
-                    }
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(Janitor(tx))
+    /// The janitor, and what the worker frees from.
+    fn new() -> (Janitor, Receiver<Garbage>) {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        (Janitor(tx), rx)
     }
 
-    /// Frees `garbage` soon (at once if the janitor is gone).
+    /// Frees `garbage` soon (at once if the worker is gone).
     fn later(&self, garbage: impl Send + 'static) {
-        // (A send fails only once the thread is gone: the value comes back
+        // (A send fails only once the worker is gone: the value comes back
         // in the error and is dropped here.)
         let _ = self.0.send(Box::new(garbage));
+    }
+}
+
+/// The next job, freeing `garbage` while none waits (a job that waits goes
+/// first); `None` once the jobs' sender is gone.
+fn next_job<J>(jobs: &Receiver<J>, garbage: &Receiver<Garbage>) -> Option<J> {
+    loop {
+        match jobs.try_recv() {
+            Ok(job) => return Some(job),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return None,
+            Err(crossbeam_channel::TryRecvError::Empty) => {}
+        }
+        select! {
+            recv(jobs) -> job => return job.ok(),
+            recv(garbage) -> g => drop(g),
+        }
     }
 }
 
@@ -678,7 +681,7 @@ fn apply_change(text: &mut String, change: lsp::TextDocumentContentChangeEvent) 
 
 #[cfg(test)]
 mod tests {
-    use super::Janitor;
+    use super::{Janitor, next_job};
 
     /// Runs its closure when dropped.
     struct OnDrop<F: FnMut()>(F);
@@ -689,26 +692,49 @@ mod tests {
         }
     }
 
-    /// What the janitor is handed is freed, on its own thread, all of it.
+    /// What the janitor is handed is freed by the thread waiting for jobs,
+    /// all of it, while it waits; a job that waits is taken first; the
+    /// wait ends when the jobs' sender is gone.
     #[test]
-    fn the_janitor_frees_what_it_is_given() {
-        let janitor = Janitor::start().expect("a thread");
-        let here = std::thread::current().id();
-        let (where_tx, where_rx) = crossbeam_channel::unbounded();
-        janitor.later(OnDrop(move || {
-            let _ = where_tx.send(std::thread::current().id());
-        }));
-        let (tx, rx) = crossbeam_channel::unbounded();
+    fn the_worker_frees_what_the_janitor_is_given_between_jobs() {
+        let (janitor, garbage) = Janitor::new();
+        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded::<u32>();
+        let (freed_tx, freed_rx) = crossbeam_channel::unbounded();
+        // A job waiting beside garbage goes first.
+        jobs_tx.send(7).expect("open");
+        let early = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = early.clone();
+        janitor.later(OnDrop(move || flag.store(true, std::sync::atomic::Ordering::SeqCst)));
+        assert_eq!(next_job(&jobs_rx, &garbage), Some(7));
+        assert!(
+            !early.load(std::sync::atomic::Ordering::SeqCst),
+            "freed before the waiting job"
+        );
+        let worker = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Some(job) = next_job(&jobs_rx, &garbage) {
+                got.push(job);
+            }
+            got
+        });
+        let worker_id = worker.thread().id();
         for i in 0..100 {
-            let tx = tx.clone();
+            let tx = freed_tx.clone();
             janitor.later(vec![OnDrop(move || {
-                let _ = tx.send(i);
+                let _ = tx.send((i, std::thread::current().id()));
             })]);
         }
-        drop(tx);
-        let mut freed: Vec<u32> = rx.iter().collect();
-        freed.sort_unstable();
-        assert_eq!(freed, (0..100).collect::<Vec<_>>());
-        assert_ne!(where_rx.recv().expect("freed"), here);
+        drop(freed_tx);
+        let mut freed = Vec::new();
+        for _ in 0..100 {
+            freed.push(freed_rx.recv().expect("freed while waiting"));
+        }
+        jobs_tx.send(1).expect("open");
+        drop(jobs_tx);
+        assert_eq!(worker.join().expect("no panic"), vec![1]);
+        assert!(freed.iter().all(|(_, on)| *on == worker_id), "freed on the worker");
+        let mut order: Vec<u32> = freed.into_iter().map(|(i, _)| i).collect();
+        order.sort_unstable();
+        assert_eq!(order, (0..100).collect::<Vec<_>>());
     }
 }
