@@ -4,80 +4,79 @@
 
 use super::expr;
 use crate::diag::{Capped, Code, Diagnostic, Label};
-use crate::model::{Model, Step};
+use crate::model::{Pipeline, Step};
 use crate::source::Span;
 
-pub(super) fn actions(model: &Model, diags: &mut Capped) {
-    for p in &model.pipelines {
-        for j in &p.jobs {
-            // A reusable workflow of another repository runs with this
-            // job's permissions: pinned like an action.
-            if let Some(call) = &j.call
-                && !call.uses.starts_with("./")
-            {
-                match call.uses.split_once('@') {
-                    None => diags.push(invalid_action(&call.uses, call.span, "it has no `@REF`")),
-                    Some((path, reference)) => {
-                        let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
-                        if !pinned {
-                            diags.push(
-                                Diagnostic::new(
-                                    Code::UnpinnedAction,
-                                    format!("reusable workflow `{}` is not pinned to a commit", call.uses),
-                                    Label::new(call.span, format!("`{reference}` can be moved to other code at any time")),
-                                )
-                                .with_help(format!(
-                                    "pin it to the full 40-character commit SHA of `{reference}`: `workflow = \"{path}@SHA\"`"
-                                )),
-                            );
-                        }
+/// The actions and reusable workflows of pipeline `p` (it reads nothing
+/// else: see `super::carry`).
+pub(super) fn actions(p: &Pipeline, diags: &mut Capped) {
+    for j in &p.jobs {
+        // A reusable workflow of another repository runs with this
+        // job's permissions: pinned like an action.
+        if let Some(call) = &j.call
+            && !call.uses.starts_with("./")
+        {
+            match call.uses.split_once('@') {
+                None => diags.push(invalid_action(&call.uses, call.span, "it has no `@REF`")),
+                Some((path, reference)) => {
+                    let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
+                    if !pinned {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::UnpinnedAction,
+                                format!("reusable workflow `{}` is not pinned to a commit", call.uses),
+                                Label::new(call.span, format!("`{reference}` can be moved to other code at any time")),
+                            )
+                            .with_help(format!(
+                                "pin it to the full 40-character commit SHA of `{reference}`: `workflow = \"{path}@SHA\"`"
+                            )),
+                        );
                     }
                 }
             }
-            for s in &j.steps {
-                let Step::Action { uses, span, .. } = s else { continue };
-                if uses.starts_with("docker://") || uses.starts_with("./") {
-                    continue;
-                }
-                let Some((repo, reference)) = uses.split_once('@') else {
-                    diags.push(invalid_action(uses, *span, "it has no `@REF`"));
-                    continue;
-                };
-                let parts: Vec<&str> = repo.split('/').collect();
-                let name_ok =
-                    |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-                if parts.len() < 2 || !parts.iter().all(|p| name_ok(p)) || reference.is_empty() {
-                    diags.push(invalid_action(
-                        uses,
-                        *span,
-                        "it is not `owner/repo@REF` (or `owner/repo/path@REF`)",
-                    ));
-                    continue;
-                }
-                let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
-                if pinned {
-                    continue;
-                }
-                let owner_repo = parts[..2].join("/");
-                // Only a release of the major version written: another one
-                // would change what the step does.
-                let help = match crate::target::actions::pin_for(&owner_repo, reference) {
-                    Some((sha, v)) => {
-                        format!("pin it to the commit of {v}: `uses \"{repo}@{sha}\" {{ version = \"{v}\" }}`")
-                    }
-                    None => format!(
-                        "pin it to the full 40-character commit SHA of `{reference}`: `uses \"{repo}@SHA\" {{ version = \"{reference}\" }}`"
-                    ),
-                };
-                diags.push(
-                    Diagnostic::new(
-                        Code::UnpinnedAction,
-                        format!("`{uses}` is not pinned to a commit"),
-                        Label::new(*span, format!("`{reference}` can be moved to other code at any time")),
-                    )
-                    .with_help(help),
-                );
+        }
+        for s in &j.steps {
+            let Step::Action { uses, span, .. } = s else { continue };
+            if uses.starts_with("docker://") || uses.starts_with("./") {
+                continue;
             }
+            let Some((repo, reference)) = uses.split_once('@') else {
+                diags.push(invalid_action(uses, *span, "it has no `@REF`"));
+                continue;
+            };
+            let parts: Vec<&str> = repo.split('/').collect();
+            let name_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if parts.len() < 2 || !parts.iter().all(|p| name_ok(p)) || reference.is_empty() {
+                diags.push(invalid_action(
+                    uses,
+                    *span,
+                    "it is not `owner/repo@REF` (or `owner/repo/path@REF`)",
+                ));
+                continue;
+            }
+            let pinned = reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit());
+            if pinned {
+                continue;
+            }
+            let owner_repo = parts[..2].join("/");
+            // Only a release of the major version written: another one
+            // would change what the step does.
+            let help = match crate::target::actions::pin_for(&owner_repo, reference) {
+                Some((sha, v)) => {
+                    format!("pin it to the commit of {v}: `uses \"{repo}@{sha}\" {{ version = \"{v}\" }}`")
+                }
+                None => format!(
+                    "pin it to the full 40-character commit SHA of `{reference}`: `uses \"{repo}@SHA\" {{ version = \"{reference}\" }}`"
+                ),
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::UnpinnedAction,
+                    format!("`{uses}` is not pinned to a commit"),
+                    Label::new(*span, format!("`{reference}` can be moved to other code at any time")),
+                )
+                .with_help(help),
+            );
         }
     }
 }
@@ -137,97 +136,97 @@ fn site(exprs: &[(String, Span)], text: &str, fallback: Span) -> Span {
     exprs.iter().find(|(e, _)| e == text).map_or(fallback, |(_, s)| *s)
 }
 
-pub(super) fn injection(model: &Model, diags: &mut Capped) {
-    for p in &model.pipelines {
-        for j in &p.jobs {
-            let matrix = tainted_values(
-                j.matrix
-                    .iter()
-                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str()))),
-                &expr::Inputs::none(),
-            );
-            let job_env = tainted_values(
-                j.env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                &expr::Inputs::none(),
-            );
-            for s in &j.steps {
-                let (text, exprs, step_env, step_env_exprs, span, sink) = match s {
-                    Step::Run {
-                        script,
-                        exprs,
-                        env,
-                        env_exprs,
-                        span,
-                        ..
-                    } => (
-                        script.as_str(),
-                        exprs,
-                        env,
-                        env_exprs,
-                        *span,
-                        "a shell script".to_string(),
-                    ),
-                    Step::Action {
-                        uses,
-                        with,
-                        with_exprs,
-                        env,
-                        env_exprs,
-                        span,
-                        ..
-                    } => {
-                        let repo = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
-                        let Some((input, text, lang)) = SCRIPT_INPUTS.iter().find_map(|(r, input, lang)| {
-                            (repo == *r)
-                                .then(|| with.iter().find(|(k, _)| k.eq_ignore_ascii_case(input)))
-                                .flatten()
-                                .map(|(k, v)| (k, v, lang))
-                        }) else {
-                            continue;
-                        };
-                        let sink = format!("the `{input}` of `{repo}`, which runs it as {lang}");
-                        (text.as_str(), with_exprs, env, env_exprs, *span, sink)
-                    }
-                };
-                let env = tainted_values(
-                    step_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    &expr::Inputs::none(),
-                );
-                let from = |list: &[(String, String, String)], name: &str| -> Option<String> {
-                    list.iter()
-                        .find(|(k, _, _)| name == "*" || k == name)
-                        .map(|(_, c, _)| c.clone())
-                };
-                let matrix_of = |name: &str| from(&matrix, name);
-                let env_of = |name: &str| from(&env, name).or_else(|| from(&job_env, name));
-                let inputs = expr::Inputs {
-                    matrix: &matrix_of,
-                    env: &env_of,
-                };
-                for (start, end, inner) in expr::expressions(text) {
-                    let whole = &text[start..end];
-                    let (context, route) = match expr::parse(inner) {
-                        Some(e) => {
-                            let direct = expr::taint(&e, &expr::Inputs::none());
-                            match (direct, expr::taint(&e, &inputs)) {
-                                (Some(c), _) => (c, None),
-                                (None, Some(c)) => (c, Some(whole)),
-                                (None, None) => continue,
-                            }
-                        }
-                        None => (inner.trim().to_string(), None),
+/// Untrusted input reaching the scripts of pipeline `p` (it reads nothing
+/// else: see `super::carry`).
+pub(super) fn injection(p: &Pipeline, diags: &mut Capped) {
+    for j in &p.jobs {
+        let matrix = tainted_values(
+            j.matrix
+                .iter()
+                .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str()))),
+            &expr::Inputs::none(),
+        );
+        let job_env = tainted_values(
+            j.env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            &expr::Inputs::none(),
+        );
+        for s in &j.steps {
+            let (text, exprs, step_env, step_env_exprs, span, sink) = match s {
+                Step::Run {
+                    script,
+                    exprs,
+                    env,
+                    env_exprs,
+                    span,
+                    ..
+                } => (
+                    script.as_str(),
+                    exprs,
+                    env,
+                    env_exprs,
+                    *span,
+                    "a shell script".to_string(),
+                ),
+                Step::Action {
+                    uses,
+                    with,
+                    with_exprs,
+                    env,
+                    env_exprs,
+                    span,
+                    ..
+                } => {
+                    let repo = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
+                    let Some((input, text, lang)) = SCRIPT_INPUTS.iter().find_map(|(r, input, lang)| {
+                        (repo == *r)
+                            .then(|| with.iter().find(|(k, _)| k.eq_ignore_ascii_case(input)))
+                            .flatten()
+                            .map(|(k, v)| (k, v, lang))
+                    }) else {
+                        continue;
                     };
-                    let at = site(exprs, whole, span);
-                    let origins = Origins {
-                        values: env.iter().chain(&job_env).chain(&matrix).collect(),
-                        sites: step_env_exprs
-                            .iter()
-                            .chain(&j.env_exprs)
-                            .chain(&j.matrix_exprs)
-                            .collect(),
-                    };
-                    diags.push(injection_diagnostic(&context, route, whole, at, span, &sink, &origins));
+                    let sink = format!("the `{input}` of `{repo}`, which runs it as {lang}");
+                    (text.as_str(), with_exprs, env, env_exprs, *span, sink)
                 }
+            };
+            let env = tainted_values(
+                step_env.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                &expr::Inputs::none(),
+            );
+            let from = |list: &[(String, String, String)], name: &str| -> Option<String> {
+                list.iter()
+                    .find(|(k, _, _)| name == "*" || k == name)
+                    .map(|(_, c, _)| c.clone())
+            };
+            let matrix_of = |name: &str| from(&matrix, name);
+            let env_of = |name: &str| from(&env, name).or_else(|| from(&job_env, name));
+            let inputs = expr::Inputs {
+                matrix: &matrix_of,
+                env: &env_of,
+            };
+            for (start, end, inner) in expr::expressions(text) {
+                let whole = &text[start..end];
+                let (context, route) = match expr::parse(inner) {
+                    Some(e) => {
+                        let direct = expr::taint(&e, &expr::Inputs::none());
+                        match (direct, expr::taint(&e, &inputs)) {
+                            (Some(c), _) => (c, None),
+                            (None, Some(c)) => (c, Some(whole)),
+                            (None, None) => continue,
+                        }
+                    }
+                    None => (inner.trim().to_string(), None),
+                };
+                let at = site(exprs, whole, span);
+                let origins = Origins {
+                    values: env.iter().chain(&job_env).chain(&matrix).collect(),
+                    sites: step_env_exprs
+                        .iter()
+                        .chain(&j.env_exprs)
+                        .chain(&j.matrix_exprs)
+                        .collect(),
+                };
+                diags.push(injection_diagnostic(&context, route, whole, at, span, &sink, &origins));
             }
         }
     }

@@ -10,7 +10,7 @@
 
 use crate::diag::suggest::did_you_mean;
 use crate::diag::{Capped, Code, Diagnostic, Label};
-use crate::model::{Job, Model, Pipeline, Trigger};
+use crate::model::{Job, Pipeline, Trigger};
 use crate::source::{SourceDb, Span};
 
 use super::expr;
@@ -117,34 +117,33 @@ enum Place {
     CallOutputs,
 }
 
-pub(super) fn run(db: &SourceDb, model: &Model, diags: &mut Capped) {
-    for p in &model.pipelines {
-        for (text, span) in &p.exprs {
-            let place = if call_output(p, text) {
-                Place::CallOutputs
-            } else {
-                Place::Pipeline
-            };
-            check(db, p, None, place, text, *span, diags);
+/// The expressions of pipeline `p` (it reads nothing else: see `super::carry`).
+pub(super) fn run(db: &SourceDb, p: &Pipeline, diags: &mut Capped) {
+    for (text, span) in &p.exprs {
+        let place = if call_output(p, text) {
+            Place::CallOutputs
+        } else {
+            Place::Pipeline
+        };
+        check(db, p, None, place, text, *span, diags);
+    }
+    for j in &p.jobs {
+        for (text, span) in j.exprs.iter().chain(&j.env_exprs).chain(&j.matrix_exprs) {
+            check(db, p, Some(j), Place::Job, text, *span, diags);
         }
-        for j in &p.jobs {
-            for (text, span) in j.exprs.iter().chain(&j.env_exprs).chain(&j.matrix_exprs) {
-                check(db, p, Some(j), Place::Job, text, *span, diags);
+        let mechanism = j.deploy.iter().flat_map(|d| d.mechanism.iter().flat_map(|(_, s)| s));
+        let steps: Vec<&crate::model::Step> = j.steps.iter().chain(mechanism).collect();
+        for (n, s) in steps.iter().enumerate() {
+            for (text, span) in s.exprs() {
+                check(db, p, Some(j), Place::Step(n), text, *span, diags);
             }
-            let mechanism = j.deploy.iter().flat_map(|d| d.mechanism.iter().flat_map(|(_, s)| s));
-            let steps: Vec<&crate::model::Step> = j.steps.iter().chain(mechanism).collect();
-            for (n, s) in steps.iter().enumerate() {
-                for (text, span) in s.exprs() {
-                    check(db, p, Some(j), Place::Step(n), text, *span, diags);
-                }
-                // An `if` is an expression even without `${{ }}`.
-                if let Some(c) = bare(s.condition()) {
-                    check(db, p, Some(j), Place::Step(n), &c, s.span(), diags);
-                }
+            // An `if` is an expression even without `${{ }}`.
+            if let Some(c) = bare(s.condition()) {
+                check(db, p, Some(j), Place::Step(n), &c, s.span(), diags);
             }
-            if let Some(c) = bare(j.condition.as_deref()) {
-                check(db, p, Some(j), Place::Job, &c, j.span, diags);
-            }
+        }
+        if let Some(c) = bare(j.condition.as_deref()) {
+            check(db, p, Some(j), Place::Job, &c, j.span, diags);
         }
     }
 }

@@ -9,6 +9,7 @@
 //! emitter (`crate::backend`).
 
 mod actions;
+mod carry;
 pub mod credentials;
 pub mod cron;
 mod dataflow;
@@ -27,6 +28,7 @@ pub mod terraform;
 pub mod witness;
 
 pub use actions::untrusted;
+pub use carry::{Carry, CheckCache};
 pub use scanned::{ScanCache, scan_files, scan_files_reusing};
 
 use crate::diag::Capped;
@@ -42,7 +44,18 @@ use crate::source::{SourceDb, Span};
 /// on another. The two that read what was reported before them (a value
 /// whose own error explains it) come after, with the earlier errors in
 /// place.
-pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+///
+/// With `carry` (the language server's), the checks of one pipeline at a
+/// time take back what they found in the pipelines the meaning took back
+/// (see `carry`).
+pub fn run(
+    db: &SourceDb,
+    scanned: Capped,
+    user: &[CheckedBlock<'_>],
+    model: &Model,
+    mut carry: Option<Carry<'_>>,
+    diags: &mut Capped,
+) {
     let before = diags.kept.len();
     diags.append(scanned);
     let (interpolated, others) = crate::par::both(
@@ -62,7 +75,10 @@ pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Mo
         },
         || {
             let mut out = Capped::default();
-            independent(db, user, model, &mut out);
+            independent(db, user, model, &mut carry, &mut out);
+            if let Some(carry) = carry {
+                carry.done();
+            }
             out
         },
     );
@@ -74,15 +90,35 @@ pub fn run(db: &SourceDb, scanned: Capped, user: &[CheckedBlock<'_>], model: &Mo
 }
 
 /// The checks that read nothing reported before them.
-fn independent(db: &SourceDb, user: &[CheckedBlock<'_>], model: &Model, diags: &mut Capped) {
+fn independent(
+    db: &SourceDb,
+    user: &[CheckedBlock<'_>],
+    model: &Model,
+    carry: &mut Option<Carry<'_>>,
+    diags: &mut Capped,
+) {
+    use carry::{Family, each};
+    let pipelines = &model.pipelines;
     pipelines::schedules(db, model, diags);
-    actions::actions(model, diags);
-    actions::injection(model, diags);
-    dataflow::run(db, model, diags);
+    each(pipelines, |p| (Family::Actions, p.span), carry, diags, actions::actions);
+    each(
+        pipelines,
+        |p| (Family::Injection, p.span),
+        carry,
+        diags,
+        actions::injection,
+    );
+    each(
+        pipelines,
+        |p| (Family::Dataflow, p.span),
+        carry,
+        diags,
+        |p, d| dataflow::run(db, p, d),
+    );
     pipelines::events(user, diags);
     pipelines::skipped_after_deploys(model, diags);
     pipelines::triggers(user, diags);
-    observability::alerts(db, model, diags);
+    observability::alerts(db, model, carry, diags);
     observability::records(db, model, diags);
     observability::gates(db, model, diags);
     observability::alert_tests(db, model, diags);

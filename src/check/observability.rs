@@ -48,13 +48,20 @@ fn finding_diag(f: &promql::Finding, span: Span, whose: &str) -> Diagnostic {
     }
 }
 
-pub(super) fn alerts(db: &SourceDb, model: &Model, diags: &mut Capped) {
+pub(super) fn alerts(db: &SourceDb, model: &Model, carry: &mut Option<super::Carry<'_>>, diags: &mut Capped) {
     let tested: crate::hash::Set<&str> = model.alert_tests.iter().map(|t| t.alert.as_str()).collect();
     // An empty expression is a missing one, reported already.
     let alerts: Vec<&crate::model::Alert> = model.alerts.iter().filter(|a| !a.expr.is_empty()).collect();
+    let tested = |a: &crate::model::Alert| tested.contains(a.name.as_str());
+    if carry.is_some() {
+        // (An alert reads nothing but itself and whether it is tested.)
+        let key = |a: &&crate::model::Alert| (super::carry::Family::Alert { tested: tested(a) }, a.span);
+        super::carry::each(&alerts, key, carry, diags, |a, d| d.extend(alert(db, a, tested(a))));
+        return;
+    }
     // Each alert on its own (parsing, checking, the search for test
     // series), on every core; reported in the alerts' order.
-    for found in crate::par::map(&alerts, |a| alert(db, a, tested.contains(a.name.as_str()))) {
+    for found in crate::par::map(&alerts, |a| alert(db, a, tested(a))) {
         diags.extend(found);
     }
 }

@@ -146,6 +146,7 @@ pub struct ParseCache {
 struct Kept {
     meaning: sema::Reuse,
     scans: crate::check::ScanCache,
+    checks: crate::check::CheckCache,
 }
 
 impl ParseCache {
@@ -483,9 +484,9 @@ pub fn analyze(loaded: &Loaded, index: usize) -> Analysis {
 fn analyze_reusing(loaded: &Loaded, index: usize, kept: Option<&mut Kept>) -> Analysis {
     loaded.analyses.fetch_add(1, Ordering::Relaxed);
     let input = loaded.input(index);
-    let (reuse, scans) = match kept {
-        Some(kept) => (Some(&mut kept.meaning), Some(&mut kept.scans)),
-        None => (None, None),
+    let (mut reuse, scans, checks) = match kept {
+        Some(kept) => (Some(&mut kept.meaning), Some(&mut kept.scans), Some(&mut kept.checks)),
+        None => (None, None, None),
     };
     // The credential scan reads only syntax trees: it runs beside the
     // meaning, whose building is sequential.
@@ -494,10 +495,19 @@ fn analyze_reusing(loaded: &Loaded, index: usize, kept: Option<&mut Kept>) -> An
             Some(scans) => crate::check::scan_files_reusing(&loaded.db, &input.files, scans),
             None => crate::check::scan_files(&loaded.db, &input.files),
         },
-        || sema::analyze_reusing(&loaded.db, &input, reuse),
+        || sema::analyze_reusing(&loaded.db, &input, reuse.as_deref_mut()),
     );
     let mut diagnostics = meaning.diagnostics;
-    crate::check::run(&loaded.db, scanned, &meaning.tree, &meaning.model, &mut diagnostics);
+    let carried = reuse.as_deref().and_then(sema::Reuse::carried);
+    let carry = checks.map(|c| crate::check::Carry::new(c, carried));
+    crate::check::run(
+        &loaded.db,
+        scanned,
+        &meaning.tree,
+        &meaning.model,
+        carry,
+        &mut diagnostics,
+    );
     analysis(meaning.model, meaning.index, diagnostics)
 }
 

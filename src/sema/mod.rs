@@ -57,7 +57,7 @@ pub struct Meaning<'a> {
     pub diagnostics: Capped,
 }
 
-pub use build::reuse::Reuse;
+pub use build::reuse::{Carried, Reuse};
 
 /// Shapes, names, the model and the relations between its parts. Target
 /// checks (`crate::check`) come after, on this result.

@@ -45,6 +45,35 @@ use crate::syntax::scan::{common_prefix, common_suffix};
 #[derive(Default)]
 pub struct Reuse {
     last: Option<Kept>,
+    /// How the last analysis moved what it took back.
+    carried: Option<Carried>,
+}
+
+/// What the last analysis took back from the one before it: which
+/// declarations (by their label's span), and how that analysis' spans
+/// moved to this one's texts. What a later stage found in a declaration
+/// that reads nothing else may be taken back with it (`crate::check`).
+pub struct Carried {
+    shifts: Shifts,
+    taken: BTreeSet<Span>,
+}
+
+impl Carried {
+    /// Whether the declaration labelled at `label` (a span of the last
+    /// analysis' texts) was taken back unchanged, with where its label was
+    /// in the analysis before.
+    pub fn was(&self, label: Span) -> Option<Span> {
+        if !self.taken.contains(&label) {
+            return None;
+        }
+        self.shifts.unmap(label)
+    }
+
+    /// Moves `span`, of the texts of the analysis before, to the last
+    /// analysis' texts; `false` where it touches the edit.
+    pub fn move_span(&self, span: &mut Span) -> bool {
+        self.shifts.move_span(span)
+    }
 }
 
 impl std::fmt::Debug for Reuse {
@@ -111,6 +140,8 @@ impl Spans for ServicePart {
 /// builds for the next.
 pub struct Plan {
     shifts: Shifts,
+    /// The declarations taken back, by their label's span.
+    taken: BTreeSet<Span>,
     /// The last analysis' parts, if any can be taken back.
     last: Option<Kept>,
     /// Services edited, added or removed since, by name.
@@ -152,8 +183,10 @@ impl Reuse {
                 _ => {}
             }
         }
+        self.carried = None;
         let mut plan = Plan {
             shifts: Shifts::default(),
+            taken: BTreeSet::new(),
             last: None,
             changed_services: BTreeSet::new(),
             declarations: false,
@@ -216,6 +249,16 @@ impl Reuse {
     /// Keeps what `plan`'s analysis built for the next one.
     pub(crate) fn finish(&mut self, plan: Plan) {
         self.last = Some(plan.next);
+        self.carried = Some(Carried {
+            shifts: plan.shifts,
+            taken: plan.taken,
+        });
+    }
+
+    /// What the last analysis took back, and how it moved (`None` before
+    /// the first, or when it took nothing back).
+    pub fn carried(&self) -> Option<&Carried> {
+        self.carried.as_ref().filter(|c| !c.taken.is_empty())
     }
 
     /// Copies the declarations the last analysis built, and the strings
@@ -286,14 +329,18 @@ impl Plan {
         let mut moved = true;
         part.spans(&mut |s| moved &= shifts.move_span(s));
         moved &= shifts.move_set(&mut part.reported);
+        if moved {
+            self.taken.insert(node.label_span());
+        }
         moved.then_some(part)
     }
 
     /// Keeps no declaration's part for the next analysis (they could not
-    /// be merged: the next builds them all).
+    /// be merged: the next builds them all), and takes none back.
     pub(super) fn forget_declarations(&mut self) {
         self.next.declaration_parts.clear();
         self.next.unsettled.clear();
+        self.taken.clear();
     }
 
     /// Keeps what was built for the declaration `node`.

@@ -117,31 +117,10 @@ fn edits_analyse_as_from_scratch(dir: &Path, steps: usize, rng: &mut Rng) -> usi
     let mut cache = ParseCache::default();
     let mut compared = 0;
     for step in 0..steps {
-        let cached = driver::load_cached(&Disk, &[dir.to_path_buf()], &mut cache);
-        let cached_lint = driver::lint_projects_cached(&cached, &mut cache);
         // As the server does once its answer is out; every fourth time
         // the next analysis comes first (and builds every declaration).
-        cache.settle();
-        if step % 4 != 3 {
-            cache.settle_analyses(&cached_lint);
-        }
-        let fresh = driver::load_with(&Disk, &[dir.to_path_buf()]);
-        let fresh_lint = driver::lint_projects(&fresh);
         let what = format!("{} after {step} edits", dir.display());
-        assert_eq!(cached_lint.diagnostics, fresh_lint.diagnostics, "{what}");
-        assert_eq!(cached_lint.projects.len(), fresh_lint.projects.len(), "{what}");
-        for (c, f) in cached_lint.projects.iter().zip(&fresh_lint.projects) {
-            let (c, f) = (model_text(&c.model), model_text(&f.model));
-            if c != f {
-                let at = c.bytes().zip(f.bytes()).take_while(|(a, b)| a == b).count();
-                let from = at.saturating_sub(600);
-                panic!(
-                    "{what}: the models differ\n--- reused\n{}\n--- from scratch\n{}",
-                    &c[from..(at + 300).min(c.len())],
-                    &f[from..(at + 300).min(f.len())]
-                );
-            }
-        }
+        analyse_as_from_scratch(dir, &mut cache, step % 4 != 3, &what);
         compared += 1;
         // One edit, sometimes two before the next analysis (an analysis
         // the next keystroke made stale).
@@ -153,6 +132,40 @@ fn edits_analyse_as_from_scratch(dir: &Path, steps: usize, rng: &mut Rng) -> usi
         }
     }
     compared
+}
+
+/// Analyses `dir` with `cache` and from scratch, compares them, and
+/// settles the cache as the server does (the analyses' declarations too
+/// where `settle`): the diagnostics.
+fn analyse_as_from_scratch(
+    dir: &Path,
+    cache: &mut ParseCache,
+    settle: bool,
+    what: &str,
+) -> Vec<dvcc::diag::Diagnostic> {
+    let cached = driver::load_cached(&Disk, &[dir.to_path_buf()], cache);
+    let cached_lint = driver::lint_projects_cached(&cached, cache);
+    cache.settle();
+    if settle {
+        cache.settle_analyses(&cached_lint);
+    }
+    let fresh = driver::load_with(&Disk, &[dir.to_path_buf()]);
+    let fresh_lint = driver::lint_projects(&fresh);
+    assert_eq!(cached_lint.diagnostics, fresh_lint.diagnostics, "{what}");
+    assert_eq!(cached_lint.projects.len(), fresh_lint.projects.len(), "{what}");
+    for (c, f) in cached_lint.projects.iter().zip(&fresh_lint.projects) {
+        let (c, f) = (model_text(&c.model), model_text(&f.model));
+        if c != f {
+            let at = c.bytes().zip(f.bytes()).take_while(|(a, b)| a == b).count();
+            let from = at.saturating_sub(600);
+            panic!(
+                "{what}: the models differ\n--- reused\n{}\n--- from scratch\n{}",
+                &c[from..(at + 300).min(c.len())],
+                &f[from..(at + 300).min(f.len())]
+            );
+        }
+    }
+    cached_lint.diagnostics
 }
 
 /// A copy of `files` (name, text) in a scratch directory of its own.
@@ -216,4 +229,45 @@ fn an_analysis_taking_back_the_last_one_equals_one_from_scratch_on_the_cases() {
         compared += edits_analyse_as_from_scratch(&dir, 5, &mut rng);
     }
     assert!(compared >= 500, "{compared} analyses compared");
+}
+
+/// What a check of one declaration reads besides it is part of what it
+/// keeps: an alert whose block the edit left alone is taken back, but
+/// whether it gets a generated test depends on the tests that name it.
+/// Taking its test away brings the warning back; putting it back takes
+/// the warning away.
+#[test]
+fn an_alert_taken_back_is_checked_again_when_its_tests_change() {
+    let alert = r#"project shop {
+  repo = "acme/shop"
+}
+
+alert TrafficDropped {
+  expr = `sum(rate(http_requests_total{job="api"}[5m])) < 0.5 * sum(rate(http_requests_total{job="api"}[5m] offset 1d))`
+  for  = 30m
+}
+"#;
+    let test = r#"
+alert_test dropped {
+  alert = TrafficDropped
+  input {
+    series = `http_requests_total{job="api"}`
+    values = "0+10x100"
+  }
+  silent { at = 1m }
+}
+"#;
+    let with = format!("{alert}{test}");
+    let dir = scratch("tested-alert", &[("main.dvc".to_string(), with.clone())]);
+    let mut cache = ParseCache::default();
+    for (step, (text, tested)) in [(&with, true), (&alert.to_string(), false), (&with, true), (&with, true)]
+        .into_iter()
+        .enumerate()
+    {
+        std::fs::write(dir.join("main.dvc"), text).expect("writable");
+        let what = format!("step {step}");
+        let diagnostics = analyse_as_from_scratch(&dir, &mut cache, true, &what);
+        let warned = diagnostics.iter().any(|d| d.code.as_str() == "DVC0532");
+        assert_eq!(warned, !tested, "{what}: {diagnostics:#?}");
+    }
 }
