@@ -322,8 +322,9 @@ pub struct Registry {
     index: Vec<Option<usize>>,
     /// The positions in `blocks` of the schemas a block of a kind may have
     /// inside a parent (`None`: the top level): asked for every block of
-    /// every analysis.
-    named: std::collections::HashMap<(Option<BlockId>, &'static str), Vec<usize>, foldhash::fast::FixedState>,
+    /// every analysis. A range of `lists`.
+    named: std::collections::HashMap<(Option<BlockId>, &'static str), (usize, usize), foldhash::fast::FixedState>,
+    lists: Vec<usize>,
 }
 
 impl Registry {
@@ -332,7 +333,8 @@ impl Registry {
         for (i, b) in blocks.iter().enumerate() {
             index[b.id as usize] = Some(i);
         }
-        let mut named: std::collections::HashMap<_, Vec<usize>, _> = std::collections::HashMap::default();
+        let mut named: std::collections::HashMap<_, Vec<usize>, foldhash::fast::FixedState> =
+            std::collections::HashMap::default();
         let parents =
             std::iter::once((None, top.as_slice())).chain(blocks.iter().map(|b| (Some(b.id), b.children.as_slice())));
         for (parent, children) in parents {
@@ -345,11 +347,21 @@ impl Registry {
                 }
             }
         }
+        let mut lists = Vec::new();
+        let named = named
+            .into_iter()
+            .map(|(key, at)| {
+                let start = lists.len();
+                lists.extend(at);
+                (key, (start, lists.len()))
+            })
+            .collect();
         Registry {
             blocks,
             top,
             index,
             named,
+            lists,
         }
     }
 
@@ -364,9 +376,18 @@ impl Registry {
     /// The schemas a child block of kind `kind` may have inside `parent`
     /// (`None` for the top level). Several for variant kinds (`on`).
     pub fn children_of<'a>(&'a self, parent: Option<&'a BlockSchema>, kind: &str) -> Vec<&'a BlockSchema> {
-        self.named
-            .get(&(parent.map(|p| p.id), kind))
-            .map_or_else(Vec::new, |at| at.iter().map(|&i| &self.blocks[i]).collect())
+        self.child_schemas(parent, kind).collect()
+    }
+
+    /// [`Registry::children_of`], without a list made (asked for every
+    /// block of every analysis).
+    pub fn child_schemas<'a>(
+        &'a self,
+        parent: Option<&'a BlockSchema>,
+        kind: &str,
+    ) -> impl ExactSizeIterator<Item = &'a BlockSchema> + Clone + use<'a> {
+        let (start, end) = self.named.get(&(parent.map(|p| p.id), kind)).copied().unwrap_or((0, 0));
+        self.lists[start..end].iter().map(|&i| &self.blocks[i])
     }
 
     /// The kinds allowed inside `parent`, for did-you-mean and docs.

@@ -61,7 +61,14 @@ impl Shape {
     /// variants.
     fn pick(&mut self, parent: Option<&'static BlockSchema>, b: &Block) -> Option<&'static BlockSchema> {
         let kind = b.kind.name.as_str();
-        let options = self.reg.children_of(parent, kind);
+        let mut options = self.reg.child_schemas(parent, kind);
+        if options.len() == 1
+            && let Some(only) = options.clone().next()
+            && only.variant.is_none()
+        {
+            return Some(only);
+        }
+        let options: Vec<&'static BlockSchema> = options.by_ref().collect();
         match options.as_slice() {
             [] => {
                 collect_names(b, &mut self.unreadable);
