@@ -31,5 +31,7 @@ pub mod stamp;
 pub mod stdlib;
 pub mod syntax;
 pub mod target;
+#[cfg(test)]
+mod testing;
 
 pub use driver::{Analysis, Loaded, analyze, lint, load_paths, meaning, syntax_diagnostics};

@@ -337,13 +337,8 @@ mod tests {
     #[test]
     fn acyclic_agrees_with_the_components() {
         let names = ["a", "b", "c", "d", "e", "f"];
-        let mut rng = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = |n: u64| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % n) as usize
-        };
+        let mut rng = crate::testing::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = |n| rng.below(n);
         let (mut with, mut without) = (0, 0);
         for _ in 0..2_000 {
             let edges: Vec<Edge<'_>> = (0..next(9))

@@ -345,13 +345,8 @@ mod tests {
         let inserts = [
             "", "x", "\n", "\r", "{", "}", "\"", "\"\"\"", "/*", "*/", "#", "[[[", "\nb {\n",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut rng = crate::testing::Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: usize| rng.below(n);
         for base in texts {
             let mut text = base.to_string();
             let mut scanned = scan(&text);

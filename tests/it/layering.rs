@@ -10,7 +10,7 @@ use crate::support::root;
 /// Top-level modules by stage, earliest first. A module may use modules of
 /// earlier rows only (and itself).
 const STAGES: &[&[&str]] = &[
-    &["source", "par", "memo", "hash", "stdlib"],
+    &["source", "par", "memo", "hash", "stdlib", "testing"],
     &["diag"],
     &["load"],
     &["syntax"],

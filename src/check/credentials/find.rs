@@ -637,13 +637,8 @@ mod tests {
             "db",
             "DB",
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..20_000 {
             // (Up to 14 pieces: some names pass the 64 bytes kept on the stack.)
             let name: String = (0..1 + next(14)).map(|_| pieces[next(pieces.len())]).collect();

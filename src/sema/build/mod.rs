@@ -313,16 +313,9 @@ mod tests {
     /// The order of a stable sort by name: equal names keep their order.
     #[test]
     fn sorting_by_name_is_a_stable_sort() {
-        let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut rng = crate::testing::Rng(0x9E37_79B9_7F4A_7C15);
         for len in [0, 1, 2, 3, 17, 200] {
-            let mut items: Vec<(String, usize)> = (0..len)
-                .map(|i| {
-                    rng ^= rng << 13;
-                    rng ^= rng >> 7;
-                    rng ^= rng << 17;
-                    (format!("n{}", rng % 7), i)
-                })
-                .collect();
+            let mut items: Vec<(String, usize)> = (0..len).map(|i| (format!("n{}", rng.below(7)), i)).collect();
             let mut expected = items.clone();
             expected.sort_by(|a, b| a.0.cmp(&b.0));
             super::sort_by_name(&mut items, |x| &x.0);

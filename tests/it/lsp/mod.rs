@@ -590,13 +590,8 @@ fn a_panic_in_a_request_is_reported_and_the_server_keeps_serving() {
 fn reparsing_with_cached_chunks_equals_a_fresh_parse() {
     use dvcc::source::FileId;
     use dvcc::syntax::{ChunkCache, parse_text, parse_text_with};
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut rng = crate::support::Rng(0x9e37_79b9_7f4a_7c15);
+    let mut next = move |n: usize| rng.below(n);
     let mut checked = 0;
     for path in crate::support::repo_dvc_files() {
         let Ok(mut text) = std::fs::read_to_string(&path) else {

@@ -13,17 +13,7 @@ use dvcc::model::Model;
 #[allow(dead_code)]
 mod project;
 
-/// A small xorshift generator: the same edits on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
-}
+use crate::support::Rng;
 
 /// Everything the model says, but its lookup tables (hash maps).
 fn model_text(m: &Model) -> String {
