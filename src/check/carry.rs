@@ -53,9 +53,9 @@ impl<'c> Carry<'c> {
     /// What `family` found last time in the declaration labelled at
     /// `label`, moved, where the declaration was taken back unchanged.
     fn take(&mut self, family: Family, label: Span) -> Option<Vec<Diagnostic>> {
-        let was = self.carried?.was(label)?;
-        let mut found = self.cache.last.remove(&(family, was))?;
         let carried = self.carried?;
+        let was = carried.was(label)?;
+        let mut found = self.cache.last.remove(&(family, was))?;
         let mut moved = true;
         found.spans(&mut |s| moved &= carried.move_span(s));
         moved.then_some(found)

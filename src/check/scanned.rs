@@ -153,19 +153,7 @@ fn relative(mut found: Vec<Diagnostic>, start: u32) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::source::Origin;
-
-    /// Every `.dvc` file under `dir`.
-    fn dvc_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dvc_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "dvc") {
-                out.push(p);
-            }
-        }
-    }
+    use crate::testing::dvc_files;
 
     /// The scan that takes findings back finds what the scan of the whole
     /// file finds, at the same places, over a sequence of edits of each

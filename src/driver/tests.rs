@@ -2,6 +2,7 @@
 //! gives, and the stdlib's shared parses.
 
 use super::*;
+use crate::testing::dvc_files;
 
 /// Everything an analysis gives, written out to be compared.
 fn analysed(files: &[(&str, Vec<u8>)]) -> String {
@@ -26,23 +27,6 @@ fn same_on_one_core(files: &[(&str, Vec<u8>)]) {
             &many[from..(at + 300).min(many.len())],
             &one[from..(at + 300).min(one.len())]
         );
-    }
-}
-
-fn dvc_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            dvc_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "dvc") {
-            out.push(p);
-        }
     }
 }
 
